@@ -1,0 +1,122 @@
+"""SalesRadar's Dash app.
+
+``create_app(config)`` builds a fresh app; ``server`` (for ``gunicorn app:server``) is created lazily on
+first access, so importing this module has no side effect.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+from urllib.parse import urlparse
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Dash, dcc, html
+from flask import Flask, Response, redirect, request
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from components.i18n import COOKIE, LANGS, current_lang, t
+from components.shell import navbar
+from config import Config
+from data_access import demo
+from data_access.db import connect, session_factory
+from data_access.migrate import upgrade
+from data_access.queries import has_any_data
+from data_access.runtime import Runtime, install
+
+ROOT = Path(__file__).resolve().parent
+URL_ID = "url"
+log = logging.getLogger("salesradar")
+
+
+def seed_demo_if_first_run(runtime: Runtime) -> bool:
+    """Seed demo data into the embedded default database when it is empty (never into DATABASE_URL)."""
+    if not runtime.config.default_database:
+        return False
+    with runtime.sessions() as session:
+        if has_any_data(session):
+            return False
+    log.warning("First start on the default database: seeding demo data")
+    demo.generate(runtime.engine, as_of=runtime.config.today())
+    return True
+
+
+def shell_layout() -> html.Div:
+    lang = current_lang()
+    return html.Div(
+        [
+            dcc.Location(id=URL_ID, refresh="callback-nav"),
+            navbar(dash.page_registry.values(), lang),
+            dbc.Container(
+                dcc.Loading(
+                    dash.page_container,
+                    target_components={"_pages_content": "children"},  # type: ignore[arg-type]
+                    delay_show=300,
+                    overlay_style={"visibility": "visible", "opacity": 0.5},
+                    custom_spinner=html.Div(
+                        [dbc.Spinner(color="primary"), html.Div(t("common.loading", lang))], className="text-center"
+                    ),
+                ),
+                fluid=True,
+                className="sr-main",
+            ),
+        ]
+    )
+
+
+def _register_routes(server: Flask) -> None:
+    @server.get("/lang/<code>")
+    def set_language(code: str) -> WerkzeugResponse:
+        back = request.referrer or "/"
+        parsed = urlparse(back)
+        # only same-site paths: never an open redirect
+        target = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
+        if parsed.netloc and parsed.netloc != request.host:
+            target = "/"
+        response = redirect(target if target.startswith("/") else "/")
+        if code in LANGS:
+            response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
+        return response
+
+    @server.get("/healthz")
+    def healthz() -> Response:
+        return Response("ok", mimetype="text/plain")
+
+
+def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
+    config = config or Config.from_env()
+    engine = connect(config.database_url)
+    upgrade(engine)
+    runtime = Runtime(config=config, engine=engine, sessions=session_factory(engine))
+    if seed_demo:
+        seed_demo_if_first_run(runtime)
+
+    app = Dash(
+        __name__,
+        use_pages=True,
+        pages_folder=str(ROOT / "pages"),
+        assets_folder=str(ROOT / "assets"),
+        serve_locally=True,
+        title="SalesRadar 销售雷达",
+        update_title="",
+        suppress_callback_exceptions=True,
+        external_stylesheets=[],
+        meta_tags=[{"name": "viewport", "content": "width=device-width, initial-scale=1"}],
+    )
+    server: Flask = app.server
+    server.config["SALESRADAR_DEFAULT_LANG"] = config.default_lang
+    install(server, runtime)
+    _register_routes(server)
+    app.layout = shell_layout
+    return app
+
+
+def __getattr__(name: str) -> object:
+    """``app.server`` / ``app.app`` built on first access (``gunicorn app:server``)."""
+    if name in ("server", "app"):
+        application = create_app()
+        globals()["app"] = application
+        globals()["server"] = application.server
+        return globals()[name]
+    raise AttributeError(name)

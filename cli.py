@@ -1,0 +1,111 @@
+"""The ``salesradar`` command: run, demo, db upgrade."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections.abc import Sequence
+from datetime import date
+
+from config import Config, ConfigError
+from data_access.db import DatabaseUnavailable, connect, safe_url
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (YYYY-MM-DD)") from exc
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text.replace("_", ""))
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from exc
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be at least 1")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="salesradar", description="SalesRadar sales-management BI")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="serve the app (migrates first; seeds demo data into an empty default DB)")
+    run.add_argument("--host", default="127.0.0.1")
+    run.add_argument("--port", type=int, default=8050)
+
+    dm = sub.add_parser("demo", help="fill the configured database with deterministic demo data")
+    dm.add_argument("--opportunities", type=_positive, default=None, help="how many opportunities (default 4000)")
+    dm.add_argument("--as-of", type=_date, default=None, help="anchor date of the three demo years (default today)")
+    dm.add_argument("--seed", type=int, default=None)
+    dm.add_argument("--replace", action="store_true", help="wipe existing business data first")
+
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply migrations")
+    return parser
+
+
+def _cmd_run(cfg: Config, args: argparse.Namespace) -> int:
+    from app import create_app
+
+    application = create_app(cfg)
+    print(f"SalesRadar on http://{args.host}:{args.port}/  (database {safe_url(cfg.database_url)})", flush=True)
+    application.run(host=args.host, port=args.port, debug=cfg.debug)
+    return 0
+
+
+def _cmd_demo(cfg: Config, args: argparse.Namespace) -> int:
+    from data_access import demo
+    from data_access.migrate import upgrade
+
+    engine = connect(cfg.database_url)
+    upgrade(engine)
+    started = time.perf_counter()
+    try:
+        summary = demo.generate(
+            engine,
+            opportunities=args.opportunities or demo.DEFAULT_OPPORTUNITIES,
+            as_of=args.as_of or cfg.today(),
+            seed=demo.DEFAULT_SEED if args.seed is None else args.seed,
+            replace=args.replace,
+            progress=lambda msg: print(f"  {msg}", file=sys.stderr, flush=True),
+        )
+    except demo.DatabaseNotEmpty as exc:
+        print(f"salesradar demo: {exc}", file=sys.stderr)
+        return 1
+    took = time.perf_counter() - started
+    print(
+        f"demo data as of {summary.as_of}: {summary.teams} teams, {summary.reps} people, "
+        f"{summary.accounts:,} accounts, "
+        f"{summary.opportunities:,} opportunities, {summary.contracts:,} contracts, {summary.payments:,} payments, "
+        f"{summary.visits:,} visits in {took:.1f}s"
+    )
+    return 0
+
+
+def _cmd_db(cfg: Config, args: argparse.Namespace) -> int:
+    from data_access.migrate import current_revision, upgrade
+
+    engine = connect(cfg.database_url)
+    upgrade(engine)
+    print(f"database {safe_url(cfg.database_url)} at revision {current_revision(engine)}")
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        cfg = Config.from_env()
+        handler = {"run": _cmd_run, "demo": _cmd_demo, "db": _cmd_db}[args.command]
+        return handler(cfg, args)
+    except (ConfigError, DatabaseUnavailable) as exc:
+        print(f"salesradar: {exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())

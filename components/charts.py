@@ -1,0 +1,49 @@
+"""Figure builders: DataFrame in, plotly figure out. No data access here."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import pandas as pd
+import plotly.graph_objects as go
+
+from components.formatting import cny
+
+#: One colour per funnel level, cold to warm, level 6 (cash) in green.
+LEVEL_COLOURS = {1: "#9ecae1", 2: "#6baed6", 3: "#4292c6", 4: "#2171b5", 5: "#08519c", 6: "#2ca25f"}
+
+
+def base_layout(fig: go.Figure, *, height: int = 300) -> go.Figure:
+    fig.update_layout(
+        height=height,
+        margin={"l": 10, "r": 10, "t": 10, "b": 10},
+        paper_bgcolor="rgba(0,0,0,0)",
+        plot_bgcolor="rgba(0,0,0,0)",
+        font={"family": "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif", "size": 13},
+        showlegend=False,
+    )
+    return fig
+
+
+def pipeline_by_level(df: pd.DataFrame, level_names: Mapping[int, str], lang: str) -> go.Figure:
+    """Horizontal bars of open amount by level (1 at the top), labelled with count and CNY."""
+    levels = list(range(1, 6))
+    data = (
+        df.set_index("level").reindex(levels).fillna(0)
+        if not df.empty
+        else pd.DataFrame({"count": [0] * 5, "amount": [0.0] * 5}, index=levels)
+    )
+    fig = go.Figure(
+        go.Bar(
+            y=[level_names[lv] for lv in levels],
+            x=data["amount"].astype(float).tolist(),
+            orientation="h",
+            marker_color=[LEVEL_COLOURS[lv] for lv in levels],
+            text=[f"{int(c):,} · {cny(float(a), lang)}" for c, a in zip(data["count"], data["amount"], strict=True)],
+            textposition="auto",
+            hovertemplate="%{y}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    fig.update_xaxes(showticklabels=False, showgrid=False)
+    return base_layout(fig, height=260)

@@ -1,0 +1,60 @@
+"""Number formatting for money (CNY), rates and ratios, in both languages.
+
+Chinese groups large sums by 万 (1e4) and 亿 (1e8); English by K / M / B. ``None`` is "unknown".
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from components.i18n import t
+
+
+def cny(value: float | None, lang: str, *, compact: bool = True) -> str:
+    """``¥1,234,567.89`` in full; compact: ``¥123.5万``, ``¥8,273万``, ``¥1.23亿`` (zh) or ``¥1.23M`` (en)."""
+    if value is None:
+        return t("common.unknown", lang)
+    sign = "-" if value < 0 else ""
+    v = abs(float(value))
+    if not compact:
+        return f"{sign}¥{v:,.2f}"
+    if lang == "zh":
+        if v >= 1e8:
+            return f"{sign}¥{v / 1e8:,.2f}亿"
+        if v >= 1e7:
+            return f"{sign}¥{v / 1e4:,.0f}万"
+        if v >= 1e4:
+            return f"{sign}¥{v / 1e4:,.1f}万"
+        return f"{sign}¥{v:,.0f}"
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if v >= limit:
+            return f"{sign}¥{v / limit:,.2f}{suffix}"
+    return f"{sign}¥{v:,.0f}"
+
+
+def pct(value: float | None, lang: str, digits: int = 1) -> str:
+    """A fraction as a percentage: 0.875 -> ``87.5%``."""
+    if value is None:
+        return t("common.unknown", lang)
+    return f"{value * 100:.{digits}f}%"
+
+
+def times(value: float | None, lang: str) -> str:
+    """A coverage ratio: 2.345 -> ``2.35×`` (V value, required V)."""
+    if value is None:
+        return t("common.unknown", lang)
+    return f"{value:.2f}×"
+
+
+def count(value: int, lang: str) -> str:
+    return f"{value:,}"
+
+
+def day(value: date, lang: str) -> str:
+    return f"{value.year}年{value.month}月{value.day}日" if lang == "zh" else value.isoformat()
+
+
+def period_label(year: int, quarter: int | None, lang: str) -> str:
+    if lang == "zh":
+        return f"{year}年" if quarter is None else f"{year}年第{quarter}季度"
+    return f"{year}" if quarter is None else f"Q{quarter} {year}"

@@ -1,0 +1,100 @@
+"""One translation table for every UI string (zh / en), and the request's language.
+
+The language comes from the ``lang`` cookie (set by ``/lang/<code>``), else the browser's
+Accept-Language, else the configured default. ``t(key)`` raises KeyError for an unknown key, so a
+missing translation fails the tests instead of showing a raw key.
+"""
+
+from __future__ import annotations
+
+from flask import current_app, has_request_context, request
+
+LANGS = ("zh", "en")
+COOKIE = "lang"
+
+TRANSLATIONS: dict[str, dict[str, str]] = {
+    # shell
+    "app.name": {"en": "SalesRadar", "zh": "销售雷达"},
+    "app.tagline": {"en": "Sales refined management", "zh": "销售精细化管理"},
+    "nav.overview": {"en": "Overview", "zh": "总览"},
+    "nav.rad": {"en": "RAD matrix", "zh": "RAD 客户矩阵"},
+    "nav.funnel": {"en": "Funnel", "zh": "商机漏斗"},
+    "nav.scorecards": {"en": "Scorecards", "zh": "销售记分卡"},
+    "nav.winloss": {"en": "Win/Loss", "zh": "赢输分析"},
+    "nav.language": {"en": "中文", "zh": "English"},
+    "nav.language_title": {"en": "切换到中文", "zh": "Switch to English"},
+    # common
+    "common.loading": {"en": "Loading…", "zh": "加载中…"},
+    "common.unknown": {"en": "unknown", "zh": "未知"},
+    "common.no_data": {"en": "No data yet", "zh": "暂无数据"},
+    "common.coming_soon": {
+        "en": "This page is being built. The numbers it will show are defined in the data dictionary.",
+        "zh": "此页面正在建设中，其指标定义见数据字典。",
+    },
+    "filter.period": {"en": "Period", "zh": "期间"},
+    "filter.year": {"en": "Year", "zh": "年度"},
+    "filter.quarter": {"en": "Quarter", "zh": "季度"},
+    "filter.full_year": {"en": "Full year", "zh": "全年"},
+    "filter.team": {"en": "Team", "zh": "团队"},
+    "filter.all_teams": {"en": "All teams", "zh": "全部团队"},
+    "filter.bad_value": {"en": "Ignored an invalid filter: {detail}", "zh": "已忽略无效的筛选条件：{detail}"},
+    # overview
+    "overview.title": {"en": "Overview", "zh": "总览"},
+    "overview.subtitle": {"en": "{period}, as of {today}", "zh": "{period}，截至 {today}"},
+    "kpi.bookings": {"en": "Bookings", "zh": "签约额"},
+    "kpi.bookings_sub": {"en": "of quota {target}", "zh": "任务 {target}"},
+    "kpi.attainment": {"en": "Attainment", "zh": "任务完成率"},
+    "kpi.attainment_sub": {"en": "{elapsed} of the period elapsed", "zh": "期间已过 {elapsed}"},
+    "kpi.gm_attainment": {"en": "GM attainment {value}", "zh": "毛利完成率 {value}"},
+    "kpi.open_pipeline": {"en": "Open pipeline", "zh": "在途商机"},
+    "kpi.open_pipeline_sub": {"en": "{count} open opportunities", "zh": "{count} 个在途商机"},
+    "kpi.weighted_pipeline": {"en": "Weighted pipeline", "zh": "加权商机"},
+    "kpi.weighted_pipeline_sub": {"en": "amount × level probability", "zh": "金额 × 阶段赢率"},
+    "kpi.v_value": {"en": "V value", "zh": "V值"},
+    "kpi.v_value_sub": {"en": "required {required}", "zh": "所需 {required}"},
+    "kpi.quota_met": {"en": "Quota met", "zh": "任务已完成"},
+    "kpi.no_quota": {"en": "No quota", "zh": "未设任务"},
+    "kpi.win_rate": {"en": "Win rate", "zh": "赢率"},
+    "kpi.win_rate_sub": {
+        "en": "{won} won / {lost} lost; by amount {amount}",
+        "zh": "赢 {won} / 输 {lost}；按金额 {amount}",
+    },
+    "kpi.overdue": {"en": "Overdue collections", "zh": "逾期回款"},
+    "kpi.overdue_sub": {"en": "{count} payments; >90 days {over90}", "zh": "{count} 笔；超90天 {over90}"},
+    "overview.empty": {
+        "en": "No data in scope yet. Import your workbook or run `salesradar demo`.",
+        "zh": "当前范围内暂无数据。请导入表格或运行 `salesradar demo`。",
+    },
+    # funnel levels (domain brief, "Opportunity management")
+    "level.1": {"en": "1 Identified", "zh": "1 确定"},
+    "level.2": {"en": "2 Contacted", "zh": "2 接触"},
+    "level.3": {"en": "3 Qualified", "zh": "3 有资格的"},
+    "level.4": {"en": "4 Developed", "zh": "4 已经发展的"},
+    "level.5": {"en": "5 Committed", "zh": "5 已经承诺的"},
+    "level.6": {"en": "6 Cash collected", "zh": "6 安全收回全款"},
+    "overview.pipeline_chart": {"en": "Open pipeline by level", "zh": "在途商机（按阶段）"},
+    "overview.aging": {"en": "Overdue by age (days)", "zh": "逾期账龄（天）"},
+    # 404
+    "404.title": {"en": "Page not found", "zh": "页面不存在"},
+    "404.body": {"en": "There is no page at this address.", "zh": "此地址没有页面。"},
+    "404.back": {"en": "Back to the overview", "zh": "返回总览"},
+}
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The text of ``key`` in ``lang``, with ``{placeholders}`` filled from ``values``."""
+    text = TRANSLATIONS[key][lang if lang in LANGS else "en"]
+    return text.format(**values) if values else text
+
+
+def current_lang() -> str:
+    """The viewer's language for this request (cookie, then Accept-Language, then the configured default)."""
+    if not has_request_context():
+        return "zh"
+    chosen = request.cookies.get(COOKIE)
+    if chosen in LANGS:
+        return str(chosen)
+    best = request.accept_languages.best_match(["zh", "zh-CN", "en"])
+    if best:
+        return "zh" if best.startswith("zh") else "en"
+    return str(current_app.config.get("SALESRADAR_DEFAULT_LANG", "zh"))

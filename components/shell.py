@@ -1,0 +1,70 @@
+"""The app shell: navbar built from the page registry, page headers, empty states."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import html
+from dash.development.base_component import Component
+
+from components.i18n import t
+
+LANG_SWITCH_ID = "lang-switch"
+
+
+def nav_pages(registry: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
+    """Pages that declare a ``nav_key``, in their ``order``."""
+    return sorted((p for p in registry if p.get("nav_key")), key=lambda p: p.get("order") or 0)
+
+
+def navbar(registry: Iterable[Mapping[str, Any]], lang: str) -> dbc.Navbar:
+    other = "en" if lang == "zh" else "zh"
+    links = [
+        dbc.NavItem(
+            dbc.NavLink(t(p["nav_key"], lang), href=p["relative_path"], active="exact", id=f"nav-{p['module']}")
+        )
+        for p in nav_pages(registry)
+    ]
+    return dbc.Navbar(
+        dbc.Container(
+            [
+                dbc.NavbarBrand([html.Span("◎ "), t("app.name", lang)], href="/"),
+                dbc.Nav(links, navbar=True, className="me-auto"),
+                html.A(
+                    t("nav.language", lang),
+                    href=f"/lang/{other}",
+                    id=LANG_SWITCH_ID,
+                    title=t("nav.language_title", lang),
+                    className="btn btn-sm btn-outline-light",
+                ),
+            ],
+            fluid=True,
+        ),
+        dark=True,
+        className="sr-navbar mb-0",
+    )
+
+
+def page_header(title: str, subtitle: str | None = None) -> html.Div:
+    parts: list[Component] = [html.H1(title, className="page-title")]
+    if subtitle:
+        parts.append(html.Div(subtitle, className="page-subtitle"))
+    return html.Div(parts)
+
+
+def empty_state(message: str) -> html.Div:
+    return html.Div(message, className="empty-state")
+
+
+def panel(title: str, body: Any, *, panel_id: str | None = None) -> dbc.Card:
+    kwargs = {"id": panel_id} if panel_id else {}
+    return dbc.Card(
+        dbc.CardBody([html.Div(title, className="panel-title mb-2"), body]), className="panel-card h-100", **kwargs
+    )
+
+
+def placeholder(nav_key: str, lang: str) -> html.Div:
+    """A page whose issue has not landed yet: its title and a notice."""
+    return html.Div([page_header(t(nav_key, lang)), dbc.Alert(t("common.coming_soon", lang), color="info")])

@@ -1,0 +1,66 @@
+"""Runtime configuration, read from the environment once per process.
+
+| variable | meaning | default |
+| --- | --- | --- |
+| ``DATABASE_URL`` | any SQLAlchemy URL | SQLite file ``instance/salesradar.sqlite3`` |
+| ``SALESRADAR_INSTANCE`` | folder for the default database and generated files | ``./instance`` |
+| ``SALESRADAR_AS_OF`` | pretend "today" is this ISO date (demos, screenshots, tests) | the real date |
+| ``SALESRADAR_LANG`` | default UI language when the browser says nothing (``zh``/``en``) | ``zh`` |
+| ``SALESRADAR_DEBUG`` | ``1`` turns on Dash debug mode | off |
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from datetime import date
+from pathlib import Path
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class ConfigError(ValueError):
+    """A configuration value is unusable; the message says which and why."""
+
+
+@dataclass(frozen=True)
+class Config:
+    database_url: str
+    instance_path: Path
+    #: True when the URL is the embedded default (demo data may be seeded into it on first run).
+    default_database: bool = True
+    as_of: date | None = None
+    default_lang: str = "zh"
+    debug: bool = False
+    extra: dict[str, str] = field(default_factory=dict)
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Config:
+        env = dict(os.environ if environ is None else environ)
+        instance = Path(env.get("SALESRADAR_INSTANCE") or PROJECT_ROOT / "instance").resolve()
+        url = env.get("DATABASE_URL", "").strip()
+        default_db = not url
+        if default_db:
+            url = f"sqlite:///{instance / 'salesradar.sqlite3'}"
+        as_of_raw = env.get("SALESRADAR_AS_OF", "").strip()
+        as_of = None
+        if as_of_raw:
+            try:
+                as_of = date.fromisoformat(as_of_raw)
+            except ValueError as exc:
+                raise ConfigError(f"SALESRADAR_AS_OF={as_of_raw!r} is not an ISO date (YYYY-MM-DD)") from exc
+        lang = env.get("SALESRADAR_LANG", "zh").strip() or "zh"
+        if lang not in ("zh", "en"):
+            raise ConfigError(f"SALESRADAR_LANG={lang!r} must be 'zh' or 'en'")
+        return cls(
+            database_url=url,
+            instance_path=instance,
+            default_database=default_db,
+            as_of=as_of,
+            default_lang=lang,
+            debug=env.get("SALESRADAR_DEBUG", "") in ("1", "true", "yes"),
+        )
+
+    def today(self) -> date:
+        """The date every "as of today" number uses."""
+        return self.as_of or date.today()

@@ -1,0 +1,246 @@
+"""SQLAlchemy 2 models: one table per sheet of ``shared/data-dictionary.md`` plus teams and settings.
+
+Business keys (``*_code``) are unique; foreign keys use surrogate integer ids. Money is CNY with two
+decimals, stored as NUMERIC(14, 2) and read back as float (the BI layer aggregates, it never books).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+
+Money = Numeric(14, 2, asdecimal=False)
+
+ROLES = ("rep", "manager", "director")
+RAD_CLASSES = ("R", "A", "D")
+DECISION_ROLES = ("decision_maker", "policy_maker", "influencer", "end_user")
+OPP_STATUSES = ("open", "won", "lost")
+LEVELS = (1, 2, 3, 4, 5, 6)
+MILESTONES = ("advance", "progress", "acceptance", "retention")
+VISIT_KINDS = ("visit", "call", "exec_visit", "vip_event", "dinner", "seminar")
+VISIT_STATUSES = ("planned", "done")
+
+
+def _in(column: str, values: tuple[object, ...]) -> str:
+    """SQL text of a CHECK that ``column`` is one of fixed literal ``values`` (schema DDL, not a query)."""
+    rendered = ", ".join(repr(v) for v in values)
+    return f"{column} IN ({rendered})"
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Team(Base):
+    __tablename__ = "teams"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+
+    reps: Mapped[list[Rep]] = relationship(back_populates="team")
+
+
+class Rep(Base):
+    __tablename__ = "reps"
+    __table_args__ = (CheckConstraint(_in("role", ROLES), name="ck_reps_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rep_code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    team_id: Mapped[int | None] = mapped_column(ForeignKey("teams.id"), index=True)
+    region: Mapped[str | None] = mapped_column(String(100))
+    role: Mapped[str] = mapped_column(String(20), default="rep")
+    manager_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id"), index=True)
+    email: Mapped[str | None] = mapped_column(String(200))
+    hire_date: Mapped[date | None] = mapped_column(Date)
+
+    team: Mapped[Team | None] = relationship(back_populates="reps")
+    manager: Mapped[Rep | None] = relationship(remote_side=[id])
+
+
+class Account(Base):
+    __tablename__ = "accounts"
+    __table_args__ = (
+        CheckConstraint(f"rad_override IS NULL OR {_in('rad_override', RAD_CLASSES)}", name="ck_accounts_rad"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    industry: Mapped[str] = mapped_column(String(100), index=True)
+    region: Mapped[str] = mapped_column(String(100), index=True)
+    city: Mapped[str | None] = mapped_column(String(100))
+    owner_rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"), index=True)
+    key_account: Mapped[bool] = mapped_column(Boolean, default=False)
+    rad_override: Mapped[str | None] = mapped_column(String(1))
+
+
+class BuyingPower(Base):
+    __tablename__ = "buying_power"
+    __table_args__ = (
+        UniqueConstraint("account_id", "year", name="uq_buying_power_account_year"),
+        CheckConstraint("bp >= 0", name="ck_buying_power_bp"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    year: Mapped[int] = mapped_column(Integer, index=True)
+    bp: Mapped[float] = mapped_column(Money)
+    source: Mapped[str | None] = mapped_column(String(200))
+
+
+class Contact(Base):
+    __tablename__ = "contacts"
+    __table_args__ = (CheckConstraint(_in("decision_role", DECISION_ROLES), name="ck_contacts_role"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    decision_role: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str | None] = mapped_column(String(100))
+    department: Mapped[str | None] = mapped_column(String(100))
+    phone: Mapped[str | None] = mapped_column(String(50))
+    email: Mapped[str | None] = mapped_column(String(200))
+
+
+class Opportunity(Base):
+    __tablename__ = "opportunities"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 6", name="ck_opps_level"),
+        CheckConstraint(_in("status", OPP_STATUSES), name="ck_opps_status"),
+        CheckConstraint("amount >= 0", name="ck_opps_amount"),
+        Index("ix_opps_status_owner", "status", "owner_rep_id"),
+        Index("ix_opps_status_close", "status", "expected_close_date"),
+        Index("ix_opps_closed", "closed_date", "status"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opp_code: Mapped[str] = mapped_column(String(50), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    owner_rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    amount: Mapped[float] = mapped_column(Money)
+    level: Mapped[int] = mapped_column(Integer, index=True)
+    status: Mapped[str] = mapped_column(String(10))
+    created_date: Mapped[date] = mapped_column(Date, index=True)
+    expected_close_date: Mapped[date] = mapped_column(Date)
+    product_line: Mapped[str | None] = mapped_column(String(100))
+    gross_margin: Mapped[float | None] = mapped_column(Money)
+    closed_date: Mapped[date | None] = mapped_column(Date)
+    loss_reason: Mapped[str | None] = mapped_column(String(200))
+    win_reason: Mapped[str | None] = mapped_column(String(200))
+    competitor: Mapped[str | None] = mapped_column(String(100))
+
+    history: Mapped[list[StageHistory]] = relationship(
+        back_populates="opportunity", order_by="StageHistory.entered_date"
+    )
+
+
+class StageHistory(Base):
+    __tablename__ = "stage_history"
+    __table_args__ = (
+        CheckConstraint("level BETWEEN 1 AND 6", name="ck_stage_history_level"),
+        Index("ix_stage_history_opp_level", "opportunity_id", "level"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"))
+    level: Mapped[int] = mapped_column(Integer)
+    entered_date: Mapped[date] = mapped_column(Date, index=True)
+
+    opportunity: Mapped[Opportunity] = relationship(back_populates="history")
+
+
+class Quota(Base):
+    __tablename__ = "quotas"
+    __table_args__ = (
+        UniqueConstraint("rep_id", "year", "quarter", name="uq_quotas_rep_period"),
+        CheckConstraint("quarter IS NULL OR quarter BETWEEN 1 AND 4", name="ck_quotas_quarter"),
+        CheckConstraint("revenue_target >= 0 AND gm_target >= 0", name="ck_quotas_targets"),
+        Index("ix_quotas_year_quarter", "year", "quarter"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"), index=True)
+    year: Mapped[int] = mapped_column(Integer)
+    quarter: Mapped[int | None] = mapped_column(Integer)
+    revenue_target: Mapped[float] = mapped_column(Money)
+    gm_target: Mapped[float] = mapped_column(Money)
+    target_account_codes: Mapped[str | None] = mapped_column(Text)
+    base_salary: Mapped[float | None] = mapped_column(Money)
+    target_commission: Mapped[float | None] = mapped_column(Money)
+    working_conditions: Mapped[str | None] = mapped_column(Text)
+
+
+class Contract(Base):
+    __tablename__ = "contracts"
+    __table_args__ = (CheckConstraint("amount >= 0", name="ck_contracts_amount"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_code: Mapped[str] = mapped_column(String(50), unique=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    signed_date: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[float] = mapped_column(Money)
+    gross_margin: Mapped[float] = mapped_column(Money)
+
+
+class Payment(Base):
+    __tablename__ = "payments"
+    __table_args__ = (
+        CheckConstraint(_in("milestone", MILESTONES), name="ck_payments_milestone"),
+        CheckConstraint("amount >= 0 AND (paid_amount IS NULL OR paid_amount >= 0)", name="ck_payments_amounts"),
+        UniqueConstraint("contract_id", "milestone", name="uq_payments_contract_milestone"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"))
+    milestone: Mapped[str] = mapped_column(String(20))
+    due_date: Mapped[date] = mapped_column(Date, index=True)
+    amount: Mapped[float] = mapped_column(Money)
+    paid_date: Mapped[date | None] = mapped_column(Date)
+    paid_amount: Mapped[float | None] = mapped_column(Money)
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    __table_args__ = (
+        CheckConstraint(_in("kind", VISIT_KINDS), name="ck_visits_kind"),
+        CheckConstraint(_in("status", VISIT_STATUSES), name="ck_visits_status"),
+        Index("ix_visits_rep_date", "rep_id", "visit_date"),
+        Index("ix_visits_account_date", "account_id", "visit_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    visit_date: Mapped[date] = mapped_column(Date)
+    kind: Mapped[str] = mapped_column(String(20))
+    status: Mapped[str] = mapped_column(String(10))
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    purpose: Mapped[str | None] = mapped_column(Text)
+    outcome: Mapped[str | None] = mapped_column(Text)
+    opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"), index=True)
+
+
+class Setting(Base):
+    """Tunable business parameters (RAD thresholds, level probabilities, commission tiers)."""
+
+    __tablename__ = "settings"
+
+    key: Mapped[str] = mapped_column(String(100), primary_key=True)
+    value: Mapped[object] = mapped_column(JSON)

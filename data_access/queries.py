@@ -1,0 +1,109 @@
+"""Queries behind the pages: SQL aggregates, scoped to the viewer, returning DataFrames or scalars.
+
+Aggregation happens in SQL; pandas only sees the small result. Every function takes a ``Scope``.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+from sqlalchemy import Executable, and_, func, select
+from sqlalchemy.orm import Session
+
+from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, Team
+from data_access.scope import Scope
+from metrics.sales import Outcomes
+
+
+def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
+    rows = session.execute(stmt).all()
+    return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+def bookings(session: Session, scope: Scope, start: date, end: date) -> tuple[float, float]:
+    """Sum of contracts.amount and contracts.gross_margin signed in [start, end], owner in scope."""
+    stmt = (
+        select(func.coalesce(func.sum(Contract.amount), 0), func.coalesce(func.sum(Contract.gross_margin), 0))
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(Contract.signed_date.between(start, end), scope.condition(Opportunity.owner_rep_id))
+    )
+    amount, gm = session.execute(stmt).one()
+    return float(amount), float(gm)
+
+
+def quota_rows(session: Session, scope: Scope, year: int) -> pd.DataFrame:
+    """One year's task-book rows of the reps in scope: rep_id, quarter, revenue_target, gm_target."""
+    stmt = select(Quota.rep_id, Quota.quarter, Quota.revenue_target, Quota.gm_target).where(
+        Quota.year == year, scope.condition(Quota.rep_id)
+    )
+    return _frame(session, stmt, ["rep_id", "quarter", "revenue_target", "gm_target"])
+
+
+def open_pipeline_by_level(session: Session, scope: Scope) -> pd.DataFrame:
+    """Open opportunities by level: level, count, amount."""
+    stmt = (
+        select(Opportunity.level, func.count(), func.coalesce(func.sum(Opportunity.amount), 0))
+        .where(Opportunity.status == "open", scope.condition(Opportunity.owner_rep_id))
+        .group_by(Opportunity.level)
+        .order_by(Opportunity.level)
+    )
+    df = _frame(session, stmt, ["level", "count", "amount"])
+    return df.astype({"level": int, "count": int, "amount": float})
+
+
+def open_pipeline_due(session: Session, scope: Scope, end: date) -> float:
+    """Sum of amount of open opportunities whose expected_close_date <= end."""
+    stmt = select(func.coalesce(func.sum(Opportunity.amount), 0)).where(
+        Opportunity.status == "open",
+        Opportunity.expected_close_date <= end,
+        scope.condition(Opportunity.owner_rep_id),
+    )
+    return float(session.execute(stmt).scalar_one())
+
+
+def closed_outcomes(session: Session, scope: Scope, start: date, end: date) -> Outcomes:
+    """Count and amount of won and lost opportunities closed in [start, end]."""
+    stmt = (
+        select(Opportunity.status, func.count(), func.coalesce(func.sum(Opportunity.amount), 0))
+        .where(
+            Opportunity.status.in_(("won", "lost")),
+            Opportunity.closed_date.between(start, end),
+            scope.condition(Opportunity.owner_rep_id),
+        )
+        .group_by(Opportunity.status)
+    )
+    found = {status: (int(n), float(amount)) for status, n, amount in session.execute(stmt)}
+    won, lost = found.get("won", (0, 0.0)), found.get("lost", (0, 0.0))
+    return Outcomes(won_count=won[0], lost_count=lost[0], won_amount=won[1], lost_amount=lost[1])
+
+
+def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> pd.DataFrame:
+    """Payments due before ``today`` and not fully paid: due_date, amount, paid_amount."""
+    stmt = (
+        select(Payment.due_date, Payment.amount, Payment.paid_amount)
+        .join(Contract, Contract.id == Payment.contract_id)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(
+            Payment.due_date < today,
+            and_(func.coalesce(Payment.paid_amount, 0) < Payment.amount),
+            scope.condition(Opportunity.owner_rep_id),
+        )
+    )
+    return _frame(session, stmt, ["due_date", "amount", "paid_amount"])
+
+
+def teams(session: Session, scope: Scope) -> list[tuple[int, str]]:
+    """Teams that own at least one rep visible in scope: (id, name), by name."""
+    stmt = (
+        select(Team.id, Team.name)
+        .where(Team.id.in_(select(Rep.team_id).where(scope.condition(Rep.id))))
+        .order_by(Team.name)
+    )
+    return [(int(tid), str(name)) for tid, name in session.execute(stmt)]
+
+
+def has_any_data(session: Session) -> bool:
+    """True when the database holds any rep, account or opportunity."""
+    models = (Rep, Account, Opportunity)
+    return any(session.execute(select(m.id).limit(1)).first() is not None for m in models)

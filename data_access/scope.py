@@ -1,0 +1,61 @@
+"""Row-level scope: which reps' rows a query may read.
+
+Every query in ``data_access.queries`` takes a ``Scope`` and filters by the owning rep of the row
+(opportunity owner, account owner, visit rep, quota rep). Filters chosen in the UI narrow the viewer's
+scope with ``narrow``; restrictions are AND-ed, so narrowing can never widen what a viewer sees.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Literal
+
+from sqlalchemy import ColumnElement, and_, select, true
+
+from data_access.models import Rep
+
+Restriction = tuple[Literal["rep", "team"], int]
+
+
+@dataclass(frozen=True)
+class Scope:
+    restrictions: tuple[Restriction, ...] = ()
+
+    @classmethod
+    def everything(cls) -> Scope:
+        """A director's scope: all rows."""
+        return cls()
+
+    @classmethod
+    def rep(cls, rep_id: int) -> Scope:
+        return cls((("rep", rep_id),))
+
+    @classmethod
+    def team(cls, team_id: int) -> Scope:
+        return cls((("team", team_id),))
+
+    def narrow(self, *, rep_id: int | None = None, team_id: int | None = None) -> Scope:
+        """This scope further limited to a rep and/or a team (never wider than before)."""
+        extra: list[Restriction] = []
+        if team_id is not None:
+            extra.append(("team", team_id))
+        if rep_id is not None:
+            extra.append(("rep", rep_id))
+        return Scope(self.restrictions + tuple(extra))
+
+    @property
+    def is_everything(self) -> bool:
+        return not self.restrictions
+
+    def condition(self, rep_column: Any) -> ColumnElement[bool]:
+        """SQL condition on a column holding a rep id; bound parameters only."""
+        parts: list[ColumnElement[bool]] = []
+        for kind, value in self.restrictions:
+            if kind == "rep":
+                parts.append(rep_column == value)
+            else:
+                parts.append(rep_column.in_(select(Rep.id).where(Rep.team_id == value)))
+        return and_(true(), *parts) if parts else true()
+
+    def cache_key(self) -> str:
+        return ";".join(f"{k}={v}" for k, v in sorted(self.restrictions)) or "*"

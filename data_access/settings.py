@@ -1,0 +1,34 @@
+"""Read and write the ``settings`` table."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from data_access.models import Setting
+from metrics.settings import BusinessSettings, default_setting_rows
+
+
+def load_settings(session: Session) -> BusinessSettings:
+    rows = {key: value for key, value in session.execute(select(Setting.key, Setting.value))}
+    return BusinessSettings.from_rows(rows)
+
+
+def ensure_default_settings(session: Session) -> None:
+    """Insert any default setting that is missing (keeps values a director changed)."""
+    present = set(session.scalars(select(Setting.key)))
+    for key, value in default_setting_rows().items():
+        if key not in present:
+            session.add(Setting(key=key, value=value))
+
+
+def save_setting(session: Session, key: str, value: Any) -> None:
+    if key not in default_setting_rows():
+        raise KeyError(f"unknown setting {key!r}")
+    row = session.get(Setting, key)
+    if row is None:
+        session.add(Setting(key=key, value=value))
+    else:
+        row.value = value

@@ -1,0 +1,122 @@
+"""Quota, pipeline and win-rate arithmetic (data dictionary, "Definitions"). Pure functions.
+
+Money is CNY as float. ``None`` means "unknown / not defined" and is shown as such, never as 0.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import pandas as pd
+
+
+def attainment(booked: float, target: float | None) -> float | None:
+    """Attainment (完成率) = bookings in the period / revenue_target. None without a positive target."""
+    if target is None or target <= 0:
+        return None
+    return booked / target
+
+
+def remaining_quota(target: float | None, booked: float) -> float | None:
+    """Remaining quota (剩余任务) = max(revenue_target - bookings in the period, 0). None without a target."""
+    if target is None:
+        return None
+    return max(target - booked, 0.0)
+
+
+@dataclass(frozen=True)
+class VValue:
+    """V value (V值) = open pipeline due by period end / remaining quota.
+
+    ``quota_met`` is True when the remaining quota is 0 ("quota met", never a division error);
+    ``value`` is None then, and also when there is no quota at all (``no_quota``).
+    """
+
+    value: float | None
+    pipeline_due: float
+    remaining: float | None
+    quota_met: bool = False
+    no_quota: bool = False
+
+
+def v_value(pipeline_due: float, remaining: float | None) -> VValue:
+    """V value = open pipeline whose expected_close_date <= period end, divided by the remaining quota."""
+    if remaining is None:
+        return VValue(None, pipeline_due, None, no_quota=True)
+    if remaining <= 0:
+        return VValue(None, pipeline_due, 0.0, quota_met=True)
+    return VValue(pipeline_due / remaining, pipeline_due, remaining)
+
+
+def required_v(win_rate_value: float | None) -> float | None:
+    """Required V = 1 / win rate: the coverage needed to make the quota at the historical win rate.
+
+    None when the win rate is unknown or zero (no coverage is enough at a 0% win rate).
+    """
+    if win_rate_value is None or win_rate_value <= 0:
+        return None
+    return 1.0 / win_rate_value
+
+
+@dataclass(frozen=True)
+class Outcomes:
+    """Opportunities closed in a period: how many and how much were won and lost."""
+
+    won_count: int = 0
+    lost_count: int = 0
+    won_amount: float = 0.0
+    lost_amount: float = 0.0
+
+
+def win_rate(won: float, lost: float) -> float | None:
+    """Win rate (赢率) = won / (won + lost), by count or by amount. None when nothing closed.
+
+    A rate, not a won:lost ratio.
+    """
+    total = won + lost
+    if total <= 0:
+        return None
+    return won / total
+
+
+def weighted_pipeline(by_level: pd.DataFrame, probabilities: Mapping[int, float]) -> float:
+    """Weighted pipeline = sum over open opportunities of amount x p(level).
+
+    ``by_level`` has columns ``level`` and ``amount`` (one row per opportunity, or per level with the
+    level's summed amount: the sum is linear, so both give the same result).
+    """
+    if by_level.empty:
+        return 0.0
+    p = by_level["level"].astype(int).map(lambda lv: probabilities.get(int(lv), 0.0))
+    return float((by_level["amount"].astype(float) * p).sum())
+
+
+def period_targets(quotas: pd.DataFrame, quarter: int | None) -> tuple[float, float] | None:
+    """Revenue and GM targets of a period from the task books (销售任务书) of the reps in scope.
+
+    ``quotas`` holds one year's rows: ``rep_id``, ``quarter`` (None/NaN = whole year), ``revenue_target``,
+    ``gm_target``. Per rep: for the year, the whole-year row, else the sum of its quarter rows; for a
+    quarter, that quarter's row, else a quarter of the whole-year row. None when no rep has a quota.
+    """
+    if quotas.empty:
+        return None
+    revenue = gm = 0.0
+    found = False
+    for _, rows in quotas.groupby("rep_id"):
+        annual = rows[rows["quarter"].isna()]
+        quarterly = rows[rows["quarter"].notna()]
+        if quarter is None:
+            src = annual if not annual.empty else quarterly
+            share = 1.0
+        else:
+            src = quarterly[quarterly["quarter"].astype(int) == quarter]
+            share = 1.0
+            if src.empty:
+                src, share = annual, 0.25
+        if src.empty:
+            continue
+        found = True
+        revenue += float(src["revenue_target"].astype(float).sum()) * share
+        gm += float(src["gm_target"].astype(float).sum()) * share
+    return (revenue, gm) if found else None

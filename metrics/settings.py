@@ -1,0 +1,65 @@
+"""Business parameters and their defaults from ``shared/data-dictionary.md``.
+
+They live in the ``settings`` table (so a director can tune them); this module holds the typed view
+and the defaults the migration seeds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+#: p(level): 1→10%, 2→25%, 3→50%, 4→75%, 5→90%, 6→100% (data dictionary, "Funnel probability").
+DEFAULT_LEVEL_PROBABILITIES: dict[int, float] = {1: 0.10, 2: 0.25, 3: 0.50, 4: 0.75, 5: 0.90, 6: 1.00}
+#: R if SOW >= 50%, A if SOW < 10%, D otherwise.
+DEFAULT_RAD_THRESHOLDS: dict[str, float] = {"r_min": 0.50, "a_max": 0.10}
+#: 0-100% x1.0, 100-150% x1.5, above 150% x2.0 (佣金加速度). ``upto`` None = no upper bound.
+DEFAULT_COMMISSION_TIERS: list[dict[str, float | None]] = [
+    {"from": 0.0, "upto": 1.0, "multiplier": 1.0},
+    {"from": 1.0, "upto": 1.5, "multiplier": 1.5},
+    {"from": 1.5, "upto": None, "multiplier": 2.0},
+]
+#: base salary : on-target commission = 5 : 5.
+DEFAULT_BASE_SHARE = 0.5
+
+
+def default_setting_rows() -> dict[str, Any]:
+    """The ``settings`` rows (key -> JSON value) a fresh database starts with."""
+    return {
+        "level_probabilities": {str(k): v for k, v in DEFAULT_LEVEL_PROBABILITIES.items()},
+        "rad_thresholds": dict(DEFAULT_RAD_THRESHOLDS),
+        "commission_tiers": [dict(t) for t in DEFAULT_COMMISSION_TIERS],
+        "base_share": DEFAULT_BASE_SHARE,
+    }
+
+
+@dataclass(frozen=True)
+class BusinessSettings:
+    level_probabilities: Mapping[int, float] = field(default_factory=lambda: dict(DEFAULT_LEVEL_PROBABILITIES))
+    rad_r_min: float = DEFAULT_RAD_THRESHOLDS["r_min"]
+    rad_a_max: float = DEFAULT_RAD_THRESHOLDS["a_max"]
+    commission_tiers: tuple[tuple[float, float | None, float], ...] = tuple(
+        (float(t["from"] or 0.0), t["upto"], float(t["multiplier"] or 0.0)) for t in DEFAULT_COMMISSION_TIERS
+    )
+    base_share: float = DEFAULT_BASE_SHARE
+
+    @classmethod
+    def from_rows(cls, rows: Mapping[str, Any]) -> BusinessSettings:
+        """Typed settings from ``settings`` rows; a missing key keeps its default."""
+        base = cls()
+        probs = rows.get("level_probabilities")
+        rad = rows.get("rad_thresholds") or {}
+        tiers = rows.get("commission_tiers")
+        return cls(
+            level_probabilities={int(k): float(v) for k, v in probs.items()} if probs else base.level_probabilities,
+            rad_r_min=float(rad.get("r_min", base.rad_r_min)),
+            rad_a_max=float(rad.get("a_max", base.rad_a_max)),
+            commission_tiers=tuple(
+                (float(t["from"]), None if t.get("upto") is None else float(t["upto"]), float(t["multiplier"]))
+                for t in tiers
+            )
+            if tiers
+            else base.commission_tiers,
+            base_share=float(rows.get("base_share", base.base_share)),
+        )

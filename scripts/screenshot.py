@@ -1,0 +1,46 @@
+"""Screenshot a page of a running SalesRadar in Debian's headless Chromium.
+
+    python scripts/screenshot.py http://127.0.0.1:8050/ docs/overview.png [--lang en] [--width 1440 --height 900]
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from playwright.sync_api import sync_playwright
+
+CHROMIUM = "/usr/bin/chromium"
+FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("url")
+    parser.add_argument("out")
+    parser.add_argument("--lang", default="zh")
+    parser.add_argument("--width", type=int, default=1440)
+    parser.add_argument("--height", type=int, default=900)
+    args = parser.parse_args()
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        context = browser.new_context(viewport={"width": args.width, "height": args.height}, locale=args.lang)
+        host = args.url.split("/")[2].split(":")[0]
+        context.add_cookies([{"name": "lang", "value": args.lang, "domain": host, "path": "/"}])
+        page = context.new_page()
+        page.goto(args.url)
+        page.wait_for_selector(".kpi-value, .empty-state, #not-found, .alert", timeout=20_000)
+        page.wait_for_load_state("networkidle")
+        page.screenshot(path=args.out, full_page=True)
+        browser.close()
+
+
+if __name__ == "__main__":
+    main()

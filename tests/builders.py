@@ -1,0 +1,70 @@
+"""Seed hand-built data through the models, with defaults for what a test does not care about."""
+
+from __future__ import annotations
+
+from datetime import date
+from itertools import count
+from typing import Any
+
+from sqlalchemy.orm import Session
+
+from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, StageHistory, Team
+
+_seq = count(1)
+
+
+class Seed:
+    def __init__(self, session: Session) -> None:
+        self.s = session
+
+    def team(self, name: str, region: str = "华东") -> Team:
+        team = Team(name=name, region=region)
+        self.s.add(team)
+        self.s.flush()
+        return team
+
+    def rep(self, code: str, team: Team | None = None, role: str = "rep", **kw: Any) -> Rep:
+        rep = Rep(rep_code=code, name=kw.pop("name", code), team_id=team.id if team else None, role=role, **kw)
+        self.s.add(rep)
+        self.s.flush()
+        return rep
+
+    def account(self, code: str, owner: Rep, **kw: Any) -> Account:
+        acc = Account(account_code=code, name=kw.pop("name", code), industry=kw.pop("industry", "金融"),
+                      region=kw.pop("region", "华东"), owner_rep_id=owner.id, **kw)
+        self.s.add(acc)
+        self.s.flush()
+        return acc
+
+    def opp(self, account: Account, amount: float, level: int, status: str = "open", *,
+            created: date = date(2026, 1, 10), expected: date = date(2026, 12, 1), closed: date | None = None,
+            owner: Rep | None = None, **kw: Any) -> Opportunity:
+        opp = Opportunity(opp_code=kw.pop("code", f"OP{next(_seq):05d}"), account_id=account.id,
+                          owner_rep_id=(owner.id if owner else account.owner_rep_id), name=kw.pop("name", "deal"),
+                          amount=amount, level=level, status=status, created_date=created,
+                          expected_close_date=expected, closed_date=closed, **kw)
+        self.s.add(opp)
+        self.s.flush()
+        self.s.add(StageHistory(opportunity_id=opp.id, level=level, entered_date=created))
+        return opp
+
+    def contract(self, opp: Opportunity, amount: float, signed: date, gm: float = 0.0) -> Contract:
+        c = Contract(contract_code=f"HT{next(_seq):05d}", opportunity_id=opp.id, signed_date=signed, amount=amount,
+                     gross_margin=gm)
+        self.s.add(c)
+        self.s.flush()
+        return c
+
+    def payment(self, contract: Contract, milestone: str, due: date, amount: float,
+                paid: float | None = None, paid_date: date | None = None) -> Payment:
+        p = Payment(contract_id=contract.id, milestone=milestone, due_date=due, amount=amount, paid_amount=paid,
+                    paid_date=paid_date)
+        self.s.add(p)
+        self.s.flush()
+        return p
+
+    def quota(self, rep: Rep, year: int, revenue: float, gm: float, quarter: int | None = None) -> Quota:
+        q = Quota(rep_id=rep.id, year=year, quarter=quarter, revenue_target=revenue, gm_target=gm)
+        self.s.add(q)
+        self.s.flush()
+        return q

@@ -1,0 +1,106 @@
+"""Shared fixtures: real databases (SQLite files, or PostgreSQL when SALESRADAR_TEST_PG_URL is set).
+
+The whole suite runs once per backend: ``SALESRADAR_TEST_BACKEND=sqlite`` (default) or ``postgresql``.
+Each database is new and migrated with Alembic; data goes in through the models or the demo generator.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, create_engine, text
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session
+
+from data_access import demo
+from data_access.db import make_engine, session_factory
+from data_access.migrate import upgrade
+
+AS_OF = date(2026, 11, 27)
+BACKEND = os.environ.get("SALESRADAR_TEST_BACKEND", "sqlite")
+PG_ADMIN_URL = os.environ.get("SALESRADAR_TEST_PG_URL", "postgresql+psycopg://postgres@127.0.0.1:55432/postgres")
+
+
+def pytest_report_header() -> str:
+    return f"salesradar test backend: {BACKEND}"
+
+
+class Databases:
+    """Creates fresh, empty databases on the backend under test and drops them at the end."""
+
+    def __init__(self, tmp: Path) -> None:
+        self.tmp = tmp
+        self.created: list[str] = []
+        self.engines: list[Engine] = []
+        self.admin: Engine | None = None
+        if BACKEND == "postgresql":
+            self.admin = create_engine(PG_ADMIN_URL, isolation_level="AUTOCOMMIT")
+
+    def new_url(self) -> str:
+        name = f"sr_test_{uuid.uuid4().hex[:12]}"
+        if self.admin is None:
+            return f"sqlite:///{self.tmp / (name + '.sqlite3')}"
+        with self.admin.connect() as conn:
+            conn.execute(text("CREATE DATABASE " + conn.dialect.identifier_preparer.quote(name)))
+        self.created.append(name)
+        return make_url(PG_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
+
+    def new_engine(self, *, migrate: bool = True) -> Engine:
+        engine = make_engine(self.new_url())
+        if migrate:
+            upgrade(engine)
+        self.engines.append(engine)
+        return engine
+
+    def close(self) -> None:
+        for engine in self.engines:
+            engine.dispose()
+        if self.admin is not None:
+            with self.admin.connect() as conn:
+                for name in self.created:
+                    conn.execute(text("DROP DATABASE IF EXISTS " + conn.dialect.identifier_preparer.quote(name)
+                                      + " WITH (FORCE)"))
+            self.admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
+    dbs = Databases(tmp_path_factory.mktemp("db"))
+    yield dbs
+    dbs.close()
+
+
+@pytest.fixture()
+def engine(databases: Databases) -> Engine:
+    """A fresh, migrated, empty database (settings seeded by the migration)."""
+    return databases.new_engine()
+
+
+@pytest.fixture()
+def session(engine: Engine) -> Iterator[Session]:
+    with session_factory(engine)() as s:
+        yield s
+
+
+@pytest.fixture(scope="session")
+def demo_engine(databases: Databases) -> Engine:
+    """One database with the default demo data as of AS_OF, shared read-only by the session."""
+    engine = databases.new_engine()
+    demo.generate(engine, as_of=AS_OF)
+    return engine
+
+
+@pytest.fixture()
+def demo_session(demo_engine: Engine) -> Iterator[Session]:
+    with session_factory(demo_engine)() as s:
+        yield s
+
+
+@pytest.fixture()
+def new_engine(databases: Databases) -> Callable[..., Engine]:
+    return databases.new_engine

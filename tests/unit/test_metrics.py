@@ -1,0 +1,127 @@
+"""Pure metric functions on small hand-computed data (data dictionary, "Definitions")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from metrics.collections import overdue
+from metrics.period import Period
+from metrics.sales import (
+    attainment,
+    period_targets,
+    remaining_quota,
+    required_v,
+    v_value,
+    weighted_pipeline,
+    win_rate,
+)
+from metrics.settings import DEFAULT_LEVEL_PROBABILITIES, BusinessSettings, default_setting_rows
+
+
+def test_met001_period_bounds_and_parse():
+    assert (Period(2026).start, Period(2026).end) == (date(2026, 1, 1), date(2026, 12, 31))
+    assert (Period(2026, 1).start, Period(2026, 1).end) == (date(2026, 1, 1), date(2026, 3, 31))
+    assert (Period(2024, 1).end, Period(2026, 2).end) == (date(2024, 3, 31), date(2026, 6, 30))
+    assert Period(2026, 4).end == date(2026, 12, 31)
+    assert Period.parse("2026q3") == Period(2026, 3)
+    assert Period.parse(Period(2025).key) == Period(2025)
+    for bad in ("20x6", "2026Q5", "Q1", "", "1800"):
+        with pytest.raises(ValueError):
+            Period.parse(bad)
+
+
+def test_met002_elapsed_share():
+    q = Period(2026, 1)  # 90 days
+    assert q.elapsed_share(date(2025, 12, 31)) == 0.0
+    assert q.elapsed_share(date(2026, 1, 1)) == pytest.approx(1 / 90)
+    assert q.elapsed_share(date(2026, 3, 31)) == 1.0
+    assert q.elapsed_share(date(2027, 1, 1)) == 1.0
+
+
+def test_met003_attainment_and_remaining_quota():
+    assert attainment(1_200_000, 1_000_000) == pytest.approx(1.2)
+    assert attainment(0, 1_000_000) == 0.0
+    assert attainment(500, 0) is None  # zero quota: undefined, not infinite
+    assert attainment(500, None) is None
+    assert remaining_quota(1_000_000, 400_000) == 600_000
+    assert remaining_quota(1_000_000, 1_300_000) == 0.0  # never negative
+    assert remaining_quota(None, 5) is None
+
+
+def test_met004_v_value_cases():
+    v = v_value(3_000_000, 1_000_000)
+    assert (v.value, v.quota_met, v.no_quota) == (3.0, False, False)
+    met = v_value(3_000_000, 0.0)  # remaining quota 0: "quota met", no division error
+    assert (met.value, met.quota_met) == (None, True)
+    none = v_value(3_000_000, None)
+    assert (none.value, none.no_quota) == (None, True)
+    assert v_value(0, 500).value == 0.0
+
+
+def test_met005_win_rate_and_required_v():
+    assert win_rate(3, 1) == 0.75
+    assert win_rate(0, 0) is None
+    assert win_rate(0, 4) == 0.0
+    assert required_v(0.25) == 4.0
+    assert required_v(0.0) is None and required_v(None) is None
+
+
+def test_met006_weighted_pipeline_uses_level_probabilities():
+    df = pd.DataFrame({"level": [1, 3, 5, 5], "amount": [100_000.0, 200_000.0, 50_000.0, 50_000.0]})
+    # 100k x 10% + 200k x 50% + 100k x 90% = 10k + 100k + 90k
+    assert weighted_pipeline(df, DEFAULT_LEVEL_PROBABILITIES) == pytest.approx(200_000)
+    assert weighted_pipeline(df.iloc[0:0], DEFAULT_LEVEL_PROBABILITIES) == 0.0
+    assert weighted_pipeline(df, {1: 1.0, 3: 0.0, 5: 0.0}) == pytest.approx(100_000)
+
+
+def test_met007_overdue_and_aging():
+    today = date(2026, 6, 30)
+    df = pd.DataFrame(
+        {
+            "due_date": [date(2026, 6, 29), date(2026, 5, 1), date(2026, 4, 15), date(2026, 1, 1),
+                         date(2026, 6, 30), date(2026, 3, 1)],
+            "amount": [100.0, 200.0, 300.0, 400.0, 999.0, 50.0],
+            "paid_amount": [None, 50.0, None, None, None, 50.0],
+        }
+    )
+    o = overdue(df, today)
+    # due today is not overdue; fully paid is not overdue; partly paid owes the rest
+    assert o.count == 4
+    assert o.amount == pytest.approx(100 + 150 + 300 + 400)
+    assert o.buckets == {"1-30": 100.0, "31-60": 150.0, "61-90": 300.0, ">90": 400.0}
+    assert overdue(df.iloc[0:0], today).amount == 0.0
+
+
+def test_met008_period_targets_year_and_quarter():
+    rows = pd.DataFrame(
+        {
+            "rep_id": [1, 1, 1, 2, 2],
+            "quarter": [None, 1, 2, None, None],
+            "revenue_target": [1000.0, 200.0, 300.0, 400.0, 0.0],
+            "gm_target": [100.0, 20.0, 30.0, 40.0, 0.0],
+        }
+    )
+    rows = rows.iloc[:4]
+    # year: the whole-year rows (1000 + 400)
+    assert period_targets(rows, None) == (1400.0, 140.0)
+    # Q1: rep 1 has a Q1 row (200), rep 2 only a year row (400 / 4)
+    assert period_targets(rows, 1) == (300.0, 30.0)
+    # Q3: neither has a Q3 row: a quarter of each year row
+    assert period_targets(rows, 3) == (350.0, 35.0)
+    only_quarters = pd.DataFrame({"rep_id": [7, 7], "quarter": [1, 2], "revenue_target": [10.0, 20.0],
+                                  "gm_target": [1.0, 2.0]})
+    assert period_targets(only_quarters, None) == (30.0, 3.0)
+    assert period_targets(rows.iloc[0:0], None) is None
+
+
+def test_met009_settings_defaults_round_trip():
+    s = BusinessSettings.from_rows(default_setting_rows())
+    assert s == BusinessSettings()
+    assert s.level_probabilities == {1: 0.1, 2: 0.25, 3: 0.5, 4: 0.75, 5: 0.9, 6: 1.0}
+    assert (s.rad_r_min, s.rad_a_max) == (0.5, 0.1)
+    assert s.commission_tiers == ((0.0, 1.0, 1.0), (1.0, 1.5, 1.5), (1.5, None, 2.0))
+    tuned = BusinessSettings.from_rows({"rad_thresholds": {"r_min": 0.6}})
+    assert (tuned.rad_r_min, tuned.rad_a_max) == (0.6, 0.1)
