@@ -109,6 +109,10 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     install(server, runtime)
     _register_routes(server)
     app.layout = shell_layout
+    # Dash finishes its setup (script registry, callback map) on the first request it serves. Under a
+    # threaded worker, requests racing that first one were answered 500. Serve one request now.
+    warm = server.test_client().get("/healthz")
+    assert warm.status_code == 200
     return app
 
 

@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="serve the app (migrates first; seeds demo data into an empty default DB)")
     run.add_argument("--host", default="127.0.0.1")
     run.add_argument("--port", type=int, default=8050)
+    run.add_argument("--workers", type=_positive, default=2, help="gunicorn worker processes (default 2)")
+    run.add_argument("--dev", action="store_true", help="Flask's single-process development server instead")
 
     dm = sub.add_parser("demo", help="fill the configured database with deterministic demo data")
     dm.add_argument("--opportunities", type=_positive, default=None, help="how many opportunities (default 4000)")
@@ -54,7 +56,19 @@ def _cmd_run(cfg: Config, args: argparse.Namespace) -> int:
 
     application = create_app(cfg)
     print(f"SalesRadar on http://{args.host}:{args.port}/  (database {safe_url(cfg.database_url)})", flush=True)
-    application.run(host=args.host, port=args.port, debug=cfg.debug)
+    if args.dev or cfg.debug:
+        application.run(host=args.host, port=args.port, debug=cfg.debug)
+        return 0
+    from data_access.runtime import EXTENSION
+    from data_access.serve import serve
+
+    serve(
+        application.server,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        engine=application.server.extensions[EXTENSION].engine,
+    )
     return 0
 
 

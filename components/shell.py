@@ -23,7 +23,12 @@ def navbar(registry: Iterable[Mapping[str, Any]], lang: str) -> dbc.Navbar:
     other = "en" if lang == "zh" else "zh"
     links = [
         dbc.NavItem(
-            dbc.NavLink(t(p["nav_key"], lang), href=p["relative_path"], active="exact", id=f"nav-{p['module']}")
+            dbc.NavLink(
+                t(p["nav_key"], lang),
+                href=p["relative_path"],
+                active="exact",
+                id=f"nav-{p['module'].rsplit('.', 1)[-1]}",
+            )
         )
         for p in nav_pages(registry)
     ]

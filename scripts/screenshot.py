@@ -1,6 +1,6 @@
 """Screenshot a page of a running SalesRadar in Debian's headless Chromium.
 
-    python scripts/screenshot.py http://127.0.0.1:8050/ docs/overview.png [--lang en] [--width 1440 --height 900]
+python scripts/screenshot.py http://127.0.0.1:8050/ docs/overview.png [--lang en] [--width 1440 --height 900]
 """
 
 from __future__ import annotations

@@ -30,35 +30,78 @@ class Seed:
         return rep
 
     def account(self, code: str, owner: Rep, **kw: Any) -> Account:
-        acc = Account(account_code=code, name=kw.pop("name", code), industry=kw.pop("industry", "金融"),
-                      region=kw.pop("region", "华东"), owner_rep_id=owner.id, **kw)
+        acc = Account(
+            account_code=code,
+            name=kw.pop("name", code),
+            industry=kw.pop("industry", "金融"),
+            region=kw.pop("region", "华东"),
+            owner_rep_id=owner.id,
+            **kw,
+        )
         self.s.add(acc)
         self.s.flush()
         return acc
 
-    def opp(self, account: Account, amount: float, level: int, status: str = "open", *,
-            created: date = date(2026, 1, 10), expected: date = date(2026, 12, 1), closed: date | None = None,
-            owner: Rep | None = None, **kw: Any) -> Opportunity:
-        opp = Opportunity(opp_code=kw.pop("code", f"OP{next(_seq):05d}"), account_id=account.id,
-                          owner_rep_id=(owner.id if owner else account.owner_rep_id), name=kw.pop("name", "deal"),
-                          amount=amount, level=level, status=status, created_date=created,
-                          expected_close_date=expected, closed_date=closed, **kw)
+    def opp(
+        self,
+        account: Account,
+        amount: float,
+        level: int,
+        status: str = "open",
+        *,
+        created: date = date(2026, 1, 10),
+        expected: date = date(2026, 12, 1),
+        closed: date | None = None,
+        owner: Rep | None = None,
+        **kw: Any,
+    ) -> Opportunity:
+        opp = Opportunity(
+            opp_code=kw.pop("code", f"OP{next(_seq):05d}"),
+            account_id=account.id,
+            owner_rep_id=(owner.id if owner else account.owner_rep_id),
+            name=kw.pop("name", "deal"),
+            amount=amount,
+            level=level,
+            status=status,
+            created_date=created,
+            expected_close_date=expected,
+            closed_date=closed,
+            **kw,
+        )
         self.s.add(opp)
         self.s.flush()
         self.s.add(StageHistory(opportunity_id=opp.id, level=level, entered_date=created))
         return opp
 
     def contract(self, opp: Opportunity, amount: float, signed: date, gm: float = 0.0) -> Contract:
-        c = Contract(contract_code=f"HT{next(_seq):05d}", opportunity_id=opp.id, signed_date=signed, amount=amount,
-                     gross_margin=gm)
+        c = Contract(
+            contract_code=f"HT{next(_seq):05d}",
+            opportunity_id=opp.id,
+            signed_date=signed,
+            amount=amount,
+            gross_margin=gm,
+        )
         self.s.add(c)
         self.s.flush()
         return c
 
-    def payment(self, contract: Contract, milestone: str, due: date, amount: float,
-                paid: float | None = None, paid_date: date | None = None) -> Payment:
-        p = Payment(contract_id=contract.id, milestone=milestone, due_date=due, amount=amount, paid_amount=paid,
-                    paid_date=paid_date)
+    def payment(
+        self,
+        contract: Contract,
+        milestone: str,
+        due: date,
+        amount: float,
+        paid: float | None = None,
+        paid_date: date | None = None,
+    ) -> Payment:
+        p = Payment(
+            contract_id=contract.id,
+            milestone=milestone,
+            due_date=due,
+            amount=amount,
+            paid_amount=paid,
+            paid_date=paid_date,
+        )
         self.s.add(p)
         self.s.flush()
         return p

@@ -63,8 +63,11 @@ class Databases:
         if self.admin is not None:
             with self.admin.connect() as conn:
                 for name in self.created:
-                    conn.execute(text("DROP DATABASE IF EXISTS " + conn.dialect.identifier_preparer.quote(name)
-                                      + " WITH (FORCE)"))
+                    conn.execute(
+                        text(
+                            "DROP DATABASE IF EXISTS " + conn.dialect.identifier_preparer.quote(name) + " WITH (FORCE)"
+                        )
+                    )
             self.admin.dispose()
 
 
@@ -104,3 +107,29 @@ def demo_session(demo_engine: Engine) -> Iterator[Session]:
 @pytest.fixture()
 def new_engine(databases: Databases) -> Callable[..., Engine]:
     return databases.new_engine
+
+
+def url_of(engine: Engine) -> str:
+    return engine.url.render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def dash_app(demo_engine: Engine):
+    """The real app on the demo database, as of AS_OF (one per test process: Dash pages are global)."""
+    from app import create_app
+    from config import Config
+
+    return create_app(
+        Config(
+            database_url=url_of(demo_engine),
+            instance_path=Path("."),
+            default_database=False,
+            as_of=AS_OF,
+            default_lang="en",
+        )
+    )
+
+
+@pytest.fixture()
+def client(dash_app):
+    return dash_app.server.test_client()

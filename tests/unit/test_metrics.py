@@ -81,8 +81,14 @@ def test_met007_overdue_and_aging():
     today = date(2026, 6, 30)
     df = pd.DataFrame(
         {
-            "due_date": [date(2026, 6, 29), date(2026, 5, 1), date(2026, 4, 15), date(2026, 1, 1),
-                         date(2026, 6, 30), date(2026, 3, 1)],
+            "due_date": [
+                date(2026, 6, 29),
+                date(2026, 5, 1),
+                date(2026, 4, 15),
+                date(2026, 1, 1),
+                date(2026, 6, 30),
+                date(2026, 3, 1),
+            ],
             "amount": [100.0, 200.0, 300.0, 400.0, 999.0, 50.0],
             "paid_amount": [None, 50.0, None, None, None, 50.0],
         }
@@ -111,8 +117,9 @@ def test_met008_period_targets_year_and_quarter():
     assert period_targets(rows, 1) == (300.0, 30.0)
     # Q3: neither has a Q3 row: a quarter of each year row
     assert period_targets(rows, 3) == (350.0, 35.0)
-    only_quarters = pd.DataFrame({"rep_id": [7, 7], "quarter": [1, 2], "revenue_target": [10.0, 20.0],
-                                  "gm_target": [1.0, 2.0]})
+    only_quarters = pd.DataFrame(
+        {"rep_id": [7, 7], "quarter": [1, 2], "revenue_target": [10.0, 20.0], "gm_target": [1.0, 2.0]}
+    )
     assert period_targets(only_quarters, None) == (30.0, 3.0)
     assert period_targets(rows.iloc[0:0], None) is None
 

@@ -1,0 +1,43 @@
+"""Serve the WSGI app with gunicorn, the way production runs it (``salesradar run``)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask
+from gunicorn.app.base import BaseApplication
+from sqlalchemy import Engine
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, server: Flask, options: dict[str, Any]) -> None:
+        self.server = server
+        self.options = options
+        super().__init__()
+
+    def load_config(self) -> None:
+        for key, value in self.options.items():
+            self.cfg.set(key, value)
+
+    def load(self) -> Flask:
+        return self.server
+
+
+def serve(server: Flask, *, host: str, port: int, workers: int, engine: Engine) -> None:
+    """Fork ``workers`` processes from the app built here; each gets its own connection pool."""
+
+    def post_fork(_server: Any, _worker: Any) -> None:
+        engine.dispose(close=False)  # never share a pooled connection across processes
+
+    _Gunicorn(
+        server,
+        {
+            "bind": f"{host}:{port}",
+            "workers": workers,
+            "threads": 4,
+            "worker_class": "gthread",
+            "timeout": 120,
+            "accesslog": "-",
+            "post_fork": post_fork,
+        },
+    ).run()

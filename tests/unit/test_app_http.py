@@ -1,0 +1,152 @@
+"""The real app over HTTP (Flask test client): pages, callbacks as posted by a browser, no CDN."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from components.filters import filters_from_controls
+from components.formatting import cny, pct, times
+from data_access.scope import Scope
+from metrics.overview import overview_kpis
+from metrics.period import Period
+from tests.conftest import AS_OF
+from tests.dash_http import find, render_page, text_of
+
+
+def test_app001_index_serves_everything_itself(client):
+    html = client.get("/").get_data(as_text=True)
+    refs = re.findall(r'(?:src|href)="([^"]+)"', html)
+    assert refs, "no scripts or stylesheets at all?"
+    assert [r for r in refs if r.startswith(("http:", "https:", "//"))] == []
+    assert any("bootstrap.min.css" in r for r in refs)
+    for ref in refs:
+        if ref.startswith("/"):
+            assert client.get(ref).status_code in (200, 304), ref
+
+
+def test_app002_overview_tiles_equal_the_metrics(client, demo_session):
+    tree = render_page(client, "/", "")
+    k = overview_kpis(demo_session, Scope.everything(), Period(AS_OF.year), AS_OF)
+    assert text_of(find(tree, "kpi-bookings-value")) == cny(k.bookings, "en")
+    assert text_of(find(tree, "kpi-attainment-value")) == pct(k.attainment, "en")
+    assert text_of(find(tree, "kpi-open-pipeline-value")) == cny(k.open_amount, "en")
+    assert text_of(find(tree, "kpi-weighted-pipeline-value")) == cny(k.weighted_amount, "en")
+    assert text_of(find(tree, "kpi-v-value-value")) == times(k.v.value, "en")
+    assert text_of(find(tree, "kpi-win-rate-value")) == pct(k.win_rate, "en")
+    assert text_of(find(tree, "kpi-overdue-value")) == cny(k.overdue.amount, "en")
+    assert k.bookings > 0 and k.open_amount > 0 and k.overdue.amount > 0
+
+
+def test_app003_filters_from_the_url_reach_the_numbers(client, demo_session):
+    from data_access import queries
+
+    team_id, _ = queries.teams(demo_session, Scope.everything())[0]
+    tree = render_page(client, "/", f"?period={AS_OF.year - 1}Q2&team={team_id}")
+    k = overview_kpis(demo_session, Scope.team(team_id), Period(AS_OF.year - 1, 2), AS_OF)
+    assert text_of(find(tree, "kpi-bookings-value")) == cny(k.bookings, "en")
+    assert find(tree, "filter-team")["props"]["value"] == team_id
+    assert find(tree, "filter-quarter")["props"]["value"] == "2"
+
+
+@pytest.mark.parametrize("search", ["?period=1999", "?period=abc", "?team=xyz", "?team=999999", "?period=2026Q9"])
+def test_app004_bad_filters_are_ignored_with_a_notice(client, demo_session, search):
+    tree = render_page(client, "/", search)
+    k = overview_kpis(demo_session, Scope.everything(), Period(AS_OF.year), AS_OF)
+    assert text_of(find(tree, "kpi-bookings-value")) == cny(k.bookings, "en")
+    assert "Ignored an invalid filter" in text_of(tree)
+
+
+def test_app005_filter_callback_over_http_and_as_a_function(client):
+    from pages.overview import sync_filters_to_url  # pages register only once the app exists
+
+    assert sync_filters_to_url(2025, "3", 2) == "?period=2025Q3&team=2"
+    assert sync_filters_to_url(2026, "all", None) == "?period=2026"
+    assert filters_from_controls(None, None, None) == ""
+    payload = {
+        "output": "url.search",
+        "outputs": {"id": "url", "property": "search"},
+        "inputs": [
+            {"id": "filter-year", "property": "value", "value": 2025},
+            {"id": "filter-quarter", "property": "value", "value": "all"},
+            {"id": "filter-team", "property": "value", "value": None},
+        ],
+        "changedPropIds": ["filter-year.value"],
+        "state": [],
+    }
+    response = client.post("/_dash-update-component", json=payload)
+    assert response.status_code == 200
+    assert response.get_json()["response"]["url"]["search"] == "?period=2025"
+
+
+def test_app006_languages(client):
+    zh = render_page(client, "/", "", lang="zh")
+    en = render_page(client, "/", "", lang="en")
+    assert "签约额" in text_of(zh) and "Bookings" in text_of(en)
+    browser_zh = render_page(client, "/", "", lang=None, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    assert "签约额" in text_of(browser_zh)
+
+
+def test_app007_language_switch_sets_cookie_and_returns_same_site_only(client):
+    r = client.get("/lang/en", headers={"Referer": "http://localhost/funnel?x=1"})
+    assert r.status_code == 302 and r.headers["Location"] == "/funnel?x=1"
+    assert "lang=en" in r.headers["Set-Cookie"] and "HttpOnly" in r.headers["Set-Cookie"]
+    evil = client.get("/lang/zh", headers={"Referer": "https://evil.example/phish"})
+    assert evil.headers["Location"] == "/"
+    junk = client.get("/lang/fr")
+    assert junk.status_code == 302 and "Set-Cookie" not in junk.headers
+
+
+@pytest.mark.parametrize("path", ["/rad", "/funnel", "/scorecards", "/winloss"])
+def test_app008_every_nav_page_renders(client, path):
+    tree = render_page(client, path, "")
+    assert "being built" in text_of(tree)
+
+
+def test_app009_unknown_path_is_the_404_page(client):
+    tree = render_page(client, "/no/such/page", "")
+    assert "Page not found" in text_of(tree)
+    find(tree, "not-found-back")
+
+
+def test_app010_healthz(client):
+    assert client.get("/healthz").get_data(as_text=True) == "ok"
+
+
+WORKER_SCRIPT = """
+import sys
+from pathlib import Path
+from app import create_app
+from config import Config
+app = create_app(Config(database_url=sys.argv[1], instance_path=Path("."), default_database=False))
+from concurrent.futures import ThreadPoolExecutor
+def get(path):
+    return app.server.test_client().get(path).status_code
+with ThreadPoolExecutor(16) as pool:  # a threaded worker's first requests arrive together
+    codes = list(pool.map(get, sys.argv[2:] * 4))
+print(codes)
+sys.exit(0 if set(codes) == {200} else 1)
+"""
+
+
+def test_app011_a_fresh_worker_serves_scripts_before_any_index(client, demo_engine):
+    """A threaded worker whose first requests arrive together (scripts, index elsewhere) serves them all."""
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import url_of
+
+    html = client.get("/").get_data(as_text=True)
+    scripts = re.findall(r'<script src="(/_dash-component-suites/[^"]+)"', html)
+    assert scripts
+    result = subprocess.run(
+        [sys.executable, "-c", WORKER_SCRIPT, url_of(demo_engine), *scripts],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert result.returncode == 0, result.stdout + result.stderr[-2000:]

@@ -1,0 +1,82 @@
+"""The `salesradar` command, run for real in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SALESRADAR_AS_OF")}
+    full_env.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        (
+            "postgresql+psycopg://nobody@127.0.0.1:1/nowhere",
+            "Cannot connect to database postgresql+psycopg://nobody@127.0.0.1:1/nowhere",
+        ),
+        ("not a url", "is not a valid SQLAlchemy URL"),
+        ("oracle+nosuchdriver://x@y/z", "no driver for it is installed"),
+        ("sqlite:////proc/no/such/dir/x.sqlite3", "Cannot connect to database sqlite:////proc/no/such/dir/x.sqlite3"),
+    ],
+)
+def test_cli001_bad_database_url_is_one_clear_sentence(url, expected):
+    result = run_cli("db", "upgrade", env={"DATABASE_URL": url})
+    assert result.returncode == 2
+    assert expected in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_cli002_password_is_masked_in_errors():
+    result = run_cli("db", "upgrade", env={"DATABASE_URL": "postgresql+psycopg://u:s3cret@127.0.0.1:1/x"})
+    assert result.returncode == 2
+    assert "s3cret" not in result.stderr and "***" in result.stderr
+
+
+def test_cli003_db_upgrade_and_demo(databases):
+    url = databases.new_url()
+    up = run_cli("db", "upgrade", env={"DATABASE_URL": url})
+    assert up.returncode == 0, up.stderr
+    assert "at revision 0001" in up.stdout
+    first = run_cli("demo", "--opportunities", "120", "--as-of", "2026-11-27", env={"DATABASE_URL": url})
+    assert first.returncode == 0, first.stderr
+    assert "120 opportunities" in first.stdout and "as of 2026-11-27" in first.stdout
+    again = run_cli("demo", "--opportunities", "120", env={"DATABASE_URL": url})
+    assert again.returncode == 1 and "--replace" in again.stderr
+    replaced = run_cli("demo", "--opportunities", "90", "--replace", env={"DATABASE_URL": url})
+    assert replaced.returncode == 0 and "90 opportunities" in replaced.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (("demo", "--opportunities", "0"), {}, "must be at least 1"),
+        (("demo", "--opportunities", "lots"), {}, "is not a whole number"),
+        (("demo", "--as-of", "27/11/2026"), {}, "is not a date"),
+        (("db", "upgrade"), {"SALESRADAR_AS_OF": "tomorrow"}, "SALESRADAR_AS_OF='tomorrow' is not an ISO date"),
+        (("db", "upgrade"), {"SALESRADAR_LANG": "fr"}, "must be 'zh' or 'en'"),
+    ],
+)
+def test_cli004_bad_arguments(args, env, message, tmp_path):
+    result = run_cli(*args, env={"SALESRADAR_INSTANCE": str(tmp_path), **env})
+    assert result.returncode == 2
+    assert message in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,55 @@
+"""Alembic migrations match the models, seed the default settings, and go down and up again."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import inspect, select
+
+from data_access.migrate import current_revision, head_revision, upgrade
+from data_access.models import Base, Setting
+from metrics.settings import default_setting_rows
+
+
+def test_mig001_schema_matches_models(engine):
+    with engine.connect() as conn:
+        diff = compare_metadata(MigrationContext.configure(conn, opts={"compare_type": True}), Base.metadata)
+    assert diff == []
+    assert current_revision(engine) == head_revision()
+
+
+def test_mig002_settings_seeded_with_dictionary_defaults(session):
+    rows = {key: value for key, value in session.execute(select(Setting.key, Setting.value))}
+    assert rows == default_setting_rows()
+
+
+def test_mig003_indexes_for_the_obvious_filters(engine):
+    insp = inspect(engine)
+    indexed = {tuple(ix["column_names"]) for ix in insp.get_indexes("opportunities")}
+    for cols in [
+        ("owner_rep_id",),
+        ("account_id",),
+        ("level",),
+        ("created_date",),
+        ("status", "owner_rep_id"),
+        ("status", "expected_close_date"),
+        ("closed_date", "status"),
+    ]:
+        assert cols in indexed, cols
+    assert ("signed_date",) in {tuple(ix["column_names"]) for ix in insp.get_indexes("contracts")}
+    assert ("rep_id", "visit_date") in {tuple(ix["column_names"]) for ix in insp.get_indexes("visits")}
+
+
+def test_mig004_downgrade_and_upgrade_again(engine):
+    upgrade(engine, "head")  # idempotent
+    from alembic import command
+
+    from data_access.migrate import alembic_config
+
+    cfg = alembic_config()
+    with engine.begin() as conn:
+        cfg.attributes["connection"] = conn
+        command.downgrade(cfg, "base")
+    assert "opportunities" not in inspect(engine).get_table_names()
+    upgrade(engine)
+    assert "opportunities" in inspect(engine).get_table_names()
