@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from urllib.parse import urlencode
+from urllib.parse import parse_qs, urlencode
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -75,6 +75,23 @@ def filters_from_controls(year: int | str | None, quarter: str | None, team: int
     if team not in (None, ""):
         params["team"] = str(int(team))
     return "?" + urlencode(params) if params else ""
+
+
+def canonical_query(search: str | None, today: date) -> str:
+    """The query string of the view an address shows, in ``filters_from_controls``'s form.
+
+    An address without a period shows the current year; values that do not parse are dropped (the page
+    ignores them too). Comparing this with the controls tells a person's change from a redraw.
+    """
+    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    try:
+        period = Period.parse(query["period"]) if query.get("period") else Period.current_year(today)
+    except ValueError:
+        period = Period.current_year(today)
+    team = query.get("team")
+    return filters_from_controls(
+        period.year, str(period.quarter or FULL_YEAR), team if team and team.isdigit() else None
+    )
 
 
 def filter_bar(filters: Filters, today: date, teams: list[tuple[int, str]], lang: str) -> html.Div:
