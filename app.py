@@ -18,12 +18,15 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from components.i18n import COOKIE, LANGS, current_lang, t
 from components.shell import navbar
-from config import Config
+from config import Config, load_or_create_secret
 from data_access import demo
 from data_access.db import connect, session_factory
 from data_access.migrate import upgrade
 from data_access.queries import has_any_data
 from data_access.runtime import Runtime, install
+from web.api import bp as api_blueprint
+from web.auth import csrf_token, current_viewer, install_auth
+from web.security import install_security_headers
 
 ROOT = Path(__file__).resolve().parent
 URL_ID = "url"
@@ -47,7 +50,7 @@ def shell_layout() -> html.Div:
     return html.Div(
         [
             dcc.Location(id=URL_ID, refresh="callback-nav"),
-            navbar(dash.page_registry.values(), lang),
+            navbar(dash.page_registry.values(), lang, current_viewer(), csrf_token()),
             dbc.Container(
                 dcc.Loading(
                     dash.page_container,
@@ -107,8 +110,11 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     server: Flask = app.server
     server.config["SALESRADAR_DEFAULT_LANG"] = config.default_lang
     install(server, runtime)
+    install_auth(server, load_or_create_secret(config), config.secure_cookies)
+    server.register_blueprint(api_blueprint)
     _register_routes(server)
     app.layout = shell_layout
+    install_security_headers(server, app.csp_hashes)
     # Dash finishes its setup (script registry, callback map) on the first request it serves. Under a
     # threaded worker, requests racing that first one were answered 500. Serve one request now.
     warm = server.test_client().get("/healthz")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import sys
 import time
 from collections.abc import Sequence
@@ -10,6 +11,7 @@ from datetime import date
 
 from config import Config, ConfigError
 from data_access.db import DatabaseUnavailable, connect, safe_url
+from data_access.users import UserError
 
 
 def _date(text: str) -> date:
@@ -44,6 +46,22 @@ def build_parser() -> argparse.ArgumentParser:
     dm.add_argument("--as-of", type=_date, default=None, help="anchor date of the three demo years (default today)")
     dm.add_argument("--seed", type=int, default=None)
     dm.add_argument("--replace", action="store_true", help="wipe existing business data first")
+
+    users = sub.add_parser("users", help="manage who can sign in")
+    u_sub = users.add_subparsers(dest="users_command", required=True)
+    add = u_sub.add_parser("add", help="add a user (password read from a prompt, or one line of stdin)")
+    add.add_argument("username")
+    add.add_argument("--role", required=True, choices=("director", "manager", "rep"))
+    add.add_argument("--rep", dest="rep_code", help="the rep code this user is (required for manager and rep)")
+    u_sub.add_parser("list", help="list users")
+    pw = u_sub.add_parser("passwd", help="set a new password (ends the user's sessions, lifts a lock-out)")
+    pw.add_argument("username")
+    tok = u_sub.add_parser("token", help="print a new API token for the user, alone on stdout")
+    tok.add_argument("username")
+    tok.add_argument("--label", default=None)
+    rev = u_sub.add_parser("revoke", help="revoke the user's API tokens (all, or one by --id)")
+    rev.add_argument("username")
+    rev.add_argument("--id", dest="token_id", type=int, default=None)
 
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
@@ -110,15 +128,55 @@ def _cmd_db(cfg: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+def _read_password(prompt: str) -> str:
+    """From the terminal without echo, or one line of stdin when piped; never from an argument."""
+    if sys.stdin.isatty():
+        first = getpass.getpass(prompt)
+        if getpass.getpass("Again: ") != first:
+            raise UserError("the two passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\r\n")
+
+
+def _cmd_users(cfg: Config, args: argparse.Namespace) -> int:
+    from data_access.db import session_factory, session_scope
+    from data_access.migrate import upgrade
+    from data_access.users import create_token, create_user, list_users, revoke_tokens, set_password
+
+    engine = connect(cfg.database_url)
+    upgrade(engine)
+    with session_scope(session_factory(engine)) as session:
+        if args.users_command == "add":
+            user = create_user(session, args.username, _read_password("Password: "), args.role, args.rep_code)
+            print(f"added {user.username} ({user.role})", file=sys.stderr)
+        elif args.users_command == "list":
+            for row in list_users(session):
+                flags = " ".join(f for f, on in (("inactive", not row["active"]), ("locked", row["locked"])) if on)
+                print(f"{row['username']:<20} {row['role']:<9} {row['rep'] or '-':<8} tokens={row['tokens']} {flags}")
+        elif args.users_command == "passwd":
+            set_password(session, args.username, _read_password("New password: "))
+            print(f"password of {args.username} changed; its sessions are signed out", file=sys.stderr)
+        elif args.users_command == "token":
+            _row, secret = create_token(session, args.username, args.label)
+            print(secret)
+        elif args.users_command == "revoke":
+            n = revoke_tokens(session, args.username, args.token_id)
+            print(f"revoked {n} token(s) of {args.username}", file=sys.stderr)
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         cfg = Config.from_env()
-        handler = {"run": _cmd_run, "demo": _cmd_demo, "db": _cmd_db}[args.command]
+        handler = {"run": _cmd_run, "demo": _cmd_demo, "db": _cmd_db, "users": _cmd_users}[args.command]
         return handler(cfg, args)
     except (ConfigError, DatabaseUnavailable) as exc:
         print(f"salesradar: {exc}", file=sys.stderr)
         return 2
+    except UserError as exc:
+        print(f"salesradar users: {exc}", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

@@ -7,11 +7,14 @@
 | ``SALESRADAR_AS_OF`` | pretend "today" is this ISO date (demos, screenshots, tests) | the real date |
 | ``SALESRADAR_LANG`` | default UI language when the browser says nothing (``zh``/``en``) | ``zh`` |
 | ``SALESRADAR_DEBUG`` | ``1`` turns on Dash debug mode | off |
+| ``SALESRADAR_SECRET_KEY`` | signs session cookies | generated once into ``<instance>/secret_key`` |
+| ``SALESRADAR_SECURE_COOKIES`` | ``1``: cookies only over HTTPS (set it behind TLS) | off |
 """
 
 from __future__ import annotations
 
 import os
+import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -32,6 +35,8 @@ class Config:
     as_of: date | None = None
     default_lang: str = "zh"
     debug: bool = False
+    secret_key: str | None = None
+    secure_cookies: bool = False
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -59,8 +64,32 @@ class Config:
             as_of=as_of,
             default_lang=lang,
             debug=env.get("SALESRADAR_DEBUG", "") in ("1", "true", "yes"),
+            secret_key=env.get("SALESRADAR_SECRET_KEY") or None,
+            secure_cookies=env.get("SALESRADAR_SECURE_COOKIES", "") in ("1", "true", "yes"),
         )
 
     def today(self) -> date:
         """The date every "as of today" number uses."""
         return self.as_of or date.today()
+
+
+def load_or_create_secret(config: Config) -> str:
+    """The session-signing key: from the environment, else a file made once in the instance folder (0600)."""
+    if config.secret_key:
+        if len(config.secret_key) < 32:
+            raise ConfigError("SALESRADAR_SECRET_KEY must be at least 32 characters")
+        return config.secret_key
+    path = config.instance_path / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    config.instance_path.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_hex(32)
+    try:
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    except FileExistsError:  # another worker wrote it first
+        return path.read_text().strip()
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key

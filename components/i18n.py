@@ -74,6 +74,21 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "level.6": {"en": "6 Cash collected", "zh": "6 安全收回全款"},
     "overview.pipeline_chart": {"en": "Open pipeline by level", "zh": "在途商机（按阶段）"},
     "overview.aging": {"en": "Overdue by age (days)", "zh": "逾期账龄（天）"},
+    # sign-in
+    "login.title": {"en": "Sign in", "zh": "登录"},
+    "login.username": {"en": "Username", "zh": "用户名"},
+    "login.password": {"en": "Password", "zh": "密码"},
+    "login.submit": {"en": "Sign in", "zh": "登录"},
+    "login.failed": {"en": "Wrong username or password.", "zh": "用户名或密码错误。"},
+    "login.locked": {
+        "en": "Too many failed attempts: this account is locked for a while. Try again later.",
+        "zh": "失败次数过多，账户已暂时锁定，请稍后再试。",
+    },
+    "login.expired": {"en": "The form expired; please sign in again.", "zh": "表单已过期，请重新登录。"},
+    "nav.logout": {"en": "Sign out", "zh": "退出"},
+    "role.director": {"en": "Director", "zh": "销售总监"},
+    "role.manager": {"en": "Manager", "zh": "销售经理"},
+    "role.rep": {"en": "Rep", "zh": "销售代表"},
     # 404
     "404.title": {"en": "Page not found", "zh": "页面不存在"},
     "404.body": {"en": "There is no page at this address.", "zh": "此地址没有页面。"},

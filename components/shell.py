@@ -6,12 +6,15 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from components.i18n import t
+from data_access.users import Viewer
 
 LANG_SWITCH_ID = "lang-switch"
+USER_ID = "nav-user"
+LOGOUT_ID = "logout"
 
 
 def nav_pages(registry: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
@@ -19,7 +22,34 @@ def nav_pages(registry: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
     return sorted((p for p in registry if p.get("nav_key")), key=lambda p: p.get("order") or 0)
 
 
-def navbar(registry: Iterable[Mapping[str, Any]], lang: str) -> dbc.Navbar:
+def user_menu(viewer: Viewer | None, lang: str, csrf: str) -> html.Div | None:
+    """Who is signed in (name, role) and the sign-out button (a POST with the CSRF token)."""
+    if viewer is None:
+        return None
+    return html.Div(
+        [
+            html.Span(
+                [viewer.username, " · ", t(f"role.{viewer.role}", lang)], id=USER_ID, className="text-light small me-2"
+            ),
+            html.Form(
+                [
+                    dcc.Input(type="hidden", name="csrf", value=csrf, id="logout-csrf"),
+                    html.Button(
+                        t("nav.logout", lang), type="submit", id=LOGOUT_ID, className="btn btn-sm btn-outline-light"
+                    ),
+                ],
+                method="POST",
+                action="/logout",
+                className="d-inline",
+            ),
+        ],
+        className="d-flex align-items-center me-2",
+    )
+
+
+def navbar(
+    registry: Iterable[Mapping[str, Any]], lang: str, viewer: Viewer | None = None, csrf: str = ""
+) -> dbc.Navbar:
     other = "en" if lang == "zh" else "zh"
     links = [
         dbc.NavItem(
@@ -37,6 +67,7 @@ def navbar(registry: Iterable[Mapping[str, Any]], lang: str) -> dbc.Navbar:
             [
                 dbc.NavbarBrand([html.Span("◎ "), t("app.name", lang)], href="/"),
                 dbc.Nav(links, navbar=True, className="me-auto"),
+                user_menu(viewer, lang, csrf),
                 html.A(
                     t("nav.language", lang),
                     href=f"/lang/{other}",

@@ -16,6 +16,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy.orm import Session
 
 from data_access.models import (
     Account,
@@ -31,6 +32,7 @@ from data_access.models import (
     Team,
     Visit,
 )
+from data_access.users import create_user
 
 DEFAULT_OPPORTUNITIES = 4000
 DEFAULT_SEED = 20111
@@ -68,6 +70,12 @@ ADVANCE = {1: 0.62, 2: 0.66, 3: 0.70, 4: 0.76, 5: 0.86}
 CLASS_FACTOR = {"R": 1.10, "D": 1.0, "A": 0.85}
 DWELL = {1: (10, 60), 2: (15, 75), 3: (15, 90), 4: (10, 60), 5: (7, 45)}
 #: milestone, share of the contract, days after signing it falls due
+#: One user per role, for trying the app (README). username, role, rep code, password.
+DEMO_USERS = (
+    ("director", "director", "D001", "demo-director"),
+    ("manager", "manager", "M001", "demo-manager"),
+    ("rep", "rep", "R0001", "demo-rep"),
+)
 MILESTONE_PLAN = (("advance", 0.3, 15), ("progress", 0.4, 75), ("acceptance", 0.2, 150), ("retention", 0.1, 365))
 
 
@@ -160,6 +168,10 @@ def generate(
             say("clearing existing data")
             clear_business_data(conn)
         summary = _Generator(conn, random.Random(seed), as_of, opportunities, say).run()
+        with Session(bind=conn) as session:
+            for username, role, rep_code, password in DEMO_USERS:
+                create_user(session, username, password, role, rep_code)
+            session.flush()
         if conn.dialect.name == "postgresql":
             for table in Base.metadata.sorted_tables:
                 if "id" in table.c:

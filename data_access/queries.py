@@ -6,14 +6,21 @@ Aggregation happens in SQL; pandas only sees the small result. Every function ta
 from __future__ import annotations
 
 from datetime import date
+from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Executable, and_, func, select
+from sqlalchemy import Executable, and_, case, func, select
 from sqlalchemy.orm import Session
 
-from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, Team
+from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, Team
 from data_access.scope import Scope
 from metrics.sales import Outcomes
+
+
+def records(df: pd.DataFrame) -> list[dict[str, Any]]:
+    """Rows of a small query result as plain dicts (for JSON); missing values (NaN, NA) become None."""
+    clean = df.astype(object).where(df.notna(), None)
+    return cast(list[dict[str, Any]], clean.to_dict("records"))
 
 
 def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
@@ -33,11 +40,12 @@ def bookings(session: Session, scope: Scope, start: date, end: date) -> tuple[fl
 
 
 def quota_rows(session: Session, scope: Scope, year: int) -> pd.DataFrame:
-    """One year's task-book rows of the reps in scope: rep_id, quarter, revenue_target, gm_target."""
-    stmt = select(Quota.rep_id, Quota.quarter, Quota.revenue_target, Quota.gm_target).where(
+    """One year's task-book rows of the reps in scope: rep_id, quarter, revenue_target, gm_target,
+    target_commission."""
+    stmt = select(Quota.rep_id, Quota.quarter, Quota.revenue_target, Quota.gm_target, Quota.target_commission).where(
         Quota.year == year, scope.condition(Quota.rep_id)
     )
-    return _frame(session, stmt, ["rep_id", "quarter", "revenue_target", "gm_target"])
+    return _frame(session, stmt, ["rep_id", "quarter", "revenue_target", "gm_target", "target_commission"])
 
 
 def open_pipeline_by_level(session: Session, scope: Scope) -> pd.DataFrame:
@@ -107,3 +115,75 @@ def has_any_data(session: Session) -> bool:
     """True when the database holds any rep, account or opportunity."""
     models = (Rep, Account, Opportunity)
     return any(session.execute(select(m.id).limit(1)).first() is not None for m in models)
+
+
+def account_year(session: Session, scope: Scope, year: int) -> pd.DataFrame:
+    """Accounts owned in scope with their BP and bookings of ``year``: account_code, name, bp (None when
+    unknown), bookings, rad_override, owner_rep_id."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    booked = (
+        select(Opportunity.account_id.label("account_id"), func.sum(Contract.amount).label("bookings"))
+        .join(Contract, Contract.opportunity_id == Opportunity.id)
+        .where(Contract.signed_date.between(start, end))
+        .group_by(Opportunity.account_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Account.account_code,
+            Account.name,
+            BuyingPower.bp,
+            func.coalesce(booked.c.bookings, 0),
+            Account.rad_override,
+            Account.owner_rep_id,
+        )
+        .outerjoin(BuyingPower, and_(BuyingPower.account_id == Account.id, BuyingPower.year == year))
+        .outerjoin(booked, booked.c.account_id == Account.id)
+        .where(scope.condition(Account.owner_rep_id))
+        .order_by(Account.account_code)
+    )
+    df = _frame(session, stmt, ["account_code", "name", "bp", "bookings", "rad_override", "owner_rep_id"])
+    return df.astype({"bookings": float})
+
+
+def loss_reasons(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Lost deals closed in [start, end] by loss_reason (None = reason missing): reason, count, amount."""
+    stmt = (
+        select(Opportunity.loss_reason, func.count(), func.coalesce(func.sum(Opportunity.amount), 0))
+        .where(
+            Opportunity.status == "lost",
+            Opportunity.closed_date.between(start, end),
+            scope.condition(Opportunity.owner_rep_id),
+        )
+        .group_by(Opportunity.loss_reason)
+    )
+    df = _frame(session, stmt, ["reason", "count", "amount"]).astype({"count": int, "amount": float})
+    return df.sort_values(["count", "amount"], ascending=False, ignore_index=True)
+
+
+def competitor_outcomes(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Deals closed in [start, end] against a named competitor: competitor, won, lost (counts)."""
+    won = func.sum(case((Opportunity.status == "won", 1), else_=0))
+    lost = func.sum(case((Opportunity.status == "lost", 1), else_=0))
+    stmt = (
+        select(Opportunity.competitor, won, lost)
+        .where(
+            Opportunity.status.in_(("won", "lost")),
+            Opportunity.competitor.is_not(None),
+            Opportunity.closed_date.between(start, end),
+            scope.condition(Opportunity.owner_rep_id),
+        )
+        .group_by(Opportunity.competitor)
+        .order_by(Opportunity.competitor)
+    )
+    return _frame(session, stmt, ["competitor", "won", "lost"]).astype({"won": int, "lost": int})
+
+
+def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | None:
+    """(rep id, team id) of a rep code, or None."""
+    row = session.execute(select(Rep.id, Rep.team_id).where(Rep.rep_code == rep_code)).first()
+    return (int(row[0]), row[1]) if row else None
+
+
+def rep_in_scope(session: Session, scope: Scope, rep_id: int) -> bool:
+    return session.execute(select(Rep.id).where(Rep.id == rep_id, scope.condition(Rep.id))).first() is not None

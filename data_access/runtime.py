@@ -7,7 +7,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 
-from flask import Flask, current_app
+from flask import Flask, current_app, g
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -50,8 +50,6 @@ def today() -> date:
 
 
 def viewer_scope() -> Scope:
-    """The scope of the current request's viewer.
-
-    Until sign-in lands (issue 3) every visitor sees the whole company, as a director would.
-    """
-    return Scope.everything()
+    """The scope of the signed-in viewer of this request (set by the sign-in guard); nothing without one."""
+    viewer = g.get("viewer")
+    return viewer.scope if viewer is not None else Scope.nothing()

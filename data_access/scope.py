@@ -10,11 +10,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from sqlalchemy import ColumnElement, and_, select, true
+from sqlalchemy import ColumnElement, and_, false, select, true
 
 from data_access.models import Rep
 
-Restriction = tuple[Literal["rep", "team"], int]
+Restriction = tuple[Literal["rep", "team", "none"], int]
 
 
 @dataclass(frozen=True)
@@ -25,6 +25,11 @@ class Scope:
     def everything(cls) -> Scope:
         """A director's scope: all rows."""
         return cls()
+
+    @classmethod
+    def nothing(cls) -> Scope:
+        """No rows at all (a user whose role needs a rep that is not set)."""
+        return cls((("none", 0),))
 
     @classmethod
     def rep(cls, rep_id: int) -> Scope:
@@ -53,6 +58,8 @@ class Scope:
         for kind, value in self.restrictions:
             if kind == "rep":
                 parts.append(rep_column == value)
+            elif kind == "none":
+                parts.append(false())
             else:
                 parts.append(rep_column.in_(select(Rep.id).where(Rep.team_id == value)))
         return and_(true(), *parts) if parts else true()

@@ -32,6 +32,7 @@ class OverviewKPIs:
     gm_booked: float
     revenue_target: float | None
     gm_target: float | None
+    target_commission: float | None
     attainment: float | None
     gm_attainment: float | None
     elapsed_share: float
@@ -57,7 +58,8 @@ def overview_kpis(session: Session, scope: Scope, period: Period, today: date) -
     settings = load_settings(session)
     booked, gm_booked = queries.bookings(session, scope, period.start, period.end)
     targets = period_targets(queries.quota_rows(session, scope, period.year), period.quarter)
-    revenue_target, gm_target = targets if targets else (None, None)
+    revenue_target, gm_target = (targets.revenue, targets.gm) if targets else (None, None)
+    target_commission = targets.target_commission if targets else None
 
     pipe = queries.open_pipeline_by_level(session, scope)
     due = queries.open_pipeline_due(session, scope, period.end)
@@ -72,6 +74,7 @@ def overview_kpis(session: Session, scope: Scope, period: Period, today: date) -
         gm_booked=gm_booked,
         revenue_target=revenue_target,
         gm_target=gm_target,
+        target_commission=target_commission,
         attainment=attainment(booked, revenue_target),
         gm_attainment=attainment(gm_booked, gm_target),
         elapsed_share=period.elapsed_share(today),

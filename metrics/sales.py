@@ -92,26 +92,36 @@ def weighted_pipeline(by_level: pd.DataFrame, probabilities: Mapping[int, float]
     return float((by_level["amount"].astype(float) * p).sum())
 
 
-def period_targets(quotas: pd.DataFrame, quarter: int | None) -> tuple[float, float] | None:
-    """Revenue and GM targets of a period from the task books (销售任务书) of the reps in scope.
+@dataclass(frozen=True)
+class Targets:
+    revenue: float
+    gm: float
+    #: None when no task book in scope states a target commission
+    target_commission: float | None = None
+
+
+def period_targets(quotas: pd.DataFrame, quarter: int | None) -> Targets | None:
+    """Revenue, GM and commission targets of a period from the task books (销售任务书) of the reps in scope.
 
     ``quotas`` holds one year's rows: ``rep_id``, ``quarter`` (None/NaN = whole year), ``revenue_target``,
-    ``gm_target``. Per rep: for the year, the whole-year row, else the sum of its quarter rows; for a
-    quarter, that quarter's row, else a quarter of the whole-year row. None when no rep has a quota.
+    ``gm_target`` and optionally ``target_commission``. Per rep: for the year, the whole-year row, else
+    the sum of its quarter rows; for a quarter, that quarter's row, else a quarter of the whole-year row.
+    A quarter row without a target commission takes a quarter of the year's. None when no rep has a quota.
     """
     if quotas.empty:
         return None
+    if "target_commission" not in quotas:
+        quotas = quotas.assign(target_commission=None)
     revenue = gm = 0.0
+    commission: float | None = None
     found = False
     for _, rows in quotas.groupby("rep_id"):
         annual = rows[rows["quarter"].isna()]
         quarterly = rows[rows["quarter"].notna()]
         if quarter is None:
-            src = annual if not annual.empty else quarterly
-            share = 1.0
+            src, share = (annual if not annual.empty else quarterly), 1.0
         else:
-            src = quarterly[quarterly["quarter"].astype(int) == quarter]
-            share = 1.0
+            src, share = quarterly[quarterly["quarter"].astype(int) == quarter], 1.0
             if src.empty:
                 src, share = annual, 0.25
         if src.empty:
@@ -119,4 +129,9 @@ def period_targets(quotas: pd.DataFrame, quarter: int | None) -> tuple[float, fl
         found = True
         revenue += float(src["revenue_target"].astype(float).sum()) * share
         gm += float(src["gm_target"].astype(float).sum()) * share
-    return (revenue, gm) if found else None
+        tc = pd.to_numeric(src["target_commission"], errors="coerce")
+        if tc.isna().all() and quarter is not None and share == 1.0 and not annual.empty:
+            tc, share = pd.to_numeric(annual["target_commission"], errors="coerce"), 0.25
+        if not tc.isna().all():
+            commission = (commission or 0.0) + float(tc.sum()) * share
+    return Targets(revenue, gm, commission) if found else None

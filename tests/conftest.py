@@ -114,7 +114,7 @@ def url_of(engine: Engine) -> str:
 
 
 @pytest.fixture(scope="session")
-def dash_app(demo_engine: Engine):
+def dash_app(demo_engine: Engine, tmp_path_factory: pytest.TempPathFactory):
     """The real app on the demo database, as of AS_OF (one per test process: Dash pages are global)."""
     from app import create_app
     from config import Config
@@ -122,7 +122,7 @@ def dash_app(demo_engine: Engine):
     return create_app(
         Config(
             database_url=url_of(demo_engine),
-            instance_path=Path("."),
+            instance_path=tmp_path_factory.mktemp("instance"),
             default_database=False,
             as_of=AS_OF,
             default_lang="en",
@@ -133,3 +133,38 @@ def dash_app(demo_engine: Engine):
 @pytest.fixture()
 def client(dash_app):
     return dash_app.server.test_client()
+
+
+def login(client, username: str, password: str):
+    """Sign in through the real login form (CSRF token included); returns the POST's response."""
+    import re
+
+    page = client.get("/login").get_data(as_text=True)
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match, page[:300]
+    return client.post("/login", data={"username": username, "password": password, "csrf": match.group(1), "next": "/"})
+
+
+def _signed_in(dash_app, role: str):
+    from data_access.demo import DEMO_USERS
+
+    username, _role, _rep, password = next(u for u in DEMO_USERS if u[1] == role)
+    c = dash_app.server.test_client()
+    response = login(c, username, password)
+    assert response.status_code == 302, response.get_data(as_text=True)[:300]
+    return c
+
+
+@pytest.fixture()
+def director(dash_app):
+    return _signed_in(dash_app, "director")
+
+
+@pytest.fixture()
+def manager(dash_app):
+    return _signed_in(dash_app, "manager")
+
+
+@pytest.fixture()
+def rep(dash_app):
+    return _signed_in(dash_app, "rep")

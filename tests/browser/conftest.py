@@ -80,6 +80,17 @@ class Watched:
         assert self.console_errors == []
         assert self.failed_requests == []
 
+    def sign_in(self, base: str, role: str = "director") -> None:
+        """Through the real login form, as one of the demo users."""
+        from data_access.demo import DEMO_USERS
+
+        username, _role, _rep, password = next(u for u in DEMO_USERS if u[1] == role)
+        self.page.goto(base + "/login")
+        self.page.fill("#username", username)
+        self.page.fill("#password", password)
+        self.page.click("#login-submit")
+        self.page.wait_for_selector("#kpi-bookings-value")
+
 
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:

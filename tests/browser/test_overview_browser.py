@@ -21,8 +21,7 @@ def _tile(page, name: str) -> str:
 
 def test_brw001_overview_tiles_show_the_metrics(watched, live_server, demo_session, tmp_path):
     page = watched.page
-    page.goto(live_server + "/")
-    page.wait_for_selector("#kpi-bookings-value")
+    watched.sign_in(live_server)
     page.wait_for_load_state("networkidle")
     k = overview_kpis(demo_session, Scope.everything(), Period(AS_OF.year), AS_OF)
     assert _tile(page, "bookings") == cny(k.bookings, "en")
@@ -39,8 +38,7 @@ def test_brw001_overview_tiles_show_the_metrics(watched, live_server, demo_sessi
 
 def test_brw002_changing_the_year_updates_url_and_tiles(watched, live_server, demo_session):
     page = watched.page
-    page.goto(live_server + "/")
-    page.wait_for_selector("#kpi-bookings-value")
+    watched.sign_in(live_server)
     page.locator("#filter-year").click()
     page.get_by_role("option", name=str(AS_OF.year - 1), exact=True).click()
     page.wait_for_url(re.compile(rf"period={AS_OF.year - 1}"))
@@ -59,8 +57,7 @@ def test_brw002_changing_the_year_updates_url_and_tiles(watched, live_server, de
 
 def test_brw003_language_switch_and_navigation(watched, live_server):
     page = watched.page
-    page.goto(live_server + "/")
-    page.wait_for_selector("#kpi-bookings-value")
+    watched.sign_in(live_server)
     page.wait_for_load_state("networkidle")
     page.locator("#lang-switch").click()
     page.wait_for_selector("text=签约额")
@@ -70,4 +67,34 @@ def test_brw003_language_switch_and_navigation(watched, live_server):
     page.wait_for_load_state("networkidle")  # leave only once every request has finished
     page.goto(live_server + "/nowhere")
     page.wait_for_selector("#not-found")
+    watched.assert_clean()
+
+
+def test_brw004_signed_out_the_login_page_then_a_rep_sees_their_own(watched, live_server, demo_session):
+    from data_access.models import Rep
+
+    page = watched.page
+    page.goto(live_server + "/funnel")
+    page.wait_for_url(re.compile(r"/login\?next=%2Ffunnel"))
+    page.fill("#username", "rep")
+    page.fill("#password", "wrong-password")
+    page.click("#login-submit")
+    page.wait_for_selector("#login-error")
+    # the wrong password's 401 is the expected answer, and the only one
+    assert watched.console_errors == [
+        "Failed to load resource: the server responded with a status of 401 (UNAUTHORIZED)"
+    ]
+    assert len(watched.failed_requests) == 1 and watched.failed_requests[0].endswith("/login 401")
+    watched.console_errors.clear()
+    watched.failed_requests.clear()
+    watched.sign_in(live_server, "rep")
+    rep_id = demo_session.query(Rep.id).filter(Rep.rep_code == "R0001").scalar()
+    k = overview_kpis(demo_session, Scope.rep(rep_id), Period(AS_OF.year), AS_OF)
+    assert _tile(page, "bookings") == cny(k.bookings, "en")
+    assert "rep" in page.locator("#nav-user").inner_text()
+    page.wait_for_load_state("networkidle")
+    with page.expect_navigation(url=re.compile(r"/login$")):
+        page.click("#logout")
+    page.goto(live_server + "/")
+    page.wait_for_url(re.compile(r"/login\?next=%2F$"))
     watched.assert_clean()

@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from components.filters import filters_from_controls
+from components.filters import canonical_query, filters_from_controls
 from components.formatting import cny, pct, times
 from data_access.scope import Scope
 from metrics.overview import overview_kpis
@@ -15,19 +15,19 @@ from tests.conftest import AS_OF
 from tests.dash_http import find, render_page, text_of
 
 
-def test_app001_index_serves_everything_itself(client):
-    html = client.get("/").get_data(as_text=True)
+def test_app001_index_serves_everything_itself(director):
+    html = director.get("/").get_data(as_text=True)
     refs = re.findall(r'(?:src|href)="([^"]+)"', html)
     assert refs, "no scripts or stylesheets at all?"
     assert [r for r in refs if r.startswith(("http:", "https:", "//"))] == []
     assert any("bootstrap.min.css" in r for r in refs)
     for ref in refs:
         if ref.startswith("/"):
-            assert client.get(ref).status_code in (200, 304), ref
+            assert director.get(ref).status_code in (200, 304), ref
 
 
-def test_app002_overview_tiles_equal_the_metrics(client, demo_session):
-    tree = render_page(client, "/", "")
+def test_app002_overview_tiles_equal_the_metrics(director, demo_session):
+    tree = render_page(director, "/", "")
     k = overview_kpis(demo_session, Scope.everything(), Period(AS_OF.year), AS_OF)
     assert text_of(find(tree, "kpi-bookings-value")) == cny(k.bookings, "en")
     assert text_of(find(tree, "kpi-attainment-value")) == pct(k.attainment, "en")
@@ -39,11 +39,11 @@ def test_app002_overview_tiles_equal_the_metrics(client, demo_session):
     assert k.bookings > 0 and k.open_amount > 0 and k.overdue.amount > 0
 
 
-def test_app003_filters_from_the_url_reach_the_numbers(client, demo_session):
+def test_app003_filters_from_the_url_reach_the_numbers(director, demo_session):
     from data_access import queries
 
     team_id, _ = queries.teams(demo_session, Scope.everything())[0]
-    tree = render_page(client, "/", f"?period={AS_OF.year - 1}Q2&team={team_id}")
+    tree = render_page(director, "/", f"?period={AS_OF.year - 1}Q2&team={team_id}")
     k = overview_kpis(demo_session, Scope.team(team_id), Period(AS_OF.year - 1, 2), AS_OF)
     assert text_of(find(tree, "kpi-bookings-value")) == cny(k.bookings, "en")
     assert find(tree, "filter-team")["props"]["value"] == team_id
@@ -51,18 +51,16 @@ def test_app003_filters_from_the_url_reach_the_numbers(client, demo_session):
 
 
 @pytest.mark.parametrize("search", ["?period=1999", "?period=abc", "?team=xyz", "?team=999999", "?period=2026Q9"])
-def test_app004_bad_filters_are_ignored_with_a_notice(client, demo_session, search):
-    tree = render_page(client, "/", search)
+def test_app004_bad_filters_are_ignored_with_a_notice(director, demo_session, search):
+    tree = render_page(director, "/", search)
     k = overview_kpis(demo_session, Scope.everything(), Period(AS_OF.year), AS_OF)
     assert text_of(find(tree, "kpi-bookings-value")) == cny(k.bookings, "en")
     assert "Ignored an invalid filter" in text_of(tree)
 
 
-def test_app005_filter_callback_over_http_and_as_a_function(client):
-    from pages.overview import sync_filters_to_url  # pages register only once the app exists
-
-    assert sync_filters_to_url(2025, "3", 2) == "?period=2025Q3&team=2"
-    assert sync_filters_to_url(2026, "all", None) == "?period=2026"
+def test_app005_filter_callback_over_http(director):
+    assert filters_from_controls(2025, "3", 2) == "?period=2025Q3&team=2"
+    assert filters_from_controls(2026, "all", None) == "?period=2026"
     assert filters_from_controls(None, None, None) == ""
     payload = {
         "output": "url.search",
@@ -73,18 +71,24 @@ def test_app005_filter_callback_over_http_and_as_a_function(client):
             {"id": "filter-team", "property": "value", "value": None},
         ],
         "changedPropIds": ["filter-year.value"],
-        "state": [],
+        "state": [{"id": "url", "property": "search", "value": ""}],
     }
-    response = client.post("/_dash-update-component", json=payload)
+    response = director.post("/_dash-update-component", json=payload)
     assert response.status_code == 200
     assert response.get_json()["response"]["url"]["search"] == "?period=2025"
+    # controls drawn showing the view the address already shows: no navigation (else every load renders twice)
+    for search in ("?period=2025", "?period=2025&team=abc", "?team=&period=2025"):
+        same = {**payload, "state": [{"id": "url", "property": "search", "value": search}]}
+        assert director.post("/_dash-update-component", json=same).status_code == 204, search
+    assert canonical_query("", AS_OF) == f"?period={AS_OF.year}"
+    assert canonical_query("?period=bad&team=3", AS_OF) == f"?period={AS_OF.year}&team=3"
 
 
-def test_app006_languages(client):
-    zh = render_page(client, "/", "", lang="zh")
-    en = render_page(client, "/", "", lang="en")
+def test_app006_languages(director):
+    zh = render_page(director, "/", "", lang="zh")
+    en = render_page(director, "/", "", lang="en")
     assert "签约额" in text_of(zh) and "Bookings" in text_of(en)
-    browser_zh = render_page(client, "/", "", lang=None, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    browser_zh = render_page(director, "/", "", lang=None, headers={"Accept-Language": "zh-CN,zh;q=0.9"})
     assert "签约额" in text_of(browser_zh)
 
 
@@ -99,13 +103,13 @@ def test_app007_language_switch_sets_cookie_and_returns_same_site_only(client):
 
 
 @pytest.mark.parametrize("path", ["/rad", "/funnel", "/scorecards", "/winloss"])
-def test_app008_every_nav_page_renders(client, path):
-    tree = render_page(client, path, "")
+def test_app008_every_nav_page_renders(director, path):
+    tree = render_page(director, path, "")
     assert "being built" in text_of(tree)
 
 
-def test_app009_unknown_path_is_the_404_page(client):
-    tree = render_page(client, "/no/such/page", "")
+def test_app009_unknown_path_is_the_404_page(director):
+    tree = render_page(director, "/no/such/page", "")
     assert "Page not found" in text_of(tree)
     find(tree, "not-found-back")
 
@@ -119,18 +123,20 @@ import sys
 from pathlib import Path
 from app import create_app
 from config import Config
-app = create_app(Config(database_url=sys.argv[1], instance_path=Path("."), default_database=False))
+app = create_app(Config(database_url=sys.argv[1], instance_path=Path(sys.argv[3]), default_database=False))
 from concurrent.futures import ThreadPoolExecutor
+headers = {"Authorization": "Bearer " + sys.argv[2]}
 def get(path):
-    return app.server.test_client().get(path).status_code
+    response = app.server.test_client().get(path, headers=headers)
+    return response.status_code if response.status_code == 200 else (response.status_code, response.get_data()[:200])
 with ThreadPoolExecutor(16) as pool:  # a threaded worker's first requests arrive together
-    codes = list(pool.map(get, sys.argv[2:] * 4))
+    codes = list(pool.map(get, sys.argv[4:] * 4))
 print(codes)
 sys.exit(0 if set(codes) == {200} else 1)
 """
 
 
-def test_app011_a_fresh_worker_serves_scripts_before_any_index(client, demo_engine):
+def test_app011_a_fresh_worker_serves_scripts_before_any_index(director, demo_engine, tmp_path):
     """A threaded worker whose first requests arrive together (scripts, index elsewhere) serves them all."""
     import subprocess
     import sys
@@ -138,11 +144,17 @@ def test_app011_a_fresh_worker_serves_scripts_before_any_index(client, demo_engi
 
     from tests.conftest import url_of
 
-    html = client.get("/").get_data(as_text=True)
+    html = director.get("/").get_data(as_text=True)
     scripts = re.findall(r'<script src="(/_dash-component-suites/[^"]+)"', html)
     assert scripts
+    from data_access.db import session_factory
+    from data_access.users import create_token
+
+    with session_factory(demo_engine)() as session:
+        _row, token = create_token(session, "director", "worker test")
+        session.commit()
     result = subprocess.run(
-        [sys.executable, "-c", WORKER_SCRIPT, url_of(demo_engine), *scripts],
+        [sys.executable, "-c", WORKER_SCRIPT, url_of(demo_engine), token, str(tmp_path), *scripts],
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,

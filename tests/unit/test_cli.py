@@ -9,6 +9,8 @@ from pathlib import Path
 
 import pytest
 
+from data_access.migrate import head_revision
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -55,7 +57,7 @@ def test_cli003_db_upgrade_and_demo(databases):
     url = databases.new_url()
     up = run_cli("db", "upgrade", env={"DATABASE_URL": url})
     assert up.returncode == 0, up.stderr
-    assert "at revision 0001" in up.stdout
+    assert f"at revision {head_revision()}" in up.stdout
     first = run_cli("demo", "--opportunities", "120", "--as-of", "2026-11-27", env={"DATABASE_URL": url})
     assert first.returncode == 0, first.stderr
     assert "120 opportunities" in first.stdout and "as of 2026-11-27" in first.stdout
@@ -80,3 +82,62 @@ def test_cli004_bad_arguments(args, env, message, tmp_path):
     assert result.returncode == 2
     assert message in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def run_cli_input(*args: str, stdin: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
+    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SALESRADAR_AS_OF")}
+    full_env.update(env)
+    return subprocess.run(
+        [sys.executable, "-m", "cli", *args],
+        cwd=ROOT,
+        env=full_env,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_cli005_users_add_list_passwd_token_revoke(databases):
+    env = {"DATABASE_URL": databases.new_url()}
+    assert run_cli("demo", "--opportunities", "60", "--as-of", "2026-11-27", env=env).returncode == 0
+    added = run_cli_input("users", "add", "wang", "--role", "rep", "--rep", "R0002", stdin="a-long-password\n", env=env)
+    assert added.returncode == 0, added.stderr
+    assert "a-long-password" not in added.stdout + added.stderr
+    listing = run_cli("users", "list", env=env)
+    assert listing.returncode == 0
+    assert any(line.split()[:3] == ["wang", "rep", "R0002"] for line in listing.stdout.splitlines())
+    assert {"director", "manager", "rep"} <= {line.split()[0] for line in listing.stdout.splitlines()}
+    token = run_cli("users", "token", "wang", env=env)
+    assert token.returncode == 0
+    assert token.stdout.count("\n") == 1 and token.stdout.startswith("sr_")  # alone on stdout
+    assert "tokens=1" in run_cli("users", "list", env=env).stdout
+    revoked = run_cli("users", "revoke", "wang", env=env)
+    assert revoked.returncode == 0 and "revoked 1" in revoked.stderr
+    passwd = run_cli_input("users", "passwd", "wang", stdin="another-password\n", env=env)
+    assert passwd.returncode == 0, passwd.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "message"),
+    [
+        (("users", "add", "x1", "--role", "rep"), "long-password\n", "must be tied to a rep code"),
+        (("users", "add", "x2", "--role", "rep", "--rep", "NOPE"), "long-password\n", "no rep with code 'NOPE'"),
+        (("users", "add", "x3", "--role", "director"), "short\n", "at least 8 characters"),
+        (("users", "add", "director", "--role", "director"), "long-password\n", "already exists"),
+        (("users", "passwd", "nobody"), "long-password\n", "no user 'nobody'"),
+        (("users", "token", "nobody"), "", "no user 'nobody'"),
+    ],
+)
+def test_cli006_users_errors(databases, args, stdin, message):
+    env = {"DATABASE_URL": databases.new_url()}
+    assert run_cli("demo", "--opportunities", "30", env=env).returncode == 0
+    result = run_cli_input(*args, stdin=stdin, env=env)
+    assert result.returncode == 1
+    assert message in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cli007_no_password_argument_exists():
+    result = run_cli("users", "add", "x", "--role", "director", "--password", "secret123")
+    assert result.returncode == 2 and "unrecognized arguments" in result.stderr

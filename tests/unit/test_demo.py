@@ -175,6 +175,8 @@ def _digest(engine: Engine) -> str:
     h = hashlib.sha256()
     with engine.connect() as conn:
         for table in Base.metadata.sorted_tables:
+            if table.name in ("users", "api_tokens"):  # salted password hashes and timestamps differ by design
+                continue
             for row in conn.execute(table.select().order_by(*table.primary_key.columns)):
                 h.update(repr(tuple(row)).encode())
     return h.hexdigest()
@@ -209,3 +211,13 @@ def test_dem010_scales_accounts_and_reps_with_opportunities(new_engine):
     # new rows after the bulk load get fresh ids (PostgreSQL sequences were moved past the loaded ids)
     with engine.begin() as conn:
         conn.execute(Team.__table__.insert().values(name="新团队"))  # type: ignore[attr-defined]
+
+
+def test_dem011_one_demo_user_per_role(demo_session):
+    from data_access.users import authenticate
+
+    for username, role, rep_code, password in demo.DEMO_USERS:
+        user = authenticate(demo_session, username, password).user
+        assert user is not None and user.role == role
+        assert demo_session.get(Rep, user.rep_id).rep_code == rep_code
+    demo_session.rollback()

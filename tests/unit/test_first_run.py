@@ -16,7 +16,9 @@ from tests.conftest import AS_OF, url_of
 
 
 def _runtime(engine, *, default: bool) -> Runtime:
-    cfg = Config(database_url=url_of(engine), instance_path=Path("."), default_database=default, as_of=AS_OF)
+    cfg = Config(
+        database_url=url_of(engine), instance_path=Path("/nonexistent-instance"), default_database=default, as_of=AS_OF
+    )
     return Runtime(config=cfg, engine=engine, sessions=session_factory(engine))
 
 

@@ -8,8 +8,11 @@ import pandas as pd
 import pytest
 
 from metrics.collections import overdue
+from metrics.commission import commission_payout, on_target_split
 from metrics.period import Period
+from metrics.rad import classify, rad_class, share_of_wallet
 from metrics.sales import (
+    Targets,
     attainment,
     period_targets,
     remaining_quota,
@@ -104,24 +107,80 @@ def test_met007_overdue_and_aging():
 def test_met008_period_targets_year_and_quarter():
     rows = pd.DataFrame(
         {
-            "rep_id": [1, 1, 1, 2, 2],
-            "quarter": [None, 1, 2, None, None],
-            "revenue_target": [1000.0, 200.0, 300.0, 400.0, 0.0],
-            "gm_target": [100.0, 20.0, 30.0, 40.0, 0.0],
+            "rep_id": [1, 1, 1, 2],
+            "quarter": [None, 1, 2, None],
+            "revenue_target": [1000.0, 200.0, 300.0, 400.0],
+            "gm_target": [100.0, 20.0, 30.0, 40.0],
         }
     )
-    rows = rows.iloc[:4]
     # year: the whole-year rows (1000 + 400)
-    assert period_targets(rows, None) == (1400.0, 140.0)
+    assert period_targets(rows, None) == Targets(1400.0, 140.0, None)
     # Q1: rep 1 has a Q1 row (200), rep 2 only a year row (400 / 4)
-    assert period_targets(rows, 1) == (300.0, 30.0)
+    assert period_targets(rows, 1) == Targets(300.0, 30.0, None)
     # Q3: neither has a Q3 row: a quarter of each year row
-    assert period_targets(rows, 3) == (350.0, 35.0)
+    assert period_targets(rows, 3) == Targets(350.0, 35.0, None)
     only_quarters = pd.DataFrame(
         {"rep_id": [7, 7], "quarter": [1, 2], "revenue_target": [10.0, 20.0], "gm_target": [1.0, 2.0]}
     )
-    assert period_targets(only_quarters, None) == (30.0, 3.0)
+    assert period_targets(only_quarters, None) == Targets(30.0, 3.0, None)
     assert period_targets(rows.iloc[0:0], None) is None
+
+
+def test_met010_target_commission_of_a_period():
+    rows = pd.DataFrame(
+        {
+            "rep_id": [1, 1, 2],
+            "quarter": [None, 2, None],
+            "revenue_target": [1000.0, 300.0, 400.0],
+            "gm_target": [100.0, 30.0, 40.0],
+            "target_commission": [200_000.0, None, 120_000.0],
+        }
+    )
+    assert period_targets(rows, None) == Targets(1400.0, 140.0, 320_000.0)
+    # Q2: rep 1's quarter row has no commission: a quarter of its year's; rep 2: a quarter of the year row
+    assert period_targets(rows, 2) == Targets(400.0, 40.0, 50_000.0 + 30_000.0)
+
+
+@pytest.mark.parametrize(
+    ("attainment", "multiplier"),
+    [(0.0, 0.0), (0.8, 0.8), (1.0, 1.0), (1.2, 1.3), (1.5, 1.75), (1.6, 1.95), (-0.1, 0.0)],
+)
+def test_met011_commission_accelerator_tiers(attainment, multiplier):
+    tiers = BusinessSettings().commission_tiers
+    payout = commission_payout(100_000, attainment, tiers)
+    assert payout.multiplier == pytest.approx(multiplier)
+    assert payout.total == pytest.approx(100_000 * multiplier)
+
+
+def test_met012_commission_breakdown_and_split():
+    payout = commission_payout(100_000, 1.6, BusinessSettings().commission_tiers)
+    # 1.0 x 1.0 + 0.5 x 1.5 + 0.1 x 2.0
+    assert [round(t.inside, 6) for t in payout.tiers] == [1.0, 0.5, 0.1]
+    assert [round(t.amount, 2) for t in payout.tiers] == [100_000.0, 75_000.0, 20_000.0]
+    assert on_target_split(300_000) == (150_000, 150_000)
+    assert on_target_split(300_000, 0.6) == pytest.approx((180_000, 120_000))
+
+
+def test_met013_sow_and_rad_class():
+    assert share_of_wallet(50, 100) == 0.5
+    assert share_of_wallet(50, None) is None and share_of_wallet(0, 0) is None
+    assert rad_class(0.5, 0.5, 0.1) == "R"
+    assert rad_class(0.4999, 0.5, 0.1) == "D"
+    assert rad_class(0.1, 0.5, 0.1) == "D"
+    assert rad_class(0.0999, 0.5, 0.1) == "A"
+    assert rad_class(None, 0.5, 0.1) is None
+    df = pd.DataFrame(
+        {
+            "bp": [1000.0, None, 100.0, 1000.0, 1000.0],
+            "bookings": [600.0, 50.0, 150.0, 0.0, 50.0],
+            "rad_override": [None, None, None, "R", None],
+        }
+    )
+    out = classify(df, 0.5, 0.1)
+    assert out["rad_class"].tolist() == ["R", None, "R", "R", "A"]
+    assert out["manual"].tolist() == [False, False, False, True, False]
+    assert out["flags"].tolist() == [[], ["no_bp"], ["bp_too_low"], [], []]
+    assert out["sow"].tolist() == [0.6, None, 1.5, 0.0, 0.05]
 
 
 def test_met009_settings_defaults_round_trip():

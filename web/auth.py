@@ -1,0 +1,158 @@
+"""Sign-in: the login page, the session, bearer tokens, and the guard in front of every route.
+
+One ``Viewer`` is resolved per request (session cookie or ``Authorization: Bearer``) into ``g.viewer``;
+queries filter by its scope. Signed out, only the login page, the static assets, the language switch
+and the health check answer: pages redirect to /login, Dash's endpoints and the API say 401.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from urllib.parse import urlencode, urlparse
+
+from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, session
+from werkzeug.wrappers import Response as WerkzeugResponse
+
+from components.i18n import current_lang, t
+from data_access.models import User
+from data_access.runtime import runtime
+from data_access.users import Viewer, authenticate, user_for_token, viewer_for
+
+PUBLIC_PATHS = ("/login", "/healthz", "/_favicon.ico")
+PUBLIC_PREFIXES = ("/assets/", "/lang/")
+
+bp = Blueprint("auth", __name__, template_folder="templates")
+
+
+def current_viewer() -> Viewer | None:
+    return g.get("viewer")
+
+
+def _safe_next(target: str | None) -> str:
+    """Only a local path: never an open redirect."""
+    if not target:
+        return "/"
+    parsed = urlparse(target)
+    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    return target
+
+
+def csrf_token() -> str:
+    """This session's CSRF token for the login and logout forms."""
+    token = session.get("csrf")
+    if not token:
+        token = secrets.token_urlsafe(24)
+        session["csrf"] = token
+    return str(token)
+
+
+def _check_csrf() -> bool:
+    sent = request.form.get("csrf", "")
+    return bool(sent) and secrets.compare_digest(sent, str(session.get("csrf", "")))
+
+
+@bp.get("/login")
+def login_form() -> str:
+    lang = current_lang()
+    return render_template(
+        "login.html",
+        t=t,
+        lang=lang,
+        csrf=csrf_token(),
+        next=_safe_next(request.args.get("next")),
+        error=None,
+        username="",
+    )
+
+
+@bp.post("/login")
+def login_submit() -> WerkzeugResponse | tuple[str, int]:
+    lang = current_lang()
+    username = request.form.get("username", "")[:100]
+    next_url = _safe_next(request.form.get("next"))
+    if not _check_csrf():
+        return render_template(
+            "login.html",
+            t=t,
+            lang=lang,
+            csrf=csrf_token(),
+            next=next_url,
+            error=t("login.expired", lang),
+            username=username,
+        ), 400
+    with runtime().sessions() as db:
+        result = authenticate(db, username, request.form.get("password", "")[:200])
+        db.commit()
+        if result.user is None:
+            error = t("login.locked", lang) if result.locked else t("login.failed", lang)
+            return render_template(
+                "login.html", t=t, lang=lang, csrf=csrf_token(), next=next_url, error=error, username=username
+            ), 401
+        user_id, version = result.user.id, result.user.session_version
+    session.clear()  # a new session on sign-in: no fixation
+    session.permanent = True
+    session["uid"] = user_id
+    session["ver"] = version
+    # the token the logout form will carry, fixed for the session's life: requests running in parallel
+    # must never each mint (and save) a different one
+    session["csrf"] = secrets.token_urlsafe(24)
+    return redirect(next_url)
+
+
+@bp.post("/logout")
+def logout() -> WerkzeugResponse:
+    if _check_csrf():
+        session.clear()
+    return redirect("/login")
+
+
+def _resolve_viewer() -> Viewer | None:
+    header = request.headers.get("Authorization", "")
+    with runtime().sessions() as db:
+        if header.startswith("Bearer "):
+            user = user_for_token(db, header[len("Bearer ") :].strip())
+            db.commit()
+            return viewer_for(db, user) if user else None
+        uid = session.get("uid")
+        if uid is None:
+            return None
+        found = db.get(User, uid)
+        if found is None or not found.active or found.session_version != session.get("ver"):
+            session.clear()
+            return None
+        return viewer_for(db, found)
+
+
+def _guard() -> WerkzeugResponse | Response | tuple[Response, int] | None:
+    path = request.path
+    if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
+        return None
+    viewer = _resolve_viewer()
+    if viewer is not None:
+        g.viewer = viewer
+        return None
+    if path.startswith("/api/"):
+        response = jsonify({"error": "unauthorized", "message": "sign in or send Authorization: Bearer <token>"})
+        response.headers["WWW-Authenticate"] = 'Bearer realm="salesradar"'
+        return response, 401
+    if request.method == "GET" and not path.startswith("/_"):
+        query = urlencode({"next": request.full_path.rstrip("?")})
+        return redirect(f"/login?{query}")
+    return jsonify({"error": "unauthorized", "message": "sign in first"}), 401
+
+
+def install_auth(server: Flask, secret_key: str, secure_cookies: bool) -> None:
+    server.secret_key = secret_key
+    server.config.update(
+        SESSION_COOKIE_NAME="salesradar_session",
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_SECURE=secure_cookies,
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        # save the cookie only when the session changes: a slow request must not write back an older copy
+        SESSION_REFRESH_EACH_REQUEST=False,
+    )
+    server.register_blueprint(bp)
+    server.before_request(_guard)

@@ -1,0 +1,195 @@
+"""The OpenAPI 3.1 document of the read-only JSON API (served at /api/v1/openapi.json)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+NUM = {"type": "number"}
+NUM_OR_NULL = {"type": ["number", "null"]}
+INT = {"type": "integer"}
+
+
+def _obj(props: dict[str, Any], required: list[str] | None = None) -> dict[str, Any]:
+    return {"type": "object", "properties": props, "required": required or list(props), "additionalProperties": False}
+
+
+ERROR = _obj({"error": {"type": "string"}, "message": {"type": "string"}})
+YEAR = {
+    "name": "year",
+    "in": "query",
+    "required": False,
+    "description": "calendar year; default the current one",
+    "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
+}
+
+SCHEMAS: dict[str, dict[str, Any]] = {
+    "Error": ERROR,
+    "Rad": _obj(
+        {
+            "year": INT,
+            "accounts": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "account_code": {"type": "string"},
+                        "name": {"type": "string"},
+                        "bp": NUM_OR_NULL,
+                        "bookings": NUM,
+                        "sow": NUM_OR_NULL,
+                        "rad_class": {"type": ["string", "null"], "enum": ["R", "A", "D", None]},
+                        "manual": {"type": "boolean"},
+                        "flags": {"type": "array", "items": {"type": "string", "enum": ["no_bp", "bp_too_low"]}},
+                    }
+                ),
+            },
+        }
+    ),
+    "Funnel": _obj(
+        {
+            "levels": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "level": {"type": "integer", "minimum": 1, "maximum": 5},
+                        "count": INT,
+                        "amount": NUM,
+                        "weighted": NUM,
+                    }
+                ),
+            },
+            "open_amount": NUM,
+            "weighted_amount": NUM,
+        }
+    ),
+    "Scorecard": _obj(
+        {
+            "rep_code": {"type": "string"},
+            "year": INT,
+            "quarter": {"type": ["integer", "null"]},
+            "bookings": NUM,
+            "revenue_target": NUM_OR_NULL,
+            "attainment": NUM_OR_NULL,
+            "gm_booked": NUM,
+            "gm_target": NUM_OR_NULL,
+            "gm_attainment": NUM_OR_NULL,
+            "remaining_quota": NUM_OR_NULL,
+            "v_value": NUM_OR_NULL,
+            "quota_met": {"type": "boolean"},
+            "weighted_pipeline": NUM,
+            "win_rate": NUM_OR_NULL,
+            "win_rate_amount": NUM_OR_NULL,
+            "commission_payout": NUM_OR_NULL,
+            "overdue_amount": NUM,
+        }
+    ),
+    "WinLoss": _obj(
+        {
+            "year": INT,
+            "won": INT,
+            "lost": INT,
+            "win_rate": NUM_OR_NULL,
+            "win_rate_amount": NUM_OR_NULL,
+            "loss_reasons": {
+                "type": "array",
+                "items": _obj({"reason": {"type": ["string", "null"]}, "count": INT, "amount": NUM}),
+            },
+            "competitors": {
+                "type": "array",
+                "items": _obj({"competitor": {"type": "string"}, "won": INT, "lost": INT}),
+            },
+        }
+    ),
+}
+
+
+def _responses(schema: str) -> dict[str, Any]:
+    err = {"content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}
+    return {
+        "200": {
+            "description": "OK",
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema}"}}},
+        },
+        "400": {"description": "a parameter is invalid", **err},
+        "401": {"description": "not signed in / no valid token", **err},
+        "403": {"description": "outside the viewer's scope", **err},
+        "404": {"description": "no such rep or team", **err},
+    }
+
+
+def openapi_document() -> dict[str, Any]:
+    return {
+        "openapi": "3.1.0",
+        "info": {
+            "title": "SalesRadar API",
+            "version": "1.0.0",
+            "description": "Read-only metrics, scoped to the caller: a rep sees their own numbers, a manager "
+            "their team's, a director everyone's. Ratios are fractions; money is CNY; null means unknown.",
+        },
+        "servers": [{"url": "/"}],
+        "security": [{"bearer": []}, {"session": []}],
+        "paths": {
+            "/api/v1/rad": {
+                "get": {
+                    "operationId": "rad",
+                    "summary": "SOW, BP and RAD class per account",
+                    "parameters": [YEAR],
+                    "responses": _responses("Rad"),
+                }
+            },
+            "/api/v1/funnel": {
+                "get": {
+                    "operationId": "funnel",
+                    "summary": "open opportunities by level",
+                    "parameters": [
+                        {
+                            "name": "rep",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "a rep code",
+                        },
+                        {
+                            "name": "team",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer"},
+                            "description": "a team id",
+                        },
+                    ],
+                    "responses": _responses("Funnel"),
+                }
+            },
+            "/api/v1/scorecard/{rep_code}": {
+                "get": {
+                    "operationId": "scorecard",
+                    "summary": "a rep's quota attainment, pipeline, win rate, commission and collections",
+                    "parameters": [
+                        {"name": "rep_code", "in": "path", "required": True, "schema": {"type": "string"}},
+                        YEAR,
+                        {
+                            "name": "quarter",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 4},
+                        },
+                    ],
+                    "responses": _responses("Scorecard"),
+                }
+            },
+            "/api/v1/winloss": {
+                "get": {
+                    "operationId": "winloss",
+                    "summary": "win rate, loss reasons, competitors",
+                    "parameters": [YEAR],
+                    "responses": _responses("WinLoss"),
+                }
+            },
+        },
+        "components": {
+            "schemas": SCHEMAS,
+            "securitySchemes": {
+                "bearer": {"type": "http", "scheme": "bearer", "description": "salesradar users token USERNAME"},
+                "session": {"type": "apiKey", "in": "cookie", "name": "salesradar_session"},
+            },
+        },
+    }
