@@ -6,6 +6,7 @@ from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
+from dash import dcc
 
 from components.formatting import cny
 
@@ -23,6 +24,15 @@ def base_layout(fig: go.Figure, *, height: int = 300) -> go.Figure:
         showlegend=False,
     )
     return fig
+
+
+GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "responsive": True}
+
+
+def graph(graph_id: str, figure: go.Figure) -> dcc.Graph:
+    """A dcc.Graph as tall as its figure (else Dash's container clips it) and as wide as its column."""
+    height = figure.layout.height or 400
+    return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, style={"height": f"{height}px"})
 
 
 def pipeline_by_level(df: pd.DataFrame, level_names: Mapping[int, str], lang: str) -> go.Figure:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters
@@ -149,11 +149,7 @@ def layout(**query: str) -> html.Div:
                     dbc.Col(
                         panel(
                             t("overview.pipeline_chart", lang),
-                            dcc.Graph(
-                                id=PIPELINE_CHART_ID,
-                                figure=charts.pipeline_by_level(pipe, level_names, lang),
-                                config={"displaylogo": False, "responsive": True},
-                            ),
+                            charts.graph(PIPELINE_CHART_ID, charts.pipeline_by_level(pipe, level_names, lang)),
                         ),
                         lg=8,
                         className="mb-3",

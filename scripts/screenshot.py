@@ -28,6 +28,8 @@ def main() -> None:
     parser.add_argument("--lang", default="zh")
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
+    parser.add_argument("--user", default=None, help="sign in first, as this user")
+    parser.add_argument("--password", default=None)
     args = parser.parse_args()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
@@ -35,8 +37,15 @@ def main() -> None:
         host = args.url.split("/")[2].split(":")[0]
         context.add_cookies([{"name": "lang", "value": args.lang, "domain": host, "path": "/"}])
         page = context.new_page()
+        if args.user:
+            origin = "/".join(args.url.split("/")[:3])
+            page.goto(origin + "/login")
+            page.fill("#username", args.user)
+            page.fill("#password", args.password or "")
+            page.click("#login-submit")
+            page.wait_for_load_state("networkidle")
         page.goto(args.url)
-        page.wait_for_selector(".kpi-value, .empty-state, #not-found, .alert", timeout=20_000)
+        page.wait_for_selector(".kpi-value, .empty-state, #not-found, .alert, #login-form", timeout=20_000)
         page.wait_for_load_state("networkidle")
         page.screenshot(path=args.out, full_page=True)
         browser.close()

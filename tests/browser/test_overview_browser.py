@@ -32,6 +32,9 @@ def test_brw001_overview_tiles_show_the_metrics(watched, live_server, demo_sessi
     assert _tile(page, "win-rate") == pct(k.win_rate, "en")
     assert _tile(page, "overdue") == cny(k.overdue.amount, "en")
     assert page.locator("#overview-pipeline-chart .bars path").count() >= 5  # the chart drew its bars
+    box = page.locator("#overview-pipeline-chart").bounding_box()
+    svg = page.locator("#overview-pipeline-chart .main-svg").first.bounding_box()
+    assert box and svg and box["height"] >= svg["height"] - 1  # the chart is not clipped by its container
     page.screenshot(path=str(tmp_path / "overview.png"), full_page=True)
     watched.assert_clean()
 
