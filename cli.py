@@ -63,6 +63,17 @@ def build_parser() -> argparse.ArgumentParser:
     rev.add_argument("username")
     rev.add_argument("--id", dest="token_id", type=int, default=None)
 
+    imp = sub.add_parser("import", help="import a workbook (.xlsx) or CSV files (.zip, folder, .csv)")
+    imp.add_argument("path")
+    imp.add_argument("--as-of", type=_date, default=None, help="date of level changes (default today)")
+    imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
+    imp.add_argument("--mapping", default=None, help="JSON: {tab: {'sheet': name, 'columns': {header: field}}}")
+    imp.add_argument("--report", default=None, help="write every problem found to this CSV file")
+    exp = sub.add_parser("export", help="write the whole database in the import format (.xlsx, .zip or folder)")
+    exp.add_argument("path")
+    tpl = sub.add_parser("template", help="write the blank import template workbook (.xlsx)")
+    tpl.add_argument("path")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
@@ -165,11 +176,96 @@ def _cmd_users(cfg: Config, args: argparse.Namespace) -> int:
     return 0
 
 
+SHOWN_ISSUES = 50
+
+
+def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
+    import json
+    from pathlib import Path
+
+    from data_access.importer.engine import issues_csv, run_import
+    from data_access.migrate import upgrade
+
+    mapping = None
+    if args.mapping:
+        try:
+            mapping = json.loads(Path(args.mapping).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            print(f"salesradar import: cannot read the mapping {args.mapping}: {exc}", file=sys.stderr)
+            return 2
+        if not isinstance(mapping, dict):
+            print("salesradar import: the mapping must be a JSON object", file=sys.stderr)
+            return 2
+    engine = connect(cfg.database_url)
+    upgrade(engine)
+    report = run_import(
+        engine,
+        Path(args.path),
+        as_of=args.as_of or cfg.today(),
+        username="cli",
+        mapping=mapping,
+        dry_run=args.dry_run,
+        progress=lambda msg, frac: print(f"  {frac:4.0%} {msg}", file=sys.stderr, flush=True),
+    )
+    if not report.ok:
+        print(
+            f"salesradar import: {Path(args.path).name}: {len(report.issues)} problem(s), nothing written",
+            file=sys.stderr,
+        )
+        for issue in report.issues[:SHOWN_ISSUES]:
+            where = ":".join(str(p) for p in (issue.sheet, issue.row, issue.column) if p is not None)
+            value = f" [{issue.value}]" if issue.value is not None else ""
+            print(f"{where}{value}: {issue.message}", file=sys.stderr)
+        if len(report.issues) > SHOWN_ISSUES:
+            print(f"... and {len(report.issues) - SHOWN_ISSUES} more (--report FILE lists them all)", file=sys.stderr)
+        if args.report:
+            Path(args.report).write_bytes(issues_csv(report.issues))
+        return 1
+    verb = "would change" if args.dry_run else "imported"
+    for sheet, c in report.counts.items():
+        print(f"{sheet:<14} created {c.created:>7,}  updated {c.updated:>7,}  unchanged {c.unchanged:>7,}")
+    print(f"{verb}: {Path(args.path).name} as of {report.as_of}")
+    return 0
+
+
+def _cmd_export(cfg: Config, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from data_access.db import session_factory
+    from data_access.importer.export import export
+    from data_access.migrate import upgrade
+
+    engine = connect(cfg.database_url)
+    upgrade(engine)
+    with session_factory(engine)() as session:
+        counts = export(session, Path(args.path))
+    print(f"exported to {args.path}: " + ", ".join(f"{n:,} {sheet}" for sheet, n in counts.items()))
+    return 0
+
+
+def _cmd_template(_cfg: Config, args: argparse.Namespace) -> int:
+    from pathlib import Path
+
+    from data_access.importer.export import template
+
+    template(Path(args.path))
+    print(f"template written to {args.path}")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         cfg = Config.from_env()
-        handler = {"run": _cmd_run, "demo": _cmd_demo, "db": _cmd_db, "users": _cmd_users}[args.command]
+        handler = {
+            "run": _cmd_run,
+            "demo": _cmd_demo,
+            "db": _cmd_db,
+            "users": _cmd_users,
+            "import": _cmd_import,
+            "export": _cmd_export,
+            "template": _cmd_template,
+        }[args.command]
         return handler(cfg, args)
     except (ConfigError, DatabaseUnavailable) as exc:
         print(f"salesradar: {exc}", file=sys.stderr)

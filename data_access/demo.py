@@ -206,14 +206,16 @@ class _Generator:
         n_teams = max(4, round(4 * self.scale))
         reps_per_team = 7
         rep_id = 1
+        hq = n_teams + 1  # the director's own team: every rep row has a team and a region (data dictionary)
+        self.w.add(Team, dict(id=hq, name="总部", region="全国"))
         self.w.add(
             Rep,
             dict(
                 id=rep_id,
                 rep_code="D001",
                 name=_person(rng),
-                team_id=None,
-                region=None,
+                team_id=hq,
+                region="全国",
                 role="director",
                 manager_id=None,
                 email="director@hualuo.example",
@@ -299,12 +301,17 @@ class _Generator:
             a["key_account"] = True
         for a in self.accounts:
             self.w.add(Account, {k: v for k, v in a.items() if not k.startswith("_")})
+            names: set[str] = set()
             for c in range(rng.randint(2, 5)):
+                name = _person(rng)
+                while name in names:  # (account, name) is the contacts sheet's key
+                    name = _person(rng)
+                names.add(name)
                 self.w.add(
                     Contact,
                     dict(
                         account_id=a["id"],
-                        name=_person(rng),
+                        name=name,
                         decision_role=("decision_maker", "policy_maker", "influencer", "end_user")[c % 4],
                         title=rng.choice(TITLES),
                         department=rng.choice(DEPARTMENTS),
@@ -525,8 +532,13 @@ class _Generator:
             if not own:
                 continue
             weights = [{"R": 2.0, "D": 3.0, "A": 1.0}[a["_class"]] for a in own]
+            seen: set[tuple[int, date, str]] = set()
             for a in rng.choices(own, weights=weights, k=per_rep):
                 day = self.start + timedelta(days=rng.randrange(span + 21))
+                kind = rng.choice(kinds[a["_class"]])
+                if (a["id"], day, kind) in seen:  # (rep, account, date, kind) is the visits sheet's key
+                    continue
+                seen.add((a["id"], day, kind))
                 future = day > as_of
                 opps = self.opps_by_account.get(a["id"])
                 self.w.add(
@@ -535,7 +547,7 @@ class _Generator:
                         rep_id=r["id"],
                         account_id=a["id"],
                         visit_date=day,
-                        kind=rng.choice(kinds[a["_class"]]),
+                        kind=kind,
                         status="planned" if future or rng.random() < 0.12 else "done",
                         contact_name=None,
                         purpose=None if future else "需求沟通",

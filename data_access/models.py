@@ -280,3 +280,31 @@ class ApiToken(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class ImportRun(Base):
+    """One import (or a rejected attempt): who, when, which file, what it changed."""
+
+    __tablename__ = "imports"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(100))
+    started_at: Mapped[datetime] = mapped_column(DateTime, index=True)
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime)
+    file_name: Mapped[str] = mapped_column(String(300))
+    as_of: Mapped[date] = mapped_column(Date)
+    status: Mapped[str] = mapped_column(String(20))  # done / rejected
+    counts: Mapped[object] = mapped_column(JSON)
+    issue_count: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class ImportMapping(Base):
+    """A remembered column mapping: in sheet ``sheet``, a file header (normalised) means ``field``."""
+
+    __tablename__ = "import_mappings"
+    __table_args__ = (UniqueConstraint("sheet", "header", name="uq_import_mappings_sheet_header"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet: Mapped[str] = mapped_column(String(50))
+    header: Mapped[str] = mapped_column(String(200))
+    field: Mapped[str] = mapped_column(String(50))

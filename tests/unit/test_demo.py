@@ -127,7 +127,7 @@ def test_dem006_shape_of_the_company(demo_engine):
         roles = dict(conn.execute(select(Rep.role, func.count()).group_by(Rep.role)).all())
         assert roles["director"] == 1 and roles["manager"] == 4
         assert 25 <= roles["rep"] <= 35
-        assert conn.execute(select(func.count()).select_from(Team)).scalar_one() == 4
+        assert conn.execute(select(func.count()).select_from(Team)).scalar_one() == 5  # 4 regions + HQ
         assert conn.execute(select(func.count()).select_from(Account)).scalar_one() == 300
         assert conn.execute(select(func.count()).select_from(Opportunity)).scalar_one() == demo.DEFAULT_OPPORTUNITIES
         statuses = dict(conn.execute(select(Opportunity.status, func.count()).group_by(Opportunity.status)).all())
@@ -206,7 +206,7 @@ def test_dem010_scales_accounts_and_reps_with_opportunities(new_engine):
     engine = new_engine()
     summary = demo.generate(engine, opportunities=demo.DEFAULT_OPPORTUNITIES * 3, as_of=AS_OF)
     assert summary.accounts == 900
-    assert summary.teams == 12
+    assert summary.teams == 13
     assert summary.opportunities == demo.DEFAULT_OPPORTUNITIES * 3
     # new rows after the bulk load get fresh ids (PostgreSQL sequences were moved past the loaded ids)
     with engine.begin() as conn:

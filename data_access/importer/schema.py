@@ -1,0 +1,243 @@
+"""The import format of ``shared/data-dictionary.md``: sheets, columns (English and Chinese), types, keys.
+
+One declaration serves the reader (header matching), the validator (types, enums, required), the
+template (headers in both languages, validation lists) and the exporter (column order).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+from data_access.models import DECISION_ROLES, MILESTONES, OPP_STATUSES, ROLES, VISIT_KINDS, VISIT_STATUSES
+
+Kind = Literal["text", "code", "date", "money", "int", "bool", "enum", "level", "quarter", "rad", "codes"]
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str
+    zh: str
+    kind: Kind = "text"
+    required: bool = False
+    choices: tuple[str, ...] = ()
+    max_length: int = 200
+
+
+@dataclass(frozen=True)
+class Sheet:
+    name: str
+    zh: str
+    columns: tuple[Column, ...]
+    #: the business key: re-importing the same key updates the row, never duplicates it
+    key: tuple[str, ...]
+    extra_aliases: tuple[str, ...] = field(default=())
+
+    def column(self, name: str) -> Column:
+        return next(c for c in self.columns if c.name == name)
+
+    @property
+    def required(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.columns if c.required)
+
+
+def c(
+    name: str,
+    zh: str,
+    kind: Kind = "text",
+    required: bool = False,
+    choices: tuple[str, ...] = (),
+    max_length: int = 200,
+) -> Column:
+    return Column(name, zh, kind, required, choices, max_length)
+
+
+SHEETS: tuple[Sheet, ...] = (
+    Sheet(
+        "reps",
+        "销售人员",
+        (
+            c("rep_code", "销售编号", "code", True),
+            c("name", "姓名", "text", True, max_length=100),
+            c("team", "团队", "text", True, max_length=100),
+            c("region", "区域", "text", True, max_length=100),
+            c("role", "角色", "enum", True, ROLES),
+            c("manager_code", "上级编号", "code"),
+            c("email", "邮箱"),
+            c("hire_date", "入职日期", "date"),
+        ),
+        ("rep_code",),
+    ),
+    Sheet(
+        "accounts",
+        "客户",
+        (
+            c("account_code", "客户编号", "code", True),
+            c("name", "客户名称", "text", True),
+            c("industry", "行业", "text", True, max_length=100),
+            c("region", "区域", "text", True, max_length=100),
+            c("owner_rep_code", "负责销售", "code", True),
+            c("city", "城市", max_length=100),
+            c("key_account", "重点客户", "bool"),
+            c("rad_override", "RAD手工分类", "rad"),
+        ),
+        ("account_code",),
+    ),
+    Sheet(
+        "buying_power",
+        "年度采购量",
+        (
+            c("account_code", "客户编号", "code", True),
+            c("year", "年度", "int", True),
+            c("bp", "采购量", "money", True),
+            c("source", "来源"),
+        ),
+        ("account_code", "year"),
+    ),
+    Sheet(
+        "contacts",
+        "联系人",
+        (
+            c("account_code", "客户编号", "code", True),
+            c("name", "姓名", "text", True, max_length=100),
+            c("decision_role", "决策角色", "enum", True, DECISION_ROLES),
+            c("title", "职务", max_length=100),
+            c("department", "部门", max_length=100),
+            c("phone", "电话", max_length=50),
+            c("email", "邮箱"),
+        ),
+        ("account_code", "name"),
+    ),
+    Sheet(
+        "opportunities",
+        "商机",
+        (
+            c("opp_code", "商机编号", "code", True),
+            c("account_code", "客户编号", "code", True),
+            c("owner_rep_code", "负责销售", "code", True),
+            c("name", "商机名称", "text", True),
+            c("amount", "金额", "money", True),
+            c("level", "阶段", "level", True),
+            c("status", "状态", "enum", True, OPP_STATUSES),
+            c("created_date", "创建日期", "date", True),
+            c("expected_close_date", "预计成交日期", "date", True),
+            c("product_line", "产品线", max_length=100),
+            c("gross_margin", "毛利", "money"),
+            c("closed_date", "关闭日期", "date"),
+            c("loss_reason", "输单原因"),
+            c("win_reason", "赢单原因"),
+            c("competitor", "竞争对手", max_length=100),
+        ),
+        ("opp_code",),
+    ),
+    Sheet(
+        "stage_history",
+        "阶段记录",
+        (
+            c("opp_code", "商机编号", "code", True),
+            c("level", "阶段", "level", True),
+            c("entered_date", "进入日期", "date", True),
+        ),
+        ("opp_code", "level", "entered_date"),
+    ),
+    Sheet(
+        "quotas",
+        "销售任务",
+        (
+            c("rep_code", "销售编号", "code", True),
+            c("year", "年度", "int", True),
+            c("quarter", "季度", "quarter"),
+            c("revenue_target", "销售额指标", "money", True),
+            c("gm_target", "毛利指标", "money", True),
+            c("target_account_codes", "目标客户", "codes", max_length=4000),
+            c("base_salary", "底薪", "money"),
+            c("target_commission", "目标佣金", "money"),
+            c("working_conditions", "工作条件", max_length=4000),
+        ),
+        ("rep_code", "year", "quarter"),
+    ),
+    Sheet(
+        "contracts",
+        "合同",
+        (
+            c("contract_code", "合同编号", "code", True),
+            c("opp_code", "商机编号", "code", True),
+            c("signed_date", "签订日期", "date", True),
+            c("amount", "合同金额", "money", True),
+            c("gross_margin", "毛利", "money", True),
+        ),
+        ("contract_code",),
+    ),
+    Sheet(
+        "payments",
+        "回款",
+        (
+            c("contract_code", "合同编号", "code", True),
+            c("milestone", "回款节点", "enum", True, MILESTONES),
+            c("due_date", "应收日期", "date", True),
+            c("amount", "应收金额", "money", True),
+            c("paid_date", "实收日期", "date"),
+            c("paid_amount", "实收金额", "money"),
+        ),
+        ("contract_code", "milestone"),
+    ),
+    Sheet(
+        "visits",
+        "拜访",
+        (
+            c("rep_code", "销售编号", "code", True),
+            c("account_code", "客户编号", "code", True),
+            c("visit_date", "拜访日期", "date", True),
+            c("kind", "拜访类型", "enum", True, VISIT_KINDS),
+            c("status", "状态", "enum", True, VISIT_STATUSES),
+            c("contact_name", "联系人", max_length=100),
+            c("purpose", "目的", max_length=4000),
+            c("outcome", "结果", max_length=4000),
+            c("opp_code", "商机编号", "code"),
+        ),
+        ("rep_code", "account_code", "visit_date", "kind"),
+    ),
+)
+
+BY_NAME = {s.name: s for s in SHEETS}
+
+
+def normalise(header: object) -> str:
+    """Header text compared loosely: case, spaces, underscores, full-width brackets ignored."""
+    text = str(header or "").strip().lower()
+    for ch in (" ", "_", "-", "\u3000", "(", ")", "（", "）"):
+        text = text.replace(ch, "")
+    return text
+
+
+def sheet_for(name: str) -> Sheet | None:
+    """The sheet a workbook tab or CSV file name stands for (English or Chinese name)."""
+    key = normalise(name)
+    for sheet in SHEETS:
+        if key in (normalise(sheet.name), normalise(sheet.zh), *(normalise(a) for a in sheet.extra_aliases)):
+            return sheet
+    return None
+
+
+def _candidates(header: object) -> list[str]:
+    """A header and, for ``name (名称)`` / ``名称（name）``, each of its two halves."""
+    text = str(header or "").replace("（", "(").replace("）", ")")
+    out = [normalise(text)]
+    if "(" in text and text.rstrip().endswith(")"):
+        outer, inner = text.rstrip()[:-1].split("(", 1)
+        out += [normalise(outer), normalise(inner)]
+    return out
+
+
+def column_for(sheet: Sheet, header: object) -> Column | None:
+    """The column a header names: English or Chinese, alone or both as ``opp_code (商机编号)``."""
+    for key in _candidates(header):
+        for col in sheet.columns:
+            if key and key in (normalise(col.name), normalise(col.zh)):
+                return col
+    return None
+
+
+def bilingual(col: Column) -> str:
+    """The template's header: ``opp_code (商机编号)``."""
+    return f"{col.name} ({col.zh})"
