@@ -101,15 +101,17 @@ def test_imp003_weekly_snapshot_updates_and_grows_stage_history(files, engine):
     assert report.counts["opportunities"].updated == 1
     assert report.counts["stage_history"].created == 1
     with session_factory(engine)() as s:
-        opp = s.scalar(select(Opportunity).where(Opportunity.opp_code == target[0]))
+        opp = s.scalars(select(Opportunity).where(Opportunity.opp_code == target[0])).one()
         assert opp.amount == 123456.78 and opp.level == int(target[i_level])
         last = s.scalars(
             select(StageHistory).where(StageHistory.opportunity_id == opp.id).order_by(StageHistory.entered_date.desc())
         ).first()
+        assert last is not None
         assert (last.level, last.entered_date) == (opp.level, SNAPSHOT)
         runs = s.scalars(select(ImportRun).order_by(ImportRun.id)).all()
         assert [r.status for r in runs] == ["done", "done"] and runs[-1].as_of == SNAPSHOT
-        assert runs[-1].counts["opportunities"]["updated"] == 1
+        counts = runs[-1].counts
+        assert isinstance(counts, dict) and counts["opportunities"]["updated"] == 1
 
 
 def test_imp004_dry_run_counts_but_writes_nothing(files, engine):
