@@ -26,6 +26,7 @@ from data_access.queries import has_any_data
 from data_access.runtime import Runtime, install
 from web.api import bp as api_blueprint
 from web.auth import csrf_token, current_viewer, install_auth
+from web.downloads import bp as downloads_blueprint
 from web.security import install_security_headers
 
 ROOT = Path(__file__).resolve().parent
@@ -112,6 +113,7 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     install(server, runtime)
     install_auth(server, load_or_create_secret(config), config.secure_cookies)
     server.register_blueprint(api_blueprint)
+    server.register_blueprint(downloads_blueprint)
     _register_routes(server)
     app.layout = shell_layout
     install_security_headers(server, app.csp_hashes)

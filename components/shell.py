@@ -17,9 +17,12 @@ USER_ID = "nav-user"
 LOGOUT_ID = "logout"
 
 
-def nav_pages(registry: Iterable[Mapping[str, Any]]) -> list[Mapping[str, Any]]:
-    """Pages that declare a ``nav_key``, in their ``order``."""
-    return sorted((p for p in registry if p.get("nav_key")), key=lambda p: p.get("order") or 0)
+def nav_pages(registry: Iterable[Mapping[str, Any]], role: str | None = None) -> list[Mapping[str, Any]]:
+    """Pages that declare a ``nav_key`` and are open to ``role`` (``roles`` unset: everyone), by ``order``."""
+    return sorted(
+        (p for p in registry if p.get("nav_key") and (not p.get("roles") or role in p["roles"])),
+        key=lambda p: p.get("order") or 0,
+    )
 
 
 def user_menu(viewer: Viewer | None, lang: str, csrf: str) -> html.Div | None:
@@ -60,7 +63,7 @@ def navbar(
                 id=f"nav-{p['module'].rsplit('.', 1)[-1]}",
             )
         )
-        for p in nav_pages(registry)
+        for p in nav_pages(registry, viewer.role if viewer else None)
     ]
     return dbc.Navbar(
         dbc.Container(

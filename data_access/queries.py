@@ -187,3 +187,23 @@ def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | Non
 
 def rep_in_scope(session: Session, scope: Scope, rep_id: int) -> bool:
     return session.execute(select(Rep.id).where(Rep.id == rep_id, scope.condition(Rep.id))).first() is not None
+
+
+def recent_imports(session: Session, limit: int = 20) -> list[dict[str, Any]]:
+    """The import log, newest first: when, who, file, status, rows created and updated."""
+    from data_access.models import ImportRun
+
+    out = []
+    for run in session.scalars(select(ImportRun).order_by(ImportRun.id.desc()).limit(limit)):
+        counts = run.counts if isinstance(run.counts, dict) else {}
+        out.append(
+            {
+                "when": run.started_at.strftime("%Y-%m-%d %H:%M"),
+                "who": run.username,
+                "file": run.file_name,
+                "status": run.status,
+                "created": sum(int(c.get("created", 0)) for c in counts.values()),
+                "updated": sum(int(c.get("updated", 0)) for c in counts.values()),
+            }
+        )
+    return out

@@ -62,3 +62,48 @@ def text_of(node: Any) -> str:
     if isinstance(node, dict):
         return text_of(node.get("props", {}).get("children"))
     return ""
+
+
+def _spec_id(spec_id: Any) -> Any:
+    """A dependency id as the client sends it: strings as they are, pattern ids as dicts."""
+    if isinstance(spec_id, str) and spec_id.startswith("{"):
+        import json
+
+        return json.loads(spec_id)
+    return spec_id
+
+
+def call_callback(
+    client: Any, output_contains: str, values: dict[tuple[str, str], Any], changed: list[str] | None = None
+) -> Any:
+    """POST one callback the way the browser would, found in /_dash-dependencies by its output.
+
+    ``values`` gives (component id, property) -> value for the inputs and states; pattern-matching
+    (ALL) ones are sent as empty lists unless given. Returns the Flask response.
+    """
+    deps = client.get("/_dash-dependencies").get_json()
+    spec = next(d for d in deps if output_contains in d["output"])
+
+    def fill(items: list[dict[str, Any]]) -> list[Any]:
+        out = []
+        for item in items:
+            cid = _spec_id(item["id"])
+            if isinstance(cid, dict):
+                out.append(values.get((str(cid), item["property"]), []))
+            else:
+                out.append({"id": cid, "property": item["property"], "value": values.get((cid, item["property"]))})
+        return out
+
+    outputs_raw = spec["output"].strip(".").split("...")
+    outputs = []
+    for raw in outputs_raw:
+        cid, prop = raw.rsplit(".", 1)
+        outputs.append({"id": _spec_id(cid), "property": prop.split("@")[0]})
+    payload = {
+        "output": spec["output"],
+        "outputs": outputs if len(outputs) > 1 else outputs[0],
+        "inputs": fill(spec["inputs"]),
+        "state": fill(spec["state"]),
+        "changedPropIds": changed or [f"{i['id']}.{i['property']}" for i in spec["inputs"][:1]],
+    }
+    return client.post("/_dash-update-component", json=payload)

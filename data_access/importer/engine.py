@@ -38,6 +38,7 @@ from data_access.models import (
     Team,
     Visit,
 )
+from data_access.scope import Scope
 from data_access.users import utcnow
 
 Record = dict[str, Any]
@@ -93,8 +94,11 @@ def _key(record: Record, fields: tuple[str, ...]) -> tuple[Any, ...]:
     return tuple(record.get(f) for f in fields)
 
 
-def validate(session: Session, typed: dict[str, Rows]) -> list[Issue]:
-    """Every issue of the typed rows against each other and the database; writes nothing."""
+def validate(session: Session, typed: dict[str, Rows], scope: Scope | None = None) -> list[Issue]:
+    """Every issue of the typed rows against each other and the database; writes nothing.
+
+    With a ``scope`` narrower than everything (a manager), every row must belong to a rep in it.
+    """
     issues: list[Issue] = []
     spec = {s.name: s for s in SHEETS}
     for name, rows in typed.items():
@@ -151,6 +155,93 @@ def validate(session: Session, typed: dict[str, Rows]) -> list[Issue]:
                 if value is not None and str(value) not in known[kind]:
                     issues.append(Issue(sheet, number, col, str(value), f"unknown {kind} code {value!r}"))
     issues.extend(_rules(session, typed))
+    if scope is not None and not scope.is_everything:
+        issues.extend(_scope_issues(session, typed, scope))
+    return issues
+
+
+def _scope_issues(session: Session, typed: dict[str, Rows], scope: Scope) -> list[Issue]:
+    """Rows a manager may not write: reps outside their team, and anything owned by such reps."""
+    issues: list[Issue] = []
+    mine = {str(c) for (c,) in session.execute(select(Rep.rep_code).where(scope.condition(Rep.id)))}
+    my_teams = {
+        str(n)
+        for (n,) in session.execute(
+            select(Team.name).where(Team.id.in_(select(Rep.team_id).where(scope.condition(Rep.id))))
+        )
+    }
+    every_rep = {str(c) for (c,) in session.execute(select(Rep.rep_code))}
+    for number, r in typed.get("reps", []):
+        if r["rep_code"] in mine or (r["rep_code"] not in every_rep and r["team"] in my_teams):
+            mine.add(str(r["rep_code"]))
+        else:
+            issues.append(
+                Issue("reps", number, "rep_code", str(r["rep_code"]), "outside your team: not yours to change")
+            )
+
+    def owned(model: Any, code_col: Any, codes: set[str]) -> dict[str, str]:
+        rows = _in_chunks(
+            session,
+            lambda chunk: (
+                select(code_col, Rep.rep_code).join(Rep, Rep.id == model.owner_rep_id).where(code_col.in_(chunk))
+            ),
+            codes,
+        )
+        return {str(code): str(owner) for code, owner in rows}
+
+    def check_owned(sheet: str, code_col: str, model: Any, db_col: Any) -> set[str]:
+        rows = typed.get(sheet, [])
+        db_owner = owned(model, db_col, {str(r[code_col]) for _, r in rows})
+        ok: set[str] = set()
+        for number, r in rows:
+            code = str(r[code_col])
+            if r["owner_rep_code"] not in mine or (code in db_owner and db_owner[code] not in mine):
+                issues.append(Issue(sheet, number, code_col, code, "outside your team: not yours to change"))
+            else:
+                ok.add(code)
+        return ok
+
+    my_accounts = check_owned("accounts", "account_code", Account, Account.account_code)
+    my_opps = check_owned("opportunities", "opp_code", Opportunity, Opportunity.opp_code)
+    refs = {
+        "buying_power": "account_code",
+        "contacts": "account_code",
+        "visits": "account_code",
+        "stage_history": "opp_code",
+        "contracts": "opp_code",
+    }
+    for sheet, col in refs.items():
+        rows = typed.get(sheet, [])
+        codes = {str(r[col]) for _, r in rows}
+        if col == "account_code":
+            allowed = my_accounts | {c for c, o in owned(Account, Account.account_code, codes).items() if o in mine}
+        else:
+            allowed = my_opps | {c for c, o in owned(Opportunity, Opportunity.opp_code, codes).items() if o in mine}
+        for number, r in rows:
+            if str(r[col]) not in allowed or (sheet == "visits" and r["rep_code"] not in mine):
+                issues.append(Issue(sheet, number, col, str(r[col]), "outside your team: not yours to change"))
+    for number, r in typed.get("quotas", []):
+        if r["rep_code"] not in mine:
+            issues.append(
+                Issue("quotas", number, "rep_code", str(r["rep_code"]), "outside your team: not yours to change")
+            )
+    contract_opp = {str(r["contract_code"]): str(r["opp_code"]) for _, r in typed.get("contracts", [])}
+    db_contracts = _in_chunks(
+        session,
+        lambda chunk: (
+            select(Contract.contract_code, Rep.rep_code)
+            .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+            .join(Rep, Rep.id == Opportunity.owner_rep_id)
+            .where(Contract.contract_code.in_(chunk))
+        ),
+        {str(r["contract_code"]) for _, r in typed.get("payments", [])},
+    )
+    db_contract_owner = {str(c): str(o) for c, o in db_contracts}
+    for number, r in typed.get("payments", []):
+        code = str(r["contract_code"])
+        in_file_ok = code in contract_opp and contract_opp[code] in my_opps
+        if not in_file_ok and db_contract_owner.get(code) not in mine:
+            issues.append(Issue("payments", number, "contract_code", code, "outside your team: not yours to change"))
     return issues
 
 
@@ -578,6 +669,7 @@ def run_import(
     mapping: Mapping_ | None = None,
     dry_run: bool = False,
     progress: Progress | None = None,
+    scope: Scope | None = None,
 ) -> ImportReport:
     """Import a file in one transaction; a dry run reports the same counts and writes nothing.
 
@@ -591,7 +683,7 @@ def run_import(
         typed, issues = parse(session, path, data, mapping)
         if not issues:
             say("validating", 0.2)
-            issues = validate(session, typed)
+            issues = validate(session, typed, scope)
         report.issues = issues
         if issues:
             session.rollback()

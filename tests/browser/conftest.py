@@ -110,9 +110,10 @@ def watched(browser, live_server) -> Iterator[Watched]:
     context.add_cookies([{"name": "lang", "value": "en", "url": live_server}])
     page = context.new_page()
     w = Watched(page)
-    page.on("console", lambda m: w.console_errors.append(m.text) if m.type == "error" else None)
-    page.on("pageerror", lambda e: w.console_errors.append(str(e)))
-    page.on("requestfailed", lambda r: w.failed_requests.append(f"{r.url} {r.failure}"))
-    page.on("response", lambda r: w.failed_requests.append(f"{r.url} {r.status}") if r.status >= 400 else None)
+    # watched on the context: every tab the test opens counts
+    context.on("console", lambda m: w.console_errors.append(m.text) if m.type == "error" else None)
+    context.on("weberror", lambda e: w.console_errors.append(str(e.error)))
+    context.on("requestfailed", lambda r: w.failed_requests.append(f"{r.url} {r.failure}"))
+    context.on("response", lambda r: w.failed_requests.append(f"{r.url} {r.status}") if r.status >= 400 else None)
     yield w
     context.close()

@@ -50,11 +50,12 @@ def test_brw002_changing_the_year_updates_url_and_tiles(watched, live_server, de
         "([id, want]) => document.getElementById(id)?.innerText.trim() === want",
         arg=["kpi-bookings-value", cny(k.bookings, "en")],
     )
-    # the bookmarked address opens the same view
-    page.wait_for_load_state("networkidle")
-    page.goto(page.url)
-    page.wait_for_selector("#kpi-bookings-value")
-    assert _tile(page, "bookings") == cny(k.bookings, "en")
+    # the bookmarked address opens the same view, in a new tab (leaving this one alone)
+    bookmark = page.context.new_page()
+    bookmark.goto(page.url)
+    bookmark.wait_for_selector("#kpi-bookings-value")
+    assert _tile(bookmark, "bookings") == cny(k.bookings, "en")
+    bookmark.wait_for_load_state("networkidle")
     watched.assert_clean()
 
 
@@ -100,4 +101,26 @@ def test_brw004_signed_out_the_login_page_then_a_rep_sees_their_own(watched, liv
         page.click("#logout")
     page.goto(live_server + "/")
     page.wait_for_url(re.compile(r"/login\?next=%2F$"))
+    watched.assert_clean()
+
+
+def test_brw005_import_page_preview_confirm_done(watched, live_server, demo_engine, tmp_path):
+    from data_access.db import session_factory
+    from data_access.importer.export import export
+
+    workbook = tmp_path / "last-week.xlsx"
+    with session_factory(demo_engine)() as session:
+        export(session, workbook)
+    page = watched.page
+    watched.sign_in(live_server)
+    page.click("#nav-data_import")
+    page.wait_for_selector("#import-upload")
+    page.set_input_files("#import-upload input[type=file]", str(workbook))
+    page.wait_for_selector("#import-counts")
+    assert "opportunities" in page.locator("#import-counts").inner_text()
+    page.click("#import-confirm")
+    page.wait_for_selector("#import-done", timeout=60_000)
+    assert page.locator("#import-progress .progress-bar").get_attribute("aria-valuenow") == "100"
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
     watched.assert_clean()

@@ -1,0 +1,188 @@
+"""Drawing the Import page's results: counts per sheet, problems, the mapping form, the history."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import dash_bootstrap_components as dbc
+from dash import dcc, html
+
+from components.i18n import t
+from data_access.importer.schema import BY_NAME
+from data_access.importer.suggest import TabPlan, suggest_sheet
+
+SHOWN = 50
+MAP_COL = "import-map-col"
+MAP_SHEET = "import-map-sheet"
+REMEMBER_ID = "import-remember"
+APPLY_ID = "import-apply-mapping"
+ERRORS_BUTTON_ID = "import-errors-button"
+MAPPING_ROWS_ID = "import-mapping-rows"
+MAPPING_CARD_ID = "import-mapping"
+HIDDEN = {"display": "none"}
+SHOWN_STYLE: dict[str, str] = {}
+
+
+def errors_button(lang: str) -> dbc.Button:
+    """Download of the full error report, in the layout from the start (hidden until there are problems)."""
+    return dbc.Button(
+        t("import.errors_download", lang),
+        id=ERRORS_BUTTON_ID,
+        color="secondary",
+        size="sm",
+        className="mb-2",
+        style=HIDDEN,
+    )
+
+
+def counts_table(counts: Mapping[str, Mapping[str, int]], lang: str) -> dbc.Table:
+    head = html.Thead(
+        html.Tr(
+            [html.Th(t("import.sheet", lang))]
+            + [html.Th(t(f"import.{k}", lang), className="text-end") for k in ("created", "updated", "unchanged")]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [html.Td(f"{sheet} · {BY_NAME[sheet].zh}")]
+                + [html.Td(f"{c[k]:,}", className="text-end") for k in ("created", "updated", "unchanged")]
+            )
+            for sheet, c in counts.items()
+        ]
+    )
+    return dbc.Table([head, body], size="sm", striped=True, id="import-counts", className="mb-2")
+
+
+def issues_table(issues: Sequence[Mapping[str, Any]], lang: str) -> html.Div:
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(k, lang))
+                for k in ("import.sheet", "import.row", "import.column", "import.value", "import.problem")
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(i["sheet"]),
+                    html.Td("" if i["row"] is None else i["row"]),
+                    html.Td(i["column"] or ""),
+                    html.Td(i["value"] or "", className="text-break"),
+                    html.Td(i["message"]),
+                ]
+            )
+            for i in issues[:SHOWN]
+        ]
+    )
+    parts: list[Any] = [
+        dbc.Alert(t("import.problems", lang, n=len(issues)), color="danger", className="py-2"),
+        dbc.Button(
+            t("import.errors_download", lang), id=ERRORS_BUTTON_ID, color="secondary", size="sm", className="mb-2"
+        ),
+        dbc.Table([head, body], size="sm", striped=True, id="import-issues"),
+    ]
+    if len(issues) > SHOWN:
+        parts.append(html.Div(t("import.more", lang, n=len(issues) - SHOWN), className="text-muted small"))
+    return html.Div(parts)
+
+
+def mapping_rows(plans: Sequence[TabPlan], lang: str) -> list[Any]:
+    """Dropdowns for every tab without a sheet and every header without a field (empty: nothing to map)."""
+    rows: list[Any] = []
+    sheet_options = [{"label": f"{s.name} · {s.zh}", "value": s.name} for s in BY_NAME.values()]
+    for p in plans:
+        if p.sheet is None:
+            rows.append(
+                dbc.Row(
+                    [
+                        dbc.Col(html.Div(t("import.map_tab", lang, tab=p.tab)), md=4),
+                        dbc.Col(
+                            dcc.Dropdown(
+                                id={"type": MAP_SHEET, "tab": p.tab},
+                                options=sheet_options,
+                                value=suggest_sheet(p.tab),
+                                placeholder=t("import.ignore", lang),
+                            ),
+                            md=6,
+                        ),
+                    ],
+                    className="mb-2 align-items-center",
+                )
+            )
+            continue
+        fields = [{"label": f"{c.name} · {c.zh}", "value": c.name} for c in BY_NAME[p.sheet].columns]
+        for col in p.columns:
+            rows.append(
+                dbc.Row(
+                    [
+                        dbc.Col(html.Div([html.Code(p.tab), " · ", html.Strong(col.header)]), md=4),
+                        dbc.Col(
+                            dcc.Dropdown(
+                                id={"type": MAP_COL, "tab": p.tab, "header": col.header},
+                                options=fields,
+                                value=col.suggestion,
+                                placeholder=t("import.ignore", lang),
+                            ),
+                            md=6,
+                        ),
+                    ],
+                    className="mb-2 align-items-center",
+                )
+            )
+    return rows
+
+
+def mapping_card(lang: str) -> dbc.Card:
+    """The mapping form's frame, in the layout from the start (hidden until a file needs it)."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(t("import.mapping", lang), className="panel-title"),
+                html.P(t("import.mapping_help", lang), className="text-muted small"),
+                html.Div(id=MAPPING_ROWS_ID),
+                dbc.Checkbox(id=REMEMBER_ID, label=t("import.remember", lang), value=True, className="mb-2"),
+                dbc.Button(t("import.apply_mapping", lang), id=APPLY_ID, color="primary", size="sm"),
+            ]
+        ),
+        className="panel-card mb-3",
+        id=MAPPING_CARD_ID,
+        style=HIDDEN,
+    )
+
+
+def history_table(runs: Sequence[Mapping[str, Any]], lang: str) -> dbc.Table:
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(k, lang))
+                for k in (
+                    "import.when",
+                    "import.who",
+                    "import.file",
+                    "import.status",
+                    "import.created",
+                    "import.updated",
+                )
+            ]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(r["when"]),
+                    html.Td(r["who"]),
+                    html.Td(r["file"]),
+                    html.Td(r["status"]),
+                    html.Td(f"{r['created']:,}", className="text-end"),
+                    html.Td(f"{r['updated']:,}", className="text-end"),
+                ]
+            )
+            for r in runs
+        ]
+    )
+    return dbc.Table([head, body], size="sm", striped=True, id="import-history")

@@ -1,0 +1,300 @@
+"""/import: upload a workbook, preview what changes, map unknown columns, confirm, watch it run.
+
+Directors and managers only, checked in the layout and again in every callback (they are public
+POST endpoints). Uploads are tied to the uploader; a manager's rows must belong to their team.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+from datetime import date
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from components import import_view
+from components.i18n import current_lang, t
+from components.shell import page_header
+from data_access import queries
+from data_access.importer import jobs
+from data_access.importer.engine import issues_csv, save_mapping, saved_mappings
+from data_access.importer.reader import ImportRejected, read_source
+from data_access.importer.schema import sheet_for
+from data_access.importer.suggest import plan
+from data_access.runtime import read_session, runtime, today
+from data_access.users import Viewer
+from web.auth import current_viewer
+
+dash.register_page(
+    __name__, path="/import", order=5, nav_key="nav.import", roles=("director", "manager"), title="SalesRadar"
+)
+
+IMPORTERS = ("director", "manager")
+UPLOAD_ID = "import-upload"
+AS_OF_ID = "import-as-of"
+STORE_ID = "import-store"
+PREVIEW_ID = "import-preview"
+CONFIRM_ID = "import-confirm"
+POLL_ID = "import-poll"
+PROGRESS_ID = "import-progress"
+RESULT_ID = "import-result"
+ERRORS_DOWNLOAD_ID = "import-errors-download"
+
+
+def _importer() -> Viewer:
+    viewer = current_viewer()
+    if viewer is None or viewer.role not in IMPORTERS:
+        raise PreventUpdate
+    return viewer
+
+
+def _as_of(raw: str | None) -> date:
+    try:
+        return date.fromisoformat(raw) if raw else today()
+    except ValueError:
+        return today()
+
+
+def layout(**_query: str) -> html.Div:
+    lang = current_lang()
+    viewer = current_viewer()
+    header = page_header(t("import.title", lang), t("import.subtitle", lang))
+    if viewer is None or viewer.role not in IMPORTERS:
+        return html.Div([header, dbc.Alert(t("import.forbidden", lang), color="warning", id="import-forbidden")])
+    links = [
+        html.A(t("import.template", lang), href="/download/template.xlsx", className="me-3", id="import-template-link")
+    ]
+    if viewer.role == "director":
+        links.append(html.A(t("import.export", lang), href="/download/export.xlsx", id="import-export-link"))
+    history: Any = None
+    if viewer.role == "director":
+        with read_session() as session:
+            runs = queries.recent_imports(session)
+        history = html.Div(
+            [html.H2(t("import.history", lang), className="h6 mt-4"), import_view.history_table(runs, lang)]
+        )
+    return html.Div(
+        [
+            header,
+            dbc.Row(
+                [
+                    dbc.Col(
+                        dcc.Upload(
+                            id=UPLOAD_ID,
+                            children=html.Div(t("import.drop", lang)),
+                            multiple=False,
+                            className="import-drop",
+                            max_size=jobs.MAX_UPLOAD,
+                        ),
+                        md=7,
+                    ),
+                    dbc.Col(
+                        [
+                            dbc.Label(t("import.as_of", lang), html_for=AS_OF_ID, className="small mb-0"),
+                            dcc.DatePickerSingle(id=AS_OF_ID, date=today().isoformat(), display_format="YYYY-MM-DD"),
+                            html.Div(links, className="mt-2 small"),
+                        ],
+                        md=5,
+                    ),
+                ],
+                className="g-3 mb-3",
+            ),
+            dcc.Store(id=STORE_ID),
+            import_view.mapping_card(lang),
+            import_view.errors_button(lang),
+            dcc.Loading(html.Div(id=PREVIEW_ID), delay_show=200),
+            dbc.Button(t("import.confirm", lang), id=CONFIRM_ID, color="success", disabled=True, className="mb-2"),
+            dbc.Progress(id=PROGRESS_ID, value=0, className="mb-2", style={"height": "1.25rem"}),
+            html.Div(id=RESULT_ID),
+            dcc.Interval(id=POLL_ID, interval=500, disabled=True),
+            dcc.Download(id=ERRORS_DOWNLOAD_ID),
+            history,
+        ]
+    )
+
+
+def _mapping_from_form(
+    values: list[Any], ids: list[dict[str, str]], sheets: list[Any], sheet_ids: list[dict[str, str]]
+) -> dict[str, dict[str, Any]]:
+    mapping: dict[str, dict[str, Any]] = {}
+    for value, cid in zip(sheets, sheet_ids, strict=False):
+        if value:
+            mapping.setdefault(str(cid["tab"]), {})["sheet"] = str(value)
+    for value, cid in zip(values, ids, strict=False):
+        if value:
+            mapping.setdefault(str(cid["tab"]), {}).setdefault("columns", {})[str(cid["header"])] = str(value)
+    return mapping
+
+
+@callback(
+    Output(STORE_ID, "data"),
+    Output(PREVIEW_ID, "children"),
+    Output(CONFIRM_ID, "disabled"),
+    Output(import_view.MAPPING_ROWS_ID, "children"),
+    Output(import_view.MAPPING_CARD_ID, "style"),
+    Output(import_view.ERRORS_BUTTON_ID, "style"),
+    Input(UPLOAD_ID, "contents"),
+    Input(import_view.APPLY_ID, "n_clicks"),
+    State(UPLOAD_ID, "filename"),
+    State(AS_OF_ID, "date"),
+    State(STORE_ID, "data"),
+    State({"type": import_view.MAP_COL, "tab": ALL, "header": ALL}, "value"),
+    State({"type": import_view.MAP_COL, "tab": ALL, "header": ALL}, "id"),
+    State({"type": import_view.MAP_SHEET, "tab": ALL}, "value"),
+    State({"type": import_view.MAP_SHEET, "tab": ALL}, "id"),
+    State(import_view.REMEMBER_ID, "value"),
+    prevent_initial_call=True,
+)
+def preview(
+    contents: str | None,
+    _apply: int | None,
+    filename: str | None,
+    as_of: str | None,
+    store: dict[str, Any] | None,
+    col_values: list[Any],
+    col_ids: list[dict[str, str]],
+    sheet_values: list[Any],
+    sheet_ids: list[dict[str, str]],
+    remember: bool | None,
+) -> tuple[Any, ...]:
+    """Upload -> save it -> dry run: counts per sheet, or the problems and a mapping form."""
+    viewer = _importer()
+    lang = current_lang()
+    instance = runtime().config.instance_path
+    mapping: dict[str, dict[str, Any]] = {}
+    if ctx.triggered_id == UPLOAD_ID:
+        if not contents or "," not in contents:
+            raise PreventUpdate
+        try:
+            data = base64.b64decode(contents.split(",", 1)[1], validate=True)
+            upload = jobs.save_upload(instance, viewer.user_id, filename or "upload.xlsx", data)
+        except (binascii.Error, jobs.UploadError) as exc:
+            return _rejected(lang, str(exc))
+    else:
+        if not store:
+            raise PreventUpdate
+        try:
+            upload = jobs.find_upload(instance, viewer.user_id, str(store.get("token", "")))
+        except jobs.UploadError as exc:
+            return _rejected(lang, str(exc))
+        mapping = _mapping_from_form(col_values, col_ids, sheet_values, sheet_ids)
+        if remember:
+            with read_session() as session:
+                for tab, spec in mapping.items():
+                    known = sheet_for(tab)
+                    target = spec.get("sheet") or (known.name if known else None)
+                    if target and spec.get("columns"):
+                        save_mapping(session, str(target), spec["columns"])
+                session.commit()
+    scope = viewer.scope
+    report = jobs.preview(runtime().engine, upload, _as_of(as_of), viewer.username, mapping, scope)
+    store = {"token": upload.token, "name": upload.file_name, "mapping": mapping}
+    parts: list[Any] = [html.H2(t("import.preview", lang, file=upload.file_name), className="h6")]
+    if report.ok:
+        parts += [
+            dbc.Alert(t("import.ok", lang), color="success", className="py-2"),
+            import_view.counts_table(report.counts_dict(), lang),
+        ]
+        return store, html.Div(parts), False, [], import_view.HIDDEN, import_view.HIDDEN
+    try:
+        with read_session() as session:
+            tables = read_source(upload.path.with_name(upload.file_name), upload.path.read_bytes())
+            plans = plan(tables, mapping, saved_mappings(session))
+    except ImportRejected:
+        plans = []
+    rows = import_view.mapping_rows(plans, lang)
+    parts.append(import_view.issues_table([i.as_dict() for i in report.issues], lang))
+    card_style = import_view.SHOWN_STYLE if rows else import_view.HIDDEN
+    return store, html.Div(parts), True, rows, card_style, import_view.SHOWN_STYLE
+
+
+def _rejected(lang: str, message: str) -> tuple[Any, ...]:
+    alert = dbc.Alert(t("import.bad_upload", lang, message=message), color="danger", id="import-bad-upload")
+    return None, alert, True, [], import_view.HIDDEN, import_view.HIDDEN
+
+
+@callback(
+    Output(ERRORS_DOWNLOAD_ID, "data"),
+    Input(import_view.ERRORS_BUTTON_ID, "n_clicks"),
+    State(STORE_ID, "data"),
+    State(AS_OF_ID, "date"),
+    prevent_initial_call=True,
+)
+def download_errors(n_clicks: int | None, store: dict[str, Any] | None, as_of: str | None) -> Any:
+    """The full error report of the previewed file, as CSV."""
+    viewer = _importer()
+    if not n_clicks or not store:
+        raise PreventUpdate
+    try:
+        upload = jobs.find_upload(runtime().config.instance_path, viewer.user_id, str(store.get("token", "")))
+    except jobs.UploadError as exc:
+        raise PreventUpdate from exc
+    report = jobs.preview(
+        runtime().engine, upload, _as_of(as_of), viewer.username, store.get("mapping") or {}, viewer.scope
+    )
+    return dcc.send_bytes(issues_csv(report.issues), f"{upload.file_name}-errors.csv")
+
+
+@callback(
+    Output(POLL_ID, "disabled"),
+    Output(CONFIRM_ID, "disabled", allow_duplicate=True),
+    Input(CONFIRM_ID, "n_clicks"),
+    State(STORE_ID, "data"),
+    State(AS_OF_ID, "date"),
+    prevent_initial_call=True,
+)
+def confirm(n_clicks: int | None, store: dict[str, Any] | None, as_of: str | None) -> tuple[bool, bool]:
+    """Start the import (validated again inside: the database may have changed since the preview)."""
+    viewer = _importer()
+    if not n_clicks or not store:
+        raise PreventUpdate
+    try:
+        upload = jobs.find_upload(runtime().config.instance_path, viewer.user_id, str(store.get("token", "")))
+    except jobs.UploadError as exc:
+        raise PreventUpdate from exc
+    jobs.start_import(
+        runtime().engine, upload, _as_of(as_of), viewer.username, store.get("mapping") or {}, viewer.scope
+    )
+    return False, True
+
+
+@callback(
+    Output(PROGRESS_ID, "value"),
+    Output(PROGRESS_ID, "label"),
+    Output(RESULT_ID, "children"),
+    Output(POLL_ID, "disabled", allow_duplicate=True),
+    Input(POLL_ID, "n_intervals"),
+    State(STORE_ID, "data"),
+    prevent_initial_call=True,
+)
+def poll(_n: int | None, store: dict[str, Any] | None) -> tuple[Any, Any, Any, Any]:
+    viewer = _importer()
+    lang = current_lang()
+    if not store:
+        raise PreventUpdate
+    try:
+        upload = jobs.find_upload(runtime().config.instance_path, viewer.user_id, str(store.get("token", "")))
+    except jobs.UploadError as exc:
+        raise PreventUpdate from exc
+    state = jobs.read_progress(upload)
+    if state is None:
+        return no_update, no_update, no_update, no_update
+    pct = round(100 * float(state.get("fraction", 0)))
+    if state["state"] == "running":
+        return pct, t("import.running", lang, step=state.get("message", "")), no_update, False
+    if state["state"] == "done":
+        result = html.Div(
+            [
+                dbc.Alert(t("import.done", lang), color="success", id="import-done"),
+                import_view.counts_table(state.get("counts", {}), lang),
+            ]
+        )
+    elif state["state"] == "rejected":
+        result = import_view.issues_table(state.get("issues", []), lang)
+    else:
+        result = dbc.Alert(t("import.failed", lang, message=state.get("message", "")), color="danger")
+    return 100, f"{pct}%", result, True

@@ -1,0 +1,137 @@
+"""The Import page's callbacks over HTTP: who may use them, uploads tied to their owner, a full run."""
+
+from __future__ import annotations
+
+import base64
+import io
+import time
+import zipfile
+
+from tests.dash_http import call_callback, render_page, text_of
+
+
+def _csv_zip(files: dict[str, str]) -> str:
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w") as archive:
+        for name, content in files.items():
+            archive.writestr(name, content.encode("utf-8-sig"))
+    return "data:application/zip;base64," + base64.b64encode(buf.getvalue()).decode()
+
+
+TEAMLESS = _csv_zip({"buying_power.csv": "account_code,year,bp\nA00001,2027,5000000\n"})
+
+
+def test_ipg001_page_is_for_directors_and_managers(rep, manager, director):
+    assert "Only directors and managers import data." in text_of(render_page(rep, "/import"))
+    for client in (manager, director):
+        assert "Drop an .xlsx" in text_of(render_page(client, "/import"))
+    nav = text_of(rep.get("/_dash-layout").get_json())
+    assert "Import" not in nav
+    assert "Import" in text_of(director.get("/_dash-layout").get_json())
+
+
+def test_ipg002_a_rep_posting_the_callbacks_gets_nothing(rep):
+    upload = call_callback(
+        rep, "import-store.data", {("import-upload", "contents"): TEAMLESS, ("import-upload", "filename"): "x.zip"}
+    )
+    assert upload.status_code == 204
+    confirm = call_callback(
+        rep, "import-poll.disabled", {("import-confirm", "n_clicks"): 1, ("import-store", "data"): {"token": "abc"}}
+    )
+    assert confirm.status_code == 204
+
+
+def test_ipg003_preview_then_confirm_as_director(director, demo_session):
+    response = call_callback(
+        director,
+        "import-store.data",
+        {
+            ("import-upload", "contents"): TEAMLESS,
+            ("import-upload", "filename"): "bp.zip",
+            ("import-as-of", "date"): "2026-11-27",
+        },
+    )
+    assert response.status_code == 200
+    body = response.get_json()["response"]
+    store = body["import-store"]["data"]
+    assert body["import-confirm"]["disabled"] is False
+    assert "buying_power" in text_of(body["import-preview"]["children"])
+    # another user cannot use this upload's token
+    started = call_callback(
+        director,
+        "import-poll.disabled",
+        {("import-confirm", "n_clicks"): 1, ("import-store", "data"): store, ("import-as-of", "date"): "2026-11-27"},
+    )
+    assert started.status_code == 200
+    deadline = time.monotonic() + 60
+    while True:
+        polled = call_callback(
+            director, "import-progress.value", {("import-poll", "n_intervals"): 1, ("import-store", "data"): store}
+        )
+        result = polled.get_json()["response"] if polled.status_code == 200 else {}
+        if "import-result" in result or time.monotonic() > deadline:
+            break
+        time.sleep(0.3)
+    assert "Imported" in text_of(result["import-result"]["children"])
+    from sqlalchemy import text
+
+    assert (
+        demo_session.execute(
+            text(
+                "SELECT COUNT(*) FROM buying_power bp JOIN accounts a ON a.id = bp.account_id "
+                "WHERE a.account_code = 'A00001' AND bp.year = 2027"
+            )
+        ).scalar_one()
+        == 1
+    )
+
+
+def test_ipg004_uploads_belong_to_their_uploader(director, manager):
+    response = call_callback(
+        director,
+        "import-store.data",
+        {("import-upload", "contents"): TEAMLESS, ("import-upload", "filename"): "bp.zip"},
+    )
+    store = response.get_json()["response"]["import-store"]["data"]
+    stolen = call_callback(
+        manager, "import-poll.disabled", {("import-confirm", "n_clicks"): 1, ("import-store", "data"): store}
+    )
+    assert stolen.status_code == 204
+    forged = call_callback(
+        director,
+        "import-poll.disabled",
+        {("import-confirm", "n_clicks"): 1, ("import-store", "data"): {"token": "../../etc"}},
+    )
+    assert forged.status_code == 204
+
+
+def test_ipg005_manager_rows_outside_the_team_are_refused(manager):
+    other = _csv_zip({"buying_power.csv": "account_code,year,bp\nA00002,2027,5000000\n"})
+    response = call_callback(
+        manager, "import-store.data", {("import-upload", "contents"): other, ("import-upload", "filename"): "bp.zip"}
+    )
+    body = response.get_json()["response"]
+    assert body["import-confirm"]["disabled"] is True
+    assert "outside your team" in text_of(body["import-preview"]["children"])
+
+
+def test_ipg006_bad_upload_is_explained(director):
+    response = call_callback(
+        director,
+        "import-store.data",
+        {("import-upload", "contents"): "data:x;base64,@@@", ("import-upload", "filename"): "a.xlsx"},
+    )
+    assert "Could not take this file" in text_of(response.get_json()["response"]["import-preview"]["children"])
+    pdf = call_callback(
+        director, "import-store.data", {("import-upload", "contents"): TEAMLESS, ("import-upload", "filename"): "a.pdf"}
+    )
+    assert "expected an .xlsx workbook" in text_of(pdf.get_json()["response"]["import-preview"]["children"])
+
+
+def test_ipg007_downloads(director, manager, rep):
+    assert director.get("/download/template.xlsx").status_code == 200
+    assert manager.get("/download/template.xlsx").status_code == 200
+    assert rep.get("/download/template.xlsx").status_code == 403
+    assert manager.get("/download/export.xlsx").status_code == 403
+    export = director.get("/download/export.xlsx")
+    assert export.status_code == 200 and export.data[:2] == b"PK"
