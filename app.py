@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from components.i18n import COOKIE, LANGS, current_lang, t
 from components.shell import navbar
+from components.tables import TARGET_ID as TABLE_DOWNLOAD_ID
 from config import Config, load_or_create_secret
 from data_access import demo
 from data_access.db import connect, session_factory
@@ -28,6 +29,7 @@ from web.api import bp as api_blueprint
 from web.auth import csrf_token, current_viewer, install_auth
 from web.downloads import bp as downloads_blueprint
 from web.security import install_security_headers
+from web.tables import download_table  # noqa: F401  (registers the table-download callback)
 
 ROOT = Path(__file__).resolve().parent
 URL_ID = "url"
@@ -51,6 +53,7 @@ def shell_layout() -> html.Div:
     return html.Div(
         [
             dcc.Location(id=URL_ID, refresh="callback-nav"),
+            dcc.Download(id=TABLE_DOWNLOAD_ID),
             navbar(dash.page_registry.values(), lang, current_viewer(), csrf_token()),
             dbc.Container(
                 dcc.Loading(

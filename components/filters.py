@@ -12,8 +12,11 @@ from urllib.parse import parse_qs, urlencode
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
+from sqlalchemy.orm import Session
 
 from components.i18n import t
+from data_access import queries
+from data_access.scope import Scope
 from metrics.period import Period
 
 YEAR_ID = "filter-year"
@@ -65,6 +68,16 @@ def parse_filters(query: dict[str, str], today: date, team_ids: set[int]) -> Fil
                 problems.append(f"team {team_id} is not one of yours")
                 team_id = None
     return Filters(period, team_id, tuple(problems))
+
+
+def resolve_filters(
+    session: Session, scope: Scope, query: dict[str, str], today: date
+) -> tuple[Filters, list[tuple[int, str]], Scope]:
+    """A URL query checked against what the viewer may pick: the filters, the viewer's teams, and the
+    viewer's scope narrowed by them (the one query path of every view and download of a filtered page)."""
+    teams = queries.teams(session, scope)
+    chosen = parse_filters(query, today, {tid for tid, _ in teams})
+    return chosen, teams, scope.narrow(team_id=chosen.team_id)
 
 
 def filters_from_controls(year: int | str | None, quarter: str | None, team: int | str | None) -> str:

@@ -142,6 +142,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "import.file": {"en": "File", "zh": "文件"},
     "import.status": {"en": "Status", "zh": "状态"},
     "import.bad_upload": {"en": "Could not take this file: {message}", "zh": "无法接收此文件：{message}"},
+    "table.csv": {"en": "Download CSV", "zh": "下载 CSV"},
+    "table.xlsx": {"en": "Download Excel", "zh": "下载 Excel"},
     # 404
     "404.title": {"en": "Page not found", "zh": "页面不存在"},
     "404.body": {"en": "There is no page at this address.", "zh": "此地址没有页面。"},

@@ -308,3 +308,21 @@ class ImportMapping(Base):
     sheet: Mapped[str] = mapped_column(String(50))
     header: Mapped[str] = mapped_column(String(200))
     field: Mapped[str] = mapped_column(String(50))
+
+
+class OpportunityChange(Base):
+    """What an import changed on an opportunity (amount, level, status, close dates), dated by its as-of.
+
+    Stage history records levels; this records the rest, so pipeline movement between two dates
+    (new, increased, decreased, slipped, won, lost) can be told from weekly snapshots.
+    """
+
+    __tablename__ = "opportunity_changes"
+    __table_args__ = (Index("ix_opportunity_changes_opp_date", "opportunity_id", "changed_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"))
+    changed_on: Mapped[date] = mapped_column(Date, index=True)
+    field: Mapped[str] = mapped_column(String(40))
+    old_value: Mapped[str | None] = mapped_column(String(200))
+    new_value: Mapped[str | None] = mapped_column(String(200))

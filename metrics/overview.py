@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_access import queries
@@ -89,3 +90,8 @@ def overview_kpis(session: Session, scope: Scope, period: Period, today: date) -
         lost_count=closed.lost_count,
         overdue=overdue(queries.unpaid_payments_due_before(session, scope, today), today),
     )
+
+
+def aging_frame(k: OverviewKPIs) -> pd.DataFrame:
+    """The overdue aging buckets as a table: bucket (days past due), overdue amount (CNY)."""
+    return pd.DataFrame({"days_overdue": list(k.overdue.buckets), "amount_cny": list(k.overdue.buckets.values())})

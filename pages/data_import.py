@@ -16,7 +16,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, callback, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components import import_view
+from components import import_view, tables
 from components.i18n import current_lang, t
 from components.shell import page_header
 from data_access import queries
@@ -75,7 +75,11 @@ def layout(**_query: str) -> html.Div:
         with read_session() as session:
             runs = queries.recent_imports(session)
         history = html.Div(
-            [html.H2(t("import.history", lang), className="h6 mt-4"), import_view.history_table(runs, lang)]
+            [
+                html.H2(t("import.history", lang), className="h6 mt-4"),
+                import_view.history_table(runs, lang),
+                tables.download_buttons("import_history", lang),
+            ]
         )
     return html.Div(
         [

@@ -7,7 +7,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, html
 from dash.exceptions import PreventUpdate
 
-from components import charts, filters
+from components import charts, filters, tables
 from components.formatting import cny, count, day, pct, period_label, times
 from components.i18n import current_lang, t
 from components.kpi import kpi_tile, pace_bar
@@ -119,9 +119,7 @@ def layout(**query: str) -> html.Div:
     now = today()
     scope = viewer_scope()
     with read_session() as session:
-        teams = queries.teams(session, scope)
-        chosen = filters.parse_filters(query, now, {tid for tid, _ in teams})
-        scoped = scope.narrow(team_id=chosen.team_id)
+        chosen, teams, scoped = filters.resolve_filters(session, scope, query, now)
         kpis = overview_kpis(session, scoped, chosen.period, now)
         pipe = queries.open_pipeline_by_level(session, scoped)
         has_data = queries.has_any_data(session)
@@ -154,7 +152,14 @@ def layout(**query: str) -> html.Div:
                         lg=8,
                         className="mb-3",
                     ),
-                    dbc.Col(panel(t("overview.aging", lang), aging_table(kpis, lang)), lg=4, className="mb-3"),
+                    dbc.Col(
+                        panel(
+                            t("overview.aging", lang),
+                            html.Div([aging_table(kpis, lang), tables.download_buttons("overview_aging", lang)]),
+                        ),
+                        lg=4,
+                        className="mb-3",
+                    ),
                 ],
                 className="g-3 mt-1",
             ),

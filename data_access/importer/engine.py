@@ -31,6 +31,7 @@ from data_access.models import (
     ImportMapping,
     ImportRun,
     Opportunity,
+    OpportunityChange,
     Payment,
     Quota,
     Rep,
@@ -351,6 +352,19 @@ def _same(a: Any, b: Any) -> bool:
     return bool(a == b)
 
 
+#: Opportunity fields whose changes an import records in opportunity_changes.
+TRACKED = ("amount", "level", "status", "expected_close_date", "closed_date")
+
+
+def _text(field_name: str, value: Any) -> str | None:
+    """A tracked value as stored text: money with two decimals (the same on every database), dates ISO."""
+    if value is None:
+        return None
+    if field_name == "amount":
+        return f"{float(value):.2f}"
+    return value.isoformat() if isinstance(value, date) else str(value)
+
+
 class _Writer:
     def __init__(self, session: Session, as_of: date, report: ImportReport) -> None:
         self.s = session
@@ -492,6 +506,7 @@ class _Writer:
             o.opp_code: o for o in self._load(Opportunity, Opportunity.opp_code, [r["opp_code"] for _, r in rows])
         }
         before = {code: o.level for code, o in existing.items()}
+        tracked = {code: {f: getattr(o, f) for f in TRACKED} for code, o in existing.items()}
         in_file_history = {(str(r["opp_code"]), int(r["level"])) for _, r in history_rows}
         with_history = {str(r["opp_code"]) for _, r in history_rows}
         fields = (
@@ -516,6 +531,20 @@ class _Writer:
             existing[r["opp_code"]] = self._upsert("opportunities", existing.get(r["opp_code"]), Opportunity, attrs)
         self.s.flush()
         self.opps.update({code: obj.id for code, obj in existing.items()})
+        for code, old in tracked.items():  # what moved, for pipeline movement between two dates
+            obj = existing[code]
+            for name, was in old.items():
+                now = getattr(obj, name)
+                if not _same(was, now):
+                    self.s.add(
+                        OpportunityChange(
+                            opportunity_id=obj.id,
+                            changed_on=self.as_of,
+                            field=name,
+                            old_value=_text(name, was),
+                            new_value=_text(name, now),
+                        )
+                    )
         history = self.report.counts.setdefault("stage_history", Counts())
         for _, r in rows:
             code, level = str(r["opp_code"]), int(r["level"])

@@ -23,7 +23,7 @@ from data_access import demo
 from data_access.db import session_factory
 from data_access.importer.engine import run_import, save_mapping
 from data_access.importer.export import export, template
-from data_access.models import ImportRun, Opportunity, StageHistory
+from data_access.models import ImportRun, Opportunity, OpportunityChange, StageHistory
 from tests.conftest import AS_OF
 from tests.unit.test_demo import _digest
 
@@ -93,6 +93,7 @@ def test_imp003_weekly_snapshot_updates_and_grows_stage_history(files, engine):
     i_level, i_status, i_amount = header.index("level"), header.index("status"), header.index("amount")
     target = next(r for r in rows[1:] if r[i_status] == "open" and r[i_level] in ("1", "2", "3"))
     target[i_level] = str(int(target[i_level]) + 1)
+    old_amount = target[i_amount]
     target[i_amount] = "123456.78"
     _write_csv(files / "opportunities.csv", rows)
     (files / "stage_history.csv").unlink()  # a weekly snapshot carries no history of its own
@@ -108,6 +109,12 @@ def test_imp003_weekly_snapshot_updates_and_grows_stage_history(files, engine):
         ).first()
         assert last is not None
         assert (last.level, last.entered_date) == (opp.level, SNAPSHOT)
+        changes = {
+            (c.field, c.old_value, c.new_value, c.changed_on)
+            for c in s.scalars(select(OpportunityChange).where(OpportunityChange.opportunity_id == opp.id))
+        }
+        assert ("amount", f"{float(old_amount):.2f}", "123456.78", SNAPSHOT) in changes
+        assert ("level", str(int(target[i_level]) - 1), target[i_level], SNAPSHOT) in changes
         runs = s.scalars(select(ImportRun).order_by(ImportRun.id)).all()
         assert [r.status for r in runs] == ["done", "done"] and runs[-1].as_of == SNAPSHOT
         counts = runs[-1].counts

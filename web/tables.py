@@ -1,0 +1,66 @@
+"""The one callback behind every table download button, and the tables it knows.
+
+Each table is recomputed here from the viewer's scope and the page's URL query, exactly as the page
+computed it: the client names a table, it never sends rows.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import date
+from typing import Any
+from urllib.parse import parse_qs
+
+import dash
+import pandas as pd
+from dash import ALL, Input, Output, State, ctx, dcc
+from dash.exceptions import PreventUpdate
+from sqlalchemy.orm import Session
+
+from components.filters import resolve_filters
+from components.tables import BUTTON_TYPE, TARGET_ID
+from data_access import queries
+from data_access.runtime import read_session, today
+from data_access.users import Viewer
+from metrics.overview import aging_frame, overview_kpis
+from web.auth import current_viewer
+
+Source = Callable[[Session, Viewer, dict[str, str], date], pd.DataFrame]
+
+
+def _overview_aging(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
+    chosen, _teams, scope = resolve_filters(session, viewer.scope, query, now)
+    return aging_frame(overview_kpis(session, scope, chosen.period, now))
+
+
+def _import_history(session: Session, viewer: Viewer, _query: dict[str, str], _now: date) -> pd.DataFrame:
+    if viewer.role != "director":
+        raise PreventUpdate
+    return pd.DataFrame(queries.recent_imports(session, limit=1000))
+
+
+TABLES: Mapping[str, Source] = {"overview_aging": _overview_aging, "import_history": _import_history}
+
+
+@dash.callback(
+    Output(TARGET_ID, "data"),
+    Input({"type": BUTTON_TYPE, "table": ALL, "fmt": ALL}, "n_clicks"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def download_table(clicks: list[int | None], search: str | None) -> Any:
+    trigger = ctx.triggered_id
+    viewer = current_viewer()
+    if viewer is None or not isinstance(trigger, Mapping) or not any(clicks):
+        raise PreventUpdate
+    source = TABLES.get(str(trigger.get("table")))
+    fmt = trigger.get("fmt")
+    if source is None or fmt not in ("csv", "xlsx"):
+        raise PreventUpdate
+    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    with read_session() as session:
+        frame = source(session, viewer, query, today())
+    name = f"{trigger['table']}.{fmt}"
+    if fmt == "csv":
+        return dcc.send_bytes(frame.to_csv(index=False).encode("utf-8-sig"), name)
+    return dcc.send_data_frame(frame.to_excel, name, index=False)
