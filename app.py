@@ -28,6 +28,7 @@ from data_access.runtime import Runtime, install
 from web.api import bp as api_blueprint
 from web.auth import csrf_token, current_viewer, install_auth
 from web.downloads import bp as downloads_blueprint
+from web.filter_sync import sync_filters_to_url  # noqa: F401  (registers the filter bar's callback)
 from web.security import install_security_headers
 from web.tables import download_table  # noqa: F401  (registers the table-download callback)
 

@@ -57,3 +57,28 @@ def pipeline_by_level(df: pd.DataFrame, level_names: Mapping[int, str], lang: st
     fig.update_yaxes(autorange="reversed")
     fig.update_xaxes(showticklabels=False, showgrid=False)
     return base_layout(fig, height=260)
+
+
+def movement_waterfall(
+    start: float, steps: Mapping[str, float], end: float, labels: Mapping[str, str], lang: str
+) -> go.Figure:
+    """Start pipeline, the steps that raised or lowered it, end pipeline (metrics.movement)."""
+    order = [("new", 1), ("increased", 1), ("decreased", -1), ("won", -1), ("lost", -1), ("pushed_out", -1)]
+    x = [labels["start"]] + [labels[name] for name, _ in order] + [labels["end"]]
+    y = [start] + [sign * steps[name] for name, sign in order] + [end]
+    fig = go.Figure(
+        go.Waterfall(
+            x=x,
+            y=y,
+            measure=["absolute"] + ["relative"] * len(order) + ["total"],
+            text=[cny(abs(v), lang) for v in y],
+            textposition="outside",
+            increasing={"marker": {"color": "#2ca25f"}},
+            decreasing={"marker": {"color": "#de2d26"}},
+            totals={"marker": {"color": "#2171b5"}},
+            connector={"line": {"color": "#9aa7b5"}},
+            hovertemplate="%{x}: %{text}<extra></extra>",
+        )
+    )
+    fig.update_yaxes(showticklabels=False, showgrid=False)
+    return base_layout(fig, height=320)

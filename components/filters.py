@@ -80,9 +80,12 @@ def resolve_filters(
     return chosen, teams, scope.narrow(team_id=chosen.team_id)
 
 
-def filters_from_controls(year: int | str | None, quarter: str | None, team: int | str | None) -> str:
-    """The query string for the filter bar's current values (inverse of ``parse_filters``)."""
-    params: dict[str, str] = {}
+def filters_from_controls(
+    year: int | str | None, quarter: str | None, team: int | str | None, keep: dict[str, str] | None = None
+) -> str:
+    """The query string for the filter bar's current values (inverse of ``parse_filters``); ``keep``
+    holds a page's own parameters (e.g. the funnel's ``since``), carried over unchanged."""
+    params: dict[str, str] = {k: v for k, v in (keep or {}).items() if k not in ("period", "team")}
     if year:
         params["period"] = f"{int(year)}" if quarter in (None, "", FULL_YEAR) else f"{int(year)}Q{int(quarter)}"
     if team not in (None, ""):

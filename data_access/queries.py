@@ -207,3 +207,70 @@ def recent_imports(session: Session, limit: int = 20) -> list[dict[str, Any]]:
             }
         )
     return out
+
+
+def movement_rows(
+    session: Session, scope: Scope, start: date, end: date
+) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """The inputs of ``metrics.movement``: opportunities that may be in the pipeline at ``start`` or ``end``
+    (created by ``end``, not closed before ``start``), their logged changes, and their stage history."""
+    from data_access.models import OpportunityChange, StageHistory
+
+    relevant = select(Opportunity.id).where(
+        Opportunity.created_date <= end,
+        (Opportunity.closed_date.is_(None)) | (Opportunity.closed_date > start),
+        scope.condition(Opportunity.owner_rep_id),
+    )
+    opps = _frame(
+        session,
+        select(
+            Opportunity.id,
+            Opportunity.opp_code,
+            Opportunity.status,
+            Opportunity.closed_date,
+            Opportunity.amount,
+            Opportunity.expected_close_date,
+            Opportunity.created_date,
+        ).where(Opportunity.id.in_(relevant)),
+        ["id", "opp_code", "status", "closed_date", "amount", "expected_close_date", "created_date"],
+    )
+    changes = _frame(
+        session,
+        select(
+            OpportunityChange.opportunity_id,
+            OpportunityChange.changed_on,
+            OpportunityChange.field,
+            OpportunityChange.old_value,
+        ).where(OpportunityChange.opportunity_id.in_(relevant), OpportunityChange.changed_on > start),
+        ["opportunity_id", "changed_on", "field", "old_value"],
+    )
+    history = _frame(
+        session,
+        select(StageHistory.opportunity_id, StageHistory.level, StageHistory.entered_date).where(
+            StageHistory.opportunity_id.in_(relevant), StageHistory.entered_date <= end
+        ),
+        ["opportunity_id", "level", "entered_date"],
+    )
+    return opps.set_index("id"), changes, history
+
+
+def opportunity_rows(session: Session, scope: Scope, codes: list[str]) -> pd.DataFrame:
+    """Opportunities by code, in scope: opp_code, name, account, owner, level, amount, expected close."""
+    if not codes:
+        return pd.DataFrame(columns=["opp_code", "name", "account", "owner", "level", "amount", "expected_close_date"])
+    stmt = (
+        select(
+            Opportunity.opp_code,
+            Opportunity.name,
+            Account.name,
+            Rep.name,
+            Opportunity.level,
+            Opportunity.amount,
+            Opportunity.expected_close_date,
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .where(Opportunity.opp_code.in_(codes[:1000]), scope.condition(Opportunity.owner_rep_id))
+        .order_by(Opportunity.amount.desc())
+    )
+    return _frame(session, stmt, ["opp_code", "name", "account", "owner", "level", "amount", "expected_close_date"])

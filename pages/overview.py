@@ -4,8 +4,7 @@ from __future__ import annotations
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, html
-from dash.exceptions import PreventUpdate
+from dash import html
 
 from components import charts, filters, tables
 from components.formatting import cny, count, day, pct, period_label, times
@@ -165,23 +164,3 @@ def layout(**query: str) -> html.Div:
             ),
         ]
     )
-
-
-@callback(
-    Output("url", "search"),
-    Input(filters.YEAR_ID, "value"),
-    Input(filters.QUARTER_ID, "value"),
-    Input(filters.TEAM_ID, "value"),
-    State("url", "search"),
-    prevent_initial_call=True,
-)
-def sync_filters_to_url(year: int | None, quarter: str | None, team: int | None, search: str | None) -> str:
-    """Filters live in the URL: changing one navigates to the bookmarkable address of the new view.
-
-    Dash also calls this when the controls are first drawn; when they show the view the address already
-    shows, nothing happens (answering would render the page a second time).
-    """
-    wanted = filters.filters_from_controls(year, quarter, team)
-    if wanted == filters.canonical_query(search, today()):
-        raise PreventUpdate
-    return wanted

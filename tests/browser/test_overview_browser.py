@@ -124,3 +124,52 @@ def test_brw005_import_page_preview_confirm_done(watched, live_server, demo_engi
     page.wait_for_load_state("networkidle")
     page.screenshot(path=str(tmp_path / "import.png"), full_page=True)
     watched.assert_clean()
+
+
+def test_brw006_manager_imports_last_week_and_the_funnel_shows_the_movement(
+    watched, live_server, demo_engine, tmp_path
+):
+    """Issue 4's done-when: drop the workbook, see what changes, confirm, see this week against last."""
+    from datetime import timedelta
+
+    from openpyxl import Workbook
+    from sqlalchemy import text
+
+    from data_access.db import session_factory
+    from data_access.importer.export import rows
+    from data_access.importer.schema import BY_NAME
+
+    sheet = BY_NAME["opportunities"]
+    with session_factory(demo_engine)() as session:
+        team1 = {c for (c,) in session.execute(text("SELECT rep_code FROM reps WHERE team_id = 1"))}
+        mine = [r for r in rows(session, sheet) if r[2] in team1 and r[6] == "open" and r[5] <= 3][:5]
+    assert len(mine) == 5
+    book = Workbook()
+    ws = book.active
+    ws.title = "商机"
+    ws.append([c.zh for c in sheet.columns])  # the team's own spreadsheet, Chinese headers
+    for r in mine:
+        r[4] = round(float(r[4]) * 1.1, 2)  # amount
+        r[5] = int(r[5]) + 1  # level
+        ws.append(r)
+    workbook = tmp_path / "上周商机.xlsx"
+    book.save(workbook)
+
+    page = watched.page
+    watched.sign_in(live_server, "manager")
+    page.click("#nav-data_import")
+    page.set_input_files("#import-upload input[type=file]", str(workbook))
+    page.wait_for_selector("#import-counts")
+    counts = page.locator("#import-counts").inner_text()
+    assert "opportunities" in counts and "5" in counts
+    page.click("#import-confirm")
+    page.wait_for_selector("#import-done", timeout=60_000)
+    page.wait_for_load_state("networkidle")
+    since = (AS_OF - timedelta(days=7)).isoformat()
+    page.goto(f"{live_server}/funnel?since={since}")
+    page.wait_for_selector("#funnel-movement-chart .main-svg")
+    page.get_by_role("button", name=re.compile(r"^Advanced a level \(\d+\)")).click()
+    advanced = page.locator("#funnel-list-advanced").inner_text()
+    assert all(r[0] in advanced for r in mine)
+    page.wait_for_load_state("networkidle")
+    watched.assert_clean()
