@@ -107,3 +107,10 @@ def panel(title: str, body: Any, *, panel_id: str | None = None) -> dbc.Card:
 def placeholder(nav_key: str, lang: str) -> html.Div:
     """A page whose issue has not landed yet: its title and a notice."""
     return html.Div([page_header(t(nav_key, lang)), dbc.Alert(t("common.coming_soon", lang), color="info")])
+
+
+def filtered_page(header: html.Div, bar: html.Div, has_data: bool, lang: str, body: list[Any]) -> html.Div:
+    """A page with a filter bar: header, bar, then its body, or the empty state when there is no data."""
+    if not has_data:
+        return html.Div([header, bar, empty_state(t("overview.empty", lang))])
+    return html.Div([header, bar, *body])

@@ -52,6 +52,14 @@ def _importer() -> Viewer:
     return viewer
 
 
+def _own_upload(viewer: Viewer, store: dict[str, Any]) -> jobs.Upload:
+    """The upload the page's store names, if it is this viewer's; anything else stops the callback."""
+    try:
+        return jobs.find_upload(runtime().config.instance_path, viewer.user_id, str(store.get("token", "")))
+    except jobs.UploadError as exc:
+        raise PreventUpdate from exc
+
+
 def _as_of(raw: str | None) -> date:
     try:
         return date.fromisoformat(raw) if raw else today()
@@ -233,10 +241,7 @@ def download_errors(n_clicks: int | None, store: dict[str, Any] | None, as_of: s
     viewer = _importer()
     if not n_clicks or not store:
         raise PreventUpdate
-    try:
-        upload = jobs.find_upload(runtime().config.instance_path, viewer.user_id, str(store.get("token", "")))
-    except jobs.UploadError as exc:
-        raise PreventUpdate from exc
+    upload = _own_upload(viewer, store)
     report = jobs.preview(
         runtime().engine, upload, _as_of(as_of), viewer.username, store.get("mapping") or {}, viewer.scope
     )
@@ -256,10 +261,7 @@ def confirm(n_clicks: int | None, store: dict[str, Any] | None, as_of: str | Non
     viewer = _importer()
     if not n_clicks or not store:
         raise PreventUpdate
-    try:
-        upload = jobs.find_upload(runtime().config.instance_path, viewer.user_id, str(store.get("token", "")))
-    except jobs.UploadError as exc:
-        raise PreventUpdate from exc
+    upload = _own_upload(viewer, store)
     jobs.start_import(
         runtime().engine, upload, _as_of(as_of), viewer.username, store.get("mapping") or {}, viewer.scope
     )
@@ -280,10 +282,7 @@ def poll(_n: int | None, store: dict[str, Any] | None) -> tuple[Any, Any, Any, A
     lang = current_lang()
     if not store:
         raise PreventUpdate
-    try:
-        upload = jobs.find_upload(runtime().config.instance_path, viewer.user_id, str(store.get("token", "")))
-    except jobs.UploadError as exc:
-        raise PreventUpdate from exc
+    upload = _own_upload(viewer, store)
     state = jobs.read_progress(upload)
     if state is None:
         return no_update, no_update, no_update, no_update

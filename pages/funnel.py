@@ -15,7 +15,7 @@ from dash import html
 from components import charts, filters
 from components.formatting import cny, day, period_label
 from components.i18n import current_lang, t
-from components.shell import empty_state, page_header, panel
+from components.shell import empty_state, filtered_page, page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
 from metrics.movement import LISTS, movement
@@ -97,8 +97,6 @@ def layout(**query: str) -> html.Div:
         ),
     )
     bar = filters.filter_bar(chosen, now, teams, lang)
-    if not has_data:
-        return html.Div([header, bar, empty_state(t("overview.empty", lang))])
     level_names = {lv: t(f"level.{lv}", lang) for lv in range(1, 7)}
     labels = {
         name: t(f"move.{name}", lang)
@@ -110,10 +108,12 @@ def layout(**query: str) -> html.Div:
         if moved.lists[name]
     ]
     lists = dbc.Accordion(items, start_collapsed=True, always_open=True) if items else None
-    return html.Div(
+    return filtered_page(
+        header,
+        bar,
+        has_data,
+        lang,
         [
-            header,
-            bar,
             dbc.Row(
                 [
                     dbc.Col(
@@ -140,5 +140,5 @@ def layout(**query: str) -> html.Div:
             ),
             html.Div(lists or empty_state(t("move.none", lang)), id=LISTS_ID, className="mb-3"),
             dbc.Alert(t("funnel.not_built", lang), color="info", className="mt-3 small"),
-        ]
+        ],
     )

@@ -10,7 +10,7 @@ from components import charts, filters, tables
 from components.formatting import cny, count, day, pct, period_label, times
 from components.i18n import current_lang, t
 from components.kpi import kpi_tile, pace_bar
-from components.shell import empty_state, page_header, panel
+from components.shell import filtered_page, page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
 from metrics.overview import OverviewKPIs, overview_kpis
@@ -133,13 +133,13 @@ def layout(**query: str) -> html.Div:
         ),
     )
     bar = filters.filter_bar(chosen, now, teams, lang)
-    if not has_data:
-        return html.Div([header, bar, empty_state(t("overview.empty", lang))])
     level_names = {lv: t(f"level.{lv}", lang) for lv in range(1, 7)}
-    return html.Div(
+    return filtered_page(
+        header,
+        bar,
+        has_data,
+        lang,
         [
-            header,
-            bar,
             kpi_row(kpis, lang),
             dbc.Row(
                 [
@@ -162,5 +162,5 @@ def layout(**query: str) -> html.Div:
                 ],
                 className="g-3 mt-1",
             ),
-        ]
+        ],
     )

@@ -74,9 +74,10 @@ def find_upload(instance: Path, user_id: int, token: str) -> Upload:
     raise UploadError("unknown upload")
 
 
-def preview(
-    engine: Engine, upload: Upload, as_of: date, username: str, mapping: Mapping_ | None, scope: Scope
+def _run(
+    engine: Engine, upload: Upload, as_of: date, username: str, mapping: Mapping_ | None, scope: Scope, **options: Any
 ) -> ImportReport:
+    """``run_import`` on an upload: its own file name (for the log and the type), its saved bytes."""
     return run_import(
         engine,
         upload.path.with_name(upload.file_name),
@@ -84,9 +85,16 @@ def preview(
         as_of=as_of,
         username=username,
         mapping=mapping,
-        dry_run=True,
         scope=scope,
+        **options,
     )
+
+
+def preview(
+    engine: Engine, upload: Upload, as_of: date, username: str, mapping: Mapping_ | None, scope: Scope
+) -> ImportReport:
+    """The dry run: what the upload would create, update and leave unchanged, or its problems."""
+    return _run(engine, upload, as_of, username, mapping, scope, dry_run=True)
 
 
 def write_progress(upload: Upload, state: dict[str, Any]) -> None:
@@ -111,18 +119,11 @@ def start_import(
 
     def work() -> None:
         try:
-            report = run_import(
-                engine,
-                upload.path.with_name(upload.file_name),
-                data=upload.path.read_bytes(),
-                as_of=as_of,
-                username=username,
-                mapping=mapping,
-                scope=scope,
-                progress=lambda msg, frac: write_progress(
-                    upload, {"state": "running", "message": msg, "fraction": frac}
-                ),
-            )
+
+            def progress(msg: str, frac: float) -> None:
+                write_progress(upload, {"state": "running", "message": msg, "fraction": frac})
+
+            report = _run(engine, upload, as_of, username, mapping, scope, progress=progress)
             write_progress(
                 upload,
                 {

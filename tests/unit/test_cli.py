@@ -14,13 +14,17 @@ from data_access.migrate import head_revision
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``salesradar ARGS`` in a subprocess, with this environment less DATABASE_URL and SALESRADAR_AS_OF."""
     full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SALESRADAR_AS_OF")}
     full_env.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "cli", *args],
         cwd=ROOT,
         env=full_env,
+        input=stdin,
         capture_output=True,
         text=True,
         timeout=120,
@@ -84,25 +88,10 @@ def test_cli004_bad_arguments(args, env, message, tmp_path):
     assert "Traceback" not in result.stderr
 
 
-def run_cli_input(*args: str, stdin: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
-    full_env = {k: v for k, v in os.environ.items() if k not in ("DATABASE_URL", "SALESRADAR_AS_OF")}
-    full_env.update(env)
-    return subprocess.run(
-        [sys.executable, "-m", "cli", *args],
-        cwd=ROOT,
-        env=full_env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-
-
 def test_cli005_users_add_list_passwd_token_revoke(databases):
     env = {"DATABASE_URL": databases.new_url()}
     assert run_cli("demo", "--opportunities", "60", "--as-of", "2026-11-27", env=env).returncode == 0
-    added = run_cli_input("users", "add", "wang", "--role", "rep", "--rep", "R0002", stdin="a-long-password\n", env=env)
+    added = run_cli("users", "add", "wang", "--role", "rep", "--rep", "R0002", stdin="a-long-password\n", env=env)
     assert added.returncode == 0, added.stderr
     assert "a-long-password" not in added.stdout + added.stderr
     listing = run_cli("users", "list", env=env)
@@ -115,7 +104,7 @@ def test_cli005_users_add_list_passwd_token_revoke(databases):
     assert "tokens=1" in run_cli("users", "list", env=env).stdout
     revoked = run_cli("users", "revoke", "wang", env=env)
     assert revoked.returncode == 0 and "revoked 1" in revoked.stderr
-    passwd = run_cli_input("users", "passwd", "wang", stdin="another-password\n", env=env)
+    passwd = run_cli("users", "passwd", "wang", stdin="another-password\n", env=env)
     assert passwd.returncode == 0, passwd.stderr
 
 
@@ -133,7 +122,7 @@ def test_cli005_users_add_list_passwd_token_revoke(databases):
 def test_cli006_users_errors(databases, args, stdin, message):
     env = {"DATABASE_URL": databases.new_url()}
     assert run_cli("demo", "--opportunities", "30", env=env).returncode == 0
-    result = run_cli_input(*args, stdin=stdin, env=env)
+    result = run_cli(*args, stdin=stdin, env=env)
     assert result.returncode == 1
     assert message in result.stderr and "Traceback" not in result.stderr
 

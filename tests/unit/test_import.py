@@ -25,6 +25,7 @@ from data_access.importer.engine import run_import, save_mapping
 from data_access.importer.export import export, template
 from data_access.models import ImportRun, Opportunity, OpportunityChange, StageHistory
 from tests.conftest import AS_OF
+from tests.unit.test_cli import run_cli
 from tests.unit.test_demo import _digest
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -345,17 +346,9 @@ def test_imp012_template_imports_cleanly(engine, tmp_path):
 def test_imp013_cli_import_errors_exit_nonzero_with_report(files, databases, tmp_path):
     url = databases.new_url()
     _edit(files, "opportunities", "amount", "lots")
-    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, "DATABASE_URL": url}
+    env = {"DATABASE_URL": url}
     report = tmp_path / "errors.csv"
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "import", str(files), "--report", str(report)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = run_cli("import", str(files), "--report", str(report), env=env)
     assert result.returncode == 1
     assert "opportunities:2:amount [lots]: amount is not an amount" in result.stderr
     assert "nothing written" in result.stderr
@@ -368,15 +361,7 @@ def test_imp013_cli_import_errors_exit_nonzero_with_report(files, databases, tmp
     ]
     mapping = tmp_path / "m.json"
     mapping.write_text("[1, 2]")
-    bad = subprocess.run(
-        [sys.executable, "-m", "cli", "import", str(files), "--mapping", str(mapping)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    bad = run_cli("import", str(files), "--mapping", str(mapping), env=env)
     assert bad.returncode == 2 and "must be a JSON object" in bad.stderr
 
 
@@ -459,15 +444,7 @@ def test_imp016_json_mapping_file_via_cli(files, databases, tmp_path):
     _write_csv(files / "reps.csv", rows)
     mapping = tmp_path / "mapping.json"
     mapping.write_text(json.dumps({"reps": {"columns": {"工号": "rep_code"}}}), encoding="utf-8")
-    env = {**{k: v for k, v in os.environ.items() if k != "DATABASE_URL"}, "DATABASE_URL": databases.new_url()}
-    result = subprocess.run(
-        [sys.executable, "-m", "cli", "import", str(files), "--mapping", str(mapping)],
-        cwd=ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    env = {"DATABASE_URL": databases.new_url()}
+    result = run_cli("import", str(files), "--mapping", str(mapping), env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "imported: csv" in result.stdout
