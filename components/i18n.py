@@ -154,8 +154,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "funnel.movement": {"en": "Pipeline movement, {start} → {end}", "zh": "商机变化，{start} → {end}"},
     "funnel.since": {"en": "Movement since", "zh": "变化起始日"},
     "funnel.not_built": {
-        "en": "Conversion, calibration, the V gauge and the weekly review mode come with the funnel issue.",
-        "zh": "转化率、赢率校准、V值仪表与周会模式将随漏斗页面的后续工作提供。",
+        "en": "Still to come on this page: clickable levels with their deals, opportunity pages, the "
+        "count / amount / weighted toggle and the projector mode for the weekly review.",
+        "zh": "本页后续将提供：点击阶段查看商机、商机详情页、数量/金额/加权切换，以及周会投影模式。",
     },
     "move.start": {"en": "Start", "zh": "期初"},
     "move.end": {"en": "End", "zh": "期末"},
@@ -175,6 +176,23 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "col.level": {"en": "Level", "zh": "阶段"},
     "col.amount": {"en": "Amount", "zh": "金额"},
     "col.expected_close": {"en": "Expected close", "zh": "预计成交"},
+    "funnel.health": {
+        "en": "Funnel health (deals that entered each level in the last 12 months)",
+        "zh": "漏斗健康度（近12个月进入各阶段的商机）",
+    },
+    "funnel.col_level": {"en": "Level", "zh": "阶段"},
+    "funnel.col_entered": {"en": "Entered", "zh": "进入数"},
+    "funnel.col_next": {"en": "→ next level", "zh": "→ 下一阶段"},
+    "funnel.col_won": {"en": "→ won", "zh": "→ 赢单"},
+    "funnel.col_days": {"en": "Avg. days at level", "zh": "平均停留天数"},
+    "funnel.col_configured": {"en": "Configured p", "zh": "设定赢率"},
+    "funnel.col_observed": {"en": "Observed win rate", "zh": "实际赢率"},
+    "funnel.little_history": {"en": "too little history ({n} closed)", "zh": "历史数据不足（{n} 个已关闭）"},
+    "funnel.stalled": {
+        "en": "Stalled: no level change for more than {days} days",
+        "zh": "停滞：超过 {days} 天未变化阶段",
+    },
+    "funnel.col_idle": {"en": "Days idle", "zh": "停滞天数"},
     # 404
     "404.title": {"en": "Page not found", "zh": "页面不存在"},
     "404.body": {"en": "There is no page at this address.", "zh": "此地址没有页面。"},

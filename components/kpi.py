@@ -6,6 +6,10 @@ import dash_bootstrap_components as dbc
 from dash import html
 from dash.development.base_component import Component
 
+from components.formatting import cny, count, pct, times
+from components.i18n import t
+from metrics.overview import OverviewKPIs
+
 
 def tile_id(name: str) -> str:
     return f"kpi-{name}"
@@ -55,3 +59,82 @@ def pace_bar(attained: float | None, elapsed: float) -> html.Div:
         ],
         className="kpi-pace",
     )
+
+
+def overview_tiles(k: OverviewKPIs, lang: str) -> dict[str, dbc.Col]:
+    """Every KPI tile of the Overview, by name; pages pick the ones they show."""
+    v_text = (
+        t("kpi.quota_met", lang)
+        if k.v.quota_met
+        else t("kpi.no_quota", lang)
+        if k.v.no_quota
+        else times(k.v.value, lang)
+    )
+    v_tone = None
+    if k.v.value is not None and k.required_v is not None:
+        v_tone = "success" if k.v.value >= k.required_v else "danger"
+    tiles = [
+        kpi_tile(
+            "bookings",
+            t("kpi.bookings", lang),
+            cny(k.bookings, lang),
+            t("kpi.bookings_sub", lang, target=cny(k.revenue_target, lang)),
+            title=cny(k.bookings, lang, compact=False),
+        ),
+        kpi_tile(
+            "attainment",
+            t("kpi.attainment", lang),
+            pct(k.attainment, lang),
+            t("kpi.attainment_sub", lang, elapsed=pct(k.elapsed_share, lang, 0))
+            + " · "
+            + t("kpi.gm_attainment", lang, value=pct(k.gm_attainment, lang)),
+            extra=pace_bar(k.attainment, k.elapsed_share),
+        ),
+        kpi_tile(
+            "open-pipeline",
+            t("kpi.open_pipeline", lang),
+            cny(k.open_amount, lang),
+            t("kpi.open_pipeline_sub", lang, count=count(k.open_count, lang)),
+            title=cny(k.open_amount, lang, compact=False),
+        ),
+        kpi_tile(
+            "weighted-pipeline",
+            t("kpi.weighted_pipeline", lang),
+            cny(k.weighted_amount, lang),
+            t("kpi.weighted_pipeline_sub", lang),
+            title=cny(k.weighted_amount, lang, compact=False),
+        ),
+        kpi_tile(
+            "v-value",
+            t("kpi.v_value", lang),
+            v_text,
+            t("kpi.v_value_sub", lang, required=times(k.required_v, lang)),
+            tone=v_tone,
+        ),
+        kpi_tile(
+            "win-rate",
+            t("kpi.win_rate", lang),
+            pct(k.win_rate, lang),
+            t("kpi.win_rate_sub", lang, won=k.won_count, lost=k.lost_count, amount=pct(k.win_rate_amount, lang)),
+        ),
+        kpi_tile(
+            "overdue",
+            t("kpi.overdue", lang),
+            cny(k.overdue.amount, lang),
+            t(
+                "kpi.overdue_sub",
+                lang,
+                count=count(k.overdue.count, lang),
+                over90=cny(k.overdue.buckets[">90"], lang),
+            ),
+            title=cny(k.overdue.amount, lang, compact=False),
+            tone="danger" if k.overdue.amount > 0 else None,
+        ),
+    ]
+    return {tile.children.id: tile for tile in tiles}
+
+
+def tile_row(tiles: dict[str, dbc.Col], names: list[str] | None = None, *, row_id: str) -> dbc.Row:
+    """The named tiles (all, in order, by default) in one row."""
+    chosen = [tiles[tile_id(n)] for n in names] if names else list(tiles.values())
+    return dbc.Row(chosen, id=row_id, className="g-3")

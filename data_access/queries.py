@@ -254,12 +254,18 @@ def movement_rows(
     return opps.set_index("id"), changes, history
 
 
-def opportunity_rows(session: Session, scope: Scope, codes: list[str]) -> pd.DataFrame:
-    """Opportunities by code, in scope: opp_code, name, account, owner, level, amount, expected close."""
-    if not codes:
-        return pd.DataFrame(columns=["opp_code", "name", "account", "owner", "level", "amount", "expected_close_date"])
+def opportunity_rows(
+    session: Session, scope: Scope, codes: list[str] | None = None, ids: list[int] | None = None
+) -> pd.DataFrame:
+    """Opportunities by code or id (at most 1000), in scope, largest first: id, opp_code, name, account,
+    owner, level, amount, expected close."""
+    columns = ["id", "opp_code", "name", "account", "owner", "level", "amount", "expected_close_date"]
+    if not codes and not ids:
+        return pd.DataFrame(columns=columns)
+    wanted = Opportunity.opp_code.in_(codes[:1000]) if codes else Opportunity.id.in_([int(i) for i in ids or []][:1000])
     stmt = (
         select(
+            Opportunity.id,
             Opportunity.opp_code,
             Opportunity.name,
             Account.name,
@@ -270,7 +276,30 @@ def opportunity_rows(session: Session, scope: Scope, codes: list[str]) -> pd.Dat
         )
         .join(Account, Account.id == Opportunity.account_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
-        .where(Opportunity.opp_code.in_(codes[:1000]), scope.condition(Opportunity.owner_rep_id))
+        .where(wanted, scope.condition(Opportunity.owner_rep_id))
         .order_by(Opportunity.amount.desc())
     )
-    return _frame(session, stmt, ["opp_code", "name", "account", "owner", "level", "amount", "expected_close_date"])
+    return _frame(session, stmt, columns)
+
+
+def funnel_history(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Stage history (opportunity_id, level, entered_date) and outcomes (by id: status, closed_date) of the
+    opportunities in scope."""
+    from data_access.models import StageHistory
+
+    owned = select(Opportunity.id).where(scope.condition(Opportunity.owner_rep_id))
+    history = _frame(
+        session,
+        select(StageHistory.opportunity_id, StageHistory.level, StageHistory.entered_date).where(
+            StageHistory.opportunity_id.in_(owned)
+        ),
+        ["opportunity_id", "level", "entered_date"],
+    )
+    opps = _frame(
+        session,
+        select(Opportunity.id, Opportunity.status, Opportunity.closed_date).where(
+            scope.condition(Opportunity.owner_rep_id)
+        ),
+        ["id", "status", "closed_date"],
+    )
+    return history, opps.set_index("id")

@@ -1,6 +1,7 @@
-"""/funnel: the open pipeline by level and what moved since last week (the weekly review's first view).
+"""/funnel: open pipeline by level, V value, what moved since last week, funnel health, stalled deals.
 
-Conversion, calibration, the V gauge and the projector mode are the funnel issue's, still to come.
+Still to come (the funnel issue): clickable levels, opportunity pages, the count/amount/weighted
+toggle and the projector mode.
 """
 
 from __future__ import annotations
@@ -13,12 +14,16 @@ import dash_bootstrap_components as dbc
 from dash import html
 
 from components import charts, filters
-from components.formatting import cny, day, period_label
+from components.formatting import cny, day, pct, period_label
 from components.i18n import current_lang, t
+from components.kpi import overview_tiles, tile_row
 from components.shell import empty_state, filtered_page, page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
+from data_access.settings import load_settings
+from metrics.funnel import Calibration, LevelConversion, calibration, conversion, days_in_level, stalled
 from metrics.movement import LISTS, movement
+from metrics.overview import overview_kpis
 
 dash.register_page(__name__, path="/funnel", order=2, nav_key="nav.funnel", title="SalesRadar")
 
@@ -26,6 +31,10 @@ LEVELS_CHART_ID = "funnel-levels-chart"
 MOVEMENT_CHART_ID = "funnel-movement-chart"
 LISTS_ID = "funnel-movement-lists"
 LIST_ROWS = 100
+STALLED_DAYS = 30
+HEALTH_ID = "funnel-health"
+STALLED_ID = "funnel-stalled"
+V_TILES = ["open-pipeline", "weighted-pipeline", "v-value"]
 
 
 def _since(query: dict[str, str], now: date) -> tuple[date, str | None]:
@@ -73,15 +82,97 @@ def _list_item(name: str, rows: list[dict[str, Any]], lang: str) -> dbc.Accordio
     )
 
 
+def _health_table(
+    conv: list[LevelConversion], days: dict[int, float | None], cal: list[Calibration], lang: str
+) -> dbc.Table:
+    """Per level: conversion onward and to won, days at the level, configured against observed win rate."""
+    head = html.Thead(
+        html.Tr(
+            [
+                html.Th(t(k, lang))
+                for k in (
+                    "funnel.col_level",
+                    "funnel.col_entered",
+                    "funnel.col_next",
+                    "funnel.col_won",
+                    "funnel.col_days",
+                    "funnel.col_configured",
+                    "funnel.col_observed",
+                )
+            ]
+        )
+    )
+    by_level = {c.level: c for c in cal}
+    rows = []
+    for c in conv:
+        k = by_level[c.level]
+        observed: Any = pct(k.observed, lang)
+        if k.too_little_history:
+            observed = html.Span(
+                [
+                    observed,
+                    " ",
+                    dbc.Badge(t("funnel.little_history", lang, n=k.closed), color="warning", className="ms-1"),
+                ]
+            )
+        avg = days.get(c.level)
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(t(f"level.{c.level}", lang)),
+                    html.Td(f"{c.entered:,}"),
+                    html.Td(pct(c.to_next, lang)),
+                    html.Td(pct(c.to_won, lang)),
+                    html.Td("—" if avg is None else f"{avg:.0f}"),
+                    html.Td(pct(k.configured, lang, 0)),
+                    html.Td(observed),
+                ]
+            )
+        )
+    return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, className="mb-0")
+
+
+def _stalled_table(stuck: Any, details: list[dict[str, Any]], lang: str) -> Any:
+    if stuck.empty:
+        return empty_state(t("move.none", lang))
+    idle = dict(zip(stuck["opportunity_id"], stuck["idle_days"], strict=True))
+    head = html.Thead(
+        html.Tr([html.Th(t(k, lang)) for k in ("col.opp", "col.owner", "col.level", "col.amount", "funnel.col_idle")])
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td([html.Code(r["opp_code"]), " ", r["name"]]),
+                    html.Td(r["owner"]),
+                    html.Td(r["level"]),
+                    html.Td(cny(r["amount"], lang), className="text-end"),
+                    html.Td(idle.get(r["id"], "")),
+                ]
+            )
+            for r in sorted(details, key=lambda r: -idle.get(r["id"], 0))
+        ]
+    )
+    return dbc.Table([head, body], size="sm", striped=True, className="mb-0")
+
+
 def layout(**query: str) -> html.Div:
     lang = current_lang()
     now = today()
     since, since_problem = _since(query, now)
+    stalled_days = STALLED_DAYS
     with read_session() as session:
         chosen, teams, scope = filters.resolve_filters(session, viewer_scope(), query, now)
         pipe = queries.open_pipeline_by_level(session, scope)
         opps, changes, history = queries.movement_rows(session, scope, since, now)
         moved = movement(opps, changes, history, since, now, chosen.period.end)
+        kpis = overview_kpis(session, scope, chosen.period, now)
+        all_history, outcomes = queries.funnel_history(session, scope)
+        probabilities = load_settings(session).level_probabilities
+        stuck = stalled(all_history, outcomes, now, stalled_days)
+        stuck_rows = queries.records(
+            queries.opportunity_rows(session, scope, ids=stuck["opportunity_id"].tolist()[:50])
+        )
         codes = sorted({c for name in LISTS for c in moved.lists[name][: LIST_ROWS * 5]})
         details = {r["opp_code"]: r for r in queries.records(queries.opportunity_rows(session, scope, codes))}
         has_data = queries.has_any_data(session)
@@ -114,6 +205,7 @@ def layout(**query: str) -> html.Div:
         has_data,
         lang,
         [
+            tile_row(overview_tiles(kpis, lang), V_TILES, row_id="funnel-kpis"),
             dbc.Row(
                 [
                     dbc.Col(
@@ -139,6 +231,22 @@ def layout(**query: str) -> html.Div:
                 className="g-3",
             ),
             html.Div(lists or empty_state(t("move.none", lang)), id=LISTS_ID, className="mb-3"),
+            panel(
+                t("funnel.health", lang),
+                _health_table(
+                    conversion(all_history, outcomes, now - timedelta(days=365), now),
+                    days_in_level(all_history, outcomes, now),
+                    calibration(all_history, outcomes, probabilities),
+                    lang,
+                ),
+                panel_id=HEALTH_ID,
+            ),
+            html.Div(className="mb-3"),
+            panel(
+                t("funnel.stalled", lang, days=stalled_days),
+                _stalled_table(stuck, stuck_rows, lang),
+                panel_id=STALLED_ID,
+            ),
             dbc.Alert(t("funnel.not_built", lang), color="info", className="mt-3 small"),
         ],
     )

@@ -50,3 +50,25 @@ def test_fnl003_bad_since_is_ignored_with_a_notice(director):
     assert "since 'yesterday' is not a date" in text_of(tree)
     future = render_page(director, "/funnel", f"?since={(AS_OF + timedelta(days=3)).isoformat()}")
     assert "must be before today" in text_of(future)
+
+
+def test_fnl004_health_and_stalled_match_the_metrics(director, demo_session):
+    from datetime import timedelta as td
+
+    from components.formatting import pct
+    from metrics.funnel import calibration, conversion, stalled
+    from metrics.settings import BusinessSettings
+
+    tree = render_page(director, "/funnel")
+    history, outcomes = queries.funnel_history(demo_session, Scope.everything())
+    conv = conversion(history, outcomes, AS_OF - td(days=365), AS_OF)
+    cal = calibration(history, outcomes, BusinessSettings().level_probabilities)
+    health = text_of(find(tree, "funnel-health"))
+    for c, k in zip(conv, cal, strict=True):
+        assert f"{c.entered:,}{pct(c.to_next, 'en')}{pct(c.to_won, 'en')}" in health
+        assert pct(k.observed, "en") in health
+    stuck = stalled(history, outcomes, AS_OF, 30)
+    rows = find(tree, "funnel-stalled")
+    assert len(text_of(rows)) > 0 and len(stuck) > 0
+    worst = queries.opportunity_rows(demo_session, Scope.everything(), ids=[int(stuck.iloc[0]["opportunity_id"])])
+    assert worst.iloc[0]["opp_code"] in text_of(rows)
