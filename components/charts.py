@@ -82,3 +82,30 @@ def movement_waterfall(
     )
     fig.update_yaxes(showticklabels=False, showgrid=False)
     return base_layout(fig, height=320)
+
+
+def funnel(
+    stages: pd.DataFrame, measure: str, labels: Mapping[str, str], next_rates: Mapping[str, str], lang: str
+) -> go.Figure:
+    """The six levels to cash as a funnel; each stage's customdata is its key (for clicks)."""
+    values = stages[measure].astype(float).tolist()
+    text = [
+        f"{int(c):,} · {cny(float(a), lang)}" + (f" · {next_rates[s]}" if next_rates.get(s) else "")
+        for s, c, a in zip(
+            stages["stage"], stages["count"], stages[measure if measure != "count" else "amount"], strict=True
+        )
+    ]
+    colours = [LEVEL_COLOURS[6 if s == "6" else 5 if s == "5w" else int(s)] for s in stages["stage"]]
+    fig = go.Figure(
+        go.Funnel(
+            y=[labels[s] for s in stages["stage"]],
+            x=values,
+            text=text,
+            textinfo="text",
+            customdata=stages["stage"].tolist(),
+            marker={"color": colours},
+            hovertemplate="%{y}: %{text}<extra></extra>",
+            connector={"line": {"color": "#9aa7b5"}},
+        )
+    )
+    return base_layout(fig, height=340)

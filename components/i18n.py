@@ -193,6 +193,17 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "zh": "停滞：超过 {days} 天未变化阶段",
     },
     "funnel.col_idle": {"en": "Days idle", "zh": "停滞天数"},
+    "stage.5w": {"en": "5 Won, collecting", "zh": "5 已签约回款中"},
+    "funnel.chart": {
+        "en": "Six levels to cash (click a level for its deals)",
+        "zh": "六个阶段直至回款（点击阶段查看商机）",
+    },
+    "funnel.measure.count": {"en": "Count", "zh": "数量"},
+    "funnel.measure.amount": {"en": "Amount", "zh": "金额"},
+    "funnel.measure.weighted": {"en": "Weighted", "zh": "加权"},
+    "funnel.next_rate": {"en": "→ {rate}", "zh": "→ {rate}"},
+    "funnel.stage_list": {"en": "Deals at {stage} ({n})", "zh": "{stage} 的商机（{n}）"},
+    "col.created": {"en": "Created", "zh": "创建日期"},
     # 404
     "404.title": {"en": "Page not found", "zh": "页面不存在"},
     "404.body": {"en": "There is no page at this address.", "zh": "此地址没有页面。"},

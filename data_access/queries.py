@@ -303,3 +303,55 @@ def funnel_history(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.Dat
         ["id", "status", "closed_date"],
     )
     return history, opps.set_index("id")
+
+
+def _stage_condition(stage: str, start: date, end: date) -> Any:
+    """Rows of one funnel stage: an open level "1".."5", won deals still collecting "5w", or cash in "6"
+    (won deals of the period, by closed date)."""
+    if stage in ("1", "2", "3", "4", "5"):
+        return and_(Opportunity.status == "open", Opportunity.level == int(stage))
+    level = 5 if stage == "5w" else 6
+    return and_(Opportunity.status == "won", Opportunity.level == level, Opportunity.closed_date.between(start, end))
+
+
+STAGES = ("1", "2", "3", "4", "5", "5w", "6")
+
+
+def funnel_stages(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """The six levels to cash: open deals at levels 1-5, then the period's won deals still collecting (5w)
+    and fully collected (6): stage, count, amount."""
+    out = []
+    for stage in STAGES:
+        n, amount = session.execute(
+            select(func.count(), func.coalesce(func.sum(Opportunity.amount), 0)).where(
+                _stage_condition(stage, start, end), scope.condition(Opportunity.owner_rep_id)
+            )
+        ).one()
+        out.append((stage, int(n), float(amount)))
+    return pd.DataFrame(out, columns=["stage", "count", "amount"])
+
+
+def stage_opportunities(
+    session: Session, scope: Scope, stage: str, start: date, end: date, limit: int = 2000
+) -> pd.DataFrame:
+    """The deals behind one funnel stage, largest first: opp_code, name, account, owner, amount,
+    expected close, created."""
+    stmt = (
+        select(
+            Opportunity.opp_code,
+            Opportunity.name,
+            Account.name,
+            Rep.name,
+            Opportunity.amount,
+            Opportunity.expected_close_date,
+            Opportunity.created_date,
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .where(_stage_condition(stage, start, end), scope.condition(Opportunity.owner_rep_id))
+        .order_by(Opportunity.amount.desc())
+        .limit(limit)
+    )
+    return _frame(
+        session, stmt, ["opp_code", "name", "account", "owner", "amount", "expected_close_date", "created_date"]
+    )

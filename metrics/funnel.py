@@ -116,3 +116,11 @@ def calibration(history: pd.DataFrame, opps: pd.DataFrame, probabilities: Mappin
         status = closed["status"].reindex(ids).dropna()
         out.append(Calibration(level, probabilities.get(level, 0.0), len(status), int((status == "won").sum())))
     return out
+
+
+def stage_values(stages: pd.DataFrame, probabilities: Mapping[int, float]) -> pd.DataFrame:
+    """Add ``weighted`` = amount x p(level) to funnel stages ("5w" counts as level 5, "6" as level 6)."""
+    out = stages.copy()
+    levels = out["stage"].map(lambda s: 5 if s == "5w" else int(s))
+    out["weighted"] = out["amount"].astype(float) * levels.map(lambda lv: probabilities.get(lv, 0.0))
+    return out

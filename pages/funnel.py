@@ -8,12 +8,14 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
+from urllib.parse import parse_qs, urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, State, callback, dash_table, html
+from dash.exceptions import PreventUpdate
 
-from components import charts, filters
+from components import charts, filters, tables
 from components.formatting import cny, day, pct, period_label
 from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row
@@ -21,13 +23,24 @@ from components.shell import empty_state, filtered_page, page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
 from data_access.settings import load_settings
-from metrics.funnel import Calibration, LevelConversion, calibration, conversion, days_in_level, stalled
+from metrics.funnel import (
+    Calibration,
+    LevelConversion,
+    calibration,
+    conversion,
+    days_in_level,
+    stage_values,
+    stalled,
+)
 from metrics.movement import LISTS, movement
 from metrics.overview import overview_kpis
 
 dash.register_page(__name__, path="/funnel", order=2, nav_key="nav.funnel", title="SalesRadar")
 
 LEVELS_CHART_ID = "funnel-levels-chart"
+MEASURE_ID = "funnel-measure"
+STAGE_TABLE_ID = "funnel-stage-table"
+MEASURES = ("count", "amount", "weighted")
 MOVEMENT_CHART_ID = "funnel-movement-chart"
 LISTS_ID = "funnel-movement-lists"
 LIST_ROWS = 100
@@ -156,6 +169,48 @@ def _stalled_table(stuck: Any, details: list[dict[str, Any]], lang: str) -> Any:
     return dbc.Table([head, body], size="sm", striped=True, className="mb-0")
 
 
+def _stage_panel(stage: str | None, rows: list[dict[str, Any]], labels: dict[str, str], lang: str) -> Any:
+    """The deals of the clicked level: sortable, pageable, downloadable."""
+    if stage is None:
+        return html.Div(id=STAGE_TABLE_ID)
+    columns = [
+        ("opp_code", "col.opp"),
+        ("name", "col.opp"),
+        ("account", "col.account"),
+        ("owner", "col.owner"),
+        ("amount", "col.amount"),
+        ("expected_close_date", "col.expected_close"),
+        ("created_date", "col.created"),
+    ]
+    table = dash_table.DataTable(  # type: ignore[attr-defined]
+        id=f"{STAGE_TABLE_ID}-grid",
+        columns=[
+            {
+                "id": c,
+                "name": "" if c == "name" else t(key, lang),
+                **({"type": "numeric", "format": {"specifier": ",.2f"}} if c == "amount" else {}),
+            }
+            for c, key in columns
+        ],
+        data=[
+            {**r, "expected_close_date": str(r["expected_close_date"]), "created_date": str(r["created_date"])}
+            for r in rows
+        ],
+        sort_action="native",
+        page_size=15,
+        style_table={"overflowX": "auto"},
+        style_cell={"fontFamily": "inherit", "fontSize": "0.85rem", "textAlign": "left"},
+    )
+    return html.Div(
+        panel(
+            t("funnel.stage_list", lang, stage=labels[stage], n=f"{len(rows):,}"),
+            html.Div([table, tables.download_buttons("funnel_stage", lang)]),
+        ),
+        id=STAGE_TABLE_ID,
+        className="mb-3",
+    )
+
+
 def layout(**query: str) -> html.Div:
     lang = current_lang()
     now = today()
@@ -163,7 +218,16 @@ def layout(**query: str) -> html.Div:
     stalled_days = STALLED_DAYS
     with read_session() as session:
         chosen, teams, scope = filters.resolve_filters(session, viewer_scope(), query, now)
-        pipe = queries.open_pipeline_by_level(session, scope)
+        stages = stage_values(
+            queries.funnel_stages(session, scope, chosen.period.start, chosen.period.end),
+            load_settings(session).level_probabilities,
+        )
+        stage = query.get("level") if query.get("level") in queries.STAGES else None
+        stage_rows = (
+            queries.records(queries.stage_opportunities(session, scope, stage, chosen.period.start, chosen.period.end))
+            if stage
+            else []
+        )
         opps, changes, history = queries.movement_rows(session, scope, since, now)
         moved = movement(opps, changes, history, since, now, chosen.period.end)
         kpis = overview_kpis(session, scope, chosen.period, now)
@@ -188,7 +252,14 @@ def layout(**query: str) -> html.Div:
         ),
     )
     bar = filters.filter_bar(chosen, now, teams, lang)
-    level_names = {lv: t(f"level.{lv}", lang) for lv in range(1, 7)}
+    measure = str(query["measure"]) if query.get("measure") in MEASURES else "amount"
+    stage_labels = {st: t("stage.5w" if st == "5w" else f"level.{st}", lang) for st in queries.STAGES}
+    conv_by_level = {c.level: c for c in conversion(all_history, outcomes, now - timedelta(days=365), now)}
+    next_rates = {
+        str(lv): t("funnel.next_rate", lang, rate=pct(c.to_next, lang, 0))
+        for lv, c in conv_by_level.items()
+        if c.to_next is not None
+    }
     labels = {
         name: t(f"move.{name}", lang)
         for name in ("start", "end", "new", "increased", "decreased", "won", "lost", "pushed_out")
@@ -210,8 +281,23 @@ def layout(**query: str) -> html.Div:
                 [
                     dbc.Col(
                         panel(
-                            t("funnel.by_level", lang),
-                            charts.graph(LEVELS_CHART_ID, charts.pipeline_by_level(pipe, level_names, lang)),
+                            t("funnel.chart", lang),
+                            html.Div(
+                                [
+                                    dbc.RadioItems(
+                                        id=MEASURE_ID,
+                                        options=[
+                                            {"label": t(f"funnel.measure.{m}", lang), "value": m} for m in MEASURES
+                                        ],
+                                        value=measure,
+                                        inline=True,
+                                        className="small",
+                                    ),
+                                    charts.graph(
+                                        LEVELS_CHART_ID, charts.funnel(stages, measure, stage_labels, next_rates, lang)
+                                    ),
+                                ]
+                            ),
                         ),
                         lg=5,
                         className="mb-3",
@@ -230,6 +316,7 @@ def layout(**query: str) -> html.Div:
                 ],
                 className="g-3",
             ),
+            _stage_panel(stage, stage_rows, stage_labels, lang),
             html.Div(lists or empty_state(t("move.none", lang)), id=LISTS_ID, className="mb-3"),
             panel(
                 t("funnel.health", lang),
@@ -250,3 +337,26 @@ def layout(**query: str) -> html.Div:
             dbc.Alert(t("funnel.not_built", lang), color="info", className="mt-3 small"),
         ],
     )
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input(MEASURE_ID, "value"),
+    Input(LEVELS_CHART_ID, "clickData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def choose_measure_or_level(measure: str | None, click: dict[str, Any] | None, search: str | None) -> str:
+    """The toggle and a click on a level go to the URL (bookmarkable); unknown values are ignored."""
+    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    wanted = dict(query)
+    if measure in MEASURES:
+        wanted["measure"] = str(measure)
+    points = (click or {}).get("points") or []
+    if points and points[0].get("customdata") in queries.STAGES:
+        wanted["level"] = str(points[0]["customdata"])
+    if wanted.get("measure") == "amount" and "measure" not in query:
+        wanted.pop("measure")  # the default needs no parameter: a redraw must not navigate
+    if wanted == query:
+        raise PreventUpdate
+    return "?" + urlencode(wanted)

@@ -39,7 +39,19 @@ def _import_history(session: Session, viewer: Viewer, _query: dict[str, str], _n
     return pd.DataFrame(queries.recent_imports(session, limit=1000))
 
 
-TABLES: Mapping[str, Source] = {"overview_aging": _overview_aging, "import_history": _import_history}
+def _funnel_stage(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
+    stage = query.get("level")
+    if stage not in queries.STAGES:
+        raise PreventUpdate
+    chosen, _teams, scope = resolve_filters(session, viewer.scope, query, now)
+    return queries.stage_opportunities(session, scope, str(stage), chosen.period.start, chosen.period.end)
+
+
+TABLES: Mapping[str, Source] = {
+    "overview_aging": _overview_aging,
+    "import_history": _import_history,
+    "funnel_stage": _funnel_stage,
+}
 
 
 @dash.callback(
