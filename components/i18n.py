@@ -204,6 +204,42 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "funnel.next_rate": {"en": "→ {rate}", "zh": "→ {rate}"},
     "funnel.stage_list": {"en": "Deals at {stage} ({n})", "zh": "{stage} 的商机（{n}）"},
     "col.created": {"en": "Created", "zh": "创建日期"},
+    # opportunity page; entry conditions from the domain brief ("Opportunity management")
+    "opp.not_found": {"en": "No opportunity {code} that you may see.", "zh": "没有您可查看的商机 {code}。"},
+    "opp.history": {"en": "Stage history", "zh": "阶段记录"},
+    "opp.conditions": {"en": "Entry conditions of each level", "zh": "各阶段的进入条件"},
+    "opp.at_level": {"en": "At level {level} for {days} days", "zh": "已在第 {level} 阶段 {days} 天"},
+    "opp.status.open": {"en": "open", "zh": "进行中"},
+    "opp.status.won": {"en": "won", "zh": "赢单"},
+    "opp.status.lost": {"en": "lost", "zh": "输单"},
+    "opp.entered": {"en": "Entered", "zh": "进入日期"},
+    "opp.days": {"en": "Days at level", "zh": "停留天数"},
+    "cond.1": {
+        "en": "Contacted; key people and org structure identified; need understood; visit booked.",
+        "zh": "已接触，收集信息，确定关键人物与组织结构；了解需求与现状；预约拜访。",
+    },
+    "cond.2": {
+        "en": "All decision makers, policy makers, influencers and end users identified and involved; "
+        "key need and a possible solution confirmed; meetings recorded.",
+        "zh": "确定并引入所有决策者、政策制定者、影响者与最终用户；确认关键需求与可能的方案；记录每次会谈。",
+    },
+    "cond.3": {
+        "en": '"I can solve the customer\'s need": need, benefit, solution, financial capacity, '
+        "delivery timeline and installation plan agreed.",
+        "zh": "“我能解决客户需求”：需求、客户收益、解决方案、财务能力、交付与安装计划均已确认。",
+    },
+    "cond.4": {
+        "en": "Customer reviewed our proposal, challenged it in a meeting, and approved our quote.",
+        "zh": "客户已审阅我方方案/设计，召开质询会议，并认可我方报价。",
+    },
+    "cond.5": {
+        "en": "Customer says we are the best; financial and technical terms agreed; supplier chosen; contract signed.",
+        "zh": "客户认为我方最佳；双方同意财务与技术条款；客户已选定供应商；签订合同。",
+    },
+    "cond.6": {
+        "en": "Final acceptance passed; progress payments collected, up to the retention money.",
+        "zh": "项目或产品通过最终验收；收回进度款直至质保金。",
+    },
     # 404
     "404.title": {"en": "Page not found", "zh": "页面不存在"},
     "404.body": {"en": "There is no page at this address.", "zh": "此地址没有页面。"},

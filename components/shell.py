@@ -114,3 +114,8 @@ def filtered_page(header: html.Div, bar: html.Div, has_data: bool, lang: str, bo
     if not has_data:
         return html.Div([header, bar, empty_state(t("overview.empty", lang))])
     return html.Div([header, bar, *body])
+
+
+def opp_link(opp_code: str) -> dcc.Link:
+    """An opportunity's code, linking to its page."""
+    return dcc.Link(opp_code, href=f"/opportunities/{opp_code}", className="font-monospace small")

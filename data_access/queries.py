@@ -355,3 +355,63 @@ def stage_opportunities(
     return _frame(
         session, stmt, ["opp_code", "name", "account", "owner", "amount", "expected_close_date", "created_date"]
     )
+
+
+def opportunity_detail(session: Session, scope: Scope, opp_code: str) -> tuple[dict[str, Any], pd.DataFrame] | None:
+    """One opportunity in scope (None if unknown or outside the scope, alike) and its stage history."""
+    from data_access.models import StageHistory
+
+    row = session.execute(
+        select(
+            Opportunity.id,
+            Opportunity.opp_code,
+            Opportunity.name,
+            Account.account_code,
+            Account.name,
+            Rep.rep_code,
+            Rep.name,
+            Opportunity.amount,
+            Opportunity.level,
+            Opportunity.status,
+            Opportunity.created_date,
+            Opportunity.expected_close_date,
+            Opportunity.closed_date,
+            Opportunity.product_line,
+            Opportunity.loss_reason,
+            Opportunity.win_reason,
+            Opportunity.competitor,
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .where(Opportunity.opp_code == opp_code, scope.condition(Opportunity.owner_rep_id))
+    ).first()
+    if row is None:
+        return None
+    keys = [
+        "id",
+        "opp_code",
+        "name",
+        "account_code",
+        "account",
+        "rep_code",
+        "owner",
+        "amount",
+        "level",
+        "status",
+        "created_date",
+        "expected_close_date",
+        "closed_date",
+        "product_line",
+        "loss_reason",
+        "win_reason",
+        "competitor",
+    ]
+    detail = dict(zip(keys, row, strict=True))
+    history = _frame(
+        session,
+        select(StageHistory.level, StageHistory.entered_date)
+        .where(StageHistory.opportunity_id == detail["id"])
+        .order_by(StageHistory.entered_date, StageHistory.level),
+        ["level", "entered_date"],
+    )
+    return detail, history

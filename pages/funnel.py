@@ -19,7 +19,7 @@ from components import charts, filters, tables
 from components.formatting import cny, day, pct, period_label
 from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row
-from components.shell import empty_state, filtered_page, page_header, panel
+from components.shell import empty_state, filtered_page, opp_link, page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
 from data_access.settings import load_settings
@@ -77,7 +77,7 @@ def _list_item(name: str, rows: list[dict[str, Any]], lang: str) -> dbc.Accordio
         [
             html.Tr(
                 [
-                    html.Td([html.Code(r["opp_code"]), " ", r["name"]]),
+                    html.Td([opp_link(r["opp_code"]), " ", r["name"]]),
                     html.Td(r["account"]),
                     html.Td(r["owner"]),
                     html.Td(r["level"]),
@@ -156,7 +156,7 @@ def _stalled_table(stuck: Any, details: list[dict[str, Any]], lang: str) -> Any:
         [
             html.Tr(
                 [
-                    html.Td([html.Code(r["opp_code"]), " ", r["name"]]),
+                    html.Td([opp_link(r["opp_code"]), " ", r["name"]]),
                     html.Td(r["owner"]),
                     html.Td(r["level"]),
                     html.Td(cny(r["amount"], lang), className="text-end"),

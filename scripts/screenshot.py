@@ -29,6 +29,7 @@ def main() -> None:
     parser.add_argument("--width", type=int, default=1440)
     parser.add_argument("--height", type=int, default=900)
     parser.add_argument("--user", default=None, help="sign in first, as this user")
+    parser.add_argument("--wait", default=".page-title, #login-form", help="CSS selector that means 'drawn'")
     parser.add_argument("--password", default=None)
     args = parser.parse_args()
     with sync_playwright() as pw:
@@ -45,7 +46,7 @@ def main() -> None:
             page.click("#login-submit")
             page.wait_for_load_state("networkidle")
         page.goto(args.url)
-        page.wait_for_selector(".kpi-value, .empty-state, #not-found, .alert, #login-form", timeout=20_000)
+        page.wait_for_selector(args.wait, timeout=20_000)
         page.wait_for_load_state("networkidle")
         page.screenshot(path=args.out, full_page=True)
         browser.close()

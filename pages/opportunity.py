@@ -1,0 +1,108 @@
+"""/opportunities/<opp_code>: one deal's stage history, how long it has sat, and what each level demands."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import dash
+import dash_bootstrap_components as dbc
+import plotly.graph_objects as go
+from dash import html
+
+from components import charts
+from components.formatting import cny
+from components.i18n import current_lang, t
+from components.shell import page_header, panel
+from data_access import queries
+from data_access.runtime import read_session, today, viewer_scope
+
+dash.register_page(__name__, path_template="/opportunities/<opp_code>", title="SalesRadar")
+
+HISTORY_CHART_ID = "opp-history-chart"
+HISTORY_TABLE_ID = "opp-history-table"
+
+
+def layout(opp_code: str = "", **_query: str) -> html.Div:
+    lang = current_lang()
+    now = today()
+    with read_session() as session:
+        found = queries.opportunity_detail(session, viewer_scope(), opp_code[:50])
+    if found is None:  # unknown and outside the viewer's scope look the same
+        return html.Div([page_header(t("opp.not_found", lang, code=opp_code[:50]))], id="opp-not-found")
+    d, history = found
+    rows = history.to_dict("records")
+    ends = [r["entered_date"] for r in rows[1:]] + [d["closed_date"] or now]
+    since = rows[-1]["entered_date"] if rows else d["created_date"]
+    fig = go.Figure(
+        go.Scatter(
+            x=[r["entered_date"] for r in rows] + [d["closed_date"] or now],
+            y=[r["level"] for r in rows] + [rows[-1]["level"] if rows else d["level"]],
+            mode="lines+markers",
+            line={"shape": "hv", "color": "#2171b5"},
+            marker={"size": 9},
+        )
+    )
+    fig.update_yaxes(range=[0.5, 6.5], dtick=1, title=None)
+    table = dbc.Table(
+        [
+            html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col.level", "opp.entered", "opp.days")])),
+            html.Tbody(
+                [
+                    html.Tr(
+                        [
+                            html.Td(t(f"level.{r['level']}", lang)),
+                            html.Td(str(r["entered_date"])),
+                            html.Td(f"{(end - r['entered_date']).days:,}"),
+                        ]
+                    )
+                    for r, end in zip(rows, ends, strict=True)
+                ]
+            ),
+        ],
+        size="sm",
+        striped=True,
+        id=HISTORY_TABLE_ID,
+    )
+    facts: list[Any] = [
+        html.Span([t("col.account", lang), ": ", d["account"]], className="me-3"),
+        html.Span([t("col.owner", lang), ": ", d["owner"]], className="me-3"),
+        html.Span([t("col.amount", lang), ": ", cny(d["amount"], lang, compact=False)], className="me-3"),
+        html.Span([t("col.expected_close", lang), ": ", str(d["expected_close_date"])], className="me-3"),
+        dbc.Badge(
+            t(f"opp.status.{d['status']}", lang), color={"won": "success", "lost": "danger"}.get(d["status"], "primary")
+        ),
+    ]
+    conditions = html.Ol(
+        [
+            html.Li(
+                [html.Strong(t(f"level.{lv}", lang)), " — ", t(f"cond.{lv}", lang)],
+                className="fw-bold text-primary" if lv == d["level"] else "",
+            )
+            for lv in range(1, 7)
+        ],
+        className="small mb-0",
+        id="opp-conditions",
+    )
+    return html.Div(
+        [
+            page_header(
+                f"{d['opp_code']} · {d['name']}",
+                t("opp.at_level", lang, level=d["level"], days=f"{(now - since).days:,}"),
+            ),
+            html.Div(facts, className="mb-3"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel(
+                            t("opp.history", lang),
+                            html.Div([charts.graph(HISTORY_CHART_ID, charts.base_layout(fig, height=240)), table]),
+                        ),
+                        lg=7,
+                        className="mb-3",
+                    ),
+                    dbc.Col(panel(t("opp.conditions", lang), conditions), lg=5, className="mb-3"),
+                ],
+                className="g-3",
+            ),
+        ]
+    )
