@@ -415,3 +415,11 @@ def opportunity_detail(session: Session, scope: Scope, opp_code: str) -> tuple[d
         ["level", "entered_date"],
     )
     return detail, history
+
+
+def reps_in_scope(session: Session, scope: Scope) -> list[tuple[int, str, str]]:
+    """Sales reps (role rep) the viewer may see: (id, rep_code, name), by code."""
+    stmt = (
+        select(Rep.id, Rep.rep_code, Rep.name).where(Rep.role == "rep", scope.condition(Rep.id)).order_by(Rep.rep_code)
+    )
+    return [(int(i), str(c), str(n)) for i, c, n in session.execute(stmt)]

@@ -11,8 +11,9 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import dash
+import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dash_table, html
+from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters, tables
@@ -48,6 +49,10 @@ STALLED_DAYS = 30
 HEALTH_ID = "funnel-health"
 STALLED_ID = "funnel-stalled"
 V_TILES = ["open-pipeline", "weighted-pipeline", "v-value"]
+REVIEW_TILES = ["attainment", "open-pipeline", "weighted-pipeline", "v-value"]
+REVIEW_LISTS = ("new", "advanced", "won", "lost")
+REVIEW_ROWS = 5
+REVIEW_CHART_HEIGHT = 440
 
 
 def _since(query: dict[str, str], now: date) -> tuple[date, str | None]:
@@ -169,6 +174,22 @@ def _stalled_table(stuck: Any, details: list[dict[str, Any]], lang: str) -> Any:
     return dbc.Table([head, body], size="sm", striped=True, className="mb-0")
 
 
+def _stage_links(stages: Any, labels: dict[str, str], query: dict[str, str], chosen: str | None) -> html.Div:
+    """Each level as a link to its deals (the keyboard's way to what a click on the funnel does)."""
+    links = []
+    for st, n in zip(stages["stage"], stages["count"], strict=True):
+        href = "/funnel?" + urlencode({**query, "level": st})
+        links.append(
+            dcc.Link(
+                f"{labels[st]} ({int(n):,})",
+                href=href,
+                id=f"stage-link-{st}",
+                className="me-3 small" + (" fw-bold" if st == chosen else ""),
+            )
+        )
+    return html.Div(links, className="stage-links mt-1")
+
+
 def _stage_panel(stage: str | None, rows: list[dict[str, Any]], labels: dict[str, str], lang: str) -> Any:
     """The deals of the clicked level: sortable, pageable, downloadable."""
     if stage is None:
@@ -182,24 +203,34 @@ def _stage_panel(stage: str | None, rows: list[dict[str, Any]], labels: dict[str
         ("expected_close_date", "col.expected_close"),
         ("created_date", "col.created"),
     ]
-    table = dash_table.DataTable(  # type: ignore[attr-defined]
+    table = dag.AgGrid(
         id=f"{STAGE_TABLE_ID}-grid",
-        columns=[
+        columnDefs=[
             {
-                "id": c,
-                "name": "" if c == "name" else t(key, lang),
-                **({"type": "numeric", "format": {"specifier": ",.2f"}} if c == "amount" else {}),
+                "field": c,
+                "headerName": "" if c == "name" else t(key, lang),
+                **(
+                    {"type": "numericColumn", "valueFormatter": {"function": "d3.format(',.2f')(params.value)"}}
+                    if c == "amount"
+                    else {}
+                ),
+                **({"cellRenderer": "markdown"} if c == "opp_code" else {}),
             }
             for c, key in columns
         ],
-        data=[
-            {**r, "expected_close_date": str(r["expected_close_date"]), "created_date": str(r["created_date"])}
+        rowData=[
+            {
+                **r,
+                "opp_code": f"[{r['opp_code']}](/opportunities/{r['opp_code']})",
+                "expected_close_date": str(r["expected_close_date"]),
+                "created_date": str(r["created_date"]),
+            }
             for r in rows
         ],
-        sort_action="native",
-        page_size=15,
-        style_table={"overflowX": "auto"},
-        style_cell={"fontFamily": "inherit", "fontSize": "0.85rem", "textAlign": "left"},
+        defaultColDef={"sortable": True, "resizable": True, "filter": True},
+        dashGridOptions={"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"},
+        columnSize="responsiveSizeToFit",
+        className="ag-theme-alpine",
     )
     return html.Div(
         panel(
@@ -211,9 +242,114 @@ def _stage_panel(stage: str | None, rows: list[dict[str, Any]], labels: dict[str
     )
 
 
+def _review_list(name: str, codes: list[str], details: dict[str, dict[str, Any]], lang: str) -> html.Div:
+    items = [html.Li(f"{details[c]['name']} · {cny(details[c]['amount'], lang)}") for c in codes if c in details]
+    return html.Div(
+        [
+            html.Div(f"{t('move.' + name, lang)} ({len(codes)})", className="panel-title mt-2"),
+            html.Ul(items[:REVIEW_ROWS] or [html.Li("—")], className="review-list"),
+        ]
+    )
+
+
+def review_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
+    """The projector view: one rep at a time, their week (movement since seven days ago) and their numbers."""
+    since = now - timedelta(days=7)
+    with read_session() as session:
+        chosen, _teams, scope = filters.resolve_filters(session, viewer_scope(), query, now)
+        reps = queries.reps_in_scope(session, scope)
+        if not reps:
+            return html.Div([html.Div(t("review.no_reps", lang), className="review-title")], className="review-mode")
+        codes = [code for _i, code, _n in reps]
+        index = codes.index(query["rep"]) if query.get("rep") in codes else 0
+        rep_id, rep_code, rep_name = reps[index]
+        rep_scope = scope.narrow(rep_id=rep_id)
+        kpis = overview_kpis(session, rep_scope, chosen.period, now)
+        opps, changes, history = queries.movement_rows(session, rep_scope, since, now)
+        moved = movement(opps, changes, history, since, now, chosen.period.end)
+        wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
+        details = {r["opp_code"]: r for r in queries.records(queries.opportunity_rows(session, rep_scope, wanted))}
+    base = {k: v for k, v in query.items() if k in ("period", "team")}
+
+    def href(i: int) -> str:
+        return "/funnel?" + urlencode({**base, "review": "1", "rep": codes[i % len(codes)]})
+
+    labels = {
+        name: t(f"move.{name}", lang)
+        for name in ("start", "end", "new", "increased", "decreased", "won", "lost", "pushed_out")
+    }
+    figure = charts.movement_waterfall(moved.start, moved.steps, moved.end, labels, lang)
+    figure.update_layout(height=REVIEW_CHART_HEIGHT, font={"size": 18, "color": "#fff"})
+    lists = [_review_list(name, moved.lists[name], details, lang) for name in REVIEW_LISTS]
+    return html.Div(
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        [
+                            html.H1(t("review.title", lang, name=rep_name, code=rep_code), className="review-title"),
+                            html.Div(
+                                t("review.position", lang, i=index + 1, n=len(codes), since=day(since, lang)),
+                                className="review-sub",
+                            ),
+                        ],
+                        md=8,
+                    ),
+                    dbc.Col(
+                        [
+                            dcc.Link(
+                                t("review.prev", lang),
+                                href=href(index - 1),
+                                id="review-prev",
+                                className="btn btn-outline-light me-2",
+                            ),
+                            dcc.Link(
+                                t("review.next", lang),
+                                href=href(index + 1),
+                                id="review-next",
+                                className="btn btn-light me-2",
+                            ),
+                            dcc.Link(
+                                t("review.exit", lang),
+                                href="/funnel?" + urlencode(base),
+                                id="review-exit",
+                                className="btn btn-outline-secondary",
+                            ),
+                        ],
+                        md=4,
+                        className="text-end align-self-center",
+                    ),
+                ],
+                className="mb-3",
+            ),
+            tile_row(overview_tiles(kpis, lang), REVIEW_TILES, row_id="review-kpis"),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel(
+                            t("funnel.movement", lang, start=day(since, lang), end=day(now, lang)),
+                            charts.graph(MOVEMENT_CHART_ID, figure),
+                        ),
+                        md=7,
+                    ),
+                    dbc.Col(
+                        panel(t("review.deals", lang), dbc.Row([dbc.Col(lists[:2], md=6), dbc.Col(lists[2:], md=6)])),
+                        md=5,
+                    ),
+                ],
+                className="g-3 mt-1",
+            ),
+        ],
+        className="review-mode",
+        id="review-mode",
+    )
+
+
 def layout(**query: str) -> html.Div:
     lang = current_lang()
     now = today()
+    if query.get("review") == "1":
+        return review_layout(query, lang, now)
     since, since_problem = _since(query, now)
     stalled_days = STALLED_DAYS
     with read_session() as session:
@@ -276,6 +412,13 @@ def layout(**query: str) -> html.Div:
         has_data,
         lang,
         [
+            dcc.Link(
+                t("review.enter", lang),
+                id="review-enter",
+                className="btn btn-outline-primary btn-sm mb-3",
+                href="/funnel?"
+                + urlencode({**{k: v for k, v in query.items() if k in ("period", "team")}, "review": "1"}),
+            ),
             tile_row(overview_tiles(kpis, lang), V_TILES, row_id="funnel-kpis"),
             dbc.Row(
                 [
@@ -296,6 +439,7 @@ def layout(**query: str) -> html.Div:
                                     charts.graph(
                                         LEVELS_CHART_ID, charts.funnel(stages, measure, stage_labels, next_rates, lang)
                                     ),
+                                    _stage_links(stages, stage_labels, query, stage),
                                 ]
                             ),
                         ),

@@ -173,3 +173,50 @@ def test_brw006_manager_imports_last_week_and_the_funnel_shows_the_movement(
     assert all(r[0] in advanced for r in mine)
     page.wait_for_load_state("networkidle")
     watched.assert_clean()
+
+
+def test_brw007_click_a_level_and_see_exactly_its_deals(watched, live_server, demo_session):
+    from data_access import queries
+
+    page = watched.page
+    watched.sign_in(live_server)
+    page.goto(live_server + "/funnel")
+    page.wait_for_selector("#funnel-levels-chart .funnellayer .point")
+    page.click("#stage-link-3")
+    page.wait_for_url(re.compile(r"level=3"))
+    page.wait_for_selector("#funnel-stage-table .ag-row")
+    period = Period(AS_OF.year)
+    want = queries.stage_opportunities(demo_session, Scope.everything(), "3", period.start, period.end)
+    assert f"({len(want):,})" in page.locator("#funnel-stage-table .panel-title").inner_text()
+    first = page.locator("#funnel-stage-table .ag-row[row-index='0'] a").first.inner_text()
+    assert first == want.iloc[0]["opp_code"]
+    page.wait_for_load_state("networkidle")
+    watched.assert_clean()
+
+
+def test_brw008_review_mode_fits_a_projector_and_steps_with_the_arrow_keys(browser, live_server, tmp_path):
+    context = browser.new_context(viewport={"width": 1920, "height": 1080})
+    context.add_cookies([{"name": "lang", "value": "zh", "url": live_server}])
+    page = context.new_page()
+    errors: list[str] = []
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" else None)
+    page.goto(live_server + "/login")
+    page.fill("#username", "manager")
+    page.fill("#password", "demo-manager")
+    page.click("#login-submit")
+    page.wait_for_selector("#kpi-bookings-value")
+    page.goto(live_server + "/funnel?review=1")
+    page.wait_for_selector("#review-mode .main-svg")
+    page.wait_for_load_state("networkidle")
+    page.screenshot(path=str(tmp_path / "review.png"))
+    size = page.evaluate("[document.documentElement.scrollWidth, document.documentElement.scrollHeight]")
+    assert size[0] <= 1920 and size[1] <= 1080, size  # nothing overflows the projector's screen
+    assert not page.locator(".sr-navbar").is_visible()  # no chrome
+    title = page.locator(".review-title").inner_text()
+    page.keyboard.press("ArrowRight")
+    page.wait_for_function("t => document.querySelector('.review-title')?.innerText !== t", arg=title)
+    page.keyboard.press("ArrowLeft")
+    page.wait_for_function("t => document.querySelector('.review-title')?.innerText === t", arg=title)
+    page.wait_for_load_state("networkidle")
+    assert errors == []
+    context.close()

@@ -72,3 +72,65 @@ def test_fnl004_health_and_stalled_match_the_metrics(director, demo_session):
     assert len(text_of(rows)) > 0 and len(stuck) > 0
     worst = queries.opportunity_rows(demo_session, Scope.everything(), ids=[int(stuck.iloc[0]["opportunity_id"])])
     assert worst.iloc[0]["opp_code"] in text_of(rows)
+
+
+def test_fnl005_level_list_and_toggle_in_the_viewer_scope(rep, director, demo_session):
+    from sqlalchemy import text
+
+    rep_id = demo_session.execute(text("SELECT id FROM reps WHERE rep_code = 'R0001'")).scalar_one()
+    period = Period(AS_OF.year)
+    for client, scope in ((director, Scope.team(2)), (rep, Scope.rep(rep_id))):
+        tree = render_page(client, "/funnel", "?level=3&team=2&measure=count")  # a rep's team=2 is ignored
+        grid = find(tree, "funnel-stage-table-grid")["props"]
+        want = queries.stage_opportunities(demo_session, scope, "3", period.start, period.end)
+        links = [f"[{c}](/opportunities/{c})" for c in want["opp_code"]]
+        assert [r["opp_code"] for r in grid["rowData"]] == links
+        assert find(tree, "funnel-measure")["props"]["value"] == "count"
+    stages = queries.funnel_stages(demo_session, Scope.rep(rep_id), period.start, period.end)
+    figure = find(render_page(rep, "/funnel", "?measure=count"), "funnel-levels-chart")["props"]["figure"]
+    assert figure["data"][0]["x"] == [float(c) for c in stages["count"]]
+
+
+def test_fnl006_toggle_and_click_go_to_the_url(director):
+    from tests.dash_http import call_callback
+
+    click = {"points": [{"customdata": "5w"}]}
+    response = call_callback(
+        director,
+        "url.search@",
+        {
+            ("funnel-measure", "value"): "weighted",
+            ("funnel-levels-chart", "clickData"): click,
+            ("url", "search"): "?period=2026",
+        },
+    )
+    assert response.get_json()["response"]["url"]["search"] == "?period=2026&measure=weighted&level=5w"
+    crafted = call_callback(
+        director,
+        "url.search@",
+        {
+            ("funnel-measure", "value"): "amount",
+            ("funnel-levels-chart", "clickData"): {"points": [{"customdata": "x"}]},
+            ("url", "search"): "",
+        },
+    )
+    assert crafted.status_code == 204  # the default measure and an unknown level: nothing to change
+
+
+def test_fnl007_review_mode_steps_through_the_reps_in_scope(manager, rep, demo_session):
+    team1 = [
+        c
+        for (c,) in demo_session.execute(
+            __import__("sqlalchemy").text(
+                "SELECT rep_code FROM reps WHERE team_id = 1 AND role = 'rep' ORDER BY rep_code"
+            )
+        )
+    ]
+    first = render_page(manager, "/funnel", "?review=1")
+    assert f"({team1[0]})" in text_of(find(first, "review-mode"))
+    assert find(first, "review-next")["props"]["href"].endswith(f"rep={team1[1]}")
+    assert find(first, "review-prev")["props"]["href"].endswith(f"rep={team1[-1]}")
+    outsider = render_page(manager, "/funnel", "?review=1&rep=R0030")  # another team's rep: not shown
+    assert "(R0030)" not in text_of(outsider) and f"({team1[0]})" in text_of(outsider)
+    mine = render_page(rep, "/funnel", "?review=1&rep=R0002")
+    assert "(R0001)" in text_of(mine) and "1 of 1" in text_of(mine)
