@@ -52,6 +52,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "kpi.weighted_pipeline_sub": {"en": "amount × level probability", "zh": "金额 × 阶段赢率"},
     "kpi.v_value": {"en": "V value", "zh": "V值"},
     "kpi.v_value_sub": {"en": "required {required}", "zh": "所需 {required}"},
+    "kpi.v_gap": {"en": "required {required} · gap {gap}", "zh": "所需 {required} · 差距 {gap}"},
     "kpi.quota_met": {"en": "Quota met", "zh": "任务已完成"},
     "kpi.no_quota": {"en": "No quota", "zh": "未设任务"},
     "kpi.win_rate": {"en": "Win rate", "zh": "赢率"},

@@ -108,7 +108,9 @@ def overview_tiles(k: OverviewKPIs, lang: str) -> dict[str, dbc.Col]:
             "v-value",
             t("kpi.v_value", lang),
             v_text,
-            t("kpi.v_value_sub", lang, required=times(k.required_v, lang)),
+            t("kpi.v_gap", lang, required=times(k.required_v, lang), gap=f"{k.v.value - k.required_v:+.2f}×")
+            if k.v.value is not None and k.required_v is not None
+            else t("kpi.v_value_sub", lang, required=times(k.required_v, lang)),
             tone=v_tone,
         ),
         kpi_tile(

@@ -68,6 +68,16 @@ def _since(query: dict[str, str], now: date) -> tuple[date, str | None]:
     return since, None
 
 
+def _stalled_days(query: dict[str, str]) -> tuple[int, str | None]:
+    """``?stalled=N``: the days without a level change after which a deal counts as stalled (default 30)."""
+    raw = query.get("stalled")
+    if not raw:
+        return STALLED_DAYS, None
+    if not raw.isdigit() or not 1 <= int(raw) <= 3650:
+        return STALLED_DAYS, f"stalled {raw!r} must be a number of days from 1 to 3650"
+    return int(raw), None
+
+
 def _list_item(name: str, rows: list[dict[str, Any]], lang: str) -> dbc.AccordionItem:
     """One step's deals, largest first, folded until opened (the first 100; the count says how many)."""
     head = html.Thead(
@@ -351,7 +361,7 @@ def layout(**query: str) -> html.Div:
     if query.get("review") == "1":
         return review_layout(query, lang, now)
     since, since_problem = _since(query, now)
-    stalled_days = STALLED_DAYS
+    stalled_days, stalled_problem = _stalled_days(query)
     with read_session() as session:
         chosen, teams, scope = filters.resolve_filters(session, viewer_scope(), query, now)
         stages = stage_values(
@@ -376,8 +386,9 @@ def layout(**query: str) -> html.Div:
         codes = sorted({c for name in LISTS for c in moved.lists[name][: LIST_ROWS * 5]})
         details = {r["opp_code"]: r for r in queries.records(queries.opportunity_rows(session, scope, codes))}
         has_data = queries.has_any_data(session)
-    if since_problem:
-        chosen = filters.Filters(chosen.period, chosen.team_id, (*chosen.problems, since_problem))
+    problems = tuple(p for p in (since_problem, stalled_problem) if p)
+    if problems:
+        chosen = filters.Filters(chosen.period, chosen.team_id, (*chosen.problems, *problems))
     header = page_header(
         t("funnel.title", lang),
         t(

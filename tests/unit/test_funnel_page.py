@@ -134,3 +134,18 @@ def test_fnl007_review_mode_steps_through_the_reps_in_scope(manager, rep, demo_s
     assert "(R0030)" not in text_of(outsider) and f"({team1[0]})" in text_of(outsider)
     mine = render_page(rep, "/funnel", "?review=1&rep=R0002")
     assert "(R0001)" in text_of(mine) and "1 of 1" in text_of(mine)
+
+
+def test_fnl008_stalled_days_are_configurable_and_the_v_gap_is_shown(director, demo_session):
+    from metrics.funnel import stalled
+
+    history, outcomes = queries.funnel_history(demo_session, Scope.everything())
+    tree = render_page(director, "/funnel", "?stalled=80")
+    assert "more than 80 days" in text_of(find(tree, "funnel-stalled"))
+    rows = find(tree, "funnel-stalled")["props"]["children"]["props"]["children"][1]
+    assert len(text_of(rows)) > 0 and len(stalled(history, outcomes, AS_OF, 80)) < len(
+        stalled(history, outcomes, AS_OF, 30)
+    )
+    assert "gap" in text_of(find(tree, "kpi-v-value"))
+    bad = render_page(director, "/funnel", "?stalled=-3")
+    assert "stalled '-3' must be a number of days" in text_of(bad)
