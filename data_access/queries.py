@@ -254,15 +254,11 @@ def movement_rows(
     return opps.set_index("id"), changes, history
 
 
-def opportunity_rows(
-    session: Session, scope: Scope, codes: list[str] | None = None, ids: list[int] | None = None
-) -> pd.DataFrame:
-    """Opportunities by code or id (at most 1000), in scope, largest first: id, opp_code, name, account,
-    owner, level, amount, expected close."""
-    columns = ["id", "opp_code", "name", "account", "owner", "level", "amount", "expected_close_date"]
-    if not codes and not ids:
-        return pd.DataFrame(columns=columns)
-    wanted = Opportunity.opp_code.in_(codes[:1000]) if codes else Opportunity.id.in_([int(i) for i in ids or []][:1000])
+DEAL_COLUMNS = ["id", "opp_code", "name", "account", "owner", "level", "amount", "expected_close_date", "created_date"]
+
+
+def _deals(session: Session, scope: Scope, condition: Any, limit: int) -> pd.DataFrame:
+    """A list of deals (the columns of DEAL_COLUMNS), in scope, largest first."""
     stmt = (
         select(
             Opportunity.id,
@@ -273,13 +269,25 @@ def opportunity_rows(
             Opportunity.level,
             Opportunity.amount,
             Opportunity.expected_close_date,
+            Opportunity.created_date,
         )
         .join(Account, Account.id == Opportunity.account_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
-        .where(wanted, scope.condition(Opportunity.owner_rep_id))
-        .order_by(Opportunity.amount.desc())
+        .where(condition, scope.condition(Opportunity.owner_rep_id))
+        .order_by(Opportunity.amount.desc(), Opportunity.opp_code)
+        .limit(limit)
     )
-    return _frame(session, stmt, columns)
+    return _frame(session, stmt, DEAL_COLUMNS)
+
+
+def opportunity_rows(
+    session: Session, scope: Scope, codes: list[str] | None = None, ids: list[int] | None = None
+) -> pd.DataFrame:
+    """Opportunities by code or id (at most 1000), in scope, largest first (DEAL_COLUMNS)."""
+    if not codes and not ids:
+        return pd.DataFrame(columns=DEAL_COLUMNS)
+    wanted = Opportunity.opp_code.in_(codes[:1000]) if codes else Opportunity.id.in_([int(i) for i in ids or []][:1000])
+    return _deals(session, scope, wanted, 1000)
 
 
 def funnel_history(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -334,27 +342,8 @@ def funnel_stages(session: Session, scope: Scope, start: date, end: date) -> pd.
 def stage_opportunities(
     session: Session, scope: Scope, stage: str, start: date, end: date, limit: int = 2000
 ) -> pd.DataFrame:
-    """The deals behind one funnel stage, largest first: opp_code, name, account, owner, amount,
-    expected close, created."""
-    stmt = (
-        select(
-            Opportunity.opp_code,
-            Opportunity.name,
-            Account.name,
-            Rep.name,
-            Opportunity.amount,
-            Opportunity.expected_close_date,
-            Opportunity.created_date,
-        )
-        .join(Account, Account.id == Opportunity.account_id)
-        .join(Rep, Rep.id == Opportunity.owner_rep_id)
-        .where(_stage_condition(stage, start, end), scope.condition(Opportunity.owner_rep_id))
-        .order_by(Opportunity.amount.desc())
-        .limit(limit)
-    )
-    return _frame(
-        session, stmt, ["opp_code", "name", "account", "owner", "amount", "expected_close_date", "created_date"]
-    )
+    """The deals behind one funnel stage, largest first (DEAL_COLUMNS)."""
+    return _deals(session, scope, _stage_condition(stage, start, end), limit)
 
 
 def opportunity_detail(session: Session, scope: Scope, opp_code: str) -> tuple[dict[str, Any], pd.DataFrame] | None:
