@@ -155,9 +155,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "funnel.movement": {"en": "Pipeline movement, {start} → {end}", "zh": "商机变化，{start} → {end}"},
     "funnel.since": {"en": "Movement since", "zh": "变化起始日"},
     "funnel.not_built": {
-        "en": "Still to come on this page: clickable levels with their deals, opportunity pages, the "
-        "count / amount / weighted toggle and the projector mode for the weekly review.",
-        "zh": "本页后续将提供：点击阶段查看商机、商机详情页、数量/金额/加权切换，以及周会投影模式。",
+        "en": "Still to come on this page: filters for rep, product line and RAD class, and a V gauge.",
+        "zh": "本页后续将提供：按销售、产品线与RAD分类筛选，以及V值仪表。",
     },
     "move.start": {"en": "Start", "zh": "期初"},
     "move.end": {"en": "End", "zh": "期末"},

@@ -1,7 +1,7 @@
-"""/funnel: open pipeline by level, V value, what moved since last week, funnel health, stalled deals.
+"""/funnel: the six levels to cash, V value, what moved since last week, funnel health, stalled deals,
+and the weekly review mode for the projector (?review=1).
 
-Still to come (the funnel issue): clickable levels, opportunity pages, the count/amount/weighted
-toggle and the projector mode.
+Still to come (the funnel issue): filters for rep, product line and RAD class; a V gauge.
 """
 
 from __future__ import annotations
