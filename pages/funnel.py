@@ -68,6 +68,12 @@ def _since(query: dict[str, str], now: date) -> tuple[date, str | None]:
     return since, None
 
 
+def _move_labels(lang: str) -> dict[str, str]:
+    """The waterfall's bar names: start, each movement step, end."""
+    names = ("start", "end", "new", "increased", "decreased", "won", "lost", "pushed_out")
+    return {name: t(f"move.{name}", lang) for name in names}
+
+
 def _stalled_days(query: dict[str, str]) -> tuple[int, str | None]:
     """``?stalled=N``: the days without a level change after which a deal counts as stalled (default 30)."""
     raw = query.get("stalled")
@@ -284,10 +290,7 @@ def review_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
     def href(i: int) -> str:
         return "/funnel?" + urlencode({**base, "review": "1", "rep": codes[i % len(codes)]})
 
-    labels = {
-        name: t(f"move.{name}", lang)
-        for name in ("start", "end", "new", "increased", "decreased", "won", "lost", "pushed_out")
-    }
+    labels = _move_labels(lang)
     figure = charts.movement_waterfall(moved.start, moved.steps, moved.end, labels, lang)
     figure.update_layout(height=REVIEW_CHART_HEIGHT, font={"size": 18, "color": "#fff"})
     lists = [_review_list(name, moved.lists[name], details, lang) for name in REVIEW_LISTS]
@@ -364,9 +367,9 @@ def layout(**query: str) -> html.Div:
     stalled_days, stalled_problem = _stalled_days(query)
     with read_session() as session:
         chosen, teams, scope = filters.resolve_filters(session, viewer_scope(), query, now)
+        probabilities = load_settings(session).level_probabilities
         stages = stage_values(
-            queries.funnel_stages(session, scope, chosen.period.start, chosen.period.end),
-            load_settings(session).level_probabilities,
+            queries.funnel_stages(session, scope, chosen.period.start, chosen.period.end), probabilities
         )
         stage = query.get("level") if query.get("level") in queries.STAGES else None
         stage_rows = (
@@ -378,7 +381,6 @@ def layout(**query: str) -> html.Div:
         moved = movement(opps, changes, history, since, now, chosen.period.end)
         kpis = overview_kpis(session, scope, chosen.period, now)
         all_history, outcomes = queries.funnel_history(session, scope)
-        probabilities = load_settings(session).level_probabilities
         stuck = stalled(all_history, outcomes, now, stalled_days)
         stuck_rows = queries.records(
             queries.opportunity_rows(session, scope, ids=stuck["opportunity_id"].tolist()[:50])
@@ -401,16 +403,11 @@ def layout(**query: str) -> html.Div:
     bar = filters.filter_bar(chosen, now, teams, lang)
     measure = str(query["measure"]) if query.get("measure") in MEASURES else "amount"
     stage_labels = {st: t("stage.5w" if st == "5w" else f"level.{st}", lang) for st in queries.STAGES}
-    conv_by_level = {c.level: c for c in conversion(all_history, outcomes, now - timedelta(days=365), now)}
+    conv = conversion(all_history, outcomes, now - timedelta(days=365), now)
     next_rates = {
-        str(lv): t("funnel.next_rate", lang, rate=pct(c.to_next, lang, 0))
-        for lv, c in conv_by_level.items()
-        if c.to_next is not None
+        str(c.level): t("funnel.next_rate", lang, rate=pct(c.to_next, lang, 0)) for c in conv if c.to_next is not None
     }
-    labels = {
-        name: t(f"move.{name}", lang)
-        for name in ("start", "end", "new", "increased", "decreased", "won", "lost", "pushed_out")
-    }
+    labels = _move_labels(lang)
     items = [
         _list_item(name, [details[c] for c in moved.lists[name] if c in details], lang)
         for name in LISTS
@@ -476,7 +473,7 @@ def layout(**query: str) -> html.Div:
             panel(
                 t("funnel.health", lang),
                 _health_table(
-                    conversion(all_history, outcomes, now - timedelta(days=365), now),
+                    conv,
                     days_in_level(all_history, outcomes, now),
                     calibration(all_history, outcomes, probabilities),
                     lang,

@@ -18,7 +18,7 @@ from metrics.commission import commission_payout
 from metrics.overview import overview_kpis
 from metrics.period import Period
 from metrics.rad import classify
-from metrics.sales import remaining_quota, weighted_pipeline, win_rate
+from metrics.sales import weighted_pipeline, win_rate
 from web.auth import current_viewer
 from web.openapi import openapi_document
 
@@ -168,7 +168,7 @@ def scorecard(rep_code: str) -> Response:
             "gm_booked": k.gm_booked,
             "gm_target": k.gm_target,
             "gm_attainment": k.gm_attainment,
-            "remaining_quota": remaining_quota(k.revenue_target, k.bookings),
+            "remaining_quota": k.v.remaining,
             "v_value": k.v.value,
             "quota_met": k.v.quota_met,
             "weighted_pipeline": k.weighted_amount,

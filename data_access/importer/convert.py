@@ -7,7 +7,7 @@ import re
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
-from data_access.importer.reader import Issue, MappedTable, _short, too_long
+from data_access.importer.reader import Issue, MappedTable, short, too_long
 from data_access.importer.schema import Column
 
 TRUE = {"yes", "y", "true", "1", "是", "top", "x", "✓"}
@@ -134,7 +134,7 @@ def typed_rows(table: MappedTable) -> tuple[list[tuple[int, dict[str, object]]],
                 typed[col.name] = convert(col, raw)
             except Bad as exc:
                 ok = False
-                issues.append(Issue(table.sheet.name, number, col.name, _short(raw), f"{col.name} {exc}"))
+                issues.append(Issue(table.sheet.name, number, col.name, short(raw), f"{col.name} {exc}"))
         if ok:
             out.append((number, typed))
     return out, issues

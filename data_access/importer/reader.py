@@ -67,7 +67,7 @@ class MappedTable:
 Mapping_ = Mapping[str, Mapping[str, Any]]
 
 
-def _short(value: object) -> str | None:
+def short(value: object) -> str | None:
     if value is None:
         return None
     text = str(value)
@@ -243,4 +243,4 @@ def too_long(col: Column, value: object) -> str | None:
     return None
 
 
-__all__ = ["ImportRejected", "Issue", "MappedTable", "RawTable", "_short", "map_tables", "read_source", "too_long"]
+__all__ = ["ImportRejected", "Issue", "MappedTable", "RawTable", "map_tables", "read_source", "short", "too_long"]
