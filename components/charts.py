@@ -109,3 +109,35 @@ def funnel(
         )
     )
     return base_layout(fig, height=340)
+
+
+def v_gauge(value: float | None, required: float | None, status: str | None, lang: str) -> go.Figure:
+    """The V value as a gauge: the needle bar green at or above the required V (the red threshold line),
+    red below it. ``status`` replaces the number when there is none (quota met, no quota)."""
+    if value is None:
+        fig = go.Figure()
+        fig.add_annotation(text=status or "—", showarrow=False, font={"size": 28}, x=0.5, y=0.5)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return base_layout(fig, height=220)
+    top = max(3.0, value * 1.15, (required or 0) * 1.5)
+    good = required is None or value >= required
+    gauge: dict[str, object] = {
+        "axis": {"range": [0, top], "ticksuffix": "×"},
+        "bar": {"color": "#2ca25f" if good else "#d62728"},
+        "bgcolor": "#f1f3f5",
+    }
+    if required is not None:
+        gauge["threshold"] = {"line": {"color": "#212529", "width": 4}, "thickness": 0.85, "value": required}
+    fig = go.Figure(
+        go.Indicator(
+            mode="gauge+number+delta" if required is not None else "gauge+number",
+            value=value,
+            number={"suffix": "×", "valueformat": ".2f"},
+            delta={"reference": required, "valueformat": ".2f", "suffix": "×"} if required is not None else None,
+            gauge=gauge,
+        )
+    )
+    fig = base_layout(fig, height=220)
+    fig.update_layout(margin={"l": 25, "r": 25, "t": 20, "b": 5})
+    return fig

@@ -6,7 +6,7 @@ checked here: unknown keys are dropped, bad values are ignored with a visible no
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from urllib.parse import parse_qs, urlencode
 
@@ -16,13 +16,24 @@ from sqlalchemy.orm import Session
 
 from components.i18n import t
 from data_access import queries
-from data_access.scope import Scope
+from data_access.rad import UNKNOWN
+from data_access.scope import DealFilter, ProductLine, RadClass, Scope
+from data_access.settings import load_settings
 from metrics.period import Period
 
 YEAR_ID = "filter-year"
 QUARTER_ID = "filter-quarter"
 TEAM_ID = "filter-team"
+REP_ID = "filter-rep"
+PRODUCT_ID = "filter-product"
+CLASS_ID = "filter-rad"
 FULL_YEAR = "all"
+#: The RAD classes a deal filter may pick: the account's class in the period's year (``none``: SOW unknown).
+RAD_CHOICES = ("R", "A", "D", UNKNOWN)
+#: Every control of the bar; a page shows some and keeps the others hidden (the URL callback needs them).
+CONTROLS = ("period", "team", "rep", "product", "rad")
+#: The URL parameters the bar owns.
+PARAMS = ("period", "team", "rep", "product", "rad")
 
 
 @dataclass(frozen=True)
@@ -30,12 +41,35 @@ class Filters:
     period: Period
     team_id: int | None = None
     problems: tuple[str, ...] = field(default=())
+    rep_code: str | None = None
+    product_line: str | None = None
+    rad_class: str | None = None
 
     def query_string(self) -> str:
         params: dict[str, str] = {"period": self.period.key}
         if self.team_id is not None:
             params["team"] = str(self.team_id)
+        for key, value in (("rep", self.rep_code), ("product", self.product_line), ("rad", self.rad_class)):
+            if value is not None:
+                params[key] = value
         return "?" + urlencode(params)
+
+    @property
+    def deal_filtered(self) -> bool:
+        """True when a product line or RAD class narrows the deals (quotas stay whole: see overview_kpis)."""
+        return self.product_line is not None or self.rad_class is not None
+
+    def with_problems(self, *more: str) -> Filters:
+        return replace(self, problems=(*self.problems, *more))
+
+
+@dataclass(frozen=True)
+class Choices:
+    """What the viewer may pick: teams (id, name), reps (id, code, name), product lines."""
+
+    teams: list[tuple[int, str]] = field(default_factory=list)
+    reps: list[tuple[int, str, str]] = field(default_factory=list)
+    product_lines: list[str] = field(default_factory=list)
 
 
 def year_choices(today: date) -> list[int]:
@@ -43,8 +77,15 @@ def year_choices(today: date) -> list[int]:
     return [today.year, today.year - 1, today.year - 2]
 
 
-def parse_filters(query: dict[str, str], today: date, team_ids: set[int]) -> Filters:
-    """Typed filters from a URL query; ``team_ids`` are the teams the viewer may pick."""
+def parse_filters(
+    query: dict[str, str],
+    today: date,
+    team_ids: set[int],
+    rep_codes: set[str] | None = None,
+    product_lines: set[str] | None = None,
+) -> Filters:
+    """Typed filters from a URL query; ``team_ids``, ``rep_codes`` and ``product_lines`` are what the viewer
+    may pick (a value outside them is dropped with a notice, never trusted)."""
     problems: list[str] = []
     period = Period.current_year(today)
     raw_period = query.get("period")
@@ -67,29 +108,64 @@ def parse_filters(query: dict[str, str], today: date, team_ids: set[int]) -> Fil
             if team_id not in team_ids:
                 problems.append(f"team {team_id} is not one of yours")
                 team_id = None
-    return Filters(period, team_id, tuple(problems))
+    rep_code = _one_of(query.get("rep"), rep_codes or set(), "rep", problems)
+    product_line = _one_of(query.get("product"), product_lines or set(), "product line", problems)
+    rad_class = _one_of(query.get("rad"), set(RAD_CHOICES), "RAD class", problems)
+    return Filters(period, team_id, tuple(problems), rep_code, product_line, rad_class)
+
+
+def _one_of(raw: str | None, allowed: set[str], what: str, problems: list[str]) -> str | None:
+    if not raw:
+        return None
+    if raw not in allowed:
+        problems.append(f"{what} {raw[:40]!r} is not one you can pick")
+        return None
+    return raw
 
 
 def resolve_filters(
     session: Session, scope: Scope, query: dict[str, str], today: date
-) -> tuple[Filters, list[tuple[int, str]], Scope]:
-    """A URL query checked against what the viewer may pick: the filters, the viewer's teams, and the
+) -> tuple[Filters, Choices, Scope]:
+    """A URL query checked against what the viewer may pick: the filters, the viewer's choices, and the
     viewer's scope narrowed by them (the one query path of every view and download of a filtered page)."""
     teams = queries.teams(session, scope)
-    chosen = parse_filters(query, today, {tid for tid, _ in teams})
-    return chosen, teams, scope.narrow(team_id=chosen.team_id)
+    team_ids = {tid for tid, _ in teams}
+    raw_team = query.get("team", "")
+    team_scope = scope.narrow(team_id=int(raw_team)) if raw_team.isdigit() and int(raw_team) in team_ids else scope
+    reps = queries.reps_in_scope(session, team_scope)
+    lines = queries.product_lines(session, scope)
+    chosen = parse_filters(query, today, team_ids, {code for _i, code, _n in reps}, set(lines))
+    rep_id = next((i for i, code, _n in reps if code == chosen.rep_code), None)
+    deals: list[DealFilter] = []
+    if chosen.product_line is not None:
+        deals.append(ProductLine(chosen.product_line))
+    if chosen.rad_class is not None:
+        settings = load_settings(session)
+        deals.append(RadClass(chosen.period.year, chosen.rad_class, settings.rad_r_min, settings.rad_a_max))
+    narrowed = scope.narrow(team_id=chosen.team_id, rep_id=rep_id, deals=tuple(deals))
+    return chosen, Choices(teams, reps, lines), narrowed
 
 
 def filters_from_controls(
-    year: int | str | None, quarter: str | None, team: int | str | None, keep: dict[str, str] | None = None
+    year: int | str | None,
+    quarter: str | None,
+    team: int | str | None,
+    keep: dict[str, str] | None = None,
+    *,
+    rep: str | None = None,
+    product: str | None = None,
+    rad: str | None = None,
 ) -> str:
     """The query string for the filter bar's current values (inverse of ``parse_filters``); ``keep``
     holds a page's own parameters (e.g. the funnel's ``since``), carried over unchanged."""
-    params: dict[str, str] = {k: v for k, v in (keep or {}).items() if k not in ("period", "team")}
+    params: dict[str, str] = {k: v for k, v in (keep or {}).items() if k not in PARAMS}
     if year:
         params["period"] = f"{int(year)}" if quarter in (None, "", FULL_YEAR) else f"{int(year)}Q{int(quarter)}"
     if team not in (None, ""):
         params["team"] = str(int(team))
+    for key, value in (("rep", rep), ("product", product), ("rad", rad)):
+        if value:
+            params[key] = str(value)
     return "?" + urlencode(params) if params else ""
 
 
@@ -106,67 +182,110 @@ def canonical_query(search: str | None, today: date) -> str:
         period = Period.current_year(today)
     team = query.get("team")
     return filters_from_controls(
-        period.year, str(period.quarter or FULL_YEAR), team if team and team.isdigit() else None
+        period.year,
+        str(period.quarter or FULL_YEAR),
+        team if team and team.isdigit() else None,
+        rep=query.get("rep"),
+        product=query.get("product"),
+        rad=query.get("rad"),
     )
 
 
-def filter_bar(filters: Filters, today: date, teams: list[tuple[int, str]], lang: str) -> html.Div:
-    """Year, quarter and team pickers, set to ``filters``."""
+def _control(control_id: str, label: str, dropdown: dcc.Dropdown, md: int, hidden: bool) -> dbc.Col:
+    return dbc.Col(
+        [dbc.Label(label, html_for=control_id, className="small mb-0"), dropdown],
+        xs=6,
+        md=md,
+        style={"display": "none"} if hidden else None,
+    )
+
+
+def filter_bar(
+    filters: Filters, today: date, choices: Choices, lang: str, show: tuple[str, ...] = CONTROLS
+) -> html.Div:
+    """The pickers named in ``show`` (of ``CONTROLS``), set to ``filters``; the others are drawn hidden,
+    so the one URL callback finds all its inputs on every page."""
     quarters = [{"label": t("filter.full_year", lang), "value": FULL_YEAR}] + [
         {"label": f"Q{q}", "value": str(q)} for q in (1, 2, 3, 4)
     ]
-    team_options = [{"label": name, "value": tid} for tid, name in teams]
     notices = [
         dbc.Alert(t("filter.bad_value", lang, detail=p), color="warning", className="py-1 mb-2")
         for p in filters.problems
     ]
-    return html.Div(
-        [
-            *notices,
-            dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            dbc.Label(t("filter.year", lang), html_for=YEAR_ID, className="small mb-0"),
-                            dcc.Dropdown(
-                                id=YEAR_ID,
-                                options=[{"label": str(y), "value": y} for y in year_choices(today)],
-                                value=filters.period.year,
-                                clearable=False,
-                            ),
-                        ],
-                        xs=6,
-                        md=2,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label(t("filter.quarter", lang), html_for=QUARTER_ID, className="small mb-0"),
-                            dcc.Dropdown(
-                                id=QUARTER_ID,
-                                options=quarters,
-                                value=str(filters.period.quarter) if filters.period.quarter else FULL_YEAR,
-                                clearable=False,
-                            ),
-                        ],
-                        xs=6,
-                        md=2,
-                    ),
-                    dbc.Col(
-                        [
-                            dbc.Label(t("filter.team", lang), html_for=TEAM_ID, className="small mb-0"),
-                            dcc.Dropdown(
-                                id=TEAM_ID,
-                                options=team_options,
-                                value=filters.team_id,
-                                placeholder=t("filter.all_teams", lang),
-                            ),
-                        ],
-                        xs=12,
-                        md=3,
-                    ),
-                ],
-                className="g-2",
+    if filters.deal_filtered and "product" in show:
+        notices.append(html.Div(t("filter.deal_note", lang), className="small text-muted mb-2", id="filter-deal-note"))
+    columns = [
+        _control(
+            YEAR_ID,
+            t("filter.year", lang),
+            dcc.Dropdown(
+                id=YEAR_ID,
+                options=[{"label": str(y), "value": y} for y in year_choices(today)],
+                value=filters.period.year,
+                clearable=False,
             ),
-        ],
-        className="filter-bar mb-3",
-    )
+            2,
+            "period" not in show,
+        ),
+        _control(
+            QUARTER_ID,
+            t("filter.quarter", lang),
+            dcc.Dropdown(
+                id=QUARTER_ID,
+                options=quarters,
+                value=str(filters.period.quarter) if filters.period.quarter else FULL_YEAR,
+                clearable=False,
+            ),
+            2,
+            "period" not in show,
+        ),
+        _control(
+            TEAM_ID,
+            t("filter.team", lang),
+            dcc.Dropdown(
+                id=TEAM_ID,
+                options=[{"label": name, "value": tid} for tid, name in choices.teams],
+                value=filters.team_id,
+                placeholder=t("filter.all_teams", lang),
+            ),
+            2,
+            "team" not in show,
+        ),
+        _control(
+            REP_ID,
+            t("filter.rep", lang),
+            dcc.Dropdown(
+                id=REP_ID,
+                options=[{"label": f"{name} ({code})", "value": code} for _i, code, name in choices.reps],
+                value=filters.rep_code,
+                placeholder=t("filter.all_reps", lang),
+            ),
+            2,
+            "rep" not in show,
+        ),
+        _control(
+            PRODUCT_ID,
+            t("filter.product", lang),
+            dcc.Dropdown(
+                id=PRODUCT_ID,
+                options=[{"label": p, "value": p} for p in choices.product_lines],
+                value=filters.product_line,
+                placeholder=t("filter.all_products", lang),
+            ),
+            2,
+            "product" not in show,
+        ),
+        _control(
+            CLASS_ID,
+            t("filter.rad", lang),
+            dcc.Dropdown(
+                id=CLASS_ID,
+                options=[{"label": t(f"rad.class.{c}", lang), "value": c} for c in RAD_CHOICES],
+                value=filters.rad_class,
+                placeholder=t("filter.all_classes", lang),
+            ),
+            2,
+            "rad" not in show,
+        ),
+    ]
+    return html.Div([*notices, dbc.Row(columns, className="g-2")], className="filter-bar mb-3")

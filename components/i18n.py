@@ -38,6 +38,22 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "filter.team": {"en": "Team", "zh": "团队"},
     "filter.all_teams": {"en": "All teams", "zh": "全部团队"},
     "filter.bad_value": {"en": "Ignored an invalid filter: {detail}", "zh": "已忽略无效的筛选条件：{detail}"},
+    "filter.rep": {"en": "Rep", "zh": "销售"},
+    "filter.all_reps": {"en": "All reps", "zh": "全部销售"},
+    "filter.product": {"en": "Product line", "zh": "产品线"},
+    "filter.all_products": {"en": "All product lines", "zh": "全部产品线"},
+    "filter.rad": {"en": "RAD class", "zh": "RAD 分类"},
+    "filter.all_classes": {"en": "All classes", "zh": "全部分类"},
+    "filter.deal_note": {
+        "en": "Product line and RAD class narrow the deals; bookings, attainment and the remaining quota stay "
+        "the reps' whole task book, so V shows how much of it this pipeline covers.",
+        "zh": "产品线和 RAD 分类只筛选商机；销售额、完成率和剩余任务仍按销售任务书整体计算，"
+        "V 值表示这部分商机覆盖了多少剩余任务。",
+    },
+    "rad.class.R": {"en": "R · Retention", "zh": "R · 保持型"},
+    "rad.class.A": {"en": "A · Acquisition", "zh": "A · 开拓型"},
+    "rad.class.D": {"en": "D · Development", "zh": "D · 发展型"},
+    "rad.class.none": {"en": "Unknown (no BP)", "zh": "未知（无采购量）"},
     # overview
     "overview.title": {"en": "Overview", "zh": "总览"},
     "overview.subtitle": {"en": "{period}, as of {today}", "zh": "{period}，截至 {today}"},
@@ -54,6 +70,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "kpi.v_value_sub": {"en": "required {required}", "zh": "所需 {required}"},
     "kpi.v_gap": {"en": "required {required} · gap {gap}", "zh": "所需 {required} · 差距 {gap}"},
     "kpi.quota_met": {"en": "Quota met", "zh": "任务已完成"},
+    "funnel.v_inputs": {
+        "en": "pipeline due {due} / remaining quota {remaining}",
+        "zh": "期内到期商机 {due} / 剩余任务 {remaining}",
+    },
     "kpi.no_quota": {"en": "No quota", "zh": "未设任务"},
     "kpi.win_rate": {"en": "Win rate", "zh": "赢率"},
     "kpi.win_rate_sub": {
@@ -154,10 +174,6 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "funnel.by_level": {"en": "Open pipeline by level", "zh": "在途商机（按阶段）"},
     "funnel.movement": {"en": "Pipeline movement, {start} → {end}", "zh": "商机变化，{start} → {end}"},
     "funnel.since": {"en": "Movement since", "zh": "变化起始日"},
-    "funnel.not_built": {
-        "en": "Still to come on this page: filters for rep, product line and RAD class, and a V gauge.",
-        "zh": "本页后续将提供：按销售、产品线与RAD分类筛选，以及V值仪表。",
-    },
     "move.start": {"en": "Start", "zh": "期初"},
     "move.end": {"en": "End", "zh": "期末"},
     "move.new": {"en": "New", "zh": "新增"},

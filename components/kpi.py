@@ -61,18 +61,30 @@ def pace_bar(attained: float | None, elapsed: float) -> html.Div:
     )
 
 
-def overview_tiles(k: OverviewKPIs, lang: str) -> dict[str, dbc.Col]:
-    """Every KPI tile of the Overview, by name; pages pick the ones they show."""
-    v_text = (
+def v_summary(k: OverviewKPIs, lang: str) -> tuple[str, str, str | None]:
+    """The V value as text (or "quota met" / "no quota"), its line of context (required V and the gap),
+    and its tone: green when it covers the required V, red when not (tile and gauge alike)."""
+    text = (
         t("kpi.quota_met", lang)
         if k.v.quota_met
         else t("kpi.no_quota", lang)
         if k.v.no_quota
         else times(k.v.value, lang)
     )
-    v_tone = None
+    tone = None
     if k.v.value is not None and k.required_v is not None:
-        v_tone = "success" if k.v.value >= k.required_v else "danger"
+        tone = "success" if k.v.value >= k.required_v else "danger"
+    sub = (
+        t("kpi.v_gap", lang, required=times(k.required_v, lang), gap=f"{k.v.value - k.required_v:+.2f}×")
+        if k.v.value is not None and k.required_v is not None
+        else t("kpi.v_value_sub", lang, required=times(k.required_v, lang))
+    )
+    return text, sub, tone
+
+
+def overview_tiles(k: OverviewKPIs, lang: str) -> dict[str, dbc.Col]:
+    """Every KPI tile of the Overview, by name; pages pick the ones they show."""
+    v_text, v_sub, v_tone = v_summary(k, lang)
     tiles = [
         kpi_tile(
             "bookings",
@@ -108,9 +120,7 @@ def overview_tiles(k: OverviewKPIs, lang: str) -> dict[str, dbc.Col]:
             "v-value",
             t("kpi.v_value", lang),
             v_text,
-            t("kpi.v_gap", lang, required=times(k.required_v, lang), gap=f"{k.v.value - k.required_v:+.2f}×")
-            if k.v.value is not None and k.required_v is not None
-            else t("kpi.v_value_sub", lang, required=times(k.required_v, lang)),
+            v_sub,
             tone=v_tone,
         ),
         kpi_tile(

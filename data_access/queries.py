@@ -33,7 +33,7 @@ def bookings(session: Session, scope: Scope, start: date, end: date) -> tuple[fl
     stmt = (
         select(func.coalesce(func.sum(Contract.amount), 0), func.coalesce(func.sum(Contract.gross_margin), 0))
         .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-        .where(Contract.signed_date.between(start, end), scope.condition(Opportunity.owner_rep_id))
+        .where(Contract.signed_date.between(start, end), scope.opportunities())
     )
     amount, gm = session.execute(stmt).one()
     return float(amount), float(gm)
@@ -52,7 +52,7 @@ def open_pipeline_by_level(session: Session, scope: Scope) -> pd.DataFrame:
     """Open opportunities by level: level, count, amount."""
     stmt = (
         select(Opportunity.level, func.count(), func.coalesce(func.sum(Opportunity.amount), 0))
-        .where(Opportunity.status == "open", scope.condition(Opportunity.owner_rep_id))
+        .where(Opportunity.status == "open", scope.opportunities())
         .group_by(Opportunity.level)
         .order_by(Opportunity.level)
     )
@@ -65,7 +65,7 @@ def open_pipeline_due(session: Session, scope: Scope, end: date) -> float:
     stmt = select(func.coalesce(func.sum(Opportunity.amount), 0)).where(
         Opportunity.status == "open",
         Opportunity.expected_close_date <= end,
-        scope.condition(Opportunity.owner_rep_id),
+        scope.opportunities(),
     )
     return float(session.execute(stmt).scalar_one())
 
@@ -77,7 +77,7 @@ def closed_outcomes(session: Session, scope: Scope, start: date, end: date) -> O
         .where(
             Opportunity.status.in_(("won", "lost")),
             Opportunity.closed_date.between(start, end),
-            scope.condition(Opportunity.owner_rep_id),
+            scope.opportunities(),
         )
         .group_by(Opportunity.status)
     )
@@ -95,7 +95,7 @@ def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> p
         .where(
             Payment.due_date < today,
             and_(func.coalesce(Payment.paid_amount, 0) < Payment.amount),
-            scope.condition(Opportunity.owner_rep_id),
+            scope.opportunities(),
         )
     )
     return _frame(session, stmt, ["due_date", "amount", "paid_amount"])
@@ -153,7 +153,7 @@ def loss_reasons(session: Session, scope: Scope, start: date, end: date) -> pd.D
         .where(
             Opportunity.status == "lost",
             Opportunity.closed_date.between(start, end),
-            scope.condition(Opportunity.owner_rep_id),
+            scope.opportunities(),
         )
         .group_by(Opportunity.loss_reason)
     )
@@ -171,7 +171,7 @@ def competitor_outcomes(session: Session, scope: Scope, start: date, end: date) 
             Opportunity.status.in_(("won", "lost")),
             Opportunity.competitor.is_not(None),
             Opportunity.closed_date.between(start, end),
-            scope.condition(Opportunity.owner_rep_id),
+            scope.opportunities(),
         )
         .group_by(Opportunity.competitor)
         .order_by(Opportunity.competitor)
@@ -219,7 +219,7 @@ def movement_rows(
     relevant = select(Opportunity.id).where(
         Opportunity.created_date <= end,
         (Opportunity.closed_date.is_(None)) | (Opportunity.closed_date > start),
-        scope.condition(Opportunity.owner_rep_id),
+        scope.opportunities(),
     )
     opps = _frame(
         session,
@@ -273,7 +273,7 @@ def _deals(session: Session, scope: Scope, condition: Any, limit: int) -> pd.Dat
         )
         .join(Account, Account.id == Opportunity.account_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
-        .where(condition, scope.condition(Opportunity.owner_rep_id))
+        .where(condition, scope.opportunities())
         .order_by(Opportunity.amount.desc(), Opportunity.opp_code)
         .limit(limit)
     )
@@ -295,7 +295,7 @@ def funnel_history(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.Dat
     opportunities in scope."""
     from data_access.models import StageHistory
 
-    owned = select(Opportunity.id).where(scope.condition(Opportunity.owner_rep_id))
+    owned = select(Opportunity.id).where(scope.opportunities())
     history = _frame(
         session,
         select(StageHistory.opportunity_id, StageHistory.level, StageHistory.entered_date).where(
@@ -305,9 +305,7 @@ def funnel_history(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.Dat
     )
     opps = _frame(
         session,
-        select(Opportunity.id, Opportunity.status, Opportunity.closed_date).where(
-            scope.condition(Opportunity.owner_rep_id)
-        ),
+        select(Opportunity.id, Opportunity.status, Opportunity.closed_date).where(scope.opportunities()),
         ["id", "status", "closed_date"],
     )
     return history, opps.set_index("id")
@@ -332,7 +330,7 @@ def funnel_stages(session: Session, scope: Scope, start: date, end: date) -> pd.
     for stage in STAGES:
         n, amount = session.execute(
             select(func.count(), func.coalesce(func.sum(Opportunity.amount), 0)).where(
-                _stage_condition(stage, start, end), scope.condition(Opportunity.owner_rep_id)
+                _stage_condition(stage, start, end), scope.opportunities()
             )
         ).one()
         out.append((stage, int(n), float(amount)))
@@ -372,7 +370,7 @@ def opportunity_detail(session: Session, scope: Scope, opp_code: str) -> tuple[d
         )
         .join(Account, Account.id == Opportunity.account_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
-        .where(Opportunity.opp_code == opp_code, scope.condition(Opportunity.owner_rep_id))
+        .where(Opportunity.opp_code == opp_code, scope.opportunities())
     ).first()
     if row is None:
         return None
@@ -404,6 +402,17 @@ def opportunity_detail(session: Session, scope: Scope, opp_code: str) -> tuple[d
         ["level", "entered_date"],
     )
     return detail, history
+
+
+def product_lines(session: Session, scope: Scope) -> list[str]:
+    """The product lines of the opportunities the viewer sees, sorted (for the filter's choices)."""
+    stmt = (
+        select(Opportunity.product_line)
+        .where(Opportunity.product_line.is_not(None), Opportunity.product_line != "", scope.opportunities())
+        .distinct()
+        .order_by(Opportunity.product_line)
+    )
+    return [str(p) for p in session.scalars(stmt)]
 
 
 def reps_in_scope(session: Session, scope: Scope) -> list[tuple[int, str, str]]:

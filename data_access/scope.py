@@ -3,6 +3,9 @@
 Every query in ``data_access.queries`` takes a ``Scope`` and filters by the owning rep of the row
 (opportunity owner, account owner, visit rep, quota rep). Filters chosen in the UI narrow the viewer's
 scope with ``narrow``; restrictions are AND-ed, so narrowing can never widen what a viewer sees.
+
+A scope may also carry deal filters (product line, RAD class of the account): they restrict which
+opportunities count (``opportunities()``), not whose rows are seen; quotas and accounts ignore them.
 """
 
 from __future__ import annotations
@@ -12,14 +15,34 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, false, select, true
 
-from data_access.models import Rep
+from data_access.models import Opportunity, Rep
+from data_access.rad import account_classes
 
 Restriction = tuple[Literal["rep", "team", "none"], int]
 
 
 @dataclass(frozen=True)
+class ProductLine:
+    name: str
+
+
+@dataclass(frozen=True)
+class RadClass:
+    """Deals on accounts of one RAD class in ``year`` (``cls`` R, A, D, or ``none``: SOW unknown)."""
+
+    year: int
+    cls: str
+    r_min: float
+    a_max: float
+
+
+DealFilter = ProductLine | RadClass
+
+
+@dataclass(frozen=True)
 class Scope:
     restrictions: tuple[Restriction, ...] = ()
+    deals: tuple[DealFilter, ...] = ()
 
     @classmethod
     def everything(cls) -> Scope:
@@ -39,14 +62,20 @@ class Scope:
     def team(cls, team_id: int) -> Scope:
         return cls((("team", team_id),))
 
-    def narrow(self, *, rep_id: int | None = None, team_id: int | None = None) -> Scope:
-        """This scope further limited to a rep and/or a team (never wider than before)."""
+    def narrow(
+        self, *, rep_id: int | None = None, team_id: int | None = None, deals: tuple[DealFilter, ...] = ()
+    ) -> Scope:
+        """This scope further limited to a rep, a team and/or deal filters (never wider than before)."""
         extra: list[Restriction] = []
         if team_id is not None:
             extra.append(("team", team_id))
         if rep_id is not None:
             extra.append(("rep", rep_id))
-        return Scope(self.restrictions + tuple(extra))
+        return Scope(self.restrictions + tuple(extra), self.deals + deals)
+
+    def owners(self) -> Scope:
+        """The same reps without the deal filters (for quotas: a task book is per rep, not per product)."""
+        return Scope(self.restrictions)
 
     @property
     def is_everything(self) -> bool:
@@ -64,5 +93,19 @@ class Scope:
                 parts.append(rep_column.in_(select(Rep.id).where(Rep.team_id == value)))
         return and_(true(), *parts) if parts else true()
 
+    def opportunities(self) -> ColumnElement[bool]:
+        """SQL condition on ``opportunities`` rows: owner in scope and every deal filter met."""
+        parts: list[ColumnElement[bool]] = [self.condition(Opportunity.owner_rep_id)]
+        for f in self.deals:
+            if isinstance(f, ProductLine):
+                parts.append(Opportunity.product_line == f.name)
+            else:
+                classes = account_classes(f.year, f.r_min, f.a_max)
+                parts.append(
+                    Opportunity.account_id.in_(select(classes.c.account_id).where(classes.c.rad_class == f.cls))
+                )
+        return and_(*parts)
+
     def cache_key(self) -> str:
-        return ";".join(f"{k}={v}" for k, v in sorted(self.restrictions)) or "*"
+        owners = ";".join(f"{k}={v}" for k, v in sorted(self.restrictions)) or "*"
+        return owners + "".join(f"|{f!r}" for f in self.deals)

@@ -55,9 +55,14 @@ def overview_kpis(session: Session, scope: Scope, period: Period, today: date) -
 
     Formulas: data dictionary "Definitions" (bookings, attainment, remaining quota, V value, required V,
     weighted pipeline, win rate, overdue). Win rate is of opportunities closed in ``period``.
+
+    A task book is per rep, not per product line or account class: bookings, attainment and the remaining
+    quota count all deals of the reps in scope; the deal filters of ``scope`` (product line, RAD class)
+    narrow the pipeline, win rate and overdue, so the V value reads "how much of the remaining quota this
+    class's pipeline covers" (pipeline coverage per class).
     """
     settings = load_settings(session)
-    booked, gm_booked = queries.bookings(session, scope, period.start, period.end)
+    booked, gm_booked = queries.bookings(session, scope.owners(), period.start, period.end)
     targets = period_targets(queries.quota_rows(session, scope, period.year), period.quarter)
     revenue_target, gm_target = (targets.revenue, targets.gm) if targets else (None, None)
     target_commission = targets.target_commission if targets else None

@@ -1,7 +1,7 @@
 """/funnel: the six levels to cash, V value, what moved since last week, funnel health, stalled deals,
 and the weekly review mode for the projector (?review=1).
 
-Still to come (the funnel issue): filters for rep, product line and RAD class; a V gauge.
+Filters: period, team, rep, product line and RAD class (the last two narrow the deals, not the quota).
 """
 
 from __future__ import annotations
@@ -19,7 +19,7 @@ from dash.exceptions import PreventUpdate
 from components import charts, filters, tables
 from components.formatting import cny, day, pct, period_label
 from components.i18n import current_lang, t
-from components.kpi import overview_tiles, tile_row
+from components.kpi import overview_tiles, tile_row, v_summary
 from components.shell import empty_state, filtered_page, opp_link, page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
@@ -34,7 +34,7 @@ from metrics.funnel import (
     stalled,
 )
 from metrics.movement import LISTS, movement
-from metrics.overview import overview_kpis
+from metrics.overview import OverviewKPIs, overview_kpis
 
 dash.register_page(__name__, path="/funnel", order=2, nav_key="nav.funnel", title="SalesRadar")
 
@@ -48,11 +48,14 @@ LIST_ROWS = 100
 STALLED_DAYS = 30
 HEALTH_ID = "funnel-health"
 STALLED_ID = "funnel-stalled"
-V_TILES = ["open-pipeline", "weighted-pipeline", "v-value"]
+V_TILES = ["open-pipeline", "weighted-pipeline", "win-rate"]
+V_GAUGE_ID = "funnel-v-gauge"
 REVIEW_TILES = ["attainment", "open-pipeline", "weighted-pipeline", "v-value"]
 REVIEW_LISTS = ("new", "advanced", "won", "lost")
 REVIEW_ROWS = 5
 REVIEW_CHART_HEIGHT = 440
+#: The filters that stay on when entering or leaving review mode (which steps through reps itself).
+REVIEW_KEEP = ("period", "team", "product", "rad")
 
 
 def _since(query: dict[str, str], now: date) -> tuple[date, str | None]:
@@ -258,6 +261,29 @@ def _stage_panel(stage: str | None, rows: list[dict[str, Any]], labels: dict[str
     )
 
 
+def _v_gauge(kpis: OverviewKPIs, lang: str) -> dbc.Card:
+    """V value against required V: does the pipeline due in the period cover the remaining quota?"""
+    text, sub, tone = v_summary(kpis, lang)
+    figure = charts.v_gauge(kpis.v.value, kpis.required_v, text, lang)
+    caption = html.Div(
+        [
+            sub,
+            " · ",
+            t(
+                "funnel.v_inputs",
+                lang,
+                due=cny(kpis.v.pipeline_due, lang),
+                remaining=cny(kpis.v.remaining, lang),
+            ),
+        ],
+        className="small text-center" + (f" text-{tone}" if tone else ""),
+        id=f"{V_GAUGE_ID}-caption",
+    )
+    return panel(
+        t("kpi.v_value", lang), html.Div([charts.graph(f"{V_GAUGE_ID}-chart", figure), caption]), panel_id=V_GAUGE_ID
+    )
+
+
 def _review_list(name: str, codes: list[str], details: dict[str, dict[str, Any]], lang: str) -> html.Div:
     items = [html.Li(f"{details[c]['name']} · {cny(details[c]['amount'], lang)}") for c in codes if c in details]
     return html.Div(
@@ -272,7 +298,8 @@ def review_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
     """The projector view: one rep at a time, their week (movement since seven days ago) and their numbers."""
     since = now - timedelta(days=7)
     with read_session() as session:
-        chosen, _teams, scope = filters.resolve_filters(session, viewer_scope(), query, now)
+        without_rep = {k: v for k, v in query.items() if k != "rep"}  # here ?rep= is the rep on screen
+        chosen, _choices, scope = filters.resolve_filters(session, viewer_scope(), without_rep, now)
         reps = queries.reps_in_scope(session, scope)
         if not reps:
             return html.Div([html.Div(t("review.no_reps", lang), className="review-title")], className="review-mode")
@@ -285,7 +312,7 @@ def review_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
         moved = movement(opps, changes, history, since, now, chosen.period.end)
         wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
         details = {r["opp_code"]: r for r in queries.records(queries.opportunity_rows(session, rep_scope, wanted))}
-    base = {k: v for k, v in query.items() if k in ("period", "team")}
+    base = {k: v for k, v in query.items() if k in REVIEW_KEEP}
 
     def href(i: int) -> str:
         return "/funnel?" + urlencode({**base, "review": "1", "rep": codes[i % len(codes)]})
@@ -366,7 +393,7 @@ def layout(**query: str) -> html.Div:
     since, since_problem = _since(query, now)
     stalled_days, stalled_problem = _stalled_days(query)
     with read_session() as session:
-        chosen, teams, scope = filters.resolve_filters(session, viewer_scope(), query, now)
+        chosen, choices, scope = filters.resolve_filters(session, viewer_scope(), query, now)
         probabilities = load_settings(session).level_probabilities
         stages = stage_values(
             queries.funnel_stages(session, scope, chosen.period.start, chosen.period.end), probabilities
@@ -390,7 +417,7 @@ def layout(**query: str) -> html.Div:
         has_data = queries.has_any_data(session)
     problems = tuple(p for p in (since_problem, stalled_problem) if p)
     if problems:
-        chosen = filters.Filters(chosen.period, chosen.team_id, (*chosen.problems, *problems))
+        chosen = chosen.with_problems(*problems)
     header = page_header(
         t("funnel.title", lang),
         t(
@@ -400,7 +427,7 @@ def layout(**query: str) -> html.Div:
             since=day(since, lang),
         ),
     )
-    bar = filters.filter_bar(chosen, now, teams, lang)
+    bar = filters.filter_bar(chosen, now, choices, lang)
     measure = str(query["measure"]) if query.get("measure") in MEASURES else "amount"
     stage_labels = {st: t("stage.5w" if st == "5w" else f"level.{st}", lang) for st in queries.STAGES}
     conv = conversion(all_history, outcomes, now - timedelta(days=365), now)
@@ -424,10 +451,15 @@ def layout(**query: str) -> html.Div:
                 t("review.enter", lang),
                 id="review-enter",
                 className="btn btn-outline-primary btn-sm mb-3",
-                href="/funnel?"
-                + urlencode({**{k: v for k, v in query.items() if k in ("period", "team")}, "review": "1"}),
+                href="/funnel?" + urlencode({**{k: v for k, v in query.items() if k in REVIEW_KEEP}, "review": "1"}),
             ),
-            tile_row(overview_tiles(kpis, lang), V_TILES, row_id="funnel-kpis"),
+            dbc.Row(
+                [
+                    dbc.Col(tile_row(overview_tiles(kpis, lang), V_TILES, row_id="funnel-kpis"), lg=7),
+                    dbc.Col(_v_gauge(kpis, lang), lg=5, className="mb-3"),
+                ],
+                className="g-3",
+            ),
             dbc.Row(
                 [
                     dbc.Col(
@@ -486,7 +518,6 @@ def layout(**query: str) -> html.Div:
                 _stalled_table(stuck, stuck_rows, lang),
                 panel_id=STALLED_ID,
             ),
-            dbc.Alert(t("funnel.not_built", lang), color="info", className="mt-3 small"),
         ],
     )
 

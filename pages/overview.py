@@ -43,7 +43,7 @@ def layout(**query: str) -> html.Div:
     now = today()
     scope = viewer_scope()
     with read_session() as session:
-        chosen, teams, scoped = filters.resolve_filters(session, scope, query, now)
+        chosen, choices, scoped = filters.resolve_filters(session, scope, query, now)
         kpis = overview_kpis(session, scoped, chosen.period, now)
         pipe = queries.open_pipeline_by_level(session, scoped)
         has_data = queries.has_any_data(session)
@@ -57,7 +57,7 @@ def layout(**query: str) -> html.Div:
             today=day(now, lang),
         ),
     )
-    bar = filters.filter_bar(chosen, now, teams, lang)
+    bar = filters.filter_bar(chosen, now, choices, lang)
     level_names = {lv: t(f"level.{lv}", lang) for lv in range(1, 7)}
     return filtered_page(
         header,

@@ -8,7 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, StageHistory, Team
+from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, StageHistory, Team
 
 _seq = count(1)
 
@@ -41,6 +41,12 @@ class Seed:
         self.s.add(acc)
         self.s.flush()
         return acc
+
+    def bp(self, account: Account, year: int, bp: float) -> BuyingPower:
+        row = BuyingPower(account_id=account.id, year=year, bp=bp)
+        self.s.add(row)
+        self.s.flush()
+        return row
 
     def opp(
         self,

@@ -17,17 +17,29 @@ from data_access.runtime import today
     Input(filters.YEAR_ID, "value"),
     Input(filters.QUARTER_ID, "value"),
     Input(filters.TEAM_ID, "value"),
+    Input(filters.REP_ID, "value"),
+    Input(filters.PRODUCT_ID, "value"),
+    Input(filters.CLASS_ID, "value"),
     State("url", "search"),
     prevent_initial_call=True,
 )
-def sync_filters_to_url(year: int | None, quarter: str | None, team: int | None, search: str | None) -> str:
+def sync_filters_to_url(
+    year: int | None,
+    quarter: str | None,
+    team: int | None,
+    rep: str | None,
+    product: str | None,
+    rad: str | None,
+    search: str | None,
+) -> str:
     """Changing a filter navigates to the bookmarkable address of the new view.
 
     Dash also calls this when the controls are first drawn; when they show the view the address already
     shows, nothing happens (answering would render the page a second time). A page's own parameters stay.
     """
     keep = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
-    wanted = filters.filters_from_controls(year, quarter, team, keep)
-    if filters.filters_from_controls(year, quarter, team) == filters.canonical_query(search, today()):
+    wanted = filters.filters_from_controls(year, quarter, team, keep, rep=rep, product=product, rad=rad)
+    shown = filters.filters_from_controls(year, quarter, team, rep=rep, product=product, rad=rad)
+    if shown == filters.canonical_query(search, today()):
         raise PreventUpdate
     return wanted

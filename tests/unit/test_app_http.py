@@ -69,6 +69,9 @@ def test_app005_filter_callback_over_http(director):
             {"id": "filter-year", "property": "value", "value": 2025},
             {"id": "filter-quarter", "property": "value", "value": "all"},
             {"id": "filter-team", "property": "value", "value": None},
+            {"id": "filter-rep", "property": "value", "value": None},
+            {"id": "filter-product", "property": "value", "value": None},
+            {"id": "filter-rad", "property": "value", "value": None},
         ],
         "changedPropIds": ["filter-year.value"],
         "state": [{"id": "url", "property": "search", "value": ""}],
@@ -82,6 +85,20 @@ def test_app005_filter_callback_over_http(director):
         assert director.post("/_dash-update-component", json=same).status_code == 204, search
     assert canonical_query("", AS_OF) == f"?period={AS_OF.year}"
     assert canonical_query("?period=bad&team=3", AS_OF) == f"?period={AS_OF.year}&team=3"
+    # the deal filters travel too, and a page's own parameters stay
+    inputs = [
+        {"id": "filter-year", "property": "value", "value": 2025},
+        {"id": "filter-quarter", "property": "value", "value": "all"},
+        {"id": "filter-team", "property": "value", "value": None},
+        {"id": "filter-rep", "property": "value", "value": "R0001"},
+        {"id": "filter-product", "property": "value", "value": "Cloud"},
+        {"id": "filter-rad", "property": "value", "value": "D"},
+    ]
+    chosen = {**payload, "inputs": inputs, "state": [{"id": "url", "property": "search", "value": "?since=2026-11-01"}]}
+    answer = director.post("/_dash-update-component", json=chosen).get_json()["response"]["url"]["search"]
+    assert answer == "?since=2026-11-01&period=2025&rep=R0001&product=Cloud&rad=D"
+    settled = {**chosen, "state": [{"id": "url", "property": "search", "value": answer}]}
+    assert director.post("/_dash-update-component", json=settled).status_code == 204
 
 
 def test_app006_languages(director):

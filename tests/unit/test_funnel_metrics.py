@@ -92,3 +92,30 @@ def test_fun005_calibration_and_the_too_little_history_flag():
     outcomes = _opps([(i, "won" if i % 3 == 0 else "lost", date(2026, 2, 1)) for i in range(MIN_HISTORY)])
     three = {c.level: c for c in calibration(many, outcomes, P)}[3]
     assert not three.too_little_history and three.observed == pytest.approx(10 / 30)
+
+
+def test_fun006_a_reopened_deal_counts_by_what_it_is_now():
+    # 10: 1 -> 2, lost on 02-01, reopened, 3 on 03-01, open now
+    # 11: 1, lost on 01-20, reopened, 2 on 03-01, won on 04-01
+    history = _history(
+        [
+            (10, 1, date(2026, 1, 1)),
+            (10, 2, date(2026, 1, 10)),
+            (10, 3, date(2026, 3, 1)),
+            (11, 1, date(2026, 1, 1)),
+            (11, 2, date(2026, 3, 1)),
+        ]
+    )
+    opps = _opps([(10, "open", None), (11, "won", date(2026, 4, 1))])
+    conv = {c.level: c for c in conversion(history, opps, date(2026, 1, 1), date(2026, 12, 31))}
+    assert (conv[1].entered, conv[1].advanced, conv[1].won) == (2, 2, 1)
+    assert (conv[2].entered, conv[2].advanced, conv[2].won) == (2, 1, 1)
+    # the lost spell is not an outcome any more: only deal 11 (won) is closed
+    cal = {c.level: c for c in calibration(history, opps, P)}
+    assert (cal[1].closed, cal[1].won) == (1, 1) and (cal[3].closed, cal[3].observed) == (0, None)
+    # time at a level runs on through the lost spell (no level change was recorded)
+    days = days_in_level(history, opps, TODAY)
+    assert days[1] == pytest.approx((9 + 59) / 2)
+    assert days[2] == pytest.approx((50 + 31) / 2)
+    assert days[3] == (TODAY - date(2026, 3, 1)).days
+    assert stalled(history, opps, TODAY, 30)["opportunity_id"].tolist() == [10]

@@ -146,6 +146,6 @@ def test_fnl008_stalled_days_are_configurable_and_the_v_gap_is_shown(director, d
     assert len(text_of(rows)) > 0 and len(stalled(history, outcomes, AS_OF, 80)) < len(
         stalled(history, outcomes, AS_OF, 30)
     )
-    assert "gap" in text_of(find(tree, "kpi-v-value"))
+    assert "gap" in text_of(find(tree, "funnel-v-gauge-caption"))
     bad = render_page(director, "/funnel", "?stalled=-3")
     assert "stalled '-3' must be a number of days" in text_of(bad)

@@ -80,3 +80,29 @@ def test_mov003_empty():
     empty = _opps().iloc[0:0]
     m = movement(empty, _changes().iloc[0:0], _history().iloc[0:0], D0, D1, PERIOD_END)
     assert (m.start, m.end) == (0, 0) and m.balances()
+
+
+def test_mov004_a_reopened_deal_comes_back_as_new_and_a_relost_one_as_lost():
+    rows = [
+        # lost on 11-10, reopened in the week: back in the pipeline, as new
+        (20, "REOPENED", "open", None, 40.0, date(2026, 12, 12), OLD),
+        # reopened before the week, lost again in it
+        (21, "RELOST", "lost", date(2026, 11, 25), 15.0, date(2026, 12, 1), OLD),
+    ]
+    opps = pd.DataFrame(
+        rows, columns=["id", "opp_code", "status", "closed_date", "amount", "expected_close_date", "created_date"]
+    ).set_index("id")
+    changes = pd.DataFrame(
+        [
+            (20, date(2026, 11, 24), "status", "lost"),
+            (20, date(2026, 11, 24), "closed_date", "2026-11-10"),
+            (21, date(2026, 11, 25), "status", "open"),
+            (21, date(2026, 11, 25), "closed_date", None),
+        ],
+        columns=["opportunity_id", "changed_on", "field", "old_value"],
+    )
+    m = movement(opps, changes, _history().iloc[0:0], D0, D1, PERIOD_END)
+    assert m.start == pytest.approx(15) and m.end == pytest.approx(40)
+    assert m.steps["new"] == pytest.approx(40) and m.steps["lost"] == pytest.approx(15)
+    assert m.lists["new"] == ["REOPENED"] and m.lists["lost"] == ["RELOST"]
+    assert m.balances()

@@ -1,0 +1,145 @@
+"""Rep, product line and RAD class filters: the SQL class equals the metric, deal filters narrow the funnel
+and never widen a viewer's scope."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+from sqlalchemy import select
+
+from components.formatting import cny
+from data_access import queries
+from data_access.models import Account, Rep
+from data_access.rad import UNKNOWN, account_classes
+from data_access.scope import ProductLine, RadClass, Scope
+from metrics.overview import overview_kpis
+from metrics.period import Period
+from metrics.rad import classify
+from tests.builders import Seed
+from tests.conftest import AS_OF
+from tests.dash_http import find, render_page, text_of
+
+Y = 2026
+
+
+def _sql_classes(session, year, r_min=0.5, a_max=0.1):
+    sub = account_classes(year, r_min, a_max)
+    rows = session.execute(select(sub.c.account_id, sub.c.rad_class, sub.c.manual)).all()
+    return {int(a): (c, bool(m)) for a, c, m in rows}
+
+
+def _python_classes(session, year, r_min=0.5, a_max=0.1):
+    df = classify(queries.account_year(session, Scope.everything(), year), r_min, a_max)
+    ids = dict(session.execute(select(Account.account_code, Account.id)).all())
+    return {
+        int(ids[code]): (c or UNKNOWN, bool(m))
+        for code, c, m in zip(df["account_code"], df["rad_class"], df["manual"], strict=True)
+    }
+
+
+def test_flt001_sql_class_equals_the_metric_on_hand_built_accounts(session):
+    seed = Seed(session)
+    rep = seed.rep("R1", seed.team("T"))
+    cases = {
+        # code: (bp, booked, override, expected class)
+        "R50": (1000.0, 500.0, None, "R"),  # exactly 50%: R
+        "D10": (1000.0, 100.0, None, "D"),  # exactly 10%: D
+        "A": (1000.0, 99.0, None, "A"),
+        "ZERO": (1000.0, 0.0, None, "A"),  # zero bookings: A
+        "OVER": (1000.0, 1500.0, None, "R"),  # SOW 150%: R (flagged "BP looks too low" by the metric)
+        "NOBP": (None, 300.0, None, UNKNOWN),
+        "BP0": (0.0, 300.0, None, UNKNOWN),
+        "MAN": (1000.0, 900.0, "D", "D"),  # the override wins over R
+        "MANNOBP": (None, 0.0, "A", "A"),
+    }
+    accounts = {}
+    for code, (bp, booked, override, _cls) in cases.items():
+        acc = seed.account(code, rep, rad_override=override)
+        accounts[code] = acc.id
+        if bp is not None:
+            seed.bp(acc, Y, bp)
+            seed.bp(acc, Y - 1, bp * 100)  # another year's BP must not count
+        if booked:
+            seed.contract(seed.opp(acc, booked, 5, "won", closed=date(Y, 3, 1)), booked, date(Y, 3, 1))
+            seed.contract(seed.opp(acc, 10.0, 5, "won", closed=date(Y - 1, 3, 1)), 10.0, date(Y - 1, 3, 1))
+    session.commit()
+    sql = _sql_classes(session, Y)
+    assert {code: sql[i][0] for code, i in accounts.items()} == {code: c[3] for code, c in cases.items()}
+    assert sql[accounts["MAN"]][1] and not sql[accounts["R50"]][1]
+    assert sql == _python_classes(session, Y)
+    # other thresholds follow
+    assert _sql_classes(session, Y, 0.9, 0.2)[accounts["R50"]][0] == "D"
+
+
+def test_flt002_sql_class_equals_the_metric_on_the_demo(demo_session):
+    for year in (AS_OF.year, AS_OF.year - 1):
+        assert _sql_classes(demo_session, year) == _python_classes(demo_session, year)
+
+
+def test_flt003_deal_filters_narrow_the_funnel(demo_session):
+    everything = Scope.everything()
+    p = Period(AS_OF.year)
+    total = queries.funnel_stages(demo_session, everything, p.start, p.end)
+    lines = queries.product_lines(demo_session, everything)
+    assert len(lines) >= 3
+    parts = [
+        queries.funnel_stages(demo_session, everything.narrow(deals=(ProductLine(line),)), p.start, p.end)
+        for line in lines
+    ]
+    summed = pd.concat(parts).groupby("stage", sort=False)[["count", "amount"]].sum()
+    assert summed["count"].tolist() == total["count"].tolist()  # every deal has a product line in the demo
+    classes = [RadClass(AS_OF.year, c, 0.5, 0.1) for c in ("R", "A", "D", UNKNOWN)]
+    by_class = [queries.funnel_stages(demo_session, everything.narrow(deals=(c,)), p.start, p.end) for c in classes]
+    assert sum(int(df["count"].sum()) for df in by_class) == int(total["count"].sum())
+    assert all(int(df["count"].sum()) > 0 for df in by_class[:3])
+    both = everything.narrow(deals=(ProductLine(lines[0]), classes[2]))
+    n_both = int(queries.funnel_stages(demo_session, both, p.start, p.end)["count"].sum())
+    assert 0 < n_both < int(parts[0]["count"].sum())
+
+
+def test_flt004_quota_stays_whole_under_a_deal_filter(demo_session):
+    p = Period(AS_OF.year)
+    scope = Scope.team(1)
+    line = queries.product_lines(demo_session, scope)[0]
+    whole = overview_kpis(demo_session, scope, p, AS_OF)
+    part = overview_kpis(demo_session, scope.narrow(deals=(ProductLine(line),)), p, AS_OF)
+    assert part.bookings == whole.bookings and part.revenue_target == whole.revenue_target
+    assert part.v.remaining == whole.v.remaining
+    assert 0 < part.v.pipeline_due < whole.v.pipeline_due
+
+
+def test_flt005_the_funnel_page_follows_rep_product_and_class(director, demo_session):
+    rep_id, rep_code = demo_session.execute(select(Rep.id, Rep.rep_code).where(Rep.rep_code == "R0002")).one()
+    line = queries.product_lines(demo_session, Scope.everything())[1]
+    tree = render_page(director, "/funnel", f"?rep={rep_code}&product={line}&rad=D")
+    scope = Scope.rep(rep_id).narrow(deals=(ProductLine(line), RadClass(AS_OF.year, "D", 0.5, 0.1)))
+    p = Period(AS_OF.year)
+    stages = queries.funnel_stages(demo_session, scope, p.start, p.end)
+    link = text_of(find(tree, "stage-link-1"))
+    assert link.endswith(f"({int(stages['count'][0]):,})")
+    k = overview_kpis(demo_session, scope, p, AS_OF)
+    assert text_of(find(tree, "kpi-open-pipeline-value")) == cny(k.open_amount, "en")
+    assert find(tree, "filter-rep")["props"]["value"] == rep_code
+    assert find(tree, "filter-product")["props"]["value"] == line
+    assert find(tree, "filter-rad")["props"]["value"] == "D"
+    assert "narrow the deals" in text_of(find(tree, "filter-deal-note"))
+
+
+@pytest.mark.parametrize("search", ["?rep=R0030", "?rep=R0002", "?rep=R0002&team=2"])
+def test_flt006_a_rep_cannot_pick_another_rep(rep, demo_session, search):
+    rep_id = demo_session.scalar(select(Rep.id).where(Rep.rep_code == "R0001"))
+    tree = render_page(rep, "/funnel", search)
+    k = overview_kpis(demo_session, Scope.rep(rep_id), Period(AS_OF.year), AS_OF)
+    assert text_of(find(tree, "kpi-open-pipeline-value")) == cny(k.open_amount, "en")
+    assert "is not one you can pick" in text_of(tree)
+    options = find(tree, "filter-rep")["props"]["options"]
+    assert [o["value"] for o in options] == ["R0001"]
+
+
+def test_flt007_bad_product_and_class_are_dropped_with_a_notice(director):
+    tree = render_page(director, "/funnel", "?product=nope&rad=X")
+    text = text_of(tree)
+    assert "product line 'nope'" in text and "RAD class 'X'" in text
+    assert find(tree, "filter-product")["props"]["value"] is None
