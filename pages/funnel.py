@@ -11,12 +11,12 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components import charts, filters, tables
+from components import charts, filters
+from components.deal_grid import deal_panel
 from components.formatting import cny, day, pct, period_label
 from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row, v_summary
@@ -209,56 +209,24 @@ def _stage_links(stages: Any, labels: dict[str, str], query: dict[str, str], cho
     return html.Div(links, className="stage-links mt-1")
 
 
+#: The columns of a level's deal list: (field, header key; None for no header).
+STAGE_COLUMNS = (
+    ("opp_code", "col.opp"),
+    ("name", None),
+    ("account", "col.account"),
+    ("owner", "col.owner"),
+    ("amount", "col.amount"),
+    ("expected_close_date", "col.expected_close"),
+    ("created_date", "col.created"),
+)
+
+
 def _stage_panel(stage: str | None, rows: list[dict[str, Any]], labels: dict[str, str], lang: str) -> Any:
     """The deals of the clicked level: sortable, pageable, downloadable."""
     if stage is None:
         return html.Div(id=STAGE_TABLE_ID)
-    columns = [
-        ("opp_code", "col.opp"),
-        ("name", "col.opp"),
-        ("account", "col.account"),
-        ("owner", "col.owner"),
-        ("amount", "col.amount"),
-        ("expected_close_date", "col.expected_close"),
-        ("created_date", "col.created"),
-    ]
-    table = dag.AgGrid(
-        id=f"{STAGE_TABLE_ID}-grid",
-        columnDefs=[
-            {
-                "field": c,
-                "headerName": "" if c == "name" else t(key, lang),
-                **(
-                    {"type": "numericColumn", "valueFormatter": {"function": "d3.format(',.2f')(params.value)"}}
-                    if c == "amount"
-                    else {}
-                ),
-                **({"cellRenderer": "markdown"} if c == "opp_code" else {}),
-            }
-            for c, key in columns
-        ],
-        rowData=[
-            {
-                **r,
-                "opp_code": f"[{r['opp_code']}](/opportunities/{r['opp_code']})",
-                "expected_close_date": str(r["expected_close_date"]),
-                "created_date": str(r["created_date"]),
-            }
-            for r in rows
-        ],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True},
-        dashGridOptions={"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"},
-        columnSize="responsiveSizeToFit",
-        className="ag-theme-alpine",
-    )
-    return html.Div(
-        panel(
-            t("funnel.stage_list", lang, stage=labels[stage], n=f"{len(rows):,}"),
-            html.Div([table, tables.download_buttons("funnel_stage", lang)]),
-        ),
-        id=STAGE_TABLE_ID,
-        className="mb-3",
-    )
+    title = t("funnel.stage_list", lang, stage=labels[stage], n=f"{len(rows):,}")
+    return deal_panel(STAGE_TABLE_ID, title, rows, STAGE_COLUMNS, "funnel_stage", lang)
 
 
 def _v_gauge(kpis: OverviewKPIs, lang: str) -> dbc.Card:
