@@ -13,7 +13,9 @@ from sqlalchemy import Executable, and_, case, func, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, Team
+from data_access.rad import account_classes
 from data_access.scope import Scope
+from data_access.settings import load_settings
 from metrics.sales import Outcomes
 
 
@@ -162,11 +164,14 @@ def loss_reasons(session: Session, scope: Scope, start: date, end: date) -> pd.D
 
 
 def competitor_outcomes(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
-    """Deals closed in [start, end] against a named competitor: competitor, won, lost (counts)."""
+    """Deals closed in [start, end] against a named competitor: competitor, won, lost (counts), won_amount,
+    lost_amount."""
     won = func.sum(case((Opportunity.status == "won", 1), else_=0))
     lost = func.sum(case((Opportunity.status == "lost", 1), else_=0))
+    won_amount = func.sum(case((Opportunity.status == "won", Opportunity.amount), else_=0))
+    lost_amount = func.sum(case((Opportunity.status == "lost", Opportunity.amount), else_=0))
     stmt = (
-        select(Opportunity.competitor, won, lost)
+        select(Opportunity.competitor, won, lost, won_amount, lost_amount)
         .where(
             Opportunity.status.in_(("won", "lost")),
             Opportunity.competitor.is_not(None),
@@ -176,7 +181,74 @@ def competitor_outcomes(session: Session, scope: Scope, start: date, end: date) 
         .group_by(Opportunity.competitor)
         .order_by(Opportunity.competitor)
     )
-    return _frame(session, stmt, ["competitor", "won", "lost"]).astype({"won": int, "lost": int})
+    columns = ["competitor", "won", "lost", "won_amount", "lost_amount"]
+    return _frame(session, stmt, columns).astype({"won": int, "lost": int, "won_amount": float, "lost_amount": float})
+
+
+CLOSED_DEAL_COLUMNS = [
+    "id",
+    "opp_code",
+    "name",
+    "account",
+    "industry",
+    "region",
+    "team",
+    "rep_code",
+    "owner",
+    "product_line",
+    "competitor",
+    "amount",
+    "level",
+    "status",
+    "created_date",
+    "closed_date",
+    "loss_reason",
+    "win_reason",
+    "rad_class",
+]
+
+
+def closed_deals(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Opportunities won or lost with closed_date in [start, end], in scope, largest first, with what win/loss
+    analysis cuts them by (CLOSED_DEAL_COLUMNS): the account's industry and region, the owner's team, code
+    and name, product line, competitor, level at close, reasons, and rad_class, the account's RAD class in
+    the year of ``end`` (``data_access.rad``, thresholds from the settings; ``none``: SOW unknown)."""
+    settings = load_settings(session)
+    classes = account_classes(end.year, settings.rad_r_min, settings.rad_a_max)
+    stmt = (
+        select(
+            Opportunity.id,
+            Opportunity.opp_code,
+            Opportunity.name,
+            Account.name,
+            Account.industry,
+            Account.region,
+            Team.name,
+            Rep.rep_code,
+            Rep.name,
+            Opportunity.product_line,
+            Opportunity.competitor,
+            Opportunity.amount,
+            Opportunity.level,
+            Opportunity.status,
+            Opportunity.created_date,
+            Opportunity.closed_date,
+            Opportunity.loss_reason,
+            Opportunity.win_reason,
+            classes.c.rad_class,
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .outerjoin(Team, Team.id == Rep.team_id)
+        .outerjoin(classes, classes.c.account_id == Opportunity.account_id)
+        .where(
+            Opportunity.status.in_(("won", "lost")),
+            Opportunity.closed_date.between(start, end),
+            scope.opportunities(),
+        )
+        .order_by(Opportunity.amount.desc(), Opportunity.opp_code)
+    )
+    return _frame(session, stmt, CLOSED_DEAL_COLUMNS).astype({"amount": float})
 
 
 def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | None:

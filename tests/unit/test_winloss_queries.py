@@ -1,0 +1,116 @@
+"""The closed-deals query on a hand-built database: which deals, their segment columns, the RAD class column,
+the viewer's scope and the deal filters; the competitor tally against the metric on the same rows."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pandas as pd
+import pytest
+
+from data_access import queries
+from data_access.scope import ProductLine, RadClass, Scope
+from data_access.settings import save_setting
+from metrics.winloss import head_to_head, tally
+from tests.builders import Seed
+
+Y = 2026
+START, END = date(Y, 1, 1), date(Y, 12, 31)
+
+
+@pytest.fixture()
+def world(session):
+    seed = Seed(session)
+    east, west = seed.team("华东一部"), seed.team("西部一部", region="西部")
+    r1 = seed.rep("R1", east, name="王伟")
+    r2 = seed.rep("R2", west, name="李娜")
+    loner = seed.rep("R3", None, name="无团队")  # a rep without a team: the team column is empty, the deal stays
+    big = seed.account("BIG", r1, industry="金融", region="华东")  # BP 1000, 600 booked this year: R
+    cold = seed.account("COLD", r1, industry="政府", region="华东")  # BP 1000, nothing booked: A
+    dark = seed.account("DARK", r2, industry="制造", region="西部")  # no BP: none
+    manual = seed.account("MAN", loner, industry="能源", region="华北", rad_override="D")
+    seed.bp(big, Y, 1000)
+    seed.bp(big, Y - 1, 100)  # last year's BP (and class) must not count
+    seed.bp(cold, Y, 1000)
+    won = seed.opp(big, 600, 6, "won", closed=date(Y, 3, 1), code="W1", product_line="云服务", competitor="华为")
+    seed.contract(won, 600, date(Y, 3, 1))
+    seed.opp(big, 900, 5, "won", closed=date(Y, 8, 20), code="W2", product_line="网络设备", win_reason="价格优势")
+    seed.opp(cold, 300, 3, "lost", closed=date(Y, 5, 2), code="L1", loss_reason="价格偏高", competitor="华为")
+    seed.opp(cold, 200, 2, "lost", closed=date(Y, 12, 31), code="L2", product_line="云服务")  # no reason
+    seed.opp(dark, 700, 4, "lost", closed=date(Y, 1, 1), code="L3", loss_reason="预算取消", competitor="思科")
+    seed.opp(manual, 100, 5, "won", closed=date(Y, 6, 1), code="W3", competitor="思科")
+    seed.opp(big, 50, 2, "lost", closed=date(Y - 1, 12, 31), code="OLD")  # closed last year
+    seed.opp(big, 80, 3, "lost", closed=date(Y + 1, 1, 1), code="NEXT")  # closed next year
+    seed.opp(big, 5000, 3, "open", code="OPEN")  # still open
+    session.commit()
+    return {"r1": r1, "r2": r2}
+
+
+def test_wl020_closed_deals_of_the_period_with_their_segments(session, world):
+    deals = queries.closed_deals(session, Scope.everything(), START, END)
+    assert list(deals.columns) == queries.CLOSED_DEAL_COLUMNS
+    assert deals["opp_code"].tolist() == ["W2", "L3", "W1", "L1", "L2", "W3"]  # largest first
+    by_code = {r["opp_code"]: r for r in queries.records(deals)}
+    assert {k: v for k, v in by_code["L1"].items() if k != "id"} == {
+        "opp_code": "L1",
+        "name": "deal",
+        "account": "COLD",
+        "industry": "政府",
+        "region": "华东",
+        "team": "华东一部",
+        "rep_code": "R1",
+        "owner": "王伟",
+        "product_line": None,
+        "competitor": "华为",
+        "amount": 300.0,
+        "level": 3,
+        "status": "lost",
+        "created_date": date(Y, 1, 10),
+        "closed_date": date(Y, 5, 2),
+        "loss_reason": "价格偏高",
+        "win_reason": None,
+        "rad_class": "A",
+    }
+    assert by_code["L2"]["loss_reason"] is None and by_code["L2"]["product_line"] == "云服务"
+    assert by_code["W2"]["win_reason"] == "价格优势"
+    assert by_code["W3"]["team"] is None and by_code["W3"]["owner"] == "无团队"
+    assert {c: by_code[c]["rad_class"] for c in by_code} == {
+        "W1": "R",
+        "W2": "R",
+        "L1": "A",
+        "L2": "A",
+        "L3": "none",
+        "W3": "D",
+    }
+
+
+def test_wl021_rad_class_follows_the_settings_and_the_year(session, world):
+    save_setting(session, "rad_thresholds", {"r_min": 0.7, "a_max": 0.1})  # 60% booked is D now
+    session.commit()
+    deals = queries.closed_deals(session, Scope.everything(), START, END)
+    assert set(deals.loc[deals["opp_code"].isin(["W1", "W2"]), "rad_class"]) == {"D"}
+    # last year's deals are classed by last year's BP and bookings: BP 100, nothing booked -> A
+    last = queries.closed_deals(session, Scope.everything(), date(Y - 1, 1, 1), date(Y - 1, 12, 31))
+    assert last[["opp_code", "rad_class"]].values.tolist() == [["OLD", "A"]]
+
+
+def test_wl022_scope_and_deal_filters_apply(session, world):
+    mine = queries.closed_deals(session, Scope.rep(world["r1"].id), START, END)
+    assert set(mine["opp_code"]) == {"W1", "W2", "L1", "L2"}
+    west = queries.closed_deals(session, Scope.team(world["r2"].team_id), START, END)
+    assert west["opp_code"].tolist() == ["L3"]
+    cloud = queries.closed_deals(session, Scope.everything().narrow(deals=(ProductLine("云服务"),)), START, END)
+    assert set(cloud["opp_code"]) == {"W1", "L2"}
+    cls_a = queries.closed_deals(session, Scope.everything().narrow(deals=(RadClass(Y, "A", 0.5, 0.1),)), START, END)
+    assert set(cls_a["opp_code"]) == {"L1", "L2"}
+    assert queries.closed_deals(session, Scope.nothing(), START, END).empty
+
+
+def test_wl023_competitor_tally_in_sql_equals_the_metric(session, world):
+    sql = queries.competitor_outcomes(session, Scope.everything(), START, END)
+    deals = queries.closed_deals(session, Scope.everything(), START, END)
+    assert sql.to_dict("records") == [
+        {"competitor": "华为", "won": 1, "lost": 1, "won_amount": 600.0, "lost_amount": 300.0},
+        {"competitor": "思科", "won": 1, "lost": 1, "won_amount": 100.0, "lost_amount": 700.0},
+    ]
+    pd.testing.assert_frame_equal(head_to_head(sql), head_to_head(tally(deals, "competitor")))
