@@ -296,8 +296,12 @@ class Drill:
 
     def applied_to(self, query: Mapping[str, str]) -> dict[str, str]:
         """``query`` with this drill instead of any other (the filters and the chosen segment stay)."""
-        kept = {k: v for k, v in query.items() if k not in DRILL_PARAMS}
-        return {**kept, **self.params()}
+        return {**without_drill(query), **self.params()}
+
+
+def without_drill(query: Mapping[str, str]) -> dict[str, str]:
+    """``query`` without the parameters naming a drill."""
+    return {k: v for k, v in query.items() if k not in DRILL_PARAMS}
 
 
 def chosen_segment(query: Mapping[str, Any]) -> tuple[str, str | None]:

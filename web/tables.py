@@ -23,6 +23,7 @@ from data_access import queries
 from data_access.runtime import read_session, today
 from data_access.users import Viewer
 from metrics.overview import aging_frame, overview_kpis
+from metrics.winloss import Drill, deals_behind
 from web.auth import current_viewer
 
 Source = Callable[[Session, Viewer, dict[str, str], date], pd.DataFrame]
@@ -47,10 +48,19 @@ def _funnel_stage(session: Session, viewer: Viewer, query: dict[str, str], now: 
     return queries.stage_opportunities(session, scope, str(stage), chosen.period.start, chosen.period.end)
 
 
+def _winloss_deals(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
+    drill = Drill.from_query(query)
+    if drill is None:
+        raise PreventUpdate
+    chosen, _teams, scope = resolve_filters(session, viewer.scope, query, now)
+    return deals_behind(queries.closed_deals(session, scope, chosen.period.start, chosen.period.end), drill)
+
+
 TABLES: Mapping[str, Source] = {
     "overview_aging": _overview_aging,
     "import_history": _import_history,
     "funnel_stage": _funnel_stage,
+    "winloss_deals": _winloss_deals,
 }
 
 
