@@ -177,7 +177,7 @@ def head_to_head(competitors: pd.DataFrame) -> pd.DataFrame:
     """Per named competitor (a tally with a ``competitor`` column; ``MISSING`` rows, no competitor named,
     are left out): deals met = won + lost, won, lost, amount met, win rate by count and by amount, small
     sample; the competitors met most first."""
-    named = competitors[[key(c) != MISSING for c in competitors["competitor"]]]
+    named = competitors[competitors["competitor"].map(key).ne(MISSING)]
     out = rates(named).rename(columns={"n": "met"})
     out["amount"] = out["won_amount"].astype(float) + out["lost_amount"].astype(float)
     out = out.sort_values(["met", "competitor"], ascending=[False, True], ignore_index=True)

@@ -322,3 +322,16 @@ def test_wl015_segment_rates_add_up_to_the_whole():
         rates = segment_rates(deals, segment)
         assert rates["won"].sum() == o.won_count and rates["lost"].sum() == o.lost_count
         assert math.isclose(rates["won_amount"].sum(), o.won_amount)
+
+
+def test_wl016_nothing_closed():
+    deals = pd.DataFrame(columns=[*deal("won", 1).keys()])
+    assert outcomes(deals) == Outcomes()
+    for segment in ("rad_class", "rep", "size_band"):
+        assert segment_rates(deals, segment).empty
+    assert head_to_head(tally(deals, "competitor")).empty
+    assert head_to_head(pd.DataFrame(columns=["competitor", "won", "lost", "won_amount", "lost_amount"])).empty
+    assert loss_pareto(pd.DataFrame(columns=["reason", "count", "amount"])).empty
+    assert lost_by_level(deals)["count"].tolist() == [0, 0, 0, 0, 0]
+    assert cycle_lengths(deals)["count"].tolist() == [0, 0]
+    assert deals_behind(deals, Drill("outcome", "won")).empty
