@@ -181,7 +181,8 @@ def head_to_head(competitors: pd.DataFrame) -> pd.DataFrame:
     out = rates(named).rename(columns={"n": "met"})
     out["amount"] = out["won_amount"].astype(float) + out["lost_amount"].astype(float)
     out = out.sort_values(["met", "competitor"], ascending=[False, True], ignore_index=True)
-    return out[["competitor", "met", "won", "lost", "amount", *TALLY[2:], "win_rate", "win_rate_amount", "small"]]
+    columns = ["competitor", "met", "won", "lost", "amount", "won_amount", "lost_amount"]
+    return out[[*columns, "win_rate", "win_rate_amount", "small"]]
 
 
 def lost_by_level(deals: pd.DataFrame) -> pd.DataFrame:

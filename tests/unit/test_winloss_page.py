@@ -62,6 +62,18 @@ def _rep_id(session, code: str) -> int:
     return int(session.execute(text("SELECT id FROM reps WHERE rep_code = :c"), {"c": code}).scalar_one())
 
 
+def test_wl029_every_segment_band_and_missing_value_reads_in_both_languages():
+    from components.i18n import TRANSLATIONS
+
+    keys = [f"wl.segment.{s}" for s in winloss.SEGMENTS]
+    keys += [f"wl.band.{band}" for band, _lo, _hi in winloss.SIZE_BANDS]
+    keys += [f"wl.none.{s}" for s in winloss.SEGMENTS if s not in ("rad_class", "size_band")]
+    keys += [f"wl.{kind}.{o}" for o in winloss.OUTCOMES for kind in ("outcome", "drill")]
+    keys += [f"wl.kpi.{o}" for o in winloss.OUTCOMES] + [f"wl.kpi.{o}_deals" for o in winloss.OUTCOMES]
+    for key in keys:
+        assert set(TRANSLATIONS[key]) == {"zh", "en"} and all(TRANSLATIONS[key].values()), key
+
+
 def test_wl030_tiles_are_the_win_rate_of_the_period(director, demo_session):
     tree = render_page(director, "/winloss")
     o = winloss.outcomes(_deals(demo_session))
