@@ -79,10 +79,22 @@ def call_callback(
     """POST one callback the way the browser would, found in /_dash-dependencies by its output.
 
     ``values`` gives (component id, property) -> value for the inputs and states; pattern-matching
-    (ALL) ones are sent as empty lists unless given. Returns the Flask response.
+    (ALL) ones are sent as empty lists unless given. Several callbacks may write one output (``url.search@``
+    with allow_duplicate): the one whose inputs ``values`` names most is posted. Returns the Flask response.
     """
     deps = client.get("/_dash-dependencies").get_json()
-    spec = next(d for d in deps if output_contains in d["output"])
+    named = {str(cid) for cid, _prop in values}
+    candidates = [d for d in deps if output_contains in d["output"]]
+    assert candidates, f"no callback writes {output_contains!r}"
+
+    def overlap(d: dict[str, Any]) -> int:
+        return sum(str(_spec_id(i["id"])) in named for i in d["inputs"])
+
+    candidates.sort(key=overlap, reverse=True)
+    assert len(candidates) == 1 or overlap(candidates[0]) > overlap(candidates[1]), (
+        f"{output_contains!r} is written by several callbacks: name their inputs in values"
+    )
+    spec = candidates[0]
 
     def fill(items: list[dict[str, Any]]) -> list[Any]:
         out = []
