@@ -99,6 +99,7 @@ def test_brw004_signed_out_the_login_page_then_a_rep_sees_their_own(watched, liv
     page.wait_for_load_state("networkidle")
     with page.expect_navigation(url=re.compile(r"/login$")):
         page.click("#logout")
+    page.wait_for_load_state("networkidle")  # the login page's stylesheet, else the next goto aborts it
     page.goto(live_server + "/")
     page.wait_for_url(re.compile(r"/login\?next=%2F$"))
     watched.assert_clean()
