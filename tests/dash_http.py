@@ -119,3 +119,25 @@ def call_callback(
         "changedPropIds": changed or [f"{i['id']}.{i['property']}" for i in spec["inputs"][:1]],
     }
     return client.post("/_dash-update-component", json=payload)
+
+
+def download(client: Any, table: str, fmt: str, search: str = "") -> Any:
+    """Click a table's download button, as the browser posts it (a pattern-matching input), on the page at
+    ``search``; returns the Flask response."""
+    button = {"type": "table-download", "table": table, "fmt": fmt}
+    payload = {
+        "output": "table-download-target.data",
+        "outputs": {"id": "table-download-target", "property": "data"},
+        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
+        "state": [{"id": "url", "property": "search", "value": search}],
+        "changedPropIds": [f'{{"fmt":"{fmt}","table":"{table}","type":"table-download"}}.n_clicks'],
+    }
+    return client.post("/_dash-update-component", json=payload)
+
+
+def downloaded_text(response: Any) -> str:
+    """The text of a CSV a ``download`` answered (base64 or not, the UTF-8 BOM dropped)."""
+    import base64
+
+    data = response.get_json()["response"]["table-download-target"]["data"]
+    return base64.b64decode(data["content"]).decode("utf-8-sig") if data.get("base64") else str(data["content"])

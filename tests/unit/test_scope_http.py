@@ -15,7 +15,7 @@ from data_access.scope import Scope
 from metrics.overview import overview_kpis
 from metrics.period import Period
 from tests.conftest import AS_OF
-from tests.dash_http import find, render_page, text_of
+from tests.dash_http import download, downloaded_text, find, render_page, text_of
 
 
 @pytest.fixture()
@@ -108,19 +108,6 @@ def test_sec006_director_sees_everyone_and_gets_404_for_unknown(director, ids):
     assert director.get(f"/api/v1/funnel?team={ids['other_team']}").status_code == 200
 
 
-def _download(client, table: str, fmt: str, search: str = ""):
-    """Click a table's download button, as the browser posts it (a pattern-matching input)."""
-    button = {"type": "table-download", "table": table, "fmt": fmt}
-    payload = {
-        "output": "table-download-target.data",
-        "outputs": {"id": "table-download-target", "property": "data"},
-        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
-        "state": [{"id": "url", "property": "search", "value": search}],
-        "changedPropIds": [f'{{"fmt":"{fmt}","table":"{table}","type":"table-download"}}.n_clicks'],
-    }
-    return client.post("/_dash-update-component", json=payload)
-
-
 def test_sec007_table_downloads_are_recomputed_in_the_viewer_scope(rep, director, manager, demo_session, ids):
     import base64
     import io
@@ -128,16 +115,14 @@ def test_sec007_table_downloads_are_recomputed_in_the_viewer_scope(rep, director
     from metrics.overview import aging_frame
 
     rep_id, _team = ids["rep"]
-    response = _download(rep, "overview_aging", "csv", f"?team={ids['other_team']}")
+    response = download(rep, "overview_aging", "csv", f"?team={ids['other_team']}")
     assert response.status_code == 200
-    data = response.get_json()["response"]["table-download-target"]["data"]
-    body = base64.b64decode(data["content"]).decode("utf-8-sig") if data.get("base64") else data["content"]
-    got = pd.read_csv(io.StringIO(body))
+    got = pd.read_csv(io.StringIO(downloaded_text(response)))
     want = aging_frame(overview_kpis(demo_session, Scope.rep(rep_id), Period(AS_OF.year), AS_OF))
     assert got["amount_cny"].round(2).tolist() == want["amount_cny"].round(2).tolist()
-    xlsx = _download(director, "overview_aging", "xlsx")
+    xlsx = download(director, "overview_aging", "xlsx")
     content = base64.b64decode(xlsx.get_json()["response"]["table-download-target"]["data"]["content"])
     assert content[:2] == b"PK"
-    assert _download(manager, "import_history", "csv").status_code == 204  # directors only
-    assert _download(director, "no_such_table", "csv").status_code == 204
-    assert _download(director, "overview_aging", "pdf").status_code == 204
+    assert download(manager, "import_history", "csv").status_code == 204  # directors only
+    assert download(director, "no_such_table", "csv").status_code == 204
+    assert download(director, "overview_aging", "pdf").status_code == 204

@@ -3,7 +3,6 @@ behind its bar, the clicks go to the URL, and the viewer's scope holds whatever 
 
 from __future__ import annotations
 
-import base64
 import io
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode
@@ -20,7 +19,7 @@ from metrics import winloss
 from metrics.period import Period
 from metrics.sales import win_rate
 from tests.conftest import AS_OF
-from tests.dash_http import call_callback, find, render_page, text_of, walk
+from tests.dash_http import call_callback, download, downloaded_text, find, render_page, text_of, walk
 
 YEAR = Period(AS_OF.year)
 
@@ -41,21 +40,12 @@ def _value(tree, name: str) -> str:
     return text_of(find(tree, f"kpi-{name}-value"))
 
 
-def _download(client, search: str):
-    button = {"type": "table-download", "table": "winloss_deals", "fmt": "csv"}
-    payload = {
-        "output": "table-download-target.data",
-        "outputs": {"id": "table-download-target", "property": "data"},
-        "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
-        "state": [{"id": "url", "property": "search", "value": search}],
-        "changedPropIds": ['{"fmt":"csv","table":"winloss_deals","type":"table-download"}.n_clicks'],
-    }
-    response = client.post("/_dash-update-component", json=payload)
+def _download(client, search: str) -> pd.DataFrame | int:
+    """The win/loss list as the CSV button downloads it, or the status code when there is none."""
+    response = download(client, "winloss_deals", "csv", search)
     if response.status_code != 200:
         return response.status_code
-    data = response.get_json()["response"]["table-download-target"]["data"]
-    body = base64.b64decode(data["content"]).decode("utf-8-sig") if data.get("base64") else data["content"]
-    return pd.read_csv(io.StringIO(body))
+    return pd.read_csv(io.StringIO(downloaded_text(response)))
 
 
 def _rep_id(session, code: str) -> int:
