@@ -11,13 +11,13 @@ from typing import Any
 from urllib.parse import parse_qs, urlencode
 
 import dash
-import dash_ag_grid as dag
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters, tables
 from components.formatting import cny, day, pct, period_label
+from components.grid import Kind, data_grid
 from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row, v_summary
 from components.shell import empty_state, filtered_page, opp_link, page_header, panel
@@ -213,44 +213,16 @@ def _stage_panel(stage: str | None, rows: list[dict[str, Any]], labels: dict[str
     """The deals of the clicked level: sortable, pageable, downloadable."""
     if stage is None:
         return html.Div(id=STAGE_TABLE_ID)
-    columns = [
-        ("opp_code", "col.opp"),
-        ("name", "col.opp"),
-        ("account", "col.account"),
-        ("owner", "col.owner"),
-        ("amount", "col.amount"),
-        ("expected_close_date", "col.expected_close"),
-        ("created_date", "col.created"),
+    columns: list[tuple[str, str, Kind]] = [
+        ("opp_code", t("col.opp", lang), "opp"),
+        ("name", "", "text"),
+        ("account", t("col.account", lang), "text"),
+        ("owner", t("col.owner", lang), "text"),
+        ("amount", t("col.amount", lang), "money"),
+        ("expected_close_date", t("col.expected_close", lang), "date"),
+        ("created_date", t("col.created", lang), "date"),
     ]
-    table = dag.AgGrid(
-        id=f"{STAGE_TABLE_ID}-grid",
-        columnDefs=[
-            {
-                "field": c,
-                "headerName": "" if c == "name" else t(key, lang),
-                **(
-                    {"type": "numericColumn", "valueFormatter": {"function": "d3.format(',.2f')(params.value)"}}
-                    if c == "amount"
-                    else {}
-                ),
-                **({"cellRenderer": "markdown"} if c == "opp_code" else {}),
-            }
-            for c, key in columns
-        ],
-        rowData=[
-            {
-                **r,
-                "opp_code": f"[{r['opp_code']}](/opportunities/{r['opp_code']})",
-                "expected_close_date": str(r["expected_close_date"]),
-                "created_date": str(r["created_date"]),
-            }
-            for r in rows
-        ],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True},
-        dashGridOptions={"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"},
-        columnSize="responsiveSizeToFit",
-        className="ag-theme-alpine",
-    )
+    table = data_grid(f"{STAGE_TABLE_ID}-grid", rows, columns)
     return html.Div(
         panel(
             t("funnel.stage_list", lang, stage=labels[stage], n=f"{len(rows):,}"),
