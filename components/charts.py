@@ -145,6 +145,9 @@ def v_gauge(value: float | None, required: float | None, status: str | None, lan
 
 #: One colour per RAD class: R (retention) green, D (development) blue, A (acquisition) orange.
 RAD_COLOURS = {"R": "#2ca25f", "D": "#3182bd", "A": "#fd8d3c"}
+#: SOW above this is drawn at it, as a triangle (the hover tells the real SOW): a few accounts with SOW of
+#: 2000% (a BP far too low) must not squash everyone else into the bottom of the chart.
+SOW_CAP = 1.5
 #: From this many markers on, the scatter draws with WebGL (smooth at 50,000 accounts); below, as SVG.
 WEBGL_FROM = 2000
 
@@ -153,9 +156,11 @@ def rad_scatter(
     accounts: pd.DataFrame, r_min: float, a_max: float, class_labels: Mapping[str, str], lang: str
 ) -> go.Figure:
     """SOW (y, %) against BP (x, log scale), one marker per account with a known BP: colour by class, size by
-    open pipeline, a diamond where the class is a manual override; the R and A threshold lines labelled.
+    open pipeline, a diamond where the class is a manual override, a triangle at the top for SOW above
+    ``SOW_CAP``; the R and A threshold lines labelled.
     ``customdata`` is the account code (for click and selection)."""
     known = accounts[accounts["sow"].notna() & (accounts["bp"].astype(float) > 0)]
+    cap = max(SOW_CAP, r_min * 1.5)
     trace = go.Scattergl if len(known) >= WEBGL_FROM else go.Scatter
     biggest = float(known["open_pipeline"].max()) if not known.empty else 0.0
     fig = go.Figure()
@@ -180,7 +185,7 @@ def rad_scatter(
         fig.add_trace(
             trace(
                 x=part["bp"].astype(float),
-                y=part["sow"].astype(float) * 100,
+                y=part["sow"].astype(float).clip(upper=cap) * 100,
                 mode="markers",
                 name=class_labels[cls],
                 customdata=part["account_code"],
@@ -190,7 +195,10 @@ def rad_scatter(
                     "color": RAD_COLOURS[cls],
                     "size": sizes,
                     "opacity": 0.75,
-                    "symbol": ["diamond" if m else "circle" for m in part["manual"]],
+                    "symbol": [
+                        "triangle-up" if s > cap else "diamond" if m else "circle"
+                        for s, m in zip(part["sow"].astype(float), part["manual"], strict=True)
+                    ],
                     "line": {"width": 0.5, "color": "#fff"},
                 },
             )

@@ -82,6 +82,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "rad.list_them": {"en": "list them", "zh": "查看列表"},
     "rad.panel_empty": {"en": "Click a marker to see its account here.", "zh": "点击图中的圆点，在此查看客户。"},
     "rad.selection": {"en": "Selected accounts ({n})", "zh": "已选客户（{n}）"},
+    "rad.selection_title": {"en": "Selected accounts", "zh": "已选客户"},
     "rad.selection_empty": {
         "en": "Box- or lasso-select markers on the chart to list those accounts here.",
         "zh": "在图中框选或套索选择圆点，在此列出这些客户。",
@@ -159,6 +160,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "account.payments": {"en": "Payments due", "zh": "待回款"},
     "account.none": {"en": "None.", "zh": "无。"},
     "account.overdue": {"en": "overdue", "zh": "逾期"},
+    "visit.status.planned": {"en": "planned", "zh": "计划"},
+    "visit.status.done": {"en": "done", "zh": "已完成"},
     "account.col.status": {"en": "Status", "zh": "状态"},
     "account.col.closed": {"en": "Closed", "zh": "关闭日期"},
     "account.col.date": {"en": "Date", "zh": "日期"},

@@ -78,11 +78,18 @@ def with_white_space(classified: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+def account_table(rows: pd.DataFrame, r_min: float, a_max: float) -> pd.DataFrame:
+    """Rows of ``queries.rad_accounts`` classed: sow, rad_class (``none`` when unknown), manual, flags,
+    white_space."""
+    return with_white_space(classify(rows, r_min, a_max))
+
+
 def class_summary(accounts: pd.DataFrame) -> pd.DataFrame:
     """Per class (R, A, D, none): accounts, total BP, bookings, the class's SOW, open pipeline, white space.
 
     ``accounts``: rows of ``with_white_space``. The class's SOW = bookings of its accounts with a known BP /
-    their BP (None when no account of the class has one); white space = sum of the accounts' white space.
+    their BP; white space = sum of the accounts' white space (BP, SOW and white space None when no account of
+    the class has a BP).
     """
     rows = []
     for cls in CLASSES:
@@ -93,14 +100,14 @@ def class_summary(accounts: pd.DataFrame) -> pd.DataFrame:
             {
                 "rad_class": cls,
                 "accounts": len(part),
-                "bp": bp,
+                "bp": bp if not known.empty else None,
                 "bookings": float(part["bookings"].astype(float).sum()),
                 "sow": float(known["bookings"].astype(float).sum()) / bp if bp > 0 else None,
                 "open_pipeline": float(part["open_pipeline"].astype(float).sum()) if "open_pipeline" in part else 0.0,
-                "white_space": float(sum(w for w in part["white_space"] if w is not None)),
+                "white_space": float(sum(w for w in part["white_space"] if w is not None)) if not known.empty else None,
             }
         )
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, dtype=object)
 
 
 def class_moves(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
