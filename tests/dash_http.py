@@ -82,7 +82,13 @@ def call_callback(
     (ALL) ones are sent as empty lists unless given. Returns the Flask response.
     """
     deps = client.get("/_dash-dependencies").get_json()
-    spec = next(d for d in deps if output_contains in d["output"])
+    candidates = [d for d in deps if output_contains in d["output"]]
+
+    def given(d: dict[str, Any]) -> bool:  # several callbacks write url.search: the one whose inputs we give
+        ids = [(i["id"], i["property"]) for i in d["inputs"] if not str(i["id"]).startswith("{")]
+        return all(key in values for key in ids)
+
+    spec = next((d for d in candidates if given(d)), candidates[0])
 
     def fill(items: list[dict[str, Any]]) -> list[Any]:
         out = []

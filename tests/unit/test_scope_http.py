@@ -108,14 +108,18 @@ def test_sec006_director_sees_everyone_and_gets_404_for_unknown(director, ids):
     assert director.get(f"/api/v1/funnel?team={ids['other_team']}").status_code == 200
 
 
-def _download(client, table: str, fmt: str, search: str = ""):
-    """Click a table's download button, as the browser posts it (a pattern-matching input)."""
+def _download(client, table: str, fmt: str, search: str = "", selection: list[str] | None = None):
+    """Click a table's download button, as the browser posts it (a pattern-matching input); ``selection``
+    is what the page's selection store holds."""
     button = {"type": "table-download", "table": table, "fmt": fmt}
     payload = {
         "output": "table-download-target.data",
         "outputs": {"id": "table-download-target", "property": "data"},
         "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
-        "state": [{"id": "url", "property": "search", "value": search}],
+        "state": [
+            {"id": "url", "property": "search", "value": search},
+            {"id": "table-selection", "property": "data", "value": selection or []},
+        ],
         "changedPropIds": [f'{{"fmt":"{fmt}","table":"{table}","type":"table-download"}}.n_clicks'],
     }
     return client.post("/_dash-update-component", json=payload)
