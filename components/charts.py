@@ -248,3 +248,53 @@ def account_years(years: pd.DataFrame, labels: Mapping[str, str], lang: str) -> 
         yaxis2={"overlaying": "y", "side": "right", "ticksuffix": "%", "rangemode": "tozero", "showgrid": False},
     )
     return fig
+
+
+def attainment_gauge(value: float | None, elapsed: float, title: str, lang: str) -> go.Figure:
+    """Attainment as a gauge to 150%: green at or above the pace line (the share of the period elapsed,
+    drawn as the threshold), amber below it."""
+    if value is None:
+        fig = go.Figure()
+        fig.add_annotation(text="—", showarrow=False, font={"size": 28}, x=0.5, y=0.5)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return base_layout(fig, height=200)
+    fig = go.Figure(
+        go.Indicator(
+            mode="gauge+number",
+            value=value * 100,
+            number={"suffix": "%", "valueformat": ".1f"},
+            title={"text": title, "font": {"size": 14}},
+            gauge={
+                "axis": {"range": [0, max(150, value * 100 * 1.05)], "ticksuffix": "%"},
+                "bar": {"color": "#2ca25f" if value >= elapsed else "#f0ad4e"},
+                "bgcolor": "#f1f3f5",
+                "threshold": {"line": {"color": "#212529", "width": 3}, "thickness": 0.85, "value": elapsed * 100},
+            },
+        )
+    )
+    fig = base_layout(fig, height=200)
+    fig.update_layout(margin={"l": 45, "r": 45, "t": 40, "b": 5})
+    return fig
+
+
+def monthly_bookings(months: pd.DataFrame, labels: Mapping[str, str], lang: str) -> go.Figure:
+    """Bookings per month as bars, cumulative bookings and the cumulative target as lines."""
+    x = [str(m) for m in months["month"]]
+    fig = go.Figure()
+    fig.add_bar(x=x, y=months["bookings"], name=labels["bookings"], marker_color="#9ecae1")
+    fig.add_scatter(
+        x=x, y=months["cumulative"], name=labels["cumulative"], mode="lines+markers", line={"color": "#08519c"}
+    )
+    if months["target"].notna().any():
+        fig.add_scatter(
+            x=x, y=months["target"], name=labels["target"], mode="lines", line={"color": "#d62728", "dash": "dash"}
+        )
+    fig = base_layout(fig, height=280)
+    fig.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": {"text": labels["month"]}},
+    )
+    return fig

@@ -7,11 +7,12 @@ from typing import Any, Literal
 
 import dash_ag_grid as dag
 
-Kind = Literal["text", "money", "pct", "account", "opp", "date"]
+Kind = Literal["text", "money", "pct", "times", "account", "opp", "date", "markdown"]
 #: The d3 formats of the numeric kinds (the grid formats client-side; the values stay numbers to sort).
 FORMATS = {
     "money": "d3.format(',.2f')(params.value)",
     "pct": "params.value == null ? '—' : d3.format('.1%')(params.value)",
+    "times": "params.value == null ? '—' : d3.format('.2f')(params.value) + '×'",
 }
 LINKS = {"account": "/accounts/", "opp": "/opportunities/"}
 
@@ -20,7 +21,7 @@ def _column(field: str, header: str, kind: Kind) -> dict[str, Any]:
     col: dict[str, Any] = {"field": field, "headerName": header}
     if kind in FORMATS:
         col |= {"type": "numericColumn", "valueFormatter": {"function": FORMATS[kind]}}
-    if kind in LINKS:
+    if kind in LINKS or kind == "markdown":
         col |= {"cellRenderer": "markdown"}
     return col
 
@@ -34,7 +35,8 @@ def _cell(value: Any, kind: Kind) -> Any:
 
 
 def data_grid(grid_id: str, rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, Kind]]) -> dag.AgGrid:
-    """``columns``: (field, header, kind); ``account`` and ``opp`` cells link to their pages."""
+    """``columns``: (field, header, kind); ``account`` and ``opp`` cells link to their pages, ``markdown``
+    cells are rendered as given (e.g. a link the page built)."""
     return dag.AgGrid(
         id=grid_id,
         columnDefs=[_column(f, h, k) for f, h, k in columns],
