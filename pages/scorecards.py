@@ -3,6 +3,7 @@ on their own), the commission what-if, and the printable task book (?view=taskbo
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 from urllib.parse import parse_qs, urlencode
@@ -196,7 +197,10 @@ def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int
         t("sc.rep_title", lang, name=rep_name, code=rep_code),
         t("sc.rep_subtitle", lang, period=period_label(p.year, p.quarter, lang), today=day(now, lang)),
     )
-    bar = filters.filter_bar(chosen, now, choices, lang, SHOWN)
+    # the bar shows what the address says (a rep's own scorecard has no ?rep=): else the URL callback would
+    # "correct" the address and draw the page a second time
+    shown = replace(chosen, rep_code=rep_code if query.get("rep") == rep_code else None)
+    bar = filters.filter_bar(shown, now, choices, lang, SHOWN)
     month_labels = {
         "bookings": t("kpi.bookings", lang),
         "cumulative": t("sc.cumulative", lang),
