@@ -115,11 +115,12 @@ def leaderboard(
     """One line per rep (``rollup``: ``queries.rep_rollup``; ``quotas``: the year's task-book rows;
     ``won``: ``queries.won_deals``): rep_id, rep_code, name, team_id, team and ``score``'s columns."""
     sums = rollup.join(cycle_sums(won), how="left").fillna({"cycle_days_sum": 0.0})
+    books: dict[Any, pd.DataFrame] = dict(tuple(quotas.groupby("rep_id")))  # one pass, not one filter per rep
     lines = []
     for rep_id, row in sums.iterrows():
         line = score(
             {k: float(row[k]) for k in SUMS},
-            _targets(quotas[quotas["rep_id"] == rep_id], period.quarter),
+            _targets(books.get(rep_id, quotas.iloc[0:0]), period.quarter),
             period,
             today,
         )
