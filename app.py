@@ -18,6 +18,7 @@ from werkzeug.wrappers import Response as WerkzeugResponse
 
 from components.i18n import COOKIE, LANGS, current_lang, t
 from components.shell import navbar
+from components.tables import SELECTION_ID as TABLE_SELECTION_ID
 from components.tables import TARGET_ID as TABLE_DOWNLOAD_ID
 from config import Config, load_or_create_secret
 from data_access import demo
@@ -55,6 +56,7 @@ def shell_layout() -> html.Div:
         [
             dcc.Location(id=URL_ID, refresh="callback-nav"),
             dcc.Download(id=TABLE_DOWNLOAD_ID),
+            dcc.Store(id=TABLE_SELECTION_ID, data=[]),
             navbar(dash.page_registry.values(), lang, current_viewer(), csrf_token()),
             dbc.Container(
                 dcc.Loading(

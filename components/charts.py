@@ -141,3 +141,160 @@ def v_gauge(value: float | None, required: float | None, status: str | None, lan
     fig = base_layout(fig, height=220)
     fig.update_layout(margin={"l": 25, "r": 25, "t": 20, "b": 5})
     return fig
+
+
+#: One colour per RAD class: R (retention) green, D (development) blue, A (acquisition) orange.
+RAD_COLOURS = {"R": "#2ca25f", "D": "#3182bd", "A": "#fd8d3c"}
+#: SOW above this is drawn at it, as a triangle (the hover tells the real SOW): a few accounts with SOW of
+#: 2000% (a BP far too low) must not squash everyone else into the bottom of the chart.
+SOW_CAP = 1.5
+#: From this many markers on, the scatter draws with WebGL (smooth at 50,000 accounts); below, as SVG.
+WEBGL_FROM = 2000
+
+
+def rad_scatter(
+    accounts: pd.DataFrame, r_min: float, a_max: float, class_labels: Mapping[str, str], lang: str
+) -> go.Figure:
+    """SOW (y, %) against BP (x, log scale), one marker per account with a known BP: colour by class, size by
+    open pipeline, a diamond where the class is a manual override, a triangle at the top for SOW above
+    ``SOW_CAP``; the R and A threshold lines labelled.
+    ``customdata`` is the account code (for click and selection)."""
+    known = accounts[accounts["sow"].notna() & (accounts["bp"].astype(float) > 0)]
+    cap = max(SOW_CAP, r_min * 1.5)
+    trace = go.Scattergl if len(known) >= WEBGL_FROM else go.Scatter
+    biggest = float(known["open_pipeline"].max()) if not known.empty else 0.0
+    fig = go.Figure()
+    for cls in ("R", "D", "A"):
+        part = known[known["rad_class"] == cls]
+        pipe = part["open_pipeline"].astype(float)
+        sizes = 6 + 22 * (pipe / biggest) ** 0.5 if biggest > 0 else pd.Series(8.0, index=part.index)
+        hover = [
+            f"<b>{n}</b> ({c})<br>{o}<br>BP {cny(float(bp), lang)} · SOW {float(s) * 100:.1f}%"
+            f"<br>{class_labels[cls]}{' ✎' if m else ''} · {cny(float(p), lang)}"
+            for n, c, o, bp, s, m, p in zip(
+                part["name"],
+                part["account_code"],
+                part["owner"],
+                part["bp"],
+                part["sow"],
+                part["manual"],
+                pipe,
+                strict=True,
+            )
+        ]
+        fig.add_trace(
+            trace(
+                x=part["bp"].astype(float),
+                y=part["sow"].astype(float).clip(upper=cap) * 100,
+                mode="markers",
+                name=class_labels[cls],
+                customdata=part["account_code"],
+                hovertext=hover,
+                hoverinfo="text",
+                marker={
+                    "color": RAD_COLOURS[cls],
+                    "size": sizes,
+                    "opacity": 0.75,
+                    "symbol": [
+                        "triangle-up" if s > cap else "diamond" if m else "circle"
+                        for s, m in zip(part["sow"].astype(float), part["manual"], strict=True)
+                    ],
+                    "line": {"width": 0.5, "color": "#fff"},
+                },
+            )
+        )
+    for value, label in ((r_min, f"R ≥ {r_min * 100:g}%"), (a_max, f"A < {a_max * 100:g}%")):
+        fig.add_hline(
+            y=value * 100,
+            line={"dash": "dash", "color": "#495057", "width": 1},
+            annotation_text=label,
+            annotation_position="top left",
+        )
+    fig = base_layout(fig, height=520)
+    fig.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.06, "x": 0},
+        dragmode="lasso",
+        clickmode="event+select",
+        margin={"l": 50, "r": 10, "t": 30, "b": 45},
+        xaxis={"type": "log", "title": {"text": "BP (CNY)"}, "gridcolor": "#e9ecef"},
+        yaxis={"title": {"text": "SOW (%)"}, "gridcolor": "#e9ecef", "rangemode": "tozero"},
+    )
+    return fig
+
+
+def account_years(years: pd.DataFrame, labels: Mapping[str, str], lang: str) -> go.Figure:
+    """An account over the years: BP and bookings as bars, SOW as a line on the right axis."""
+    fig = go.Figure()
+    fig.add_bar(x=years["year"].astype(str), y=years["bp"], name=labels["bp"], marker_color="#adb5bd")
+    fig.add_bar(x=years["year"].astype(str), y=years["bookings"], name=labels["bookings"], marker_color="#3182bd")
+    sow = [None if s is None else float(s) * 100 for s in years["sow"]]
+    fig.add_scatter(
+        x=years["year"].astype(str),
+        y=sow,
+        name=labels["sow"],
+        yaxis="y2",
+        mode="lines+markers+text",
+        text=[("" if s is None else f"{s:.0f}%") for s in sow],
+        textposition="top center",
+        line={"color": "#2ca25f"},
+    )
+    fig = base_layout(fig, height=280)
+    fig.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        barmode="group",
+        margin={"l": 10, "r": 40, "t": 30, "b": 10},
+        yaxis2={"overlaying": "y", "side": "right", "ticksuffix": "%", "rangemode": "tozero", "showgrid": False},
+    )
+    return fig
+
+
+def attainment_gauge(value: float | None, elapsed: float, title: str, lang: str) -> go.Figure:
+    """Attainment as a gauge to 150%: green at or above the pace line (the share of the period elapsed,
+    drawn as the threshold), amber below it."""
+    if value is None:
+        fig = go.Figure()
+        fig.add_annotation(text="—", showarrow=False, font={"size": 28}, x=0.5, y=0.5)
+        fig.update_xaxes(visible=False)
+        fig.update_yaxes(visible=False)
+        return base_layout(fig, height=200)
+    fig = go.Figure(
+        go.Indicator(
+            mode="gauge+number",
+            value=value * 100,
+            number={"suffix": "%", "valueformat": ".1f"},
+            title={"text": title, "font": {"size": 14}},
+            gauge={
+                "axis": {"range": [0, max(150, value * 100 * 1.05)], "ticksuffix": "%"},
+                "bar": {"color": "#2ca25f" if value >= elapsed else "#f0ad4e"},
+                "bgcolor": "#f1f3f5",
+                "threshold": {"line": {"color": "#212529", "width": 3}, "thickness": 0.85, "value": elapsed * 100},
+            },
+        )
+    )
+    fig = base_layout(fig, height=200)
+    fig.update_layout(margin={"l": 45, "r": 45, "t": 40, "b": 5})
+    return fig
+
+
+def monthly_bookings(months: pd.DataFrame, labels: Mapping[str, str], lang: str) -> go.Figure:
+    """Bookings per month as bars, cumulative bookings and the cumulative target as lines."""
+    x = [str(m) for m in months["month"]]
+    fig = go.Figure()
+    fig.add_bar(x=x, y=months["bookings"], name=labels["bookings"], marker_color="#9ecae1")
+    fig.add_scatter(
+        x=x, y=months["cumulative"], name=labels["cumulative"], mode="lines+markers", line={"color": "#08519c"}
+    )
+    if months["target"].notna().any():
+        fig.add_scatter(
+            x=x, y=months["target"], name=labels["target"], mode="lines", line={"color": "#d62728", "dash": "dash"}
+        )
+    fig = base_layout(fig, height=280)
+    fig.update_layout(
+        showlegend=True,
+        legend={"orientation": "h", "y": 1.12, "x": 0},
+        margin={"l": 10, "r": 10, "t": 30, "b": 10},
+        xaxis={"title": {"text": labels["month"]}},
+    )
+    return fig

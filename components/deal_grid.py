@@ -6,57 +6,29 @@ The funnel lists a level's deals with it, the win/loss page the deals behind a b
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date
 from typing import Any
 
-import dash_ag_grid as dag
 from dash import html
 
 from components import tables
+from components.grid import Kind, data_grid
 from components.i18n import t
 from components.shell import panel
 
 #: Columns shown as money (right-aligned, grouped digits, numeric sort).
 MONEY_COLUMNS = ("amount",)
 
-
-def _cell(value: Any) -> Any:
-    return str(value) if isinstance(value, date) else value
-
-
 Columns = Sequence[tuple[str, str | None]]
 
 
-def deal_grid(grid_id: str, rows: Sequence[dict[str, Any]], columns: Columns, lang: str) -> dag.AgGrid:
+def _kind(field: str) -> Kind:
+    return "opp" if field == "opp_code" else "money" if field in MONEY_COLUMNS else "text"
+
+
+def deal_grid(grid_id: str, rows: Sequence[dict[str, Any]], columns: Columns, lang: str) -> Any:
     """``columns`` are (field, i18n key of the header; None for no header); ``opp_code`` becomes a link to
-    ``/opportunities/<opp_code>``, dates become ISO text."""
-    return dag.AgGrid(
-        id=grid_id,
-        columnDefs=[
-            {
-                "field": field,
-                "headerName": t(key, lang) if key else "",
-                **(
-                    {"type": "numericColumn", "valueFormatter": {"function": "d3.format(',.2f')(params.value)"}}
-                    if field in MONEY_COLUMNS
-                    else {}
-                ),
-                **({"cellRenderer": "markdown"} if field == "opp_code" else {}),
-            }
-            for field, key in columns
-        ],
-        rowData=[
-            {
-                **{field: _cell(r.get(field)) for field, _key in columns},
-                "opp_code": f"[{r['opp_code']}](/opportunities/{r['opp_code']})",
-            }
-            for r in rows
-        ],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True},
-        dashGridOptions={"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"},
-        columnSize="responsiveSizeToFit",
-        className="ag-theme-alpine",
-    )
+    ``/opportunities/<opp_code>``, dates become ISO text (``components.grid`` draws it)."""
+    return data_grid(grid_id, rows, [(field, t(key, lang) if key else "", _kind(field)) for field, key in columns])
 
 
 def deal_panel(

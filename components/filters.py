@@ -31,7 +31,7 @@ FULL_YEAR = "all"
 #: The RAD classes a deal filter may pick: the account's class in the period's year (``none``: SOW unknown).
 RAD_CHOICES = ("R", "A", "D", UNKNOWN)
 #: Every control of the bar; a page shows some and keeps the others hidden (the URL callback needs them).
-CONTROLS = ("period", "team", "rep", "product", "rad")
+CONTROLS = ("year", "quarter", "team", "rep", "product", "rad")
 #: The URL parameters the bar owns.
 PARAMS = ("period", "team", "rep", "product", "rad")
 
@@ -191,7 +191,8 @@ def canonical_query(search: str | None, today: date) -> str:
     )
 
 
-def _control(control_id: str, label: str, dropdown: dcc.Dropdown, md: int, hidden: bool) -> dbc.Col:
+def control(control_id: str, label: str, dropdown: dcc.Dropdown, md: int = 2, hidden: bool = False) -> dbc.Col:
+    """One labelled picker of the bar (pages use it for their own pickers, passed as ``extra``)."""
     return dbc.Col(
         [dbc.Label(label, html_for=control_id, className="small mb-0"), dropdown],
         xs=6,
@@ -201,10 +202,15 @@ def _control(control_id: str, label: str, dropdown: dcc.Dropdown, md: int, hidde
 
 
 def filter_bar(
-    filters: Filters, today: date, choices: Choices, lang: str, show: tuple[str, ...] = CONTROLS
+    filters: Filters,
+    today: date,
+    choices: Choices,
+    lang: str,
+    show: tuple[str, ...] = CONTROLS,
+    extra: tuple[dbc.Col, ...] = (),
 ) -> html.Div:
-    """The pickers named in ``show`` (of ``CONTROLS``), set to ``filters``; the others are drawn hidden,
-    so the one URL callback finds all its inputs on every page."""
+    """The pickers named in ``show`` (of ``CONTROLS``), set to ``filters``, then a page's own ``extra``
+    columns; the others are drawn hidden, so the one URL callback finds all its inputs on every page."""
     quarters = [{"label": t("filter.full_year", lang), "value": FULL_YEAR}] + [
         {"label": f"Q{q}", "value": str(q)} for q in (1, 2, 3, 4)
     ]
@@ -215,7 +221,7 @@ def filter_bar(
     if filters.deal_filtered and "product" in show:
         notices.append(html.Div(t("filter.deal_note", lang), className="small text-muted mb-2", id="filter-deal-note"))
     columns = [
-        _control(
+        control(
             YEAR_ID,
             t("filter.year", lang),
             dcc.Dropdown(
@@ -225,9 +231,9 @@ def filter_bar(
                 clearable=False,
             ),
             2,
-            "period" not in show,
+            "year" not in show,
         ),
-        _control(
+        control(
             QUARTER_ID,
             t("filter.quarter", lang),
             dcc.Dropdown(
@@ -237,9 +243,9 @@ def filter_bar(
                 clearable=False,
             ),
             2,
-            "period" not in show,
+            "quarter" not in show,
         ),
-        _control(
+        control(
             TEAM_ID,
             t("filter.team", lang),
             dcc.Dropdown(
@@ -251,7 +257,7 @@ def filter_bar(
             2,
             "team" not in show,
         ),
-        _control(
+        control(
             REP_ID,
             t("filter.rep", lang),
             dcc.Dropdown(
@@ -263,7 +269,7 @@ def filter_bar(
             2,
             "rep" not in show,
         ),
-        _control(
+        control(
             PRODUCT_ID,
             t("filter.product", lang),
             dcc.Dropdown(
@@ -275,7 +281,7 @@ def filter_bar(
             2,
             "product" not in show,
         ),
-        _control(
+        control(
             CLASS_ID,
             t("filter.rad", lang),
             dcc.Dropdown(
@@ -288,4 +294,4 @@ def filter_bar(
             "rad" not in show,
         ),
     ]
-    return html.Div([*notices, dbc.Row(columns, className="g-2")], className="filter-bar mb-3")
+    return html.Div([*notices, dbc.Row([*columns, *extra], className="g-2")], className="filter-bar mb-3")

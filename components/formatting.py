@@ -1,10 +1,12 @@
 """Number formatting for money (CNY), rates and ratios, in both languages.
 
-Chinese groups large sums by 万 (1e4) and 亿 (1e8); English by K / M / B. ``None`` is "unknown".
+Chinese groups large sums by 万 (1e4) and 亿 (1e8); English by K / M / B. ``None`` (and NaN, which is how
+pandas holds a missing number) is "unknown".
 """
 
 from __future__ import annotations
 
+import math
 from datetime import date
 
 from components.i18n import t
@@ -12,7 +14,7 @@ from components.i18n import t
 
 def cny(value: float | None, lang: str, *, compact: bool = True) -> str:
     """``¥1,234,567.89`` in full; compact: ``¥123.5万``, ``¥8,273万``, ``¥1.23亿`` (zh) or ``¥1.23M`` (en)."""
-    if value is None:
+    if value is None or math.isnan(value):
         return t("common.unknown", lang)
     sign = "-" if value < 0 else ""
     v = abs(float(value))
@@ -34,14 +36,14 @@ def cny(value: float | None, lang: str, *, compact: bool = True) -> str:
 
 def pct(value: float | None, lang: str, digits: int = 1) -> str:
     """A fraction as a percentage: 0.875 -> ``87.5%``."""
-    if value is None:
+    if value is None or math.isnan(value):
         return t("common.unknown", lang)
     return f"{value * 100:.{digits}f}%"
 
 
 def times(value: float | None, lang: str) -> str:
     """A coverage ratio: 2.345 -> ``2.35×`` (V value, required V)."""
-    if value is None:
+    if value is None or math.isnan(value):
         return t("common.unknown", lang)
     return f"{value:.2f}×"
 

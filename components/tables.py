@@ -13,6 +13,9 @@ from components.i18n import t
 
 BUTTON_TYPE = "table-download"
 TARGET_ID = "table-download-target"
+#: A store in the shell holding the account or deal codes a person selected on a chart (a download of a
+#: selection re-reads those codes in the viewer's scope; they are never trusted as rows).
+SELECTION_ID = "table-selection"
 
 
 def download_buttons(table: str, lang: str) -> html.Div:

@@ -5,11 +5,12 @@ Aggregation happens in SQL; pandas only sees the small result. Every function ta
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Executable, and_, case, func, select
+from sqlalchemy import Executable, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, Team
@@ -122,30 +123,8 @@ def has_any_data(session: Session) -> bool:
 def account_year(session: Session, scope: Scope, year: int) -> pd.DataFrame:
     """Accounts owned in scope with their BP and bookings of ``year``: account_code, name, bp (None when
     unknown), bookings, rad_override, owner_rep_id."""
-    start, end = date(year, 1, 1), date(year, 12, 31)
-    booked = (
-        select(Opportunity.account_id.label("account_id"), func.sum(Contract.amount).label("bookings"))
-        .join(Contract, Contract.opportunity_id == Opportunity.id)
-        .where(Contract.signed_date.between(start, end))
-        .group_by(Opportunity.account_id)
-        .subquery()
-    )
-    stmt = (
-        select(
-            Account.account_code,
-            Account.name,
-            BuyingPower.bp,
-            func.coalesce(booked.c.bookings, 0),
-            Account.rad_override,
-            Account.owner_rep_id,
-        )
-        .outerjoin(BuyingPower, and_(BuyingPower.account_id == Account.id, BuyingPower.year == year))
-        .outerjoin(booked, booked.c.account_id == Account.id)
-        .where(scope.condition(Account.owner_rep_id))
-        .order_by(Account.account_code)
-    )
-    df = _frame(session, stmt, ["account_code", "name", "bp", "bookings", "rad_override", "owner_rep_id"])
-    return df.astype({"bookings": float})
+    df = rad_accounts(session, scope, year, {}, date(year, 12, 31))
+    return df[["account_code", "name", "bp", "bookings", "rad_override", "owner_rep_id"]]
 
 
 def loss_reasons(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
@@ -493,3 +472,494 @@ def reps_in_scope(session: Session, scope: Scope) -> list[tuple[int, str, str]]:
         select(Rep.id, Rep.rep_code, Rep.name).where(Rep.role == "rep", scope.condition(Rep.id)).order_by(Rep.rep_code)
     )
     return [(int(i), str(c), str(n)) for i, c, n in session.execute(stmt)]
+
+
+RAD_ACCOUNT_COLUMNS = [
+    "account_id",
+    "account_code",
+    "name",
+    "industry",
+    "region",
+    "city",
+    "key_account",
+    "rad_override",
+    "owner_rep_id",
+    "owner_code",
+    "owner",
+    "team",
+    "bp",
+    "bookings",
+    "open_count",
+    "open_pipeline",
+    "weighted_pipeline",
+    "visits_90d",
+    "last_visit",
+]
+
+
+def rad_accounts(
+    session: Session,
+    scope: Scope,
+    year: int,
+    probabilities: Mapping[int, float],
+    today: date,
+    *,
+    region: str | None = None,
+    industry: str | None = None,
+    codes: list[str] | None = None,
+) -> pd.DataFrame:
+    """Accounts owned in scope (optionally of one region / industry, or just ``codes``, at most 5000) with
+    what the RAD analysis needs (RAD_ACCOUNT_COLUMNS): BP and bookings of ``year`` (bookings of every
+    deal on the account, whoever owns it: SOW is the account's), open and weighted pipeline of the deals
+    in scope (weighted by ``probabilities``), done visits in the 90 days up to ``today`` and the last one.
+    One query; every aggregate is grouped per account in SQL."""
+    from data_access.models import Visit
+    from data_access.rad import account_bookings
+
+    booked = account_bookings(year)
+    whens = [(Opportunity.level == level, Opportunity.amount * p) for level, p in sorted(probabilities.items())]
+    weight: Any = case(*whens, else_=0) if whens else literal(0)
+    pipeline = (
+        select(
+            Opportunity.account_id.label("account_id"),
+            func.count().label("n"),
+            func.sum(Opportunity.amount).label("amount"),
+            func.sum(weight).label("weighted"),
+        )
+        .where(Opportunity.status == "open", scope.opportunities())
+        .group_by(Opportunity.account_id)
+        .subquery()
+    )
+    visits = (
+        select(
+            Visit.account_id.label("account_id"),
+            func.sum(case((Visit.visit_date > date.fromordinal(today.toordinal() - 90), 1), else_=0)).label("n90"),
+            func.max(Visit.visit_date).label("last"),
+        )
+        .where(Visit.status == "done", Visit.visit_date <= today, scope.condition(Visit.rep_id))
+        .group_by(Visit.account_id)
+        .subquery()
+    )
+    conditions = [scope.condition(Account.owner_rep_id)]
+    if region:
+        conditions.append(Account.region == region)
+    if industry:
+        conditions.append(Account.industry == industry)
+    if codes is not None:
+        conditions.append(Account.account_code.in_(codes[:5000]))
+    stmt = (
+        select(
+            Account.id,
+            Account.account_code,
+            Account.name,
+            Account.industry,
+            Account.region,
+            Account.city,
+            Account.key_account,
+            Account.rad_override,
+            Account.owner_rep_id,
+            Rep.rep_code,
+            Rep.name,
+            Team.name,
+            BuyingPower.bp,
+            func.coalesce(booked.c.bookings, 0),
+            func.coalesce(pipeline.c.n, 0),
+            func.coalesce(pipeline.c.amount, 0),
+            func.coalesce(pipeline.c.weighted, 0),
+            func.coalesce(visits.c.n90, 0),
+            visits.c.last,
+        )
+        .join(Rep, Rep.id == Account.owner_rep_id)
+        .outerjoin(Team, Team.id == Rep.team_id)
+        .outerjoin(BuyingPower, and_(BuyingPower.account_id == Account.id, BuyingPower.year == year))
+        .outerjoin(booked, booked.c.account_id == Account.id)
+        .outerjoin(pipeline, pipeline.c.account_id == Account.id)
+        .outerjoin(visits, visits.c.account_id == Account.id)
+        .where(*conditions)
+        .order_by(Account.account_code)
+    )
+    df = _frame(session, stmt, RAD_ACCOUNT_COLUMNS)
+    money = ["bookings", "open_pipeline", "weighted_pipeline"]
+    df = df.astype({**dict.fromkeys(money, float), "open_count": int, "visits_90d": int, "key_account": bool})
+    df["bp"] = pd.to_numeric(df["bp"], errors="coerce").astype(float)
+    return df
+
+
+def account_regions_industries(session: Session, scope: Scope) -> tuple[list[str], list[str]]:
+    """The regions and industries of the accounts the viewer sees (the RAD page's filter choices)."""
+    owned = scope.condition(Account.owner_rep_id)
+    regions = session.scalars(select(Account.region).where(owned).distinct().order_by(Account.region))
+    industries = session.scalars(select(Account.industry).where(owned).distinct().order_by(Account.industry))
+    return [str(r) for r in regions], [str(i) for i in industries]
+
+
+def account_detail(session: Session, scope: Scope, account_code: str) -> dict[str, Any] | None:
+    """One account the viewer sees (None if unknown or not theirs, alike): its fields and owner."""
+    row = session.execute(
+        select(
+            Account.id,
+            Account.account_code,
+            Account.name,
+            Account.industry,
+            Account.region,
+            Account.city,
+            Account.key_account,
+            Account.rad_override,
+            Rep.rep_code,
+            Rep.name,
+        )
+        .join(Rep, Rep.id == Account.owner_rep_id)
+        .where(Account.account_code == account_code, scope.condition(Account.owner_rep_id))
+    ).first()
+    keys = [
+        "id",
+        "account_code",
+        "name",
+        "industry",
+        "region",
+        "city",
+        "key_account",
+        "rad_override",
+        "owner_code",
+        "owner",
+    ]
+    return None if row is None else dict(zip(keys, row, strict=True))
+
+
+def account_contacts(session: Session, account_id: int) -> pd.DataFrame:
+    """An account's contacts: name, decision_role, title, department, phone, email (by role, then name)."""
+    from data_access.models import Contact
+
+    cols = [Contact.name, Contact.decision_role, Contact.title, Contact.department, Contact.phone, Contact.email]
+    stmt = select(*cols).where(Contact.account_id == account_id).order_by(Contact.decision_role, Contact.name)
+    return _frame(session, stmt, ["name", "decision_role", "title", "department", "phone", "email"])
+
+
+def account_opportunities(session: Session, scope: Scope, account_id: int) -> pd.DataFrame:
+    """The deals in scope on one account, open first, then by amount: opp_code, name, owner, level, status,
+    amount, expected_close_date, closed_date."""
+    stmt = (
+        select(
+            Opportunity.opp_code,
+            Opportunity.name,
+            Rep.name,
+            Opportunity.level,
+            Opportunity.status,
+            Opportunity.amount,
+            Opportunity.expected_close_date,
+            Opportunity.closed_date,
+        )
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .where(Opportunity.account_id == account_id, scope.opportunities())
+        .order_by(case((Opportunity.status == "open", 0), else_=1), Opportunity.amount.desc(), Opportunity.opp_code)
+        .limit(500)
+    )
+    cols = ["opp_code", "name", "owner", "level", "status", "amount", "expected_close_date", "closed_date"]
+    return _frame(session, stmt, cols).astype({"amount": float})
+
+
+def account_visits(session: Session, scope: Scope, account_id: int, limit: int = 50) -> pd.DataFrame:
+    """The latest visits to one account by reps in scope (planned ones too): visit_date, kind, status, rep,
+    contact_name, purpose, outcome."""
+    from data_access.models import Visit
+
+    stmt = (
+        select(Visit.visit_date, Visit.kind, Visit.status, Rep.name, Visit.contact_name, Visit.purpose, Visit.outcome)
+        .join(Rep, Rep.id == Visit.rep_id)
+        .where(Visit.account_id == account_id, scope.condition(Visit.rep_id))
+        .order_by(Visit.visit_date.desc())
+        .limit(limit)
+    )
+    return _frame(session, stmt, ["visit_date", "kind", "status", "rep", "contact_name", "purpose", "outcome"])
+
+
+def account_payments_due(session: Session, scope: Scope, account_id: int) -> pd.DataFrame:
+    """Payments not yet fully collected on the account's contracts (deals in scope), by due date: contract_code,
+    opp_code, milestone, due_date, amount, paid_amount."""
+    stmt = (
+        select(
+            Contract.contract_code,
+            Opportunity.opp_code,
+            Payment.milestone,
+            Payment.due_date,
+            Payment.amount,
+            func.coalesce(Payment.paid_amount, 0),
+        )
+        .join(Contract, Contract.id == Payment.contract_id)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(
+            Opportunity.account_id == account_id,
+            func.coalesce(Payment.paid_amount, 0) < Payment.amount,
+            scope.opportunities(),
+        )
+        .order_by(Payment.due_date)
+    )
+    cols = ["contract_code", "opp_code", "milestone", "due_date", "amount", "paid_amount"]
+    return _frame(session, stmt, cols).astype({"amount": float, "paid_amount": float})
+
+
+def _by_rep(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
+    return _frame(session, stmt, ["rep_id", *columns]).set_index("rep_id")
+
+
+def rep_rollup(
+    session: Session, scope: Scope, start: date, end: date, today: date, probabilities: Mapping[int, float]
+) -> pd.DataFrame:
+    """Per sales rep in scope (index rep_id): rep_code, name, team_id, team, and the sums the scorecards need
+    for the period [start, end] — bookings, gm_booked; pipeline_due and weighted_due (open, expected close
+    by ``end``); open_pipeline and weighted_pipeline (all open); won/lost count and amount (closed in the
+    period); overdue (unpaid past due at ``today``); visits done and planned in the period. One grouped
+    query per measure, whatever the number of reps."""
+    from data_access.models import Visit
+
+    owner = Opportunity.owner_rep_id
+    reps = _frame(
+        session,
+        select(Rep.id, Rep.rep_code, Rep.name, Rep.team_id, Team.name)
+        .outerjoin(Team, Team.id == Rep.team_id)
+        .where(Rep.role == "rep", scope.condition(Rep.id))
+        .order_by(Rep.rep_code),
+        ["rep_id", "rep_code", "name", "team_id", "team"],
+    ).set_index("rep_id")
+    whens = [(Opportunity.level == level, Opportunity.amount * p) for level, p in sorted(probabilities.items())]
+    weight: Any = case(*whens, else_=0) if whens else literal(0)
+    due = Opportunity.expected_close_date <= end
+    booked = _by_rep(
+        session,
+        select(owner, func.sum(Contract.amount), func.sum(Contract.gross_margin))
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(Contract.signed_date.between(start, end), scope.opportunities())
+        .group_by(owner),
+        ["bookings", "gm_booked"],
+    )
+    pipe = _by_rep(
+        session,
+        select(
+            owner,
+            func.sum(case((due, Opportunity.amount), else_=0)),
+            func.sum(case((due, weight), else_=0)),
+            func.sum(Opportunity.amount),
+            func.sum(weight),
+        )
+        .where(Opportunity.status == "open", scope.opportunities())
+        .group_by(owner),
+        ["pipeline_due", "weighted_due", "open_pipeline", "weighted_pipeline"],
+    )
+    won, lost = Opportunity.status == "won", Opportunity.status == "lost"
+    closed = _by_rep(
+        session,
+        select(
+            owner,
+            func.sum(case((won, 1), else_=0)),
+            func.sum(case((lost, 1), else_=0)),
+            func.sum(case((won, Opportunity.amount), else_=0)),
+            func.sum(case((lost, Opportunity.amount), else_=0)),
+        )
+        .where(
+            Opportunity.status.in_(("won", "lost")), Opportunity.closed_date.between(start, end), scope.opportunities()
+        )
+        .group_by(owner),
+        ["won_count", "lost_count", "won_amount", "lost_amount"],
+    )
+    owed = Payment.amount - func.coalesce(Payment.paid_amount, 0)
+    overdue = _by_rep(
+        session,
+        select(owner, func.sum(owed))
+        .join(Contract, Contract.id == Payment.contract_id)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(Payment.due_date < today, owed > 0, scope.opportunities())
+        .group_by(owner),
+        ["overdue"],
+    )
+    visits = _by_rep(
+        session,
+        select(
+            Visit.rep_id,
+            func.sum(case((Visit.status == "done", 1), else_=0)),
+            func.sum(case((Visit.status == "planned", 1), else_=0)),
+        )
+        .where(Visit.visit_date.between(start, end), scope.condition(Visit.rep_id))
+        .group_by(Visit.rep_id),
+        ["visits_done", "visits_planned"],
+    )
+    out = reps.join([booked, pipe, closed, overdue, visits], how="left")
+    measures = [c for c in out.columns if c not in ("rep_code", "name", "team_id", "team")]
+    out[measures] = out[measures].astype(float).fillna(0.0)
+    return out
+
+
+def won_deals(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Deals won in [start, end] (closed date) in scope: rep_id, amount, created_date, closed_date."""
+    stmt = select(
+        Opportunity.owner_rep_id, Opportunity.amount, Opportunity.created_date, Opportunity.closed_date
+    ).where(Opportunity.status == "won", Opportunity.closed_date.between(start, end), scope.opportunities())
+    return _frame(session, stmt, ["rep_id", "amount", "created_date", "closed_date"]).astype({"amount": float})
+
+
+def monthly_bookings(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Bookings per calendar month in [start, end]: month (1-12), bookings. Months without any are left out."""
+    stmt = (
+        select(Contract.signed_date, Contract.amount)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(Contract.signed_date.between(start, end), scope.opportunities())
+    )
+    rows = _frame(session, stmt, ["signed_date", "amount"])
+    if rows.empty:
+        return pd.DataFrame({"month": pd.Series(dtype=int), "bookings": pd.Series(dtype=float)})
+    rows["month"] = [d.month for d in rows["signed_date"]]
+    out = rows.groupby("month")["amount"].sum().astype(float)
+    return pd.DataFrame({"month": out.index.astype(int), "bookings": out.to_numpy()})
+
+
+def task_book(session: Session, rep_id: int, year: int) -> pd.DataFrame:
+    """One rep's task-book rows (销售任务书) of a year: quarter (None = whole year), revenue_target, gm_target,
+    target_account_codes, base_salary, target_commission, working_conditions."""
+    cols = [
+        Quota.quarter,
+        Quota.revenue_target,
+        Quota.gm_target,
+        Quota.target_account_codes,
+        Quota.base_salary,
+        Quota.target_commission,
+        Quota.working_conditions,
+    ]
+    stmt = select(*cols).where(Quota.rep_id == rep_id, Quota.year == year).order_by(Quota.quarter)
+    names = [c.key for c in cols]
+    return _frame(session, stmt, names)
+
+
+def account_coverage(
+    session: Session, scope: Scope, codes: list[str], start: date, end: date, today: date
+) -> pd.DataFrame:
+    """The task book's target accounts (by code, at most 500) the viewer sees: account_code, name, visited
+    (done visits in the period), open_pipeline, booked (contracts signed in the period)."""
+    from data_access.models import Visit
+
+    wanted = codes[:500]
+    if not wanted:
+        return pd.DataFrame(columns=["account_code", "name", "visited", "open_pipeline", "booked"])
+    visited = (
+        select(Visit.account_id, func.count().label("n"))
+        .where(
+            Visit.status == "done",
+            Visit.visit_date.between(start, min(end, today)),
+            scope.condition(Visit.rep_id),
+        )
+        .group_by(Visit.account_id)
+        .subquery()
+    )
+    pipeline = (
+        select(Opportunity.account_id, func.sum(Opportunity.amount).label("amount"))
+        .where(Opportunity.status == "open", scope.opportunities())
+        .group_by(Opportunity.account_id)
+        .subquery()
+    )
+    booked = (
+        select(Opportunity.account_id, func.sum(Contract.amount).label("amount"))
+        .join(Contract, Contract.opportunity_id == Opportunity.id)
+        .where(Contract.signed_date.between(start, end), scope.opportunities())
+        .group_by(Opportunity.account_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Account.account_code,
+            Account.name,
+            func.coalesce(visited.c.n, 0),
+            func.coalesce(pipeline.c.amount, 0),
+            func.coalesce(booked.c.amount, 0),
+        )
+        .outerjoin(visited, visited.c.account_id == Account.id)
+        .outerjoin(pipeline, pipeline.c.account_id == Account.id)
+        .outerjoin(booked, booked.c.account_id == Account.id)
+        .where(Account.account_code.in_(wanted), scope.condition(Account.owner_rep_id))
+        .order_by(Account.account_code)
+    )
+    df = _frame(session, stmt, ["account_code", "name", "visited", "open_pipeline", "booked"])
+    return df.astype({"visited": int, "open_pipeline": float, "booked": float})
+
+
+def visits_by_class(
+    session: Session, scope: Scope, start: date, end: date, year: int, r_min: float, a_max: float
+) -> pd.DataFrame:
+    """Done visits in [start, end] by reps in scope, by the RAD class of the visited account in ``year``:
+    rad_class, visits, accounts (distinct accounts visited)."""
+    from data_access.models import Visit
+    from data_access.rad import account_classes
+
+    classes = account_classes(year, r_min, a_max)
+    stmt = (
+        select(classes.c.rad_class, func.count(), func.count(func.distinct(Visit.account_id)))
+        .join(classes, classes.c.account_id == Visit.account_id)
+        .where(Visit.status == "done", Visit.visit_date.between(start, end), scope.condition(Visit.rep_id))
+        .group_by(classes.c.rad_class)
+    )
+    return _frame(session, stmt, ["rad_class", "visits", "accounts"]).astype({"visits": int, "accounts": int})
+
+
+def week_visits(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """The visits of one week (weekly work plan, 每周工作计划表) by reps in scope: visit_date, account_code,
+    account, kind, status, purpose."""
+    from data_access.models import Visit
+
+    stmt = (
+        select(Visit.visit_date, Account.account_code, Account.name, Visit.kind, Visit.status, Visit.purpose)
+        .join(Account, Account.id == Visit.account_id)
+        .where(Visit.visit_date.between(start, end), scope.condition(Visit.rep_id))
+        .order_by(Visit.visit_date, Account.account_code)
+    )
+    return _frame(session, stmt, ["visit_date", "account_code", "account", "kind", "status", "purpose"])
+
+
+def overdue_payments(session: Session, scope: Scope, today: date, limit: int = 200) -> pd.DataFrame:
+    """Payments past due and not fully paid, oldest first: contract_code, opp_code, account, milestone,
+    due_date, amount, paid_amount."""
+    owed = Payment.amount - func.coalesce(Payment.paid_amount, 0)
+    stmt = (
+        select(
+            Contract.contract_code,
+            Opportunity.opp_code,
+            Account.name,
+            Payment.milestone,
+            Payment.due_date,
+            Payment.amount,
+            func.coalesce(Payment.paid_amount, 0),
+        )
+        .join(Contract, Contract.id == Payment.contract_id)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(Payment.due_date < today, owed > 0, scope.opportunities())
+        .order_by(Payment.due_date, Contract.contract_code)
+        .limit(limit)
+    )
+    cols = ["contract_code", "opp_code", "account", "milestone", "due_date", "amount", "paid_amount"]
+    return _frame(session, stmt, cols).astype({"amount": float, "paid_amount": float})
+
+
+def open_deals_due(session: Session, scope: Scope, end: date, limit: int = 30) -> pd.DataFrame:
+    """The largest open deals expected to close by ``end`` (the what-if's choices): opp_code, name, account,
+    level, amount, expected_close_date."""
+    stmt = (
+        select(
+            Opportunity.opp_code,
+            Opportunity.name,
+            Account.name,
+            Opportunity.level,
+            Opportunity.amount,
+            Opportunity.expected_close_date,
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(Opportunity.status == "open", Opportunity.expected_close_date <= end, scope.opportunities())
+        .order_by(Opportunity.amount.desc(), Opportunity.opp_code)
+        .limit(limit)
+    )
+    cols = ["opp_code", "name", "account", "level", "amount", "expected_close_date"]
+    return _frame(session, stmt, cols).astype({"amount": float})
+
+
+def open_amounts(session: Session, scope: Scope, codes: list[str]) -> dict[str, float]:
+    """The amounts of the open deals among ``codes`` (at most 200) that are in scope (others are ignored)."""
+    stmt = select(Opportunity.opp_code, Opportunity.amount).where(
+        Opportunity.opp_code.in_(codes[:200]), Opportunity.status == "open", scope.opportunities()
+    )
+    return {str(c): float(a) for c, a in session.execute(stmt)}

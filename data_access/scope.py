@@ -73,6 +73,11 @@ class Scope:
             extra.append(("rep", rep_id))
         return Scope(self.restrictions + tuple(extra), self.deals + deals)
 
+    def without_classes(self) -> Scope:
+        """The same scope without RAD-class deal filters (a page that classes accounts itself, e.g. with
+        previewed thresholds, filters by class on its own)."""
+        return Scope(self.restrictions, tuple(f for f in self.deals if not isinstance(f, RadClass)))
+
     def owners(self) -> Scope:
         """The same reps without the deal filters (for quotas: a task book is per rep, not per product)."""
         return Scope(self.restrictions)

@@ -110,28 +110,35 @@ def period_targets(quotas: pd.DataFrame, quarter: int | None) -> Targets | None:
     """
     if quotas.empty:
         return None
-    if "target_commission" not in quotas:
-        quotas = quotas.assign(target_commission=None)
-    revenue = gm = 0.0
-    commission: float | None = None
-    found = False
-    for _, rows in quotas.groupby("rep_id"):
-        annual = rows[rows["quarter"].isna()]
-        quarterly = rows[rows["quarter"].notna()]
-        if quarter is None:
-            src, share = (annual if not annual.empty else quarterly), 1.0
-        else:
-            src, share = quarterly[quarterly["quarter"].astype(int) == quarter], 1.0
-            if src.empty:
-                src, share = annual, 0.25
+    q = quotas.assign(
+        tc=pd.to_numeric(quotas["target_commission"], errors="coerce")
+        if "target_commission" in quotas
+        else float("nan"),
+        revenue_target=quotas["revenue_target"].astype(float),
+        gm_target=quotas["gm_target"].astype(float),
+    )
+    annual, quarterly = q[q["quarter"].isna()], q[q["quarter"].notna()]
+    if quarter is None:  # the whole-year rows, else the sum of the quarter rows
+        src = pd.concat([annual, quarterly[~quarterly["rep_id"].isin(annual["rep_id"])]])
         if src.empty:
-            continue
-        found = True
-        revenue += float(src["revenue_target"].astype(float).sum()) * share
-        gm += float(src["gm_target"].astype(float).sum()) * share
-        tc = pd.to_numeric(src["target_commission"], errors="coerce")
-        if tc.isna().all() and quarter is not None and share == 1.0 and not annual.empty:
-            tc, share = pd.to_numeric(annual["target_commission"], errors="coerce"), 0.25
-        if not tc.isna().all():
-            commission = (commission or 0.0) + float(tc.sum()) * share
-    return Targets(revenue, gm, commission) if found else None
+            return None
+        tc = src["tc"]
+        commission = float(tc.sum()) if tc.notna().any() else None
+        return Targets(float(src["revenue_target"].sum()), float(src["gm_target"].sum()), commission)
+    own = quarterly[quarterly["quarter"].astype(int) == quarter]
+    fallback = annual[~annual["rep_id"].isin(own["rep_id"])]  # a quarter of the year's row
+    if own.empty and fallback.empty:
+        return None
+    revenue = float(own["revenue_target"].sum()) + 0.25 * float(fallback["revenue_target"].sum())
+    gm = float(own["gm_target"].sum()) + 0.25 * float(fallback["gm_target"].sum())
+    # commission: the quarter's rows; a rep whose quarter rows name none takes a quarter of the year's
+    own_tc = own.groupby("rep_id")["tc"].sum(min_count=1)
+    missing = own_tc[own_tc.isna()].index
+    year_tc = annual.groupby("rep_id")["tc"].sum(min_count=1)
+    parts = [
+        own_tc.dropna(),
+        0.25 * year_tc.reindex(missing).dropna(),
+        0.25 * year_tc.reindex(fallback["rep_id"].unique()).dropna(),
+    ]
+    named = pd.concat(parts)
+    return Targets(revenue, gm, float(named.sum()) if not named.empty else None)

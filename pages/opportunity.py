@@ -7,7 +7,7 @@ from typing import Any
 import dash
 import dash_bootstrap_components as dbc
 import plotly.graph_objects as go
-from dash import html
+from dash import dcc, html
 
 from components import charts
 from components.formatting import cny
@@ -64,7 +64,10 @@ def layout(opp_code: str = "", **_query: str) -> html.Div:
         id=HISTORY_TABLE_ID,
     )
     facts: list[Any] = [
-        html.Span([t("col.account", lang), ": ", d["account"]], className="me-3"),
+        html.Span(
+            [t("col.account", lang), ": ", dcc.Link(d["account"], href=f"/accounts/{d['account_code']}")],
+            className="me-3",
+        ),
         html.Span([t("col.owner", lang), ": ", d["owner"]], className="me-3"),
         html.Span([t("col.amount", lang), ": ", cny(d["amount"], lang, compact=False)], className="me-3"),
         html.Span([t("col.expected_close", lang), ": ", str(d["expected_close_date"])], className="me-3"),

@@ -1,15 +1,386 @@
-"""/rad: placeholder until its own issue lands."""
+"""/rad: the RAD matrix directors explore (客户RAD分析): SOW against BP per account, the classes and their
+white space, accounts that moved class, TOP accounts, and a drill-down to every account.
+
+Filters: year, team, rep, RAD class (the shared bar) and region, industry (this page's); thresholds and
+the URL's reading live in ``components.rad_view``.
+"""
 
 from __future__ import annotations
 
-import dash
-from dash import html
+from typing import Any
+from urllib.parse import urlencode
 
-from components.i18n import current_lang
-from components.shell import placeholder
+import dash
+import dash_bootstrap_components as dbc
+import pandas as pd
+from dash import Input, Output, State, callback, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from components import charts, filters, tables
+from components.formatting import count, pct
+from components.i18n import current_lang, t
+from components.rad import account_card, accounts_grid, moves_table, summary_table, top_table
+from components.rad_view import RadContext, accounts, context, query_of
+from components.shell import empty_state, filtered_page, page_header, panel
+from components.tables import SELECTION_ID as TABLE_SELECTION_ID
+from data_access import queries
+from data_access.runtime import read_session, today
+from data_access.settings import load_settings, save_setting
+from data_access.users import Viewer
+from metrics.rad import class_moves, class_summary, threshold_problem, top_accounts, top_d_accounts
+from web.auth import current_viewer
 
 dash.register_page(__name__, path="/rad", order=1, nav_key="nav.rad", title="SalesRadar")
 
+SCATTER_ID = "rad-scatter"
+PANEL_ID = "rad-account-panel"
+SELECTION_ID = "rad-selection"
+REGION_ID = "rad-region"
+INDUSTRY_ID = "rad-industry"
+R_INPUT_ID = "rad-r-min"
+A_INPUT_ID = "rad-a-max"
+SAVE_ID = "rad-save"
+SAVE_MESSAGE_ID = "rad-save-message"
+COUNT_ID = "rad-count"
+SHOWN = ("year", "team", "rep", "rad")
+#: The most accounts a selection lists (a lasso over 50,000 markers must not send them all back).
+MAX_SELECTION = 5000
 
-def layout(**_query: str) -> html.Div:
-    return placeholder("nav.rad", current_lang())
+
+def _extra_controls(ctx: RadContext, lang: str) -> tuple[dbc.Col, ...]:
+    return (
+        filters.control(
+            REGION_ID,
+            t("rad.region", lang),
+            dcc.Dropdown(
+                id=REGION_ID,
+                options=[{"label": r, "value": r} for r in ctx.regions],
+                value=ctx.region,
+                placeholder=t("rad.all_regions", lang),
+            ),
+        ),
+        filters.control(
+            INDUSTRY_ID,
+            t("rad.industry", lang),
+            dcc.Dropdown(
+                id=INDUSTRY_ID,
+                options=[{"label": i, "value": i} for i in ctx.industries],
+                value=ctx.industry,
+                placeholder=t("rad.all_industries", lang),
+            ),
+        ),
+    )
+
+
+def _thresholds(ctx: RadContext, lang: str, is_director: bool) -> html.Div:
+    text = t("rad.thresholds_text", lang, r=pct(ctx.r_min, lang, 0), a=pct(ctx.a_max, lang, 0))
+    note = (
+        dbc.Alert(t("rad.preview", lang, r=pct(ctx.r_min, lang, 0), a=pct(ctx.a_max, lang, 0)), color="info")
+        if ctx.preview
+        else None
+    )
+    inputs = dbc.Row(
+        [
+            dbc.Col(
+                [
+                    dbc.Label(t("rad.r_min", lang), html_for=R_INPUT_ID, className="small mb-0"),
+                    dbc.Input(
+                        id=R_INPUT_ID,
+                        type="number",
+                        min=1,
+                        max=100,
+                        step=1,
+                        value=round(ctx.r_min * 100, 2),
+                        debounce=True,
+                        size="sm",
+                    ),
+                ],
+                xs=6,
+                md=4,
+            ),
+            dbc.Col(
+                [
+                    dbc.Label(t("rad.a_max", lang), html_for=A_INPUT_ID, className="small mb-0"),
+                    dbc.Input(
+                        id=A_INPUT_ID,
+                        type="number",
+                        min=0,
+                        max=99,
+                        step=1,
+                        value=round(ctx.a_max * 100, 2),
+                        debounce=True,
+                        size="sm",
+                    ),
+                ],
+                xs=6,
+                md=4,
+            ),
+            dbc.Col(
+                dbc.Button(t("rad.save", lang), id=SAVE_ID, size="sm", color="primary", className="mt-3")
+                if is_director
+                else html.Div(t("rad.only_director", lang), className="small text-muted mt-3"),
+                xs=12,
+                md=4,
+            ),
+        ],
+        className="g-2 align-items-end",
+    )
+    return html.Div(
+        [
+            html.Div(t("rad.thresholds", lang), className="panel-title mt-3 mb-1"),
+            html.Div(text, className="small mb-2", id="rad-thresholds-text"),
+            note,
+            inputs,
+            html.Div(id=SAVE_MESSAGE_ID, className="small mt-1"),
+        ]
+    )
+
+
+def _chart_body(shown: pd.DataFrame, ctx: RadContext, query: dict[str, str], lang: str) -> Any:
+    if shown.empty:
+        return empty_state(t("common.no_data", lang))
+    if ctx.chosen.rad_class == "none":
+        return html.Div(
+            [
+                html.Div(t("rad.unknown_list", lang, n=count(len(shown), lang)), className="small mb-2"),
+                accounts_grid(f"{SELECTION_ID}-unknown", queries.records(shown), lang),
+                tables.download_buttons("rad_accounts", lang),
+            ]
+        )
+    unknown = int(shown["sow"].isna().sum())
+    plotted = len(shown) - unknown
+    notes: list[Any] = [html.Span(t("rad.shown", lang, n=count(plotted, lang)), id=COUNT_ID)]
+    if unknown:
+        href = "/rad?" + urlencode({**query, "rad": "none"})
+        notes += [
+            " · ",
+            t("rad.no_bp_note", lang, n=count(unknown, lang)),
+            " ",
+            dcc.Link(t("rad.list_them", lang), href=href),
+        ]
+    labels = {c: t(f"rad.class.{c}", lang) for c in ("R", "A", "D")}
+    figure = charts.rad_scatter(shown, ctx.r_min, ctx.a_max, labels, lang)
+    return html.Div([html.Div(notes, className="small text-muted mb-1"), charts.graph(SCATTER_ID, figure)])
+
+
+def layout(**query: str) -> html.Div:
+    lang = current_lang()
+    now = today()
+    viewer = current_viewer()
+    with read_session() as session:
+        ctx = context(session, query, now)
+        shown = accounts(session, ctx, now)
+        everything = accounts(session, ctx, now, year=ctx.year)
+        before = accounts(session, ctx, now, year=ctx.year - 1)
+        has_data = queries.has_any_data(session)
+    summary = class_summary(everything)
+    moves = class_moves(before, everything)
+    header = page_header(t("rad.title", lang), t("rad.subtitle", lang, year=ctx.year, n=count(len(shown), lang)))
+    bar = filters.filter_bar(ctx.chosen, now, ctx.choices, lang, SHOWN, _extra_controls(ctx, lang))
+    base = {k: v for k, v in query.items() if k != "rad"}
+    return filtered_page(
+        header,
+        bar,
+        has_data,
+        lang,
+        [
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel(t("rad.scatter", lang), _chart_body(shown, ctx, query, lang)), lg=8, className="mb-3"
+                    ),
+                    dbc.Col(
+                        panel(
+                            t("col.account", lang),
+                            dcc.Loading(html.Div(empty_state(t("rad.panel_empty", lang)), id=PANEL_ID)),
+                        ),
+                        lg=4,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            html.Div(
+                panel(
+                    t("rad.selection_title", lang),
+                    dcc.Loading(html.Div(empty_state(t("rad.selection_empty", lang)), id=SELECTION_ID)),
+                ),
+                className="mb-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel(
+                            t("rad.summary", lang),
+                            html.Div(
+                                [summary_table(summary, base, lang), _thresholds(ctx, lang, _is_director(viewer))]
+                            ),
+                        ),
+                        lg=7,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        panel(
+                            t("rad.moves", lang, prev=ctx.year - 1, year=ctx.year),
+                            html.Div(
+                                [
+                                    moves_table(moves, lang),
+                                    html.Div(t("rad.moves_note", lang), className="small text-muted mt-2"),
+                                ]
+                            ),
+                        ),
+                        lg=5,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel(t("rad.top", lang), top_table(top_accounts(shown), "rad-top", lang)),
+                        width=12,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        panel(t("rad.top_d", lang), top_table(top_d_accounts(shown), "rad-top-d", lang)),
+                        width=12,
+                        className="mb-3",
+                    ),
+                ],
+                className="g-3",
+            ),
+        ],
+    )
+
+
+def _is_director(viewer: Viewer | None) -> bool:
+    return viewer is not None and viewer.role == "director"
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Input(REGION_ID, "value"),
+    Input(INDUSTRY_ID, "value"),
+    Input(R_INPUT_ID, "value"),
+    Input(A_INPUT_ID, "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def choose_region_industry_thresholds(
+    region: str | None, industry: str | None, r: float | None, a: float | None, search: str | None
+) -> str:
+    """Region, industry and previewed thresholds go to the URL (bookmarkable); the page checks them."""
+    query = query_of(search)
+    wanted = {k: v for k, v in query.items() if k not in ("region", "industry", "r", "a")}
+    for key, picked in (("region", region), ("industry", industry)):
+        if picked:
+            wanted[key] = str(picked)
+    with read_session() as session:
+        settings = load_settings(session)
+    for key, number, saved in (("r", r, settings.rad_r_min), ("a", a, settings.rad_a_max)):
+        if isinstance(number, int | float) and abs(float(number) / 100 - saved) > 1e-9:
+            wanted[key] = f"{float(number):g}"
+    if wanted == query:
+        raise PreventUpdate
+    return "?" + urlencode(wanted)
+
+
+@callback(
+    Output("url", "search", allow_duplicate=True),
+    Output(SAVE_MESSAGE_ID, "children"),
+    Input(SAVE_ID, "n_clicks"),
+    State(R_INPUT_ID, "value"),
+    State(A_INPUT_ID, "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def save_thresholds(clicks: int | None, r: float | None, a: float | None, search: str | None) -> tuple[Any, Any]:
+    """A director saves the R/A thresholds as the default (checked here, whatever the page showed)."""
+    if not clicks:
+        raise PreventUpdate
+    lang = current_lang()
+    if not _is_director(current_viewer()):
+        return no_update, dbc.Alert(t("rad.only_director", lang), color="danger", className="py-1 mb-0")
+    if not isinstance(r, int | float) or not isinstance(a, int | float):
+        return no_update, dbc.Alert(
+            threshold_problem(float("nan"), float("nan")), color="danger", className="py-1 mb-0"
+        )
+    r_min, a_max = float(r) / 100, float(a) / 100
+    problem = threshold_problem(r_min, a_max)
+    if problem:
+        return no_update, dbc.Alert(problem, color="danger", className="py-1 mb-0")
+    with read_session() as session:
+        save_setting(session, "rad_thresholds", {"r_min": r_min, "a_max": a_max})
+        session.commit()
+    query = {k: v for k, v in query_of(search).items() if k not in ("r", "a")}
+    message = dbc.Alert(
+        t("rad.saved", lang, r=pct(r_min, lang, 0), a=pct(a_max, lang, 0)), color="success", className="py-1 mb-0"
+    )
+    wanted = "?" + urlencode(query) if query else ""
+    return (wanted if wanted != (search or "") else no_update), message
+
+
+def _account_codes(points: Any) -> list[str]:
+    """The account codes of plotly event points (strings only; everything else is ignored)."""
+    out = []
+    for p in (points or {}).get("points") or []:
+        code = p.get("customdata") if isinstance(p, dict) else None
+        if isinstance(code, str) and 0 < len(code) <= 50:
+            out.append(code)
+    return out[:MAX_SELECTION]
+
+
+@callback(
+    Output(PANEL_ID, "children"),
+    Input(SCATTER_ID, "clickData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def show_account(click: dict[str, Any] | None, search: str | None) -> Any:
+    """The clicked marker's account, re-read in the viewer's scope (a code outside it shows nothing)."""
+    codes = _account_codes(click)[:1]
+    if not codes:
+        raise PreventUpdate
+    lang = current_lang()
+    now = today()
+    with read_session() as session:
+        ctx = context(session, query_of(search), now)
+        rows = queries.records(accounts(session, ctx, now, year=ctx.year, codes=codes))
+    if not rows:
+        return empty_state(t("rad.panel_empty", lang))
+    return account_card(rows[0], lang)
+
+
+@callback(
+    Output(SELECTION_ID, "children"),
+    Output(TABLE_SELECTION_ID, "data"),
+    Input(SCATTER_ID, "selectedData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def show_selection(selected: dict[str, Any] | None, search: str | None) -> tuple[Any, list[str]]:
+    """The box- or lasso-selected accounts in a grid (re-read in the viewer's scope), and their codes for
+    the download buttons."""
+    codes = _account_codes(selected)
+    lang = current_lang()
+    if not codes:
+        return empty_state(t("rad.selection_empty", lang)), []
+    now = today()
+    with read_session() as session:
+        ctx = context(session, query_of(search), now)
+        rows = queries.records(accounts(session, ctx, now, year=ctx.year, codes=codes))
+    return (
+        html.Div(
+            [
+                html.Div(
+                    t("rad.selection", lang, n=count(len(rows), lang)),
+                    className="small mb-1",
+                    id=f"{SELECTION_ID}-count",
+                ),
+                accounts_grid(f"{SELECTION_ID}-grid", rows, lang),
+                tables.download_buttons("rad_selection", lang),
+            ]
+        ),
+        [r["account_code"] for r in rows],
+    )

@@ -8,7 +8,19 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, StageHistory, Team
+from data_access.models import (
+    Account,
+    BuyingPower,
+    Contact,
+    Contract,
+    Opportunity,
+    Payment,
+    Quota,
+    Rep,
+    StageHistory,
+    Team,
+    Visit,
+)
 
 _seq = count(1)
 
@@ -111,6 +123,18 @@ class Seed:
         self.s.add(p)
         self.s.flush()
         return p
+
+    def visit(self, rep: Rep, account: Account, when: date, status: str = "done", kind: str = "visit") -> Visit:
+        v = Visit(rep_id=rep.id, account_id=account.id, visit_date=when, kind=kind, status=status)
+        self.s.add(v)
+        self.s.flush()
+        return v
+
+    def contact(self, account: Account, name: str, role: str) -> Contact:
+        c = Contact(account_id=account.id, name=name, decision_role=role)
+        self.s.add(c)
+        self.s.flush()
+        return c
 
     def quota(self, rep: Rep, year: int, revenue: float, gm: float, quarter: int | None = None) -> Quota:
         q = Quota(rep_id=rep.id, year=year, quarter=quarter, revenue_target=revenue, gm_target=gm)

@@ -121,15 +121,18 @@ def call_callback(
     return client.post("/_dash-update-component", json=payload)
 
 
-def download(client: Any, table: str, fmt: str, search: str = "") -> Any:
+def download(client: Any, table: str, fmt: str, search: str = "", selection: list[str] | None = None) -> Any:
     """Click a table's download button, as the browser posts it (a pattern-matching input), on the page at
-    ``search``; returns the Flask response."""
+    ``search`` with ``selection`` in the shell's selection store; returns the Flask response."""
     button = {"type": "table-download", "table": table, "fmt": fmt}
     payload = {
         "output": "table-download-target.data",
         "outputs": {"id": "table-download-target", "property": "data"},
         "inputs": [[{"id": button, "property": "n_clicks", "value": 1}]],
-        "state": [{"id": "url", "property": "search", "value": search}],
+        "state": [
+            {"id": "url", "property": "search", "value": search},
+            {"id": "table-selection", "property": "data", "value": selection or []},
+        ],
         "changedPropIds": [f'{{"fmt":"{fmt}","table":"{table}","type":"table-download"}}.n_clicks'],
     }
     return client.post("/_dash-update-component", json=payload)

@@ -18,7 +18,7 @@ from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
 from components.filters import resolve_filters
-from components.tables import BUTTON_TYPE, TARGET_ID
+from components.tables import BUTTON_TYPE, SELECTION_ID, TARGET_ID
 from data_access import queries
 from data_access.runtime import read_session, today
 from data_access.users import Viewer
@@ -56,11 +56,35 @@ def _winloss_deals(session: Session, viewer: Viewer, query: dict[str, str], now:
     return deals_behind(queries.closed_deals(session, scope, chosen.period.start, chosen.period.end), drill)
 
 
+def _account_export(df: pd.DataFrame) -> pd.DataFrame:
+    from components.rad import ACCOUNT_COLUMNS
+
+    return df[[field for field, _h, _k in ACCOUNT_COLUMNS]]
+
+
+def _rad_accounts(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
+    from components.rad_view import accounts, context
+
+    return _account_export(accounts(session, context(session, query, now), now))
+
+
+def _rad_selection(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
+    from components.rad_view import accounts, context
+
+    codes = [c for c in query.get("selected", "").split(",") if c]
+    if not codes:
+        raise PreventUpdate
+    ctx = context(session, query, now)  # the viewer's scope comes from the request, as on the page
+    return _account_export(accounts(session, ctx, now, year=ctx.year, codes=codes))
+
+
 TABLES: Mapping[str, Source] = {
     "overview_aging": _overview_aging,
     "import_history": _import_history,
     "funnel_stage": _funnel_stage,
     "winloss_deals": _winloss_deals,
+    "rad_accounts": _rad_accounts,
+    "rad_selection": _rad_selection,
 }
 
 
@@ -68,9 +92,10 @@ TABLES: Mapping[str, Source] = {
     Output(TARGET_ID, "data"),
     Input({"type": BUTTON_TYPE, "table": ALL, "fmt": ALL}, "n_clicks"),
     State("url", "search"),
+    State(SELECTION_ID, "data"),
     prevent_initial_call=True,
 )
-def download_table(clicks: list[int | None], search: str | None) -> Any:
+def download_table(clicks: list[int | None], search: str | None, selection: Any = None) -> Any:
     trigger = ctx.triggered_id
     viewer = current_viewer()
     if viewer is None or not isinstance(trigger, Mapping) or not any(clicks):
@@ -80,6 +105,8 @@ def download_table(clicks: list[int | None], search: str | None) -> Any:
     if source is None or fmt not in ("csv", "xlsx"):
         raise PreventUpdate
     query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    codes = [c for c in selection or [] if isinstance(c, str)] if isinstance(selection, list) else []
+    query["selected"] = ",".join(codes[:5000])
     with read_session() as session:
         frame = source(session, viewer, query, today())
     name = f"{trigger['table']}.{fmt}"

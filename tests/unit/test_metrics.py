@@ -6,6 +6,8 @@ from datetime import date
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from metrics.collections import overdue
 from metrics.commission import commission_payout, on_target_split
@@ -191,3 +193,65 @@ def test_met009_settings_defaults_round_trip():
     assert s.commission_tiers == ((0.0, 1.0, 1.0), (1.0, 1.5, 1.5), (1.5, None, 2.0))
     tuned = BusinessSettings.from_rows({"rad_thresholds": {"r_min": 0.6}})
     assert (tuned.rad_r_min, tuned.rad_a_max) == (0.6, 0.1)
+
+
+def _reference_targets(quotas: pd.DataFrame, quarter: int | None) -> Targets | None:
+    """The per-rep reading of the task-book rule (the loop ``period_targets`` replaced with whole-column
+    sums): per rep the year's row, else its quarter rows; a quarter without its own row takes a quarter of
+    the year's."""
+    if quotas.empty:
+        return None
+    if "target_commission" not in quotas:
+        quotas = quotas.assign(target_commission=None)
+    revenue = gm = 0.0
+    commission: float | None = None
+    found = False
+    for _, rows in quotas.groupby("rep_id"):
+        annual = rows[rows["quarter"].isna()]
+        quarterly = rows[rows["quarter"].notna()]
+        if quarter is None:
+            src, share = (annual if not annual.empty else quarterly), 1.0
+        else:
+            src, share = quarterly[quarterly["quarter"].astype(int) == quarter], 1.0
+            if src.empty:
+                src, share = annual, 0.25
+        if src.empty:
+            continue
+        found = True
+        revenue += float(src["revenue_target"].astype(float).sum()) * share
+        gm += float(src["gm_target"].astype(float).sum()) * share
+        tc = pd.to_numeric(src["target_commission"], errors="coerce")
+        if tc.isna().all() and quarter is not None and share == 1.0 and not annual.empty:
+            tc, share = pd.to_numeric(annual["target_commission"], errors="coerce"), 0.25
+        if not tc.isna().all():
+            commission = (commission or 0.0) + float(tc.sum()) * share
+    return Targets(revenue, gm, commission) if found else None
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    rows=st.lists(
+        st.tuples(
+            st.integers(1, 4),
+            st.sampled_from([None, 1, 2, 3, 4]),
+            st.integers(0, 1000),
+            st.one_of(st.none(), st.integers(0, 500)),
+        ),
+        max_size=12,
+        unique_by=lambda r: (r[0], r[1]),
+    ),
+    quarter=st.sampled_from([None, 1, 2, 3, 4]),
+)
+def test_met014_period_targets_equal_the_per_rep_rule(rows, quarter):
+    df = pd.DataFrame(rows, columns=["rep_id", "quarter", "revenue_target", "target_commission"]).astype(
+        {"revenue_target": float}
+    )
+    df = df.assign(gm_target=df["revenue_target"] / 10)
+    got, want = period_targets(df, quarter), _reference_targets(df, quarter)
+    if want is None:
+        assert got is None
+    else:
+        assert got is not None
+        assert got.revenue == pytest.approx(want.revenue) and got.gm == pytest.approx(want.gm)
+        assert (got.target_commission is None) == (want.target_commission is None)
+        assert got.target_commission == pytest.approx(want.target_commission)

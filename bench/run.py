@@ -1,0 +1,509 @@
+"""Benchmark every page at 10k / 100k / 1M opportunities, on SQLite and PostgreSQL, as production runs it.
+
+    .venv/bin/python bench/run.py                                    # 10k and 100k on SQLite
+    .venv/bin/python bench/run.py --sizes 1000000 --backends sqlite,postgresql --pg-url postgresql+psycopg://...
+    scripts/with-postgres .venv/bin/python bench/run.py --backends postgresql   # a throw-away server
+
+For each backend and size it builds the database with ``salesradar demo`` (kept under bench/.data and
+reused), starts ``salesradar run`` (gunicorn, ``--workers``), signs in as a director and as a rep, and
+times over HTTP every page render and drill-down callback: the first (cold) call apart, then p50 / p95
+of ``--repeat`` calls. Beside them: the raw SQL aggregate behind each page's chart (the floor), the
+naive way (read the tables into pandas, aggregate there), the first load of each page in headless
+Chromium (navigation until every chart is drawn), and the peak memory of each worker. It prints the
+tables and writes them into docs/performance.md between the BENCH markers.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import socket
+import statistics
+import subprocess
+import sys
+import time
+import urllib.request
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from functools import partial
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import requests
+from sqlalchemy import create_engine, text
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from tests.dash_http import call_callback, render_page  # noqa: E402  (the browser's own requests)
+
+AS_OF = "2026-11-27"
+YEAR = 2026
+DATA = ROOT / "bench" / ".data"
+DOC = ROOT / "docs" / "performance.md"
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+PAGES = ("/", "/funnel", "/rad", "/scorecards", "/winloss")
+USERS = {"director": "demo-director", "rep": "demo-rep"}
+
+
+# ---------------------------------------------------------------- an HTTP client tests.dash_http can drive
+class _Response:
+    def __init__(self, r: requests.Response) -> None:
+        self.status_code = r.status_code
+        self._r = r
+
+    def get_json(self) -> Any:
+        return self._r.json()
+
+    def get_data(self, as_text: bool = False) -> Any:
+        return self._r.text if as_text else self._r.content
+
+
+class Client:
+    """A signed-in browser over loopback, with the Flask test client's little API."""
+
+    def __init__(self, base: str, username: str, password: str) -> None:
+        self.base = base
+        self.s = requests.Session()
+        page = self.s.get(base + "/login").text
+        token = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert token, "no CSRF token on /login"
+        r = self.s.post(
+            base + "/login",
+            data={"username": username, "password": password, "csrf": token.group(1), "next": "/"},
+            allow_redirects=False,
+        )
+        assert r.status_code == 302, f"sign-in as {username} failed: {r.status_code}"
+        self._deps: Any = None
+
+    def set_cookie(self, key: str, value: str) -> None:
+        self.s.cookies.set(key, value)
+
+    def delete_cookie(self, key: str) -> None:
+        self.s.cookies.pop(key, None)
+
+    def get(self, path: str) -> _Response:
+        if path == "/_dash-dependencies" and self._deps is not None:
+            return self._deps
+        r = _Response(self.s.get(self.base + path))
+        if path == "/_dash-dependencies":
+            self._deps = r
+        return r
+
+    def post(self, path: str, json: Any = None, headers: dict[str, str] | None = None) -> _Response:
+        return _Response(self.s.post(self.base + path, json=json, headers=headers or {}))
+
+
+# ---------------------------------------------------------------- what is timed
+@dataclass
+class Timing:
+    name: str
+    cold_ms: float
+    p50_ms: float
+    p95_ms: float
+    status: int
+
+
+def _time(name: str, call: Callable[[], Any], repeat: int) -> Timing:
+    t0 = time.perf_counter()
+    first = call()
+    cold = (time.perf_counter() - t0) * 1000
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        call()
+        runs.append((time.perf_counter() - t0) * 1000)
+    runs.sort()
+    p95 = runs[min(len(runs) - 1, max(0, round(0.95 * len(runs)) - 1))]
+    status = getattr(first, "status_code", 200)
+    return Timing(name, cold, statistics.median(runs), p95, status)
+
+
+def _render(client: Client, path: str, search: str = "") -> Any:
+    return render_page(client, path, search)
+
+
+def http_calls(client: Client, role: str, codes: dict[str, list[str]]) -> list[tuple[str, Callable[[], Any]]]:
+    """Every page render and the callbacks behind the drill-downs, as the browser posts them."""
+    calls: list[tuple[str, Callable[[], Any]]] = [(f"render {p}", partial(_render, client, p)) for p in PAGES]
+    calls += [
+        ("render /?period=Q4", lambda: _render(client, "/", f"?period={YEAR}Q4")),
+        ("render /funnel?level=3", lambda: _render(client, "/funnel", "?level=3")),
+        ("render /rad?rad=D", lambda: _render(client, "/rad", "?rad=D")),
+        ("render /scorecards?rep", lambda: _render(client, "/scorecards", f"?rep={codes['rep'][0]}")),
+    ]
+    account = codes["account"][:1]
+    calls += [
+        (
+            "rad click a marker",
+            lambda: call_callback(
+                client,
+                "rad-account-panel.children",
+                {("rad-scatter", "clickData"): {"points": [{"customdata": account[0]}]}},
+            ),
+        ),
+        (
+            "rad lasso 500 markers",
+            lambda: call_callback(
+                client,
+                "rad-selection.children",
+                {("rad-scatter", "selectedData"): {"points": [{"customdata": c} for c in codes["account"][:500]]}},
+            ),
+        ),
+        (
+            "scorecard what-if",
+            lambda: call_callback(
+                client,
+                "sc-whatif-result.children",
+                {("sc-whatif-pick", "value"): codes["opp"][:3], ("url", "search"): f"?rep={codes['rep'][0]}"},
+            ),
+        ),
+        (
+            "funnel level click",
+            lambda: call_callback(
+                client,
+                "url.search@",
+                {
+                    ("funnel-levels-chart", "clickData"): {"points": [{"customdata": "3"}]},
+                    ("funnel-measure", "value"): "amount",
+                },
+            ),
+        ),
+    ]
+    return calls
+
+
+# the raw SQL aggregate behind each page's main chart: the floor no app can beat
+FLOORS: dict[str, str] = {
+    "/": "SELECT level, count(*), sum(amount) FROM opportunities WHERE status = 'open' GROUP BY level",
+    "/funnel": "SELECT status, level, count(*), sum(amount) FROM opportunities GROUP BY status, level",
+    "/rad": (
+        "SELECT a.id, b.bp, sum(c.amount) FROM accounts a "
+        "LEFT JOIN buying_power b ON b.account_id = a.id AND b.year = :year "
+        "LEFT JOIN opportunities o ON o.account_id = a.id "
+        "LEFT JOIN contracts c ON c.opportunity_id = o.id AND c.signed_date BETWEEN :start AND :end "
+        "GROUP BY a.id, b.bp"
+    ),
+    "/scorecards": (
+        "SELECT o.owner_rep_id, sum(c.amount) FROM contracts c JOIN opportunities o ON o.id = c.opportunity_id "
+        "WHERE c.signed_date BETWEEN :start AND :end GROUP BY o.owner_rep_id"
+    ),
+    "/winloss": (
+        "SELECT loss_reason, count(*), sum(amount) FROM opportunities "
+        "WHERE status = 'lost' AND closed_date BETWEEN :start AND :end GROUP BY loss_reason"
+    ),
+}
+PARAMS = {"year": YEAR, "start": f"{YEAR}-01-01", "end": f"{YEAR}-12-31"}
+
+
+def _naive(engine: Any, page: str) -> Any:
+    """What many Dash apps do per request: read whole tables into pandas, then filter and group there."""
+    with engine.connect() as conn:
+        opps = pd.read_sql(text("SELECT * FROM opportunities"), conn)
+        if page == "/":
+            return opps[opps["status"] == "open"].groupby("level")["amount"].agg(["count", "sum"])
+        if page == "/funnel":
+            return opps.groupby(["status", "level"])["amount"].agg(["count", "sum"])
+        contracts = pd.read_sql(text("SELECT * FROM contracts"), conn)
+        signed = contracts[pd.to_datetime(contracts["signed_date"]).dt.year == YEAR]
+        booked = signed.merge(opps, left_on="opportunity_id", right_on="id", suffixes=("", "_o"))
+        if page == "/rad":
+            accounts = pd.read_sql(text("SELECT * FROM accounts"), conn)
+            bp = pd.read_sql(text("SELECT * FROM buying_power"), conn)
+            per = booked.groupby("account_id")["amount"].sum().rename("booked")
+            year_bp = bp.loc[bp["year"] == YEAR, ["account_id", "bp"]]
+            merged = accounts.merge(year_bp, left_on="id", right_on="account_id", how="left")
+            return merged.merge(per, left_on="id", right_index=True, how="left")
+        if page == "/scorecards":
+            return booked.groupby("owner_rep_id")["amount"].sum()
+        lost = opps[(opps["status"] == "lost") & (pd.to_datetime(opps["closed_date"]).dt.year == YEAR)]
+        return lost.groupby("loss_reason", dropna=False)["amount"].agg(["count", "sum"])
+
+
+def _timed(call: Callable[[], Any], repeat: int) -> float:
+    runs = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        call()
+        runs.append((time.perf_counter() - t0) * 1000)
+    return statistics.median(runs)
+
+
+def floors_and_naive(url: str, repeat: int) -> dict[str, tuple[float, float]]:
+    engine = create_engine(url)
+    out = {}
+    for page, sql in FLOORS.items():
+
+        def floor(sql: str = sql) -> Any:
+            with engine.connect() as conn:
+                return conn.execute(text(sql), PARAMS).all()
+
+        floor()  # warm the page cache
+        out[page] = (_timed(floor, repeat), _timed(partial(_naive, engine, page), max(2, repeat // 5)))
+    engine.dispose()
+    return out
+
+
+# ---------------------------------------------------------------- the server, as production runs it
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+@contextmanager
+def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    port = _free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SALESRADAR_AS_OF": AS_OF, "SALESRADAR_INSTANCE": str(instance)}
+    log = (instance / "server.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "cli", "run", "--port", str(port), "--workers", str(workers)],
+        cwd=ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+    )
+    base = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    break
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError((instance / "server.log").read_text()) from None
+            time.sleep(0.5)
+    try:
+        yield base, proc
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+        log.close()
+
+
+def worker_peaks(master: int) -> list[float]:
+    """Peak resident memory (VmHWM, MB) of each gunicorn worker."""
+    children = subprocess.run(
+        ["ps", "--ppid", str(master), "-o", "pid="], capture_output=True, text=True
+    ).stdout.split()
+    peaks = []
+    for pid in children:
+        status = Path(f"/proc/{pid}/status").read_text()
+        kb = int(re.search(r"VmHWM:\s+(\d+) kB", status).group(1))  # type: ignore[union-attr]
+        peaks.append(kb / 1024)
+    return peaks
+
+
+def first_loads(base: str) -> dict[str, float]:
+    """Navigation to every chart drawn, per page, in headless Chromium (signed in as the director)."""
+    from playwright.sync_api import sync_playwright
+
+    out: dict[str, float] = {}
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
+        page = browser.new_context(viewport={"width": 1440, "height": 900}).new_page()
+        page.goto(base + "/login")
+        page.fill("#username", "director")
+        page.fill("#password", USERS["director"])
+        page.click("#login-submit")
+        page.wait_for_selector("#kpi-bookings-value")
+        page.wait_for_load_state("networkidle")
+        for path in PAGES:
+            page.goto("about:blank")
+            t0 = time.perf_counter()
+            page.goto(base + path)
+            page.wait_for_selector("#_pages_content .page-title", timeout=120_000)
+            page.wait_for_function(
+                "() => [...document.querySelectorAll('.dash-graph')].every(d => d.querySelector('.main-svg, canvas'))",
+                timeout=120_000,
+            )
+            page.wait_for_load_state("networkidle")
+            out[path] = (time.perf_counter() - t0) * 1000
+        browser.close()
+    return out
+
+
+# ---------------------------------------------------------------- databases
+def build(url: str, size: int) -> float | None:
+    """Migrate and fill the database with ``salesradar demo`` unless it already holds ``size`` deals;
+    the seconds the demo took (None when reused)."""
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            have = conn.execute(text("SELECT count(*) FROM opportunities")).scalar_one()
+    except Exception:  # no schema yet
+        have = -1
+    engine.dispose()
+    if have == size:
+        return None
+    env = {**os.environ, "DATABASE_URL": url}
+    subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], cwd=ROOT, env=env, check=True)
+    t0 = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "cli", "demo", "--opportunities", str(size), "--as-of", AS_OF, "--replace"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+    )
+    return time.perf_counter() - t0
+
+
+def database_url(backend: str, size: int, pg_url: str | None) -> str:
+    if backend == "sqlite":
+        DATA.mkdir(parents=True, exist_ok=True)
+        return f"sqlite:///{DATA / f'bench-{size}.sqlite3'}"
+    if not pg_url:
+        raise SystemExit("postgresql needs --pg-url (or run under scripts/with-postgres)")
+    name = f"salesradar_bench_{size}"
+    admin = create_engine(pg_url, isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))  # a name of digits we made: no user input
+    admin.dispose()
+    return pg_url.rsplit("/", 1)[0] + "/" + name
+
+
+def sample_codes(url: str) -> dict[str, list[str]]:
+    """Codes the rep may see (R0001's accounts and open deals): the director sees them too."""
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        rep = conn.execute(text("SELECT id FROM reps WHERE rep_code = 'R0001'")).scalar_one()
+        accounts = [
+            r[0]
+            for r in conn.execute(
+                text("SELECT account_code FROM accounts WHERE owner_rep_id = :r ORDER BY id"), {"r": rep}
+            )
+        ]
+        others = [r[0] for r in conn.execute(text("SELECT account_code FROM accounts ORDER BY id LIMIT 500"))]
+        opps = [
+            r[0]
+            for r in conn.execute(
+                text(
+                    "SELECT opp_code FROM opportunities WHERE owner_rep_id = :r AND status = 'open' "
+                    "ORDER BY amount DESC LIMIT 3"
+                ),
+                {"r": rep},
+            )
+        ]
+    engine.dispose()
+    return {"rep": ["R0001"], "account": accounts + others, "opp": opps}
+
+
+# ---------------------------------------------------------------- one run
+@dataclass
+class Run:
+    backend: str
+    size: int
+    built_s: float | None
+    timings: dict[str, list[Timing]] = field(default_factory=dict)
+    floors: dict[str, tuple[float, float]] = field(default_factory=dict)
+    loads: dict[str, float] = field(default_factory=dict)
+    peaks: list[float] = field(default_factory=list)
+
+
+def run_one(backend: str, size: int, args: argparse.Namespace) -> Run:
+    url = database_url(backend, size, args.pg_url)
+    print(f"== {backend} {size:,}: building", flush=True)
+    built = build(url, size)
+    result = Run(backend, size, built)
+    result.floors = floors_and_naive(url, args.repeat)
+    codes = sample_codes(url)
+    instance = DATA / f"instance-{backend}-{size}"
+    instance.mkdir(parents=True, exist_ok=True)
+    with server(url, args.workers, instance) as (base, proc):
+        for role, password in USERS.items():
+            client = Client(base, role, password)
+            result.timings[role] = []
+            for name, call in http_calls(client, role, codes):
+                timing = _time(name, call, args.repeat)
+                result.timings[role].append(timing)
+                print(
+                    f"   {role:8} {name:26} cold {timing.cold_ms:8.0f}"
+                    f"  p50 {timing.p50_ms:8.0f}  p95 {timing.p95_ms:8.0f} ms",
+                    flush=True,
+                )
+        if not args.no_browser:
+            result.loads = first_loads(base)
+        result.peaks = worker_peaks(proc.pid)
+    return result
+
+
+# ---------------------------------------------------------------- the report
+def report(runs: list[Run], args: argparse.Namespace) -> str:
+    lines = [
+        f"Measured {time.strftime('%Y-%m-%d %H:%M')} on this machine ({os.cpu_count()} cores), "
+        f"gunicorn with {args.workers} workers, {args.repeat} timed calls after a cold one.",
+        f"Command: `.venv/bin/python bench/run.py --sizes {args.sizes} --backends {args.backends}"
+        f" --workers {args.workers} --repeat {args.repeat}`",
+        "",
+    ]
+    for run in runs:
+        built = "reused" if run.built_s is None else f"{run.built_s:.0f} s"
+        lines += [f"### {run.backend}, {run.size:,} opportunities (demo build: {built})", ""]
+        lines += ["| call | director p50 / p95 (cold) ms | rep p50 / p95 (cold) ms |", "| --- | --- | --- |"]
+        reps = {t.name: t for t in run.timings.get("rep", [])}
+        for t in run.timings.get("director", []):
+            r = reps.get(t.name)
+            rep_cell = f"{r.p50_ms:.0f} / {r.p95_ms:.0f} ({r.cold_ms:.0f})" if r else "—"
+            lines.append(f"| {t.name} | {t.p50_ms:.0f} / {t.p95_ms:.0f} ({t.cold_ms:.0f}) | {rep_cell} |")
+        lines += [
+            "",
+            "| page | SQL floor ms | naive pandas ms | director render p95 ms | ×floor | naive ÷ render "
+            "| first load ms |",
+        ]
+        lines += ["| --- | --- | --- | --- | --- | --- | --- |"]
+        renders = {t.name: t for t in run.timings.get("director", [])}
+        for page, (floor, naive) in run.floors.items():
+            p95 = renders[f"render {page}"].p95_ms
+            load = run.loads.get(page)
+            lines.append(
+                f"| {page} | {floor:.1f} | {naive:.0f} | {p95:.0f} | {p95 / floor:.1f} | {naive / p95:.1f} | "
+                f"{'—' if load is None else f'{load:.0f}'} |"
+            )
+        peaks = ", ".join(f"{p:.0f}" for p in run.peaks)
+        lines += ["", f"Peak memory per worker (MB): {peaks}", ""]
+    return "\n".join(lines)
+
+
+def write_doc(body: str) -> None:
+    start, end = "<!-- BENCH:START -->", "<!-- BENCH:END -->"
+    doc = DOC.read_text() if DOC.exists() else f"# Performance\n\n{start}\n{end}\n"
+    if start not in doc:
+        doc += f"\n{start}\n{end}\n"
+    head, rest = doc.split(start, 1)
+    _old, tail = rest.split(end, 1)
+    DOC.write_text(f"{head}{start}\n{body}\n{end}{tail}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="10000,100000")
+    parser.add_argument("--backends", default="sqlite")
+    parser.add_argument("--pg-url", default=os.environ.get("SALESRADAR_TEST_PG_URL"))
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--repeat", type=int, default=20)
+    parser.add_argument("--no-browser", action="store_true")
+    parser.add_argument("--no-doc", action="store_true", help="print only, leave docs/performance.md alone")
+    args = parser.parse_args()
+    runs = [run_one(backend, int(size), args) for backend in args.backends.split(",") for size in args.sizes.split(",")]
+    body = report(runs, args)
+    print(body)
+    if not args.no_doc:
+        write_doc(body)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,208 @@
+"""Rep scorecards (销售人员管理): attainment, pace, forecast, V, win rate, deal size and cycle, visits,
+collections — per rep and rolled up per team and company — and the commission what-if. Pure functions.
+
+A rep's numbers come from sums (``SUMS``) and their task book's targets; a team's or the company's are
+the same formulas on the summed sums and summed targets, so every level is computed one way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from metrics.commission import Payout, Tier, commission_payout
+from metrics.period import Period
+from metrics.sales import Targets, attainment, period_targets, remaining_quota, v_value, win_rate
+
+#: The additive measures behind a scorecard line (``queries.rep_rollup``'s columns, plus the cycle sums).
+SUMS = (
+    "bookings",
+    "gm_booked",
+    "pipeline_due",
+    "weighted_due",
+    "open_pipeline",
+    "weighted_pipeline",
+    "won_count",
+    "lost_count",
+    "won_amount",
+    "lost_amount",
+    "overdue",
+    "visits_done",
+    "visits_planned",
+    "cycle_days_sum",
+)
+
+
+def pace(attained: float | None, elapsed: float) -> float | None:
+    """Pace = attainment / share of the period elapsed: 1.0 is on pace, below 1 behind. None before the
+    period starts or without attainment."""
+    if attained is None or elapsed <= 0:
+        return None
+    return attained / elapsed
+
+
+def forecast(bookings: float, weighted_due: float) -> float:
+    """Forecast = bookings so far + weighted pipeline expected to close by the period's end (amount x p(level))."""
+    return bookings + weighted_due
+
+
+def average(total: float, n: float) -> float | None:
+    """A mean that is unknown (None) over nothing."""
+    return total / n if n else None
+
+
+def cycle_sums(won: pd.DataFrame) -> pd.DataFrame:
+    """Per rep (index rep_id): ``cycle_days_sum`` = sum over deals won of (closed_date - created_date) in days."""
+    if won.empty:
+        return pd.DataFrame({"cycle_days_sum": pd.Series(dtype=float)})
+    days = [(c - s).days for s, c in zip(won["created_date"], won["closed_date"], strict=True)]
+    return won.assign(cycle_days_sum=days).groupby("rep_id")[["cycle_days_sum"]].sum().astype(float)
+
+
+def score(sums: Mapping[str, float], targets: Targets | None, period: Period, today: date) -> dict[str, Any]:
+    """One scorecard line from its sums and targets (data dictionary: attainment, remaining quota, V value,
+    win rate; this module: pace, forecast, average deal size, cycle length, visits per week)."""
+    revenue, gm = (targets.revenue, targets.gm) if targets else (None, None)
+    booked = float(sums["bookings"])
+    att = attainment(booked, revenue)
+    elapsed = period.elapsed_share(today)
+    fc = forecast(booked, float(sums["weighted_due"]))
+    remaining = remaining_quota(revenue, booked)
+    v = v_value(float(sums["pipeline_due"]), remaining)
+    weeks = max((min(today, period.end) - period.start).days + 1, 0) / 7
+    return {
+        "bookings": booked,
+        "revenue_target": revenue,
+        "attainment": att,
+        "gm_booked": float(sums["gm_booked"]),
+        "gm_target": gm,
+        "gm_attainment": attainment(float(sums["gm_booked"]), gm),
+        "elapsed": elapsed,
+        "pace": pace(att, elapsed),
+        "forecast": fc,
+        "forecast_attainment": attainment(fc, revenue),
+        "remaining": remaining,
+        "v": v.value,
+        "quota_met": v.quota_met,
+        "pipeline_due": float(sums["pipeline_due"]),
+        "open_pipeline": float(sums["open_pipeline"]),
+        "weighted_pipeline": float(sums["weighted_pipeline"]),
+        "win_rate": win_rate(float(sums["won_count"]), float(sums["lost_count"])),
+        "win_rate_amount": win_rate(float(sums["won_amount"]), float(sums["lost_amount"])),
+        "won_count": int(sums["won_count"]),
+        "lost_count": int(sums["lost_count"]),
+        "avg_deal": average(float(sums["won_amount"]), float(sums["won_count"])),
+        "cycle_days": average(float(sums["cycle_days_sum"]), float(sums["won_count"])),
+        "overdue": float(sums["overdue"]),
+        "visits_done": int(sums["visits_done"]),
+        "visits_planned": int(sums["visits_planned"]),
+        "visits_per_week": average(float(sums["visits_done"]), weeks),
+        "target_commission": targets.target_commission if targets else None,
+    }
+
+
+def _targets(quotas: pd.DataFrame, quarter: int | None) -> Targets | None:
+    return period_targets(quotas, quarter) if not quotas.empty else None
+
+
+def leaderboard(
+    rollup: pd.DataFrame, quotas: pd.DataFrame, won: pd.DataFrame, period: Period, today: date
+) -> pd.DataFrame:
+    """One line per rep (``rollup``: ``queries.rep_rollup``; ``quotas``: the year's task-book rows;
+    ``won``: ``queries.won_deals``): rep_id, rep_code, name, team_id, team and ``score``'s columns."""
+    sums = rollup.join(cycle_sums(won), how="left").fillna({"cycle_days_sum": 0.0})
+    books: dict[Any, pd.DataFrame] = dict(tuple(quotas.groupby("rep_id")))  # one pass, not one filter per rep
+    lines = []
+    for rep_id, row in sums.iterrows():
+        line = score(
+            {k: float(row[k]) for k in SUMS},
+            _targets(books.get(rep_id, quotas.iloc[0:0]), period.quarter),
+            period,
+            today,
+        )
+        lines.append({"rep_id": rep_id, **{k: row[k] for k in ("rep_code", "name", "team_id", "team")}, **line})
+    return pd.DataFrame(lines)
+
+
+def rolled_up(
+    rollup: pd.DataFrame, quotas: pd.DataFrame, won: pd.DataFrame, period: Period, today: date
+) -> pd.DataFrame:
+    """One line per team and one for everyone in scope (team None, ``name`` "*"): the sums of its reps and
+    the sums of their targets, through ``score``."""
+    sums = rollup.join(cycle_sums(won), how="left").fillna({"cycle_days_sum": 0.0})
+    groups: list[tuple[Any, str, pd.DataFrame]] = [
+        (team_id, str(part["team"].iloc[0]), part) for team_id, part in sums.groupby("team_id", dropna=False)
+    ]
+    groups.append((None, "*", sums))
+    lines = []
+    for team_id, name, part in groups:
+        totals = {k: float(part[k].sum()) for k in SUMS}
+        targets = _targets(quotas[quotas["rep_id"].isin(part.index)], period.quarter)
+        lines.append({"team_id": team_id, "team": name, "reps": len(part), **score(totals, targets, period, today)})
+    return pd.DataFrame(lines)
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """ "If these open deals close": the bookings, attainment and payout they would bring."""
+
+    added: float
+    bookings: float
+    attainment: float | None
+    payout: Payout | None
+    payout_now: Payout | None
+
+    @property
+    def extra_pay(self) -> float | None:
+        if self.payout is None or self.payout_now is None:
+            return None
+        return self.payout.total - self.payout_now.total
+
+
+def what_if(
+    bookings: float,
+    revenue_target: float | None,
+    target_commission: float | None,
+    amounts: Sequence[float],
+    tiers: Sequence[Tier],
+) -> WhatIf:
+    """New bookings = bookings + the picked deals' amounts; attainment and payout (commission tiers) now and
+    then. No payout without a target commission or a revenue target."""
+    added = float(sum(amounts))
+    new = bookings + added
+    att_now, att_new = attainment(bookings, revenue_target), attainment(new, revenue_target)
+    if target_commission is None or att_now is None or att_new is None:
+        return WhatIf(added, new, att_new, None, None)
+    return WhatIf(
+        added,
+        new,
+        att_new,
+        commission_payout(target_commission, att_new, tiers),
+        commission_payout(target_commission, att_now, tiers),
+    )
+
+
+def cumulative_target(monthly: pd.DataFrame, target: float | None, period: Period) -> pd.DataFrame:
+    """Per month of the period: bookings, cumulative bookings, and the cumulative target line (the target
+    spread evenly over the period's months; None without a target)."""
+    months = list(range(period.start.month, period.end.month + 1))
+    booked = monthly.set_index("month")["bookings"].reindex(months, fill_value=0.0).astype(float)
+    line = [None if target is None else target * (i + 1) / len(months) for i in range(len(months))]
+    return pd.DataFrame(
+        {"month": months, "bookings": booked.to_numpy(), "cumulative": booked.cumsum().to_numpy(), "target": line}
+    )
+
+
+def coverage(accounts: pd.DataFrame, wanted: Sequence[str]) -> dict[str, int]:
+    """Task-book target accounts: how many there are, and how many were visited, have open pipeline, booked."""
+    seen = accounts[accounts["account_code"].isin(wanted)]
+    return {
+        "targets": len(set(wanted)),
+        "visited": int((seen["visited"] > 0).sum()),
+        "with_pipeline": int((seen["open_pipeline"] > 0).sum()),
+        "booked": int((seen["booked"] > 0).sum()),
+    }

@@ -1,0 +1,45 @@
+"""Scorecards in headless Chromium: a rep opens their scorecard and sees the attainment of the metric."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from sqlalchemy import select
+
+from components.formatting import pct
+from data_access.models import Rep
+from data_access.scope import Scope
+from metrics.overview import overview_kpis
+from metrics.period import Period
+from tests.conftest import AS_OF
+
+pytestmark = pytest.mark.browser
+
+
+def test_brw201_a_rep_sees_their_attainment_and_a_what_if(watched, live_server, demo_session):
+    page = watched.page
+    watched.sign_in(live_server, role="rep")
+    page.click("a[href='/scorecards']")
+    page.wait_for_selector("#sc-attainment-value")
+    rep_id = demo_session.scalar(select(Rep.id).where(Rep.rep_code == "R0001"))
+    k = overview_kpis(demo_session, Scope.rep(rep_id), Period(AS_OF.year), AS_OF)
+    assert page.locator("#sc-attainment-value").inner_text() == pct(k.attainment, "en")
+    assert page.locator("#sc-gauge-revenue .indicatorlayer").count() == 1  # the gauge drew
+    page.locator("#sc-whatif-pick input").first.check()
+    page.wait_for_selector("#sc-whatif-attainment")
+    assert re.search(r"1 deals add .*: attainment \d", page.locator("#sc-whatif-attainment").inner_text())
+    page.wait_for_load_state("networkidle")
+    watched.assert_clean()
+
+
+def test_brw202_a_director_opens_a_scorecard_from_the_leaderboard(watched, live_server):
+    page = watched.page
+    watched.sign_in(live_server)
+    page.goto(live_server + "/scorecards")
+    page.wait_for_selector("#sc-leaderboard .ag-row")
+    page.locator("#sc-leaderboard .ag-row[row-index='2'] a").first.click()
+    page.wait_for_url(re.compile(r"rep=R\d+"))
+    page.wait_for_selector("#sc-attainment-value")
+    page.wait_for_load_state("networkidle")
+    watched.assert_clean()

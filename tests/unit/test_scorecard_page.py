@@ -1,0 +1,122 @@
+"""Scorecards over HTTP: the leaderboard and a rep's scorecard show the metrics, in the viewer's scope."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import select
+
+from components.formatting import pct
+from data_access import queries
+from data_access.models import Rep
+from data_access.scope import Scope
+from data_access.settings import load_settings
+from metrics.overview import overview_kpis
+from metrics.period import Period
+from metrics.scorecard import leaderboard, rolled_up, what_if
+from tests.conftest import AS_OF
+from tests.dash_http import call_callback, find, render_page, text_of
+
+
+def _rep(session, code: str) -> tuple[int, int]:
+    rep_id, team = session.execute(select(Rep.id, Rep.team_id).where(Rep.rep_code == code)).one()
+    return rep_id, team
+
+
+def _board(session, scope: Scope, period: Period):
+    s = load_settings(session)
+    rollup = queries.rep_rollup(session, scope, period.start, period.end, AS_OF, s.level_probabilities)
+    quotas = queries.quota_rows(session, scope, period.year)
+    won = queries.won_deals(session, scope, period.start, period.end)
+    return leaderboard(rollup, quotas, won, period, AS_OF), rolled_up(rollup, quotas, won, period, AS_OF)
+
+
+def test_scp001_leaderboard_shows_the_metric(director, demo_session):
+    period = Period(AS_OF.year, 3)
+    tree = render_page(director, "/scorecards", f"?period={AS_OF.year}Q3")
+    board, teams = _board(demo_session, Scope.everything(), period)
+    rows = find(tree, "sc-leaderboard")["props"]["rowData"]
+    assert len(rows) == len(board) == 30
+    by_code = board.set_index("rep_code")
+    for row in rows:
+        code = row["rep"].split("(")[1].split(")")[0]
+        assert row["attainment"] == pytest.approx(by_code.loc[code, "attainment"])
+        assert f"rep={code}" in row["rep"] and f"period={AS_OF.year}Q3" in row["rep"]
+    everyone = find(tree, "sc-rollup")["props"]["children"][1]["props"]["children"][-1]
+    cells = everyone["props"]["children"]
+    assert text_of(cells[2]) == pct(teams.set_index("team").loc["*", "attainment"], "en")
+    # the company line is the Overview's number when only reps hold quotas
+    k = overview_kpis(demo_session, Scope.everything(), period, AS_OF)
+    assert teams.set_index("team").loc["*", "bookings"] == pytest.approx(k.bookings)
+
+
+def test_scp002_a_manager_compares_their_team_only(manager, demo_session):
+    _rep_id, team = _rep(demo_session, "R0001")
+    tree = render_page(manager, "/scorecards", "?rep=R0030")  # another team's rep: not theirs, the board instead
+    rows = find(tree, "sc-leaderboard")["props"]["rowData"]
+    board, _ = _board(demo_session, Scope.team(team), Period(AS_OF.year))
+    assert len(rows) == len(board) and all("R0030" not in r["rep"] for r in rows)
+
+
+def test_scp003_a_rep_lands_on_their_own_scorecard(rep, demo_session):
+    rep_id, _team = _rep(demo_session, "R0001")
+    for search in ("", "?rep=R0002", "?rep=R0030&team=3"):
+        tree = render_page(rep, "/scorecards", search)
+        k = overview_kpis(demo_session, Scope.rep(rep_id), Period(AS_OF.year), AS_OF)
+        assert text_of(find(tree, "sc-attainment-value")) == pct(k.attainment, "en")
+        assert "(R0001)" in text_of(tree) and "(R0002)" not in text_of(tree)
+
+
+def test_scp004_scorecard_parts(director, demo_session):
+    rep_id, _team = _rep(demo_session, "R0003")
+    period = Period(AS_OF.year)
+    tree = render_page(director, "/scorecards", "?rep=R0003")
+    scope = Scope.rep(rep_id)
+    k = overview_kpis(demo_session, scope, period, AS_OF)
+    assert text_of(find(tree, "sc-attainment-value")) == pct(k.attainment, "en")
+    late = queries.overdue_payments(demo_session, scope, AS_OF)
+    assert len(find(tree, "sc-overdue-list")["props"]["children"]) == len(late) > 0
+    book = queries.task_book(demo_session, rep_id, AS_OF.year)
+    codes = [c for c in str(book["target_account_codes"].dropna().iloc[0]).split(",") if c]
+    assert len(find(tree, "sc-coverage")["props"]["children"][1]["props"]["children"]) == len(codes)
+    assert "Total" in text_of(find(tree, "sc-payout"))
+    months = find(tree, "sc-monthly")["props"]["figure"]["data"]
+    assert len(months) == 3  # bars, cumulative, cumulative target
+
+
+def test_scp005_what_if_counts_only_the_viewers_open_deals(rep, demo_session):
+    rep_id, _team = _rep(demo_session, "R0001")
+    other_id, _ = _rep(demo_session, "R0030")
+    period = Period(AS_OF.year)
+    mine = queries.open_deals_due(demo_session, Scope.rep(rep_id), period.end)["opp_code"].tolist()[:2]
+    theirs = queries.open_deals_due(demo_session, Scope.rep(other_id), period.end)["opp_code"].tolist()[:2]
+    answer = call_callback(
+        rep,
+        "sc-whatif-result.children",
+        {("sc-whatif-pick", "value"): [*mine, *theirs, 7], ("url", "search"): "?rep=R0030"},
+    )
+    text = text_of(answer.get_json()["response"]["sc-whatif-result"]["children"])
+    k = overview_kpis(demo_session, Scope.rep(rep_id), period, AS_OF)
+    amounts = queries.open_amounts(demo_session, Scope.rep(rep_id), mine)
+    s = load_settings(demo_session)
+    w = what_if(k.bookings, k.revenue_target, k.target_commission, list(amounts.values()), s.commission_tiers)
+    assert f"{len(mine)} deals add" in text and pct(w.attainment, "en") in text
+    assert w.attainment is not None and k.attainment is not None and w.attainment > k.attainment
+
+
+def test_scp006_task_book_is_printable_and_scoped(director, rep, demo_session):
+    tree = render_page(director, "/scorecards", "?rep=R0003&view=taskbook")
+    rep_id, _team = _rep(demo_session, "R0003")
+    book = queries.task_book(demo_session, rep_id, AS_OF.year)
+    assert len(find(tree, "taskbook-targets")["props"]["children"][1]["props"]["children"]) == len(book)
+    formula = text_of(find(tree, "taskbook-formula"))
+    base = float(book[book["quarter"].isna()]["base_salary"].iloc[0])
+    assert f"¥{base:,.2f}" in formula and "× 1.5" in formula
+    assert "Sales task book · " in text_of(tree)
+    own = render_page(rep, "/scorecards", "?rep=R0003&view=taskbook")
+    assert "(R0001)" in text_of(own) and "(R0003)" not in text_of(own)
+
+
+@pytest.mark.parametrize("lang", ["zh", "en"])
+def test_scp007_both_languages(director, lang):
+    tree = render_page(director, "/scorecards", lang=lang)
+    assert ("团队汇总" if lang == "zh" else "Teams") in text_of(tree)
