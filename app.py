@@ -32,6 +32,7 @@ from web.downloads import bp as downloads_blueprint
 from web.filter_sync import sync_filters_to_url  # noqa: F401  (registers the filter bar's callback)
 from web.security import install_security_headers
 from web.tables import download_table  # noqa: F401  (registers the table-download callback)
+from web.view_cache import install as install_view_cache
 
 ROOT = Path(__file__).resolve().parent
 URL_ID = "url"
@@ -118,6 +119,7 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     server.config["SALESRADAR_DEFAULT_LANG"] = config.default_lang
     install(server, runtime)
     install_auth(server, load_or_create_secret(config), config.secure_cookies)
+    install_view_cache(server)
     server.register_blueprint(api_blueprint)
     server.register_blueprint(downloads_blueprint)
     _register_routes(server)

@@ -32,6 +32,7 @@ from data_access.models import (
     Team,
     Visit,
 )
+from data_access.settings import bump_data_version
 from data_access.users import create_user
 
 DEFAULT_OPPORTUNITIES = 4000
@@ -171,6 +172,7 @@ def generate(
         with Session(bind=conn) as session:
             for username, role, rep_code, password in DEMO_USERS:
                 create_user(session, username, password, role, rep_code)
+            bump_data_version(session)
             session.flush()
         if conn.dialect.name == "postgresql":
             for table in Base.metadata.sorted_tables:

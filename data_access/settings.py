@@ -32,3 +32,23 @@ def save_setting(session: Session, key: str, value: Any) -> None:
         session.add(Setting(key=key, value=value))
     else:
         row.value = value
+    bump_data_version(session)
+
+
+#: The ``settings`` row counting changes to the data: imports, settings, demo runs (for caches).
+DATA_VERSION = "data_version"
+
+
+def data_version(session: Session) -> int:
+    """How many times the data has changed (0 on a database that never recorded a change)."""
+    row = session.get(Setting, DATA_VERSION)
+    return int(row.value) if row is not None and isinstance(row.value, int | float) else 0
+
+
+def bump_data_version(session: Session) -> None:
+    """Record a change to the data, in the caller's transaction: caches of pages drawn before it expire."""
+    row = session.get(Setting, DATA_VERSION)
+    if row is None:
+        session.add(Setting(key=DATA_VERSION, value=1))
+    else:
+        row.value = data_version(session) + 1

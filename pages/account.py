@@ -20,6 +20,7 @@ from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
 from data_access.settings import load_settings
 from metrics.rad import account_table
+from web.view_cache import page_layout
 
 dash.register_page(__name__, path_template="/accounts/<account_code>", title="SalesRadar")
 
@@ -85,6 +86,7 @@ def _contacts(contacts: pd.DataFrame, lang: str) -> Any:
     return dbc.Row(columns, id="account-contacts")
 
 
+@page_layout()
 def layout(account_code: str = "", **_query: str) -> html.Div:
     lang = current_lang()
     now = today()

@@ -28,6 +28,7 @@ from data_access.importer.suggest import plan
 from data_access.runtime import read_session, runtime, today
 from data_access.users import Viewer
 from web.auth import current_viewer
+from web.view_cache import page_layout
 
 dash.register_page(
     __name__, path="/import", order=5, nav_key="nav.import", roles=("director", "manager"), title="SalesRadar"
@@ -67,6 +68,7 @@ def _as_of(raw: str | None) -> date:
         return today()
 
 
+@page_layout(cache=False)
 def layout(**_query: str) -> html.Div:
     lang = current_lang()
     viewer = current_viewer()

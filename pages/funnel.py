@@ -35,6 +35,7 @@ from metrics.funnel import (
 )
 from metrics.movement import LISTS, movement
 from metrics.overview import OverviewKPIs, overview_kpis
+from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/funnel", order=2, nav_key="nav.funnel", title="SalesRadar")
 
@@ -353,6 +354,7 @@ def review_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
     )
 
 
+@page_layout()
 def layout(**query: str) -> html.Div:
     lang = current_lang()
     now = today()

@@ -15,6 +15,7 @@ from components.i18n import current_lang, t
 from components.shell import page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
+from web.view_cache import page_layout
 
 dash.register_page(__name__, path_template="/opportunities/<opp_code>", title="SalesRadar")
 
@@ -22,6 +23,7 @@ HISTORY_CHART_ID = "opp-history-chart"
 HISTORY_TABLE_ID = "opp-history-table"
 
 
+@page_layout()
 def layout(opp_code: str = "", **_query: str) -> html.Div:
     lang = current_lang()
     now = today()

@@ -14,6 +14,7 @@ from components.shell import filtered_page, page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
 from metrics.overview import OverviewKPIs, overview_kpis
+from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/", order=0, nav_key="nav.overview", title="SalesRadar")
 
@@ -38,6 +39,7 @@ def aging_table(k: OverviewKPIs, lang: str) -> dbc.Table:
     )
 
 
+@page_layout()
 def layout(**query: str) -> html.Div:
     lang = current_lang()
     now = today()

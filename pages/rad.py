@@ -29,6 +29,7 @@ from data_access.settings import load_settings, save_setting
 from data_access.users import Viewer
 from metrics.rad import class_moves, class_summary, threshold_problem, top_accounts, top_d_accounts
 from web.auth import current_viewer
+from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/rad", order=1, nav_key="nav.rad", title="SalesRadar")
 
@@ -163,6 +164,7 @@ def _chart_body(shown: pd.DataFrame, ctx: RadContext, query: dict[str, str], lan
     return html.Div([html.Div(notes, className="small text-muted mb-1"), charts.graph(SCATTER_ID, figure)])
 
 
+@page_layout()
 def layout(**query: str) -> html.Div:
     lang = current_lang()
     now = today()

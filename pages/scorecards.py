@@ -29,6 +29,7 @@ from metrics.overview import OverviewKPIs, overview_kpis
 from metrics.scorecard import coverage, cumulative_target, leaderboard, rolled_up, what_if
 from metrics.settings import BusinessSettings
 from web.auth import current_viewer
+from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/scorecards", order=3, nav_key="nav.scorecards", title="SalesRadar")
 
@@ -498,6 +499,7 @@ def _rep_of(query: dict[str, str]) -> tuple[int, str, str] | None:
     return next((r for r in reps if r[1] == query.get("rep")), None)
 
 
+@page_layout()
 def layout(**query: str) -> html.Div:
     lang = current_lang()
     now = today()

@@ -31,6 +31,7 @@ from data_access.runtime import read_session, today, viewer_scope
 from metrics import winloss
 from metrics.period import Period
 from metrics.sales import Outcomes, win_rate
+from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/winloss", order=4, nav_key="nav.winloss", title="SalesRadar")
 
@@ -367,6 +368,7 @@ def _trend_and_cycle(trend: pd.DataFrame, quarters: list[Period], deals: pd.Data
     )
 
 
+@page_layout()
 def layout(**query: Any) -> html.Div:
     lang = current_lang()
     now = today()

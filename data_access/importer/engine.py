@@ -40,6 +40,7 @@ from data_access.models import (
     Visit,
 )
 from data_access.scope import Scope
+from data_access.settings import bump_data_version
 from data_access.users import utcnow
 
 Record = dict[str, Any]
@@ -767,6 +768,8 @@ def run_import(
                 issue_count=0,
             )
         )
+        if any(c.created or c.updated for c in report.counts.values()):
+            bump_data_version(session)  # pages cached before this import expire with it
         say("committing", 0.97)
         session.commit()
     say("done", 1.0)

@@ -8,9 +8,11 @@ from datetime import date
 import pandas as pd
 import pytest
 from sqlalchemy import Engine, func, select, text
+from sqlalchemy.orm import Session
 
 from data_access import demo
 from data_access.models import Account, Base, Opportunity, Rep, Team
+from data_access.settings import data_version
 from tests.conftest import AS_OF
 
 
@@ -199,7 +201,9 @@ def test_dem009_refuses_a_database_with_data_unless_replace(new_engine):
     summary = demo.generate(engine, opportunities=80, as_of=AS_OF, replace=True)
     assert summary.opportunities == 80
     assert _one(engine, "SELECT COUNT(*) FROM opportunities") == 80
-    assert _one(engine, "SELECT COUNT(*) FROM settings") == 4
+    assert _one(engine, "SELECT COUNT(*) FROM settings WHERE key <> 'data_version'") == 4  # settings stay
+    with Session(engine) as session:
+        assert data_version(session) == 2  # each run tells caches the data changed
 
 
 def test_dem010_scales_accounts_and_reps_with_opportunities(new_engine):

@@ -448,3 +448,17 @@ def test_imp016_json_mapping_file_via_cli(files, databases, tmp_path):
     result = run_cli("import", str(files), "--mapping", str(mapping), env=env)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "imported: csv" in result.stdout
+
+
+def test_imp020_an_import_that_changes_something_expires_cached_pages(files, engine):
+    from data_access.settings import data_version
+
+    def version() -> int:
+        with session_factory(engine)() as session:
+            return data_version(session)
+
+    start = version()
+    assert run_import(engine, files, as_of=AS_OF, username="t").ok
+    assert version() == start + 1
+    assert run_import(engine, files, as_of=AS_OF, username="t").ok  # nothing changed: nothing expires
+    assert version() == start + 1

@@ -1,0 +1,102 @@
+"""Rendered pages, kept per worker for the viewer's scope and the page's filters until the data changes.
+
+A page's layout is a pure function of the address's query, the viewer's scope and role, the language,
+"today" and the data. The key holds all of them; the data is represented by its version
+(``data_access.settings.data_version``), which every import, settings change and demo run bumps in the
+same transaction, so each request reads one row to know whether what it holds is still true. The cache
+lives on the Flask app (one per worker process), bounded to ``MAX_ENTRIES`` by least recent use.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections import OrderedDict
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from flask import current_app
+
+from components.i18n import current_lang
+from data_access.runtime import read_session, today
+from data_access.settings import data_version
+from web.auth import current_viewer
+
+MAX_ENTRIES = 48
+EXTENSION = "salesradar_view_cache"
+
+
+class ViewCache:
+    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+        self.max_entries = max_entries
+        self._entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self.hits = self.misses = 0
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        with self._lock:
+            if key in self._entries:
+                self._entries.move_to_end(key)
+                self.hits += 1
+                return self._entries[key]
+            self.misses += 1
+            return None
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        with self._lock:
+            self._entries[key] = value
+            self._entries.move_to_end(key)
+            while len(self._entries) > self.max_entries:
+                self._entries.popitem(last=False)
+
+
+def install(server: Any, max_entries: int = MAX_ENTRIES) -> ViewCache:
+    cache = ViewCache(max_entries)
+    server.extensions[EXTENSION] = cache
+    return cache
+
+
+def plain_query(query: dict[str, Any]) -> dict[str, str]:
+    """The address's parameters as strings: a repeated one (``?team=1&team=2``) arrives as a list and counts
+    by its first value; anything else that is not text is dropped."""
+    out: dict[str, str] = {}
+    for key, value in query.items():
+        if isinstance(value, list):
+            value = next((v for v in value if isinstance(v, str)), None)
+        if isinstance(value, str):
+            out[str(key)] = value
+    return out
+
+
+def page_layout(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    """Every page's ``layout``: its parameters made plain (``plain_query``) and, with ``cache``, served from
+    the cache when the same viewer scope asked for the same view of the same data (else drawn and kept)."""
+
+    def decorate(layout: Callable[..., Any]) -> Callable[..., Any]:
+        @wraps(layout)
+        def serve(**raw: Any) -> Any:
+            query = plain_query(raw)
+            store = current_app.extensions.get(EXTENSION) if cache else None
+            viewer = current_viewer()
+            if store is None or viewer is None:
+                return layout(**query)
+            with read_session() as session:
+                version = data_version(session)
+            key = (
+                layout.__module__,
+                tuple(sorted(query.items())),
+                viewer.scope.cache_key(),
+                viewer.role,
+                current_lang(),
+                today().isoformat(),
+                version,
+            )
+            hit = store.get(key)
+            if hit is None:
+                hit = layout(**query)
+                store.put(key, hit)
+            return hit
+
+        return serve
+
+    return decorate
