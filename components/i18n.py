@@ -526,6 +526,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "funnel.col_configured": {"en": "Configured p", "zh": "设定赢率"},
     "funnel.col_observed": {"en": "Observed win rate", "zh": "实际赢率"},
     "funnel.little_history": {"en": "too little history ({n} closed)", "zh": "历史数据不足（{n} 个已关闭）"},
+    "funnel.stalled_more": {"en": "The {n} idle longest of {total}.", "zh": "停滞最久的 {n} 个，共 {total} 个。"},
     "funnel.stalled": {
         "en": "Stalled: no level change for more than {days} days",
         "zh": "停滞：超过 {days} 天未变化阶段",

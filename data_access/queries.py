@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Executable, and_, case, func, literal, select
+from sqlalchemy import Executable, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, Team
@@ -963,3 +963,133 @@ def open_amounts(session: Session, scope: Scope, codes: list[str]) -> dict[str, 
         Opportunity.opp_code.in_(codes[:200]), Opportunity.status == "open", scope.opportunities()
     )
     return {str(c): float(a) for c, a in session.execute(stmt)}
+
+
+# ---- funnel health in SQL: the same rules as metrics.funnel (which stays the reference, tested equal), without
+# reading a stage history that grows with every deal ever made.
+
+
+def _owned_history(scope: Scope, opportunity_id: Any) -> Any:
+    """Stage-history rows of deals in scope; no condition at all when the scope holds every deal (a director
+    without filters), so the database aggregates the table instead of probing it deal by deal."""
+    if scope.is_everything and not scope.deals:
+        return true()
+    return opportunity_id.in_(select(Opportunity.id).where(scope.opportunities()))
+
+
+def _history_in_scope(scope: Scope) -> tuple[Any, Any]:
+    """First entry of each (deal, level) and the highest level each deal reached, for deals in scope."""
+    from data_access.models import StageHistory as SH
+
+    owned = _owned_history(scope, SH.opportunity_id)
+    first = (
+        select(SH.opportunity_id.label("oid"), SH.level.label("level"), func.min(SH.entered_date).label("entered"))
+        .where(owned)
+        .group_by(SH.opportunity_id, SH.level)
+        .subquery()
+    )
+    top = (
+        select(SH.opportunity_id.label("oid"), func.max(SH.level).label("top"))
+        .where(owned)
+        .group_by(SH.opportunity_id)
+        .subquery()
+    )
+    return first, top
+
+
+def level_conversion(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Per level 1-5, the deals that first entered it in [start, end]: level, entered, advanced (later reached
+    a higher level), won (``metrics.funnel.conversion``)."""
+    first, top = _history_in_scope(scope)
+    stmt = (
+        select(
+            first.c.level,
+            func.count(),
+            func.sum(case((top.c.top > first.c.level, 1), else_=0)),
+            func.sum(case((Opportunity.status == "won", 1), else_=0)),
+        )
+        .join(top, top.c.oid == first.c.oid)
+        .join(Opportunity, Opportunity.id == first.c.oid)
+        .where(first.c.entered.between(start, end), first.c.level.between(1, 5))
+        .group_by(first.c.level)
+    )
+    return _frame(session, stmt, ["level", "entered", "advanced", "won"]).astype(int)
+
+
+def level_calibration(session: Session, scope: Scope) -> pd.DataFrame:
+    """Per level 1-5, the closed deals that ever entered it and how many of them were won: level, closed, won
+    (``metrics.funnel.calibration``)."""
+    first, _top = _history_in_scope(scope)
+    closed = Opportunity.status.in_(("won", "lost"))
+    stmt = (
+        select(
+            first.c.level,
+            func.sum(case((closed, 1), else_=0)),
+            func.sum(case((Opportunity.status == "won", 1), else_=0)),
+        )
+        .join(Opportunity, Opportunity.id == first.c.oid)
+        .where(first.c.level.between(1, 5))
+        .group_by(first.c.level)
+    )
+    return _frame(session, stmt, ["level", "closed", "won"]).astype(int)
+
+
+def _days_between(session: Session, start: Any, end: Any) -> Any:
+    """end - start in days, as each database counts it."""
+    if session.get_bind().dialect.name == "sqlite":
+        return func.julianday(end) - func.julianday(start)
+    return end - start
+
+
+def level_days(session: Session, scope: Scope, today: date) -> dict[int, float | None]:
+    """Average days at each level 1-5: from entering it to the deal's next entry, else its close, else today
+    (``metrics.funnel.days_in_level``)."""
+    from data_access.models import StageHistory as SH
+
+    following = func.lead(SH.entered_date).over(partition_by=SH.opportunity_id, order_by=(SH.entered_date, SH.level))
+    rows = (
+        select(
+            SH.opportunity_id.label("oid"),
+            SH.level.label("level"),
+            SH.entered_date.label("entered"),
+            following.label("next"),
+        )
+        .where(_owned_history(scope, SH.opportunity_id))
+        .subquery()
+    )
+    until = func.coalesce(rows.c.next, Opportunity.closed_date, literal(today))
+    stmt = (
+        select(rows.c.level, func.avg(_days_between(session, rows.c.entered, until)))
+        .join(Opportunity, Opportunity.id == rows.c.oid)
+        .where(rows.c.level.between(1, 5))
+        .group_by(rows.c.level)
+    )
+    found = {int(level): float(days) for level, days in session.execute(stmt) if days is not None}
+    return {level: found.get(level) for level in range(1, 6)}
+
+
+def stalled_deals(session: Session, scope: Scope, today: date, days: int, limit: int = 50) -> tuple[pd.DataFrame, int]:
+    """Open deals whose last level change is more than ``days`` days ago, longest idle first (at most
+    ``limit``): opportunity_id, level, since, idle_days; and how many there are (``metrics.funnel.stalled``)."""
+    from data_access.models import StageHistory as SH
+
+    last = (
+        select(SH.opportunity_id.label("oid"), func.max(SH.entered_date).label("since"))
+        .join(Opportunity, Opportunity.id == SH.opportunity_id)
+        .where(Opportunity.status == "open", scope.opportunities())
+        .group_by(SH.opportunity_id)
+        .subquery()
+    )
+    idle = last.c.since < date.fromordinal(today.toordinal() - days)
+    total = int(session.execute(select(func.count()).select_from(last).where(idle)).scalar_one())
+    stmt = (
+        select(last.c.oid, func.max(SH.level), last.c.since)
+        .join(SH, and_(SH.opportunity_id == last.c.oid, SH.entered_date == last.c.since))
+        .where(idle)
+        .group_by(last.c.oid, last.c.since)
+        .order_by(last.c.since, last.c.oid)
+        .limit(limit)
+    )
+    df = _frame(session, stmt, ["opportunity_id", "level", "since"])
+    df["idle_days"] = [(today - d).days for d in df["since"]]
+    return df.astype({"opportunity_id": int, "level": int, "idle_days": int}), total

@@ -124,3 +124,19 @@ def stage_values(stages: pd.DataFrame, probabilities: Mapping[int, float]) -> pd
     levels = out["stage"].map(lambda s: 5 if s == "5w" else int(s))
     out["weighted"] = out["amount"].astype(float) * levels.map(lambda lv: probabilities.get(lv, 0.0))
     return out
+
+
+def _counts(counts: pd.DataFrame, columns: tuple[str, ...]) -> dict[int, tuple[int, ...]]:
+    return {int(r["level"]): tuple(int(r[c]) for c in columns) for r in counts.to_dict("records")}
+
+
+def conversion_from_counts(counts: pd.DataFrame) -> list[LevelConversion]:
+    """``conversion``'s answer from per-level counts (level, entered, advanced, won), e.g. counted in SQL."""
+    found = _counts(counts, ("entered", "advanced", "won"))
+    return [LevelConversion(level, *found.get(level, (0, 0, 0))) for level in LEVELS]
+
+
+def calibration_from_counts(counts: pd.DataFrame, probabilities: Mapping[int, float]) -> list[Calibration]:
+    """``calibration``'s answer from per-level counts (level, closed, won), e.g. counted in SQL."""
+    found = _counts(counts, ("closed", "won"))
+    return [Calibration(level, probabilities.get(level, 0.0), *found.get(level, (0, 0))) for level in LEVELS]

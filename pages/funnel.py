@@ -27,11 +27,9 @@ from data_access.settings import load_settings
 from metrics.funnel import (
     Calibration,
     LevelConversion,
-    calibration,
-    conversion,
-    days_in_level,
+    calibration_from_counts,
+    conversion_from_counts,
     stage_values,
-    stalled,
 )
 from metrics.movement import LISTS, movement
 from metrics.overview import OverviewKPIs, overview_kpis
@@ -377,8 +375,10 @@ def layout(**query: str) -> html.Div:
         opps, changes, history = queries.movement_rows(session, scope, since, now)
         moved = movement(opps, changes, history, since, now, chosen.period.end)
         kpis = overview_kpis(session, scope, chosen.period, now)
-        all_history, outcomes = queries.funnel_history(session, scope)
-        stuck = stalled(all_history, outcomes, now, stalled_days)
+        stuck, stuck_total = queries.stalled_deals(session, scope, now, stalled_days, limit=50)
+        conv = conversion_from_counts(queries.level_conversion(session, scope, now - timedelta(days=365), now))
+        cal = calibration_from_counts(queries.level_calibration(session, scope), probabilities)
+        days_at = queries.level_days(session, scope, now)
         stuck_rows = queries.records(
             queries.opportunity_rows(session, scope, ids=stuck["opportunity_id"].tolist()[:50])
         )
@@ -400,7 +400,6 @@ def layout(**query: str) -> html.Div:
     bar = filters.filter_bar(chosen, now, choices, lang)
     measure = str(query["measure"]) if query.get("measure") in MEASURES else "amount"
     stage_labels = {st: t("stage.5w" if st == "5w" else f"level.{st}", lang) for st in queries.STAGES}
-    conv = conversion(all_history, outcomes, now - timedelta(days=365), now)
     next_rates = {
         str(c.level): t("funnel.next_rate", lang, rate=pct(c.to_next, lang, 0)) for c in conv if c.to_next is not None
     }
@@ -474,18 +473,23 @@ def layout(**query: str) -> html.Div:
             html.Div(lists or empty_state(t("move.none", lang)), id=LISTS_ID, className="mb-3"),
             panel(
                 t("funnel.health", lang),
-                _health_table(
-                    conv,
-                    days_in_level(all_history, outcomes, now),
-                    calibration(all_history, outcomes, probabilities),
-                    lang,
-                ),
+                _health_table(conv, days_at, cal, lang),
                 panel_id=HEALTH_ID,
             ),
             html.Div(className="mb-3"),
             panel(
                 t("funnel.stalled", lang, days=stalled_days),
-                _stalled_table(stuck, stuck_rows, lang),
+                html.Div(
+                    [
+                        _stalled_table(stuck, stuck_rows, lang),
+                        html.Div(
+                            t("funnel.stalled_more", lang, n=len(stuck), total=f"{stuck_total:,}"),
+                            className="small text-muted mt-1",
+                        )
+                        if stuck_total > len(stuck)
+                        else None,
+                    ]
+                ),
                 panel_id=STALLED_ID,
             ),
         ],

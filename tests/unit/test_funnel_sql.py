@@ -1,0 +1,53 @@
+"""Funnel health computed in SQL equals metrics.funnel's rules (the reference) on the demo, in every scope."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import select
+
+from data_access import queries
+from data_access.models import Rep
+from data_access.scope import ProductLine, Scope
+from metrics.funnel import calibration, conversion, days_in_level, stalled
+from tests.conftest import AS_OF
+
+
+@pytest.fixture(params=["everything", "team", "rep", "product"])
+def scope(request, demo_session) -> Scope:
+    rep_id = demo_session.scalar(select(Rep.id).where(Rep.rep_code == "R0001"))
+    line = queries.product_lines(demo_session, Scope.everything())[0]
+    return {
+        "everything": Scope.everything(),
+        "team": Scope.team(1),
+        "rep": Scope.rep(rep_id),
+        "product": Scope.everything().narrow(deals=(ProductLine(line),)),
+    }[request.param]
+
+
+def test_fsql001_conversion_and_calibration(demo_session, scope):
+    history, outcomes = queries.funnel_history(demo_session, scope)
+    start = AS_OF - timedelta(days=365)
+    want = [(c.level, c.entered, c.advanced, c.won) for c in conversion(history, outcomes, start, AS_OF) if c.entered]
+    got = queries.level_conversion(demo_session, scope, start, AS_OF)
+    assert [tuple(r) for r in got.itertuples(index=False)] == want and want
+    cal = [(c.level, c.closed, c.won) for c in calibration(history, outcomes, {}) if c.closed or c.won]
+    got_cal = queries.level_calibration(demo_session, scope)
+    assert [tuple(r) for r in got_cal[got_cal["closed"] > 0].itertuples(index=False)] == cal
+
+
+def test_fsql002_days_and_stalled(demo_session, scope):
+    history, outcomes = queries.funnel_history(demo_session, scope)
+    want = days_in_level(history, outcomes, AS_OF)
+    got = queries.level_days(demo_session, scope, AS_OF)
+    assert got.keys() == want.keys()
+    for level in want:
+        assert (got[level] is None) == (want[level] is None)
+        if want[level] is not None:
+            assert got[level] == pytest.approx(want[level])
+    for days in (30, 90):
+        ref = stalled(history, outcomes, AS_OF, days)
+        top, total = queries.stalled_deals(demo_session, scope, AS_OF, days, limit=10_000)
+        assert total == len(ref) == len(top)
+        assert sorted(map(tuple, top.values.tolist())) == sorted(map(tuple, ref.values.tolist()))
