@@ -424,6 +424,8 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> Run:
     instance = DATA / f"instance-{backend}-{size}"
     instance.mkdir(parents=True, exist_ok=True)
     with server(url, args.workers, instance) as (base, proc):
+        if not args.no_browser:  # first, while every page cache is cold
+            result.loads = first_loads(base)
         for role, password in USERS.items():
             client = Client(base, role, password)
             result.timings[role] = []
@@ -435,8 +437,6 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> Run:
                     f"  p50 {timing.p50_ms:8.0f}  p95 {timing.p95_ms:8.0f} ms",
                     flush=True,
                 )
-        if not args.no_browser:
-            result.loads = first_loads(base)
         result.peaks = worker_peaks(proc.pid)
     return result
 
@@ -445,7 +445,10 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> Run:
 def report(runs: list[Run], args: argparse.Namespace) -> str:
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} on this machine ({os.cpu_count()} cores), "
-        f"gunicorn with {args.workers} workers, {args.repeat} timed calls after a cold one.",
+        f"gunicorn with {args.workers} workers, {args.repeat} timed calls after a cold one. Pages are kept per"
+        " viewer scope and view until the data changes (web/view_cache.py): the cold figure is a page drawn from"
+        " the database, p50/p95 are what a second viewer of the same view waits (a callback that is not a page"
+        " render is never cached). First loads are measured right after the server starts, caches empty.",
         f"Command: `.venv/bin/python bench/run.py --sizes {args.sizes} --backends {args.backends}"
         f" --workers {args.workers} --repeat {args.repeat}`",
         "",
