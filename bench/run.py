@@ -38,22 +38,13 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (the tests' browser, as they launch it)
 from tests.dash_http import call_callback, render_page  # noqa: E402  (the browser's own requests)
 
 AS_OF = "2026-11-27"
 YEAR = 2026
 DATA = ROOT / "bench" / ".data"
 DOC = ROOT / "docs" / "performance.md"
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 PAGES = ("/", "/funnel", "/rad", "/scorecards", "/winloss")
 USERS = {"director": "demo-director", "rep": "demo-rep"}
 
@@ -412,6 +403,7 @@ class Run:
     floors: dict[str, tuple[float, float]] = field(default_factory=dict)
     loads: dict[str, float] = field(default_factory=dict)
     peaks: list[float] = field(default_factory=list)
+    error: str | None = None
 
 
 def run_one(backend: str, size: int, args: argparse.Namespace) -> Run:
@@ -456,6 +448,9 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
     for run in runs:
         built = "reused" if run.built_s is None else f"{run.built_s:.0f} s"
         lines += [f"### {run.backend}, {run.size:,} opportunities (demo build: {built})", ""]
+        if run.error:
+            lines += [f"The run failed: `{run.error}`", ""]
+            continue
         lines += ["| call | director p50 / p95 (cold) ms | rep p50 / p95 (cold) ms |", "| --- | --- | --- |"]
         reps = {t.name: t for t in run.timings.get("rep", [])}
         for t in run.timings.get("director", []):
@@ -501,11 +496,17 @@ def main() -> None:
     parser.add_argument("--no-browser", action="store_true")
     parser.add_argument("--no-doc", action="store_true", help="print only, leave docs/performance.md alone")
     args = parser.parse_args()
-    runs = [run_one(backend, int(size), args) for backend in args.backends.split(",") for size in args.sizes.split(",")]
-    body = report(runs, args)
-    print(body)
-    if not args.no_doc:
-        write_doc(body)
+    runs: list[Run] = []
+    for backend in args.backends.split(","):
+        for size in args.sizes.split(","):
+            try:
+                runs.append(run_one(backend, int(size), args))
+            except Exception as exc:  # one failed run is a finding, not the end of the benchmark
+                print(f"!! {backend} {size}: {exc!r}", flush=True)
+                runs.append(Run(backend, int(size), None, error=f"{type(exc).__name__}: {str(exc)[:300]}"))
+            if not args.no_doc:  # written after every run: a long benchmark keeps what it measured
+                write_doc(report(runs, args))
+    print(report(runs, args))
 
 
 if __name__ == "__main__":

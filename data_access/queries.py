@@ -14,7 +14,7 @@ from sqlalchemy import Executable, and_, case, func, literal, select, true
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, Team
-from data_access.rad import account_classes
+from data_access.rad import UNKNOWN, account_classes
 from data_access.scope import Scope
 from data_access.settings import load_settings
 from metrics.sales import Outcomes
@@ -192,8 +192,6 @@ def closed_deals(session: Session, scope: Scope, start: date, end: date) -> pd.D
     analysis cuts them by (CLOSED_DEAL_COLUMNS): the account's industry and region, the owner's team, code
     and name, product line, competitor, level at close, reasons, and rad_class, the account's RAD class in
     the year of ``end`` (``data_access.rad``, thresholds from the settings; ``none``: SOW unknown)."""
-    settings = load_settings(session)
-    classes = account_classes(end.year, settings.rad_r_min, settings.rad_a_max)
     stmt = (
         select(
             Opportunity.id,
@@ -214,12 +212,11 @@ def closed_deals(session: Session, scope: Scope, start: date, end: date) -> pd.D
             Opportunity.closed_date,
             Opportunity.loss_reason,
             Opportunity.win_reason,
-            classes.c.rad_class,
+            Opportunity.account_id,
         )
         .join(Account, Account.id == Opportunity.account_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
         .outerjoin(Team, Team.id == Rep.team_id)
-        .outerjoin(classes, classes.c.account_id == Opportunity.account_id)
         .where(
             Opportunity.status.in_(("won", "lost")),
             Opportunity.closed_date.between(start, end),
@@ -227,7 +224,20 @@ def closed_deals(session: Session, scope: Scope, start: date, end: date) -> pd.D
         )
         .order_by(Opportunity.amount.desc(), Opportunity.opp_code)
     )
-    return _frame(session, stmt, CLOSED_DEAL_COLUMNS).astype({"amount": float})
+    deals = _frame(session, stmt, [*CLOSED_DEAL_COLUMNS[:-1], "account_id"]).astype({"amount": float})
+    # the accounts' classes in a second query: joined to the deals, PostgreSQL planned the grouped class
+    # subquery once per deal (minutes at 100k deals); on its own it is one pass over the accounts
+    settings = load_settings(session)
+    classes = account_classes(end.year, settings.rad_r_min, settings.rad_a_max)
+    found: dict[int, str] = {}
+    ids = sorted({int(a) for a in deals["account_id"]})
+    for i in range(0, len(ids), 5000):
+        chunk = select(classes.c.account_id, classes.c.rad_class).where(classes.c.account_id.in_(ids[i : i + 5000]))
+        found.update({int(a): str(c) for a, c in session.execute(chunk)})
+    deals["rad_class"] = pd.Series(
+        [found.get(int(a), UNKNOWN) for a in deals["account_id"]], index=deals.index, dtype=object
+    )
+    return deals.drop(columns=["account_id"])[CLOSED_DEAL_COLUMNS]
 
 
 def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | None:

@@ -46,9 +46,22 @@ def class_expression(bp: Any, booked: Any, override: Any, r_min: float, a_max: f
 
 def account_classes(year: int, r_min: float, a_max: float) -> Subquery:
     """Every account with its ``year``: account_id, owner_rep_id, bp (NULL when unknown), bookings (0 when
-    none), rad_class (R/A/D/``UNKNOWN``), manual (override set)."""
-    booked = account_bookings(year)
-    bookings = func.coalesce(booked.c.bookings, 0)
+    none), rad_class (R/A/D/``UNKNOWN``), manual (override set).
+
+    Bookings are a correlated sum per account (two index lookups each): joined as a grouped subquery,
+    PostgreSQL re-aggregated all contracts once per account when this sits inside an IN (...) filter.
+    """
+    bookings = func.coalesce(
+        select(func.sum(Contract.amount))
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(
+            Opportunity.account_id == Account.id,
+            Contract.signed_date.between(date(year, 1, 1), date(year, 12, 31)),
+        )
+        .correlate(Account)
+        .scalar_subquery(),
+        0,
+    )
     manual = and_(Account.rad_override.is_not(None), Account.rad_override != "")
     return (
         select(
@@ -60,6 +73,5 @@ def account_classes(year: int, r_min: float, a_max: float) -> Subquery:
             case((manual, literal(True)), else_=literal(False)).label("manual"),
         )
         .outerjoin(BuyingPower, and_(BuyingPower.account_id == Account.id, BuyingPower.year == year))
-        .outerjoin(booked, booked.c.account_id == Account.id)
         .subquery()
     )

@@ -73,6 +73,27 @@ def _extra_controls(ctx: RadContext, lang: str) -> tuple[dbc.Col, ...]:
     )
 
 
+def _percent_input(input_id: str, label: str, share: float, low: int, high: int) -> dbc.Col:
+    """A threshold as a percentage to type (sent to the URL when the person stops typing)."""
+    return dbc.Col(
+        [
+            dbc.Label(label, html_for=input_id, className="small mb-0"),
+            dbc.Input(
+                id=input_id,
+                type="number",
+                min=low,
+                max=high,
+                step=1,
+                value=round(share * 100, 2),
+                debounce=True,
+                size="sm",
+            ),
+        ],
+        xs=6,
+        md=4,
+    )
+
+
 def _thresholds(ctx: RadContext, lang: str, is_director: bool) -> html.Div:
     text = t("rad.thresholds_text", lang, r=pct(ctx.r_min, lang, 0), a=pct(ctx.a_max, lang, 0))
     note = (
@@ -82,40 +103,8 @@ def _thresholds(ctx: RadContext, lang: str, is_director: bool) -> html.Div:
     )
     inputs = dbc.Row(
         [
-            dbc.Col(
-                [
-                    dbc.Label(t("rad.r_min", lang), html_for=R_INPUT_ID, className="small mb-0"),
-                    dbc.Input(
-                        id=R_INPUT_ID,
-                        type="number",
-                        min=1,
-                        max=100,
-                        step=1,
-                        value=round(ctx.r_min * 100, 2),
-                        debounce=True,
-                        size="sm",
-                    ),
-                ],
-                xs=6,
-                md=4,
-            ),
-            dbc.Col(
-                [
-                    dbc.Label(t("rad.a_max", lang), html_for=A_INPUT_ID, className="small mb-0"),
-                    dbc.Input(
-                        id=A_INPUT_ID,
-                        type="number",
-                        min=0,
-                        max=99,
-                        step=1,
-                        value=round(ctx.a_max * 100, 2),
-                        debounce=True,
-                        size="sm",
-                    ),
-                ],
-                xs=6,
-                md=4,
-            ),
+            _percent_input(R_INPUT_ID, t("rad.r_min", lang), ctx.r_min, 1, 100),
+            _percent_input(A_INPUT_ID, t("rad.a_max", lang), ctx.a_max, 0, 99),
             dbc.Col(
                 dbc.Button(t("rad.save", lang), id=SAVE_ID, size="sm", color="primary", className="mt-3")
                 if is_director

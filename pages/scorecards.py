@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 from components import charts, filters
 from components.formatting import cny, count, day, pct, period_label, times
 from components.i18n import current_lang, t
-from components.kpi import kpi_tile
+from components.kpi import kpi_tile, overview_tiles, tile_id
 from components.scorecard import coverage_table, leaderboard_grid, payout_table, rollup_table, visit_list
 from components.shell import empty_state, filtered_page, opp_link, page_header, panel
 from data_access import queries
@@ -105,16 +105,11 @@ def _class_visits(by_class: dict[str, dict[str, Any]], lang: str) -> list[Any]:
 
 
 def _tiles(line: dict[str, Any], k: OverviewKPIs, lang: str) -> dbc.Row:
-    v_text = t("kpi.quota_met", lang) if k.v.quota_met else times(k.v.value, lang)
+    """The Overview's bookings, V and overdue tiles for this rep, with forecast, remaining quota and win rate."""
+    shared = overview_tiles(k, lang)
     return dbc.Row(
         [
-            kpi_tile(
-                "sc-bookings",
-                t("kpi.bookings", lang),
-                cny(k.bookings, lang),
-                t("kpi.bookings_sub", lang, target=cny(k.revenue_target, lang)),
-                title=cny(k.bookings, lang, compact=False),
-            ),
+            shared[tile_id("bookings")],
             kpi_tile(
                 "sc-forecast",
                 t("sc.col.forecast", lang),
@@ -127,17 +122,7 @@ def _tiles(line: dict[str, Any], k: OverviewKPIs, lang: str) -> dbc.Row:
                 cny(k.v.remaining, lang),
                 t("sc.pace_sub", lang, pace=times(line["pace"], lang)),
             ),
-            kpi_tile(
-                "sc-v",
-                t("kpi.v_value", lang),
-                v_text,
-                t("kpi.v_value_sub", lang, required=times(k.required_v, lang)),
-                tone=None
-                if k.v.value is None or k.required_v is None
-                else "success"
-                if k.v.value >= k.required_v
-                else "danger",
-            ),
+            shared[tile_id("v-value")],
             kpi_tile(
                 "sc-winrate",
                 t("kpi.win_rate", lang),
@@ -149,18 +134,7 @@ def _tiles(line: dict[str, Any], k: OverviewKPIs, lang: str) -> dbc.Row:
                     days="—" if line["cycle_days"] is None else f"{line['cycle_days']:.0f}",
                 ),
             ),
-            kpi_tile(
-                "sc-overdue",
-                t("kpi.overdue", lang),
-                cny(k.overdue.amount, lang),
-                t(
-                    "kpi.overdue_sub",
-                    lang,
-                    count=count(k.overdue.count, lang),
-                    over90=cny(k.overdue.buckets[">90"], lang),
-                ),
-                tone="danger" if k.overdue.amount > 0 else None,
-            ),
+            shared[tile_id("overdue")],
         ],
         className="g-3",
         id="sc-tiles",
@@ -235,24 +209,18 @@ def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int
                             t("sc.attainment", lang),
                             dbc.Row(
                                 [
-                                    dbc.Col(
-                                        charts.graph(
-                                            "sc-gauge-revenue",
-                                            charts.attainment_gauge(
-                                                k.attainment, k.elapsed_share, t("sc.revenue", lang), lang
+                                    *[
+                                        dbc.Col(
+                                            charts.graph(
+                                                f"sc-gauge-{name}",
+                                                charts.attainment_gauge(
+                                                    value, k.elapsed_share, t(f"sc.{name}", lang), lang
+                                                ),
                                             ),
-                                        ),
-                                        md=6,
-                                    ),
-                                    dbc.Col(
-                                        charts.graph(
-                                            "sc-gauge-gm",
-                                            charts.attainment_gauge(
-                                                k.gm_attainment, k.elapsed_share, t("sc.gm", lang), lang
-                                            ),
-                                        ),
-                                        md=6,
-                                    ),
+                                            md=6,
+                                        )
+                                        for name, value in (("revenue", k.attainment), ("gm", k.gm_attainment))
+                                    ],
                                     html.Div(
                                         [
                                             html.Span(
