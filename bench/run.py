@@ -10,7 +10,7 @@ times over HTTP every page render and drill-down callback: the first (cold) call
 of ``--repeat`` calls. Beside them: the raw SQL aggregate behind each page's chart (the floor), the
 naive way (read the tables into pandas, aggregate there), the first load of each page in headless
 Chromium (navigation until every chart is drawn), and the peak memory of each worker. It prints the
-tables and writes them into docs/performance.md between the BENCH markers.
+tables and writes them into docs/performance.md between the BENCH markers of the backends it measured.
 """
 
 from __future__ import annotations
@@ -476,8 +476,9 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def write_doc(body: str) -> None:
-    start, end = "<!-- BENCH:START -->", "<!-- BENCH:END -->"
+def write_doc(body: str, section: str) -> None:
+    """Put ``body`` between the doc's markers of ``section`` (the backends measured), added at the end when new."""
+    start, end = f"<!-- BENCH:START {section} -->", f"<!-- BENCH:END {section} -->"
     doc = DOC.read_text() if DOC.exists() else f"# Performance\n\n{start}\n{end}\n"
     if start not in doc:
         doc += f"\n{start}\n{end}\n"
@@ -505,7 +506,7 @@ def main() -> None:
                 print(f"!! {backend} {size}: {exc!r}", flush=True)
                 runs.append(Run(backend, int(size), None, error=f"{type(exc).__name__}: {str(exc)[:300]}"))
             if not args.no_doc:  # written after every run: a long benchmark keeps what it measured
-                write_doc(report(runs, args))
+                write_doc(report(runs, args), args.backends)
     print(report(runs, args))
 
 
