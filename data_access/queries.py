@@ -1022,6 +1022,7 @@ def level_conversion(session: Session, scope: Scope, start: date, end: date) -> 
         .join(Opportunity, Opportunity.id == first.c.oid)
         .where(first.c.entered.between(start, end), first.c.level.between(1, 5))
         .group_by(first.c.level)
+        .order_by(first.c.level)
     )
     return _frame(session, stmt, ["level", "entered", "advanced", "won"]).astype(int)
 
@@ -1040,6 +1041,7 @@ def level_calibration(session: Session, scope: Scope) -> pd.DataFrame:
         .join(Opportunity, Opportunity.id == first.c.oid)
         .where(first.c.level.between(1, 5))
         .group_by(first.c.level)
+        .order_by(first.c.level)
     )
     return _frame(session, stmt, ["level", "closed", "won"]).astype(int)
 
