@@ -92,7 +92,7 @@ def context(session: Session, query: dict[str, str], now: date) -> RadContext:
 def accounts(
     session: Session, ctx: RadContext, now: date, year: int | None = None, codes: list[str] | None = None
 ) -> pd.DataFrame:
-    """The accounts the context shows (of ``year``, default the context's), classed; by class if chosen."""
+    """The accounts of the context's filters (of ``year``, default the context's; or just ``codes``), classed."""
     probabilities = load_settings(session).level_probabilities
     rows = queries.rad_accounts(
         session,
@@ -104,7 +104,11 @@ def accounts(
         industry=ctx.industry,
         codes=codes,
     )
-    classed = account_table(rows, ctx.r_min, ctx.a_max)
-    if ctx.chosen.rad_class is not None and year is None:
-        classed = classed[classed["rad_class"] == ctx.chosen.rad_class]
-    return classed
+    return account_table(rows, ctx.r_min, ctx.a_max)
+
+
+def in_chosen_class(classed: pd.DataFrame, ctx: RadContext) -> pd.DataFrame:
+    """``accounts``' rows of the class the filter bar chose (all of them when none is chosen)."""
+    if ctx.chosen.rad_class is None:
+        return classed
+    return classed[classed["rad_class"] == ctx.chosen.rad_class]

@@ -20,7 +20,7 @@ from components import charts, filters, tables
 from components.formatting import count, pct
 from components.i18n import current_lang, t
 from components.rad import account_card, accounts_grid, moves_table, summary_table, top_table
-from components.rad_view import RadContext, accounts, context, query_of
+from components.rad_view import RadContext, accounts, context, in_chosen_class, query_of
 from components.shell import empty_state, filtered_page, page_header, panel
 from components.tables import SELECTION_ID as TABLE_SELECTION_ID
 from data_access import queries
@@ -160,8 +160,8 @@ def layout(**query: str) -> html.Div:
     viewer = current_viewer()
     with read_session() as session:
         ctx = context(session, query, now)
-        shown = accounts(session, ctx, now)
-        everything = accounts(session, ctx, now, year=ctx.year)
+        everything = accounts(session, ctx, now)
+        shown = in_chosen_class(everything, ctx)  # the classes' summary and moves count every class
         before = accounts(session, ctx, now, year=ctx.year - 1)
         has_data = queries.has_any_data(session)
     summary = class_summary(everything)
@@ -337,7 +337,7 @@ def show_account(click: dict[str, Any] | None, search: str | None) -> Any:
     now = today()
     with read_session() as session:
         ctx = context(session, query_of(search), now)
-        rows = queries.records(accounts(session, ctx, now, year=ctx.year, codes=codes))
+        rows = queries.records(accounts(session, ctx, now, codes=codes))
     if not rows:
         return empty_state(t("rad.panel_empty", lang))
     return account_card(rows[0], lang)
@@ -360,7 +360,7 @@ def show_selection(selected: dict[str, Any] | None, search: str | None) -> tuple
     now = today()
     with read_session() as session:
         ctx = context(session, query_of(search), now)
-        rows = queries.records(accounts(session, ctx, now, year=ctx.year, codes=codes))
+        rows = queries.records(accounts(session, ctx, now, codes=codes))
     return (
         html.Div(
             [

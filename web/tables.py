@@ -63,9 +63,10 @@ def _account_export(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rad_accounts(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
-    from components.rad_view import accounts, context
+    from components.rad_view import accounts, context, in_chosen_class
 
-    return _account_export(accounts(session, context(session, query, now), now))
+    ctx = context(session, query, now)
+    return _account_export(in_chosen_class(accounts(session, ctx, now), ctx))
 
 
 def _rad_selection(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
@@ -75,7 +76,7 @@ def _rad_selection(session: Session, viewer: Viewer, query: dict[str, str], now:
     if not codes:
         raise PreventUpdate
     ctx = context(session, query, now)  # the viewer's scope comes from the request, as on the page
-    return _account_export(accounts(session, ctx, now, year=ctx.year, codes=codes))
+    return _account_export(accounts(session, ctx, now, codes=codes))
 
 
 TABLES: Mapping[str, Source] = {
