@@ -18,12 +18,10 @@ from __future__ import annotations
 import argparse
 import os
 import re
-import socket
 import statistics
 import subprocess
 import sys
 import time
-import urllib.request
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -38,7 +36,7 @@ from sqlalchemy import create_engine, text
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS  # noqa: E402  (the tests' browser, as they launch it)
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS, free_port, wait_until_up  # noqa: E402  (the tests' browser, as they launch it)
 from tests.dash_http import call_callback, render_page  # noqa: E402  (the browser's own requests)
 
 AS_OF = "2026-11-27"
@@ -248,15 +246,9 @@ def floors_and_naive(url: str, repeat: int) -> dict[str, tuple[float, float]]:
 
 
 # ---------------------------------------------------------------- the server, as production runs it
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @contextmanager
 def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SALESRADAR_AS_OF": AS_OF, "SALESRADAR_INSTANCE": str(instance)}
     log = (instance / "server.log").open("w")
     proc = subprocess.Popen(
@@ -267,16 +259,7 @@ def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subpro
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                if r.status == 200:
-                    break
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError((instance / "server.log").read_text()) from None
-            time.sleep(0.5)
+    wait_until_up(base, proc, instance / "server.log", 120)
     try:
         yield base, proc
     finally:

@@ -31,15 +31,29 @@ CHROMIUM_FLAGS = [
 ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return int(s.getsockname()[1])
 
 
+def wait_until_up(base: str, proc: subprocess.Popen[bytes], log: Path, seconds: float) -> None:
+    """Until ``/healthz`` answers; the server's log in the error if it exits or takes longer than ``seconds``."""
+    deadline = time.monotonic() + seconds
+    while True:
+        try:
+            with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
+                if r.status == 200:
+                    return
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError(f"server did not start:\n{log.read_text()}") from None
+            time.sleep(0.3)
+
+
 @pytest.fixture(scope="session")
 def live_server(demo_engine, tmp_path_factory) -> Iterator[str]:
-    port = _free_port()
+    port = free_port()
     log = tmp_path_factory.mktemp("server") / "server.log"
     env = {**os.environ, "DATABASE_URL": url_of(demo_engine), "SALESRADAR_AS_OF": AS_OF.isoformat()}
     with log.open("w") as out:
@@ -52,16 +66,7 @@ def live_server(demo_engine, tmp_path_factory) -> Iterator[str]:
         )
     base = f"http://127.0.0.1:{port}"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                with urllib.request.urlopen(base + "/healthz", timeout=2) as r:
-                    if r.status == 200:
-                        break
-            except OSError:
-                if proc.poll() is not None or time.monotonic() > deadline:
-                    raise RuntimeError(f"server did not start:\n{log.read_text()}") from None
-                time.sleep(0.3)
+        wait_until_up(base, proc, log, 60)
         yield base
     finally:
         proc.terminate()
