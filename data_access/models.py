@@ -128,6 +128,29 @@ class Opportunity(Base):
         Index("ix_opps_status_owner", "status", "owner_rep_id"),
         Index("ix_opps_status_close", "status", "expected_close_date"),
         Index("ix_opps_closed", "closed_date", "status"),
+        # covering indexes (migration 0005): the pages' sums read the index, never the table
+        Index(
+            "ix_opps_outcome_cover",
+            "status",
+            "closed_date",
+            "owner_rep_id",
+            "product_line",
+            "account_id",
+            "amount",
+            "loss_reason",
+            "competitor",
+        ),
+        Index(
+            "ix_opps_open_cover",
+            "status",
+            "level",
+            "owner_rep_id",
+            "product_line",
+            "account_id",
+            "amount",
+            "expected_close_date",
+        ),
+        Index("ix_opps_product_line", "product_line"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -190,7 +213,10 @@ class Quota(Base):
 
 class Contract(Base):
     __tablename__ = "contracts"
-    __table_args__ = (CheckConstraint("amount >= 0", name="ck_contracts_amount"),)
+    __table_args__ = (
+        CheckConstraint("amount >= 0", name="ck_contracts_amount"),
+        Index("ix_contracts_signed_cover", "signed_date", "opportunity_id", "amount", "gross_margin"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_code: Mapped[str] = mapped_column(String(50), unique=True)
@@ -206,6 +232,7 @@ class Payment(Base):
         CheckConstraint(_in("milestone", MILESTONES), name="ck_payments_milestone"),
         CheckConstraint("amount >= 0 AND (paid_amount IS NULL OR paid_amount >= 0)", name="ck_payments_amounts"),
         UniqueConstraint("contract_id", "milestone", name="uq_payments_contract_milestone"),
+        Index("ix_payments_due_cover", "due_date", "contract_id", "amount", "paid_amount"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

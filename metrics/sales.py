@@ -100,45 +100,57 @@ class Targets:
     target_commission: float | None = None
 
 
-def period_targets(quotas: pd.DataFrame, quarter: int | None) -> Targets | None:
-    """Revenue, GM and commission targets of a period from the task books (销售任务书) of the reps in scope.
+def rep_targets(quotas: pd.DataFrame, quarter: int | None) -> pd.DataFrame:
+    """Each rep's revenue, GM and commission targets of a period from their task book (销售任务书): a frame
+    indexed by ``rep_id`` with ``revenue``, ``gm`` and ``tc`` (NaN: the rep's task book names no target
+    commission); a rep without a target for the period has no line.
 
     ``quotas`` holds one year's rows: ``rep_id``, ``quarter`` (None/NaN = whole year), ``revenue_target``,
-    ``gm_target`` and optionally ``target_commission``. Per rep: for the year, the whole-year row, else
-    the sum of its quarter rows; for a quarter, that quarter's row, else a quarter of the whole-year row.
-    A quarter row without a target commission takes a quarter of the year's. None when no rep has a quota.
+    ``gm_target`` and optionally ``target_commission``. For the year, the whole-year row, else the sum of
+    the rep's quarter rows; for a quarter, that quarter's row, else a quarter of the whole-year row. A
+    quarter row without a target commission takes a quarter of the year's. One pass for every rep.
     """
+    q = pd.DataFrame(
+        {
+            "rep_id": quotas["rep_id"],
+            "revenue": quotas["revenue_target"].astype(float),
+            "gm": quotas["gm_target"].astype(float),
+            "tc": pd.to_numeric(quotas["target_commission"], errors="coerce")
+            if "target_commission" in quotas
+            else float("nan"),
+        }
+    )
+    yearly = quotas["quarter"].isna()
+
+    def per_rep(rows: pd.DataFrame) -> pd.DataFrame:
+        grouped = rows.groupby("rep_id")
+        return pd.DataFrame(
+            {"revenue": grouped["revenue"].sum(), "gm": grouped["gm"].sum(), "tc": grouped["tc"].sum(min_count=1)}
+        )
+
+    annual = per_rep(q[yearly])
+    if quarter is None:  # the whole-year row, else the sum of the quarter rows
+        quarters = per_rep(q[~yearly])
+        return pd.concat([annual, quarters[~quarters.index.isin(annual.index)]])
+    own = per_rep(q[~yearly & (pd.to_numeric(quotas["quarter"], errors="coerce") == quarter)])
+    own["tc"] = own["tc"].fillna(0.25 * annual["tc"].reindex(own.index))
+    fallback = 0.25 * annual[~annual.index.isin(own.index)]  # a quarter of the year's row
+    return pd.concat([own, fallback])
+
+
+def targets_of(lines: pd.DataFrame) -> Targets | None:
+    """The summed targets of ``rep_targets`` lines; None when there are none."""
+    if lines.empty:
+        return None
+    named = lines["tc"].dropna()
+    return Targets(
+        float(lines["revenue"].sum()), float(lines["gm"].sum()), float(named.sum()) if not named.empty else None
+    )
+
+
+def period_targets(quotas: pd.DataFrame, quarter: int | None) -> Targets | None:
+    """Revenue, GM and commission targets of a period from the task books of the reps in scope: the sum
+    of each rep's (``rep_targets``). None when no rep has a quota for the period."""
     if quotas.empty:
         return None
-    q = quotas.assign(
-        tc=pd.to_numeric(quotas["target_commission"], errors="coerce")
-        if "target_commission" in quotas
-        else float("nan"),
-        revenue_target=quotas["revenue_target"].astype(float),
-        gm_target=quotas["gm_target"].astype(float),
-    )
-    annual, quarterly = q[q["quarter"].isna()], q[q["quarter"].notna()]
-    if quarter is None:  # the whole-year rows, else the sum of the quarter rows
-        src = pd.concat([annual, quarterly[~quarterly["rep_id"].isin(annual["rep_id"])]])
-        if src.empty:
-            return None
-        tc = src["tc"]
-        commission = float(tc.sum()) if tc.notna().any() else None
-        return Targets(float(src["revenue_target"].sum()), float(src["gm_target"].sum()), commission)
-    own = quarterly[quarterly["quarter"].astype(int) == quarter]
-    fallback = annual[~annual["rep_id"].isin(own["rep_id"])]  # a quarter of the year's row
-    if own.empty and fallback.empty:
-        return None
-    revenue = float(own["revenue_target"].sum()) + 0.25 * float(fallback["revenue_target"].sum())
-    gm = float(own["gm_target"].sum()) + 0.25 * float(fallback["gm_target"].sum())
-    # commission: the quarter's rows; a rep whose quarter rows name none takes a quarter of the year's
-    own_tc = own.groupby("rep_id")["tc"].sum(min_count=1)
-    missing = own_tc[own_tc.isna()].index
-    year_tc = annual.groupby("rep_id")["tc"].sum(min_count=1)
-    parts = [
-        own_tc.dropna(),
-        0.25 * year_tc.reindex(missing).dropna(),
-        0.25 * year_tc.reindex(fallback["rep_id"].unique()).dropna(),
-    ]
-    named = pd.concat(parts)
-    return Targets(revenue, gm, float(named.sum()) if not named.empty else None)
+    return targets_of(rep_targets(quotas, quarter))

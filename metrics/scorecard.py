@@ -16,7 +16,7 @@ import pandas as pd
 
 from metrics.commission import Payout, Tier, commission_payout
 from metrics.period import Period
-from metrics.sales import Targets, attainment, period_targets, remaining_quota, v_value, win_rate
+from metrics.sales import Targets, attainment, remaining_quota, rep_targets, targets_of, v_value, win_rate
 
 #: The additive measures behind a scorecard line (``queries.rep_rollup``'s columns, plus the cycle sums).
 SUMS = (
@@ -105,8 +105,8 @@ def score(sums: Mapping[str, float], targets: Targets | None, period: Period, to
     }
 
 
-def _targets(quotas: pd.DataFrame, quarter: int | None) -> Targets | None:
-    return period_targets(quotas, quarter) if not quotas.empty else None
+def _rep_targets(quotas: pd.DataFrame, period: Period) -> pd.DataFrame:
+    return rep_targets(quotas, period.quarter) if not quotas.empty else pd.DataFrame(columns=["revenue", "gm", "tc"])
 
 
 def leaderboard(
@@ -115,12 +115,15 @@ def leaderboard(
     """One line per rep (``rollup``: ``queries.rep_rollup``; ``quotas``: the year's task-book rows;
     ``won``: ``queries.won_deals``): rep_id, rep_code, name, team_id, team and ``score``'s columns."""
     sums = rollup.join(cycle_sums(won), how="left").fillna({"cycle_days_sum": 0.0})
-    books: dict[Any, pd.DataFrame] = dict(tuple(quotas.groupby("rep_id")))  # one pass, not one filter per rep
+    targets = {  # every rep's in one pass
+        rep_id: Targets(float(revenue), float(gm), None if pd.isna(tc) else float(tc))
+        for rep_id, revenue, gm, tc in _rep_targets(quotas, period)[["revenue", "gm", "tc"]].itertuples()
+    }
     lines = []
     for rep_id, row in sums.iterrows():
         line = score(
             {k: float(row[k]) for k in SUMS},
-            _targets(books.get(rep_id, quotas.iloc[0:0]), period.quarter),
+            targets.get(rep_id),
             period,
             today,
         )
@@ -138,11 +141,12 @@ def rolled_up(
         (team_id, str(part["team"].iloc[0]), part) for team_id, part in sums.groupby("team_id", dropna=False)
     ]
     groups.append((None, "*", sums))
+    targets = _rep_targets(quotas, period)
     lines = []
     for team_id, name, part in groups:
         totals = {k: float(part[k].sum()) for k in SUMS}
-        targets = _targets(quotas[quotas["rep_id"].isin(part.index)], period.quarter)
-        lines.append({"team_id": team_id, "team": name, "reps": len(part), **score(totals, targets, period, today)})
+        mine = targets_of(targets[targets.index.isin(part.index)])
+        lines.append({"team_id": team_id, "team": name, "reps": len(part), **score(totals, mine, period, today)})
     return pd.DataFrame(lines)
 
 
