@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
+from typing import Any
 
+import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc
@@ -29,9 +31,10 @@ def base_layout(fig: go.Figure, *, height: int = 300) -> go.Figure:
 GRAPH_CONFIG: dcc.Graph.Config = {"displaylogo": False, "responsive": True}
 
 
-def graph(graph_id: str, figure: go.Figure) -> dcc.Graph:
+def graph(graph_id: str, figure: go.Figure | dict[str, Any]) -> dcc.Graph:
     """A dcc.Graph as tall as its figure (else Dash's container clips it) and as wide as its column."""
-    height = figure.layout.height or 400
+    layout = figure["layout"] if isinstance(figure, dict) else figure.layout
+    height = layout["height"] or 400
     return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, style={"height": f"{height}px"})
 
 
@@ -148,61 +151,70 @@ RAD_COLOURS = {"R": "#2ca25f", "D": "#3182bd", "A": "#fd8d3c"}
 #: SOW above this is drawn at it, as a triangle (the hover tells the real SOW): a few accounts with SOW of
 #: 2000% (a BP far too low) must not squash everyone else into the bottom of the chart.
 SOW_CAP = 1.5
+#: Marker symbols by plotly's numbers (circle, diamond: manual class, triangle-up: SOW above the cap).
+SYMBOL_PLAIN, SYMBOL_MANUAL, SYMBOL_CAPPED = 0, 2, 5
 #: From this many markers on, the scatter draws with WebGL (smooth at 50,000 accounts); below, as SVG.
 WEBGL_FROM = 2000
 
 
 def rad_scatter(
     accounts: pd.DataFrame, r_min: float, a_max: float, class_labels: Mapping[str, str], lang: str
-) -> go.Figure:
+) -> dict[str, Any]:
     """SOW (y, %) against BP (x, log scale), one marker per account with a known BP: colour by class, size by
     open pipeline, a diamond where the class is a manual override, a triangle at the top for SOW above
     ``SOW_CAP``; the R and A threshold lines labelled.
-    ``customdata`` is the account code (for click and selection)."""
+    ``customdata`` is the account code (for click and selection); the hover names the account, its BP, SOW
+    and class (owner and pipeline are in the panel a click opens).
+
+    A figure dict, not a ``go.Figure``: at 75,000 accounts, plotly's per-point validation and deep copies
+    of the trace arrays cost seconds, and every per-point string costs serialization on each request; one
+    trace per class and symbol, one hovertemplate, arrays built once."""
     known = accounts[accounts["sow"].notna() & (accounts["bp"].astype(float) > 0)]
     cap = max(SOW_CAP, r_min * 1.5)
-    trace = go.Scattergl if len(known) >= WEBGL_FROM else go.Scatter
+    kind = "scattergl" if len(known) >= WEBGL_FROM else "scatter"
     biggest = float(known["open_pipeline"].max()) if not known.empty else 0.0
     fig = go.Figure()
+    traces = []
     for cls in ("R", "D", "A"):
         part = known[known["rad_class"] == cls]
-        pipe = part["open_pipeline"].astype(float)
-        sizes = 6 + 22 * (pipe / biggest) ** 0.5 if biggest > 0 else pd.Series(8.0, index=part.index)
-        hover = [
-            f"<b>{n}</b> ({c})<br>{o}<br>BP {cny(float(bp), lang)} · SOW {float(s) * 100:.1f}%"
-            f"<br>{class_labels[cls]}{' ✎' if m else ''} · {cny(float(p), lang)}"
-            for n, c, o, bp, s, m, p in zip(
-                part["name"],
-                part["account_code"],
-                part["owner"],
-                part["bp"],
-                part["sow"],
-                part["manual"],
-                pipe,
-                strict=True,
+        sow = part["sow"].astype(float)
+        kinds = np.where(sow > cap, SYMBOL_CAPPED, np.where(part["manual"].astype(bool), SYMBOL_MANUAL, SYMBOL_PLAIN))
+        first = True
+        for symbol in (SYMBOL_PLAIN, SYMBOL_MANUAL, SYMBOL_CAPPED):
+            mine = part[kinds == symbol]
+            if mine.empty and not first:
+                continue
+            names = mine["name"].astype(str)
+            if symbol == SYMBOL_CAPPED:  # drawn at the cap: the hover tells the real SOW
+                names = names + [f" · SOW {v * 100:,.1f}%" for v in mine["sow"].astype(float)]
+            pipe = mine["open_pipeline"].astype(float)
+            sizes = 6 + 22 * (pipe / biggest) ** 0.5 if biggest > 0 else pd.Series(8.0, index=mine.index)
+            mark = " ✎" if symbol == SYMBOL_MANUAL else ""
+            traces.append(
+                {
+                    "type": kind,
+                    "x": mine["bp"].astype(float).to_numpy(),
+                    "y": (mine["sow"].astype(float).clip(upper=cap) * 100).to_numpy(),
+                    "mode": "markers",
+                    "name": class_labels[cls],
+                    "legendgroup": cls,
+                    "showlegend": first,
+                    "customdata": mine["account_code"].to_numpy(dtype=str),  # click and selection
+                    "text": names.to_numpy(dtype=str),
+                    "hovertemplate": (
+                        "<b>%{text}</b> (%{customdata})<br>BP ¥%{x:,.0f} · SOW %{y:.1f}%"
+                        f"<br>{class_labels[cls]}{mark}<extra></extra>"
+                    ),
+                    "marker": {
+                        "color": RAD_COLOURS[cls],
+                        "size": sizes.to_numpy(),
+                        "opacity": 0.75,
+                        "symbol": symbol,
+                        "line": {"width": 0.5, "color": "#fff"},
+                    },
+                }
             )
-        ]
-        fig.add_trace(
-            trace(
-                x=part["bp"].astype(float),
-                y=part["sow"].astype(float).clip(upper=cap) * 100,
-                mode="markers",
-                name=class_labels[cls],
-                customdata=part["account_code"],
-                hovertext=hover,
-                hoverinfo="text",
-                marker={
-                    "color": RAD_COLOURS[cls],
-                    "size": sizes,
-                    "opacity": 0.75,
-                    "symbol": [
-                        "triangle-up" if s > cap else "diamond" if m else "circle"
-                        for s, m in zip(part["sow"].astype(float), part["manual"], strict=True)
-                    ],
-                    "line": {"width": 0.5, "color": "#fff"},
-                },
-            )
-        )
+            first = False
     for value, label in ((r_min, f"R ≥ {r_min * 100:g}%"), (a_max, f"A < {a_max * 100:g}%")):
         fig.add_hline(
             y=value * 100,
@@ -220,7 +232,7 @@ def rad_scatter(
         xaxis={"type": "log", "title": {"text": "BP (CNY)"}, "gridcolor": "#e9ecef"},
         yaxis={"title": {"text": "SOW (%)"}, "gridcolor": "#e9ecef", "rangemode": "tozero"},
     )
-    return fig
+    return {"data": traces, "layout": fig.layout.to_plotly_json()}
 
 
 def account_years(years: pd.DataFrame, labels: Mapping[str, str], lang: str) -> go.Figure:

@@ -90,9 +90,15 @@ def context(session: Session, query: dict[str, str], now: date) -> RadContext:
 
 
 def accounts(
-    session: Session, ctx: RadContext, now: date, year: int | None = None, codes: list[str] | None = None
+    session: Session,
+    ctx: RadContext,
+    now: date,
+    year: int | None = None,
+    codes: list[str] | None = None,
+    activity: bool = True,
 ) -> pd.DataFrame:
-    """The accounts of the context's filters (of ``year``, default the context's; or just ``codes``), classed."""
+    """The accounts of the context's filters (of ``year``, default the context's; or just ``codes``), classed;
+    without ``activity``, no pipeline or visits (``queries.rad_accounts``)."""
     probabilities = load_settings(session).level_probabilities
     rows = queries.rad_accounts(
         session,
@@ -103,6 +109,7 @@ def accounts(
         region=ctx.region,
         industry=ctx.industry,
         codes=codes,
+        activity=activity,
     )
     return account_table(rows, ctx.r_min, ctx.a_max)
 

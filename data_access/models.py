@@ -251,6 +251,7 @@ class Visit(Base):
         CheckConstraint(_in("status", VISIT_STATUSES), name="ck_visits_status"),
         Index("ix_visits_rep_date", "rep_id", "visit_date"),
         Index("ix_visits_account_date", "account_id", "visit_date"),
+        Index("ix_visits_account_cover", "account_id", "status", "visit_date", "rep_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -10,7 +10,7 @@ from datetime import date
 from typing import Any, cast
 
 import pandas as pd
-from sqlalchemy import Executable, and_, case, func, literal, select, true
+from sqlalchemy import Executable, and_, case, func, literal, null, select, true
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, Team
@@ -90,18 +90,18 @@ def closed_outcomes(session: Session, scope: Scope, start: date, end: date) -> O
 
 
 def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> pd.DataFrame:
-    """Payments due before ``today`` and not fully paid: due_date, amount, paid_amount."""
+    """Payments due before ``today`` and not fully paid (more than half a fen owed), summed per due date:
+    due_date, amount, paid_amount (sums; nothing paid counts 0), n (payments)."""
+    paid = func.coalesce(Payment.paid_amount, 0)
     stmt = (
-        select(Payment.due_date, Payment.amount, Payment.paid_amount)
+        select(Payment.due_date, func.sum(Payment.amount), func.sum(paid), func.count())
         .join(Contract, Contract.id == Payment.contract_id)
         .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-        .where(
-            Payment.due_date < today,
-            and_(func.coalesce(Payment.paid_amount, 0) < Payment.amount),
-            scope.opportunities(),
-        )
+        .where(Payment.due_date < today, Payment.amount - paid > 0.005, scope.opportunities())
+        .group_by(Payment.due_date)
+        .order_by(Payment.due_date)
     )
-    return _frame(session, stmt, ["due_date", "amount", "paid_amount"])
+    return _frame(session, stmt, ["due_date", "amount", "paid_amount", "n"])
 
 
 def teams(session: Session, scope: Scope) -> list[tuple[int, str]]:
@@ -123,7 +123,7 @@ def has_any_data(session: Session) -> bool:
 def account_year(session: Session, scope: Scope, year: int) -> pd.DataFrame:
     """Accounts owned in scope with their BP and bookings of ``year``: account_code, name, bp (None when
     unknown), bookings, rad_override, owner_rep_id."""
-    df = rad_accounts(session, scope, year, {}, date(year, 12, 31))
+    df = rad_accounts(session, scope, year, {}, date(year, 12, 31), activity=False)
     return df[["account_code", "name", "bp", "bookings", "rad_override", "owner_rep_id"]]
 
 
@@ -517,16 +517,22 @@ def rad_accounts(
     region: str | None = None,
     industry: str | None = None,
     codes: list[str] | None = None,
+    activity: bool = True,
 ) -> pd.DataFrame:
     """Accounts owned in scope (optionally of one region / industry, or just ``codes``, at most 5000) with
     what the RAD analysis needs (RAD_ACCOUNT_COLUMNS): BP and bookings of ``year`` (bookings of every
     deal on the account, whoever owns it: SOW is the account's), open and weighted pipeline of the deals
     in scope (weighted by ``probabilities``), done visits in the 90 days up to ``today`` and the last one.
-    One query; every aggregate is grouped per account in SQL."""
+    One query; every aggregate is grouped per account in SQL. Without ``activity`` the pipeline and visit
+    columns are 0 / None and not summed (enough to class the accounts: a third of the work)."""
     from data_access.models import Visit
     from data_access.rad import account_bookings
 
-    booked = account_bookings(year)
+    # picked accounts (a click, a lasso): sum for them only, not for every account and then pick
+    only = select(Account.id).where(Account.account_code.in_(codes[:5000])) if codes is not None else None
+    deal_conditions = [Opportunity.account_id.in_(only)] if only is not None else []
+    visit_conditions = [Visit.account_id.in_(only)] if only is not None else []
+    booked = account_bookings(year, only)
     whens = [(Opportunity.level == level, Opportunity.amount * p) for level, p in sorted(probabilities.items())]
     weight: Any = case(*whens, else_=0) if whens else literal(0)
     pipeline = (
@@ -536,7 +542,7 @@ def rad_accounts(
             func.sum(Opportunity.amount).label("amount"),
             func.sum(weight).label("weighted"),
         )
-        .where(Opportunity.status == "open", scope.opportunities())
+        .where(Opportunity.status == "open", scope.opportunities(), *deal_conditions)
         .group_by(Opportunity.account_id)
         .subquery()
     )
@@ -546,7 +552,7 @@ def rad_accounts(
             func.sum(case((Visit.visit_date > date.fromordinal(today.toordinal() - 90), 1), else_=0)).label("n90"),
             func.max(Visit.visit_date).label("last"),
         )
-        .where(Visit.status == "done", Visit.visit_date <= today, scope.condition(Visit.rep_id))
+        .where(Visit.status == "done", Visit.visit_date <= today, scope.condition(Visit.rep_id), *visit_conditions)
         .group_by(Visit.account_id)
         .subquery()
     )
@@ -555,8 +561,8 @@ def rad_accounts(
         conditions.append(Account.region == region)
     if industry:
         conditions.append(Account.industry == industry)
-    if codes is not None:
-        conditions.append(Account.account_code.in_(codes[:5000]))
+    if only is not None:
+        conditions.append(Account.id.in_(only))
     stmt = (
         select(
             Account.id,
@@ -573,21 +579,28 @@ def rad_accounts(
             Team.name,
             BuyingPower.bp,
             func.coalesce(booked.c.bookings, 0),
-            func.coalesce(pipeline.c.n, 0),
-            func.coalesce(pipeline.c.amount, 0),
-            func.coalesce(pipeline.c.weighted, 0),
-            func.coalesce(visits.c.n90, 0),
-            visits.c.last,
+            *(
+                (
+                    func.coalesce(pipeline.c.n, 0),
+                    func.coalesce(pipeline.c.amount, 0),
+                    func.coalesce(pipeline.c.weighted, 0),
+                    func.coalesce(visits.c.n90, 0),
+                    visits.c.last,
+                )
+                if activity
+                else (literal(0), literal(0), literal(0), literal(0), null())
+            ),
         )
         .join(Rep, Rep.id == Account.owner_rep_id)
         .outerjoin(Team, Team.id == Rep.team_id)
         .outerjoin(BuyingPower, and_(BuyingPower.account_id == Account.id, BuyingPower.year == year))
         .outerjoin(booked, booked.c.account_id == Account.id)
-        .outerjoin(pipeline, pipeline.c.account_id == Account.id)
-        .outerjoin(visits, visits.c.account_id == Account.id)
-        .where(*conditions)
-        .order_by(Account.account_code)
     )
+    if activity:
+        stmt = stmt.outerjoin(pipeline, pipeline.c.account_id == Account.id).outerjoin(
+            visits, visits.c.account_id == Account.id
+        )
+    stmt = stmt.where(*conditions).order_by(Account.account_code)
     df = _frame(session, stmt, RAD_ACCOUNT_COLUMNS)
     money = ["bookings", "open_pipeline", "weighted_pipeline"]
     df = df.astype({**dict.fromkeys(money, float), "open_count": int, "visits_90d": int, "key_account": bool})

@@ -18,12 +18,16 @@ from data_access.models import Account, BuyingPower, Contract, Opportunity
 UNKNOWN = "none"
 
 
-def account_bookings(year: int) -> Subquery:
-    """Bookings per account in ``year``: account_id, bookings (contracts signed in the year)."""
+def account_bookings(year: int, only: Any = None) -> Subquery:
+    """Bookings per account in ``year``: account_id, bookings (contracts signed in the year); ``only``, a
+    select of account ids, limits the sums to those accounts."""
+    conditions = [Contract.signed_date.between(date(year, 1, 1), date(year, 12, 31))]
+    if only is not None:
+        conditions.append(Opportunity.account_id.in_(only))
     return (
         select(Opportunity.account_id.label("account_id"), func.sum(Contract.amount).label("bookings"))
         .join(Contract, Contract.opportunity_id == Opportunity.id)
-        .where(Contract.signed_date.between(date(year, 1, 1), date(year, 12, 31)))
+        .where(*conditions)
         .group_by(Opportunity.account_id)
         .subquery()
     )

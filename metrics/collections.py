@@ -26,8 +26,9 @@ class Overdue:
 def overdue(payments: pd.DataFrame, today: date) -> Overdue:
     """Overdue payment: due_date < today and paid_amount < amount; the overdue sum is amount - paid_amount.
 
-    ``payments`` has columns ``due_date`` (date), ``amount``, ``paid_amount`` (NaN/None = nothing paid).
-    Buckets by days past due (today - due_date): 1-30, 31-60, 61-90, >90.
+    ``payments`` has columns ``due_date`` (date), ``amount``, ``paid_amount`` (NaN/None = nothing paid), and
+    optionally ``n``: the row then stands for ``n`` payments summed (``queries.unpaid_payments_due_before``
+    sums per due date). Buckets by days past due (today - due_date): 1-30, 31-60, 61-90, >90.
     """
     empty = {name: 0.0 for name, _, _ in AGING_BUCKETS}
     if payments.empty:
@@ -42,4 +43,5 @@ def overdue(payments: pd.DataFrame, today: date) -> Overdue:
     for name, low, high in AGING_BUCKETS:
         in_bucket = (days >= low) & (days <= high) if high is not None else (days >= low)
         buckets[name] = float(owed[in_bucket].sum())
-    return Overdue(float(owed.sum()), int(mask.sum()), buckets)
+    counts = payments["n"].astype(int)[mask] if "n" in payments else mask[mask]
+    return Overdue(float(owed.sum()), int(counts.sum()), buckets)

@@ -162,7 +162,7 @@ def layout(**query: str) -> html.Div:
         ctx = context(session, query, now)
         everything = accounts(session, ctx, now)
         shown = in_chosen_class(everything, ctx)  # the classes' summary and moves count every class
-        before = accounts(session, ctx, now, year=ctx.year - 1)
+        before = accounts(session, ctx, now, year=ctx.year - 1, activity=False)  # its classes only
         has_data = queries.has_any_data(session)
     summary = class_summary(everything)
     moves = class_moves(before, everything)

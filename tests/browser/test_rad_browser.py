@@ -37,15 +37,18 @@ def test_brw101_click_a_marker_then_lasso_then_filter_a_region(watched, live_ser
     assert page.locator("#rad-count").inner_text() == f"{count(len(plotted), 'en')} accounts on the chart"
 
     # a click on a marker (a real mouse: hover, then press) opens that account's panel
-    point = page.locator("#rad-scatter .scatterlayer .trace").nth(1).locator(".point").nth(3)
+    traces = page.locator("#rad-scatter .scatterlayer .trace")  # one per class and marker symbol
+    busiest = max(range(traces.count()), key=lambda i: traces.nth(i).locator(".point").count())
+    point = traces.nth(busiest).locator(".point").nth(3)
     x, y = _centre(point.bounding_box())
     page.mouse.move(x - 15, y - 15)
     page.mouse.move(x, y, steps=5)
     page.wait_for_selector("#rad-scatter .hoverlayer .hovertext")
-    hover = page.locator("#rad-scatter .hoverlayer .hovertext").text_content() or ""
     page.mouse.down()
     page.mouse.up()
     page.wait_for_selector("#rad-account-name")
+    # the label under the pointer when it pressed (neighbouring markers may overlap: read it after the press)
+    hover = page.locator("#rad-scatter .hoverlayer .hovertext").text_content() or ""
     name = page.locator("#rad-account-name").inner_text()
     found = re.search(r"\((\w+)\)", hover)
     assert found, hover

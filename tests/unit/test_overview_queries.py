@@ -108,3 +108,27 @@ def test_ovq006_empty_database(session):
     assert (k.bookings, k.open_amount, k.won_count, k.overdue.amount) == (0, 0, 0, 0)
     assert k.win_rate is None and k.required_v is None and k.attainment is None
     assert not queries.has_any_data(session)
+
+
+def test_ovq007_overdue_summed_per_due_date_equals_per_payment(demo_session):
+    """The query sums unpaid payments per due date; aging them gives what aging every payment gives."""
+    import pandas as pd
+    from sqlalchemy import select
+
+    from data_access.models import Contract, Opportunity, Payment
+    from metrics.collections import overdue
+    from tests.conftest import AS_OF
+
+    rep_id, team_id = queries.rep_by_code(demo_session, "R0001") or (0, 0)
+    for scope in (Scope.everything(), Scope.team(team_id or 0), Scope.rep(rep_id)):
+        rows = demo_session.execute(
+            select(Payment.due_date, Payment.amount, Payment.paid_amount)
+            .join(Contract, Contract.id == Payment.contract_id)
+            .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+            .where(scope.opportunities())
+        ).all()
+        each = overdue(pd.DataFrame(rows, columns=["due_date", "amount", "paid_amount"]), AS_OF)
+        summed = overdue(queries.unpaid_payments_due_before(demo_session, scope, AS_OF), AS_OF)
+        assert summed.count == each.count > 0
+        assert summed.amount == pytest.approx(each.amount)
+        assert summed.buckets == pytest.approx(each.buckets)

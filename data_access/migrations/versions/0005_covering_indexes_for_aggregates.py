@@ -1,7 +1,8 @@
 """covering indexes for the aggregates every page runs
 
 At a million deals the pages' sums (won/lost by period, open pipeline by level, bookings, collections)
-read one row of the table per matching index entry: random reads of a large file. These indexes hold
+read one row of the table per matching index entry: random reads of a large file (the RAD page's
+visits per account: 2.3 s at 75,000 accounts). These indexes hold
 every column those sums need, so they are answered from the index alone.
 
 Revision ID: 0005
@@ -43,6 +44,7 @@ INDEXES = {
     },
     "contracts": {"ix_contracts_signed_cover": ["signed_date", "opportunity_id", "amount", "gross_margin"]},
     "payments": {"ix_payments_due_cover": ["due_date", "contract_id", "amount", "paid_amount"]},
+    "visits": {"ix_visits_account_cover": ["account_id", "status", "visit_date", "rep_id"]},
 }
 
 
