@@ -149,6 +149,7 @@ class Opportunity(Base):
             "account_id",
             "amount",
             "expected_close_date",
+            "closed_date",
         ),
         Index("ix_opps_product_line", "product_line"),
     )

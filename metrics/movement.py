@@ -12,7 +12,7 @@ falls on or before the period's end. Between d0 and d1:
 
 Values at a date come from today's row and the imports' change log: a field's value at d is the old
 value of its first change after d, else today's value. Levels at d come from stage history.
-Pure functions on DataFrames; ``data_access.queries.movement_rows`` supplies them.
+Pure functions on DataFrames; ``data_access.queries.movement_rows`` supplies them (``movement_of`` does both).
 """
 
 from __future__ import annotations
@@ -21,6 +21,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
+from sqlalchemy.orm import Session
+
+from data_access import queries
+from data_access.scope import Scope
 
 STEPS = ("new", "increased", "decreased", "won", "lost", "pushed_out")
 LISTS = ("new", "advanced", "moved_back", "slipped", "won", "lost", "pushed_out")
@@ -78,15 +82,23 @@ def state_at(opps: pd.DataFrame, changes: pd.DataFrame, history: pd.DataFrame, d
 
 
 def movement(
-    opps: pd.DataFrame, changes: pd.DataFrame, history: pd.DataFrame, start: date, end: date, period_end: date
+    opps: pd.DataFrame,
+    changes: pd.DataFrame,
+    history: pd.DataFrame,
+    start: date,
+    end: date,
+    period_end: date,
+    steady: float = 0.0,
 ) -> Movement:
     """Pipeline movement between ``start`` and ``end`` for the period ending ``period_end``.
 
     ``opps``: indexed by id, with opp_code, status, closed_date, amount, expected_close_date, created_date;
     ``changes``: opportunity_id, changed_on, field, old_value; ``history``: opportunity_id, level, entered_date.
+    ``steady``: the pipeline amount of deals left out of ``opps`` because nothing about them changed in the
+    window (``queries.movement_rows``): it is in the pipeline at both dates and in no step.
     """
     if opps.empty:
-        return Movement(0.0, 0.0, dict.fromkeys(STEPS, 0.0), {name: [] for name in LISTS})
+        return Movement(steady, steady, dict.fromkeys(STEPS, 0.0), {name: [] for name in LISTS})
     a = state_at(opps, changes, history, start)
     b = state_at(opps, changes, history, end)
     in_a = a["open"] & a["expected"].map(lambda d: d is not None and d <= period_end)
@@ -121,4 +133,10 @@ def movement(
         "lost": sorted(code[lost]),
         "pushed_out": sorted(code[pushed]),
     }
-    return Movement(float(a["amount"][in_a].sum()), float(b["amount"][in_b].sum()), steps, lists)
+    return Movement(steady + float(a["amount"][in_a].sum()), steady + float(b["amount"][in_b].sum()), steps, lists)
+
+
+def movement_of(session: Session, scope: Scope, start: date, end: date, period_end: date) -> Movement:
+    """``movement`` of the deals in ``scope``, read through ``queries.movement_rows``."""
+    opps, changes, history, steady = queries.movement_rows(session, scope, start, end, period_end)
+    return movement(opps, changes, history, start, end, period_end, steady)

@@ -31,7 +31,7 @@ from metrics.funnel import (
     conversion_from_counts,
     stage_values,
 )
-from metrics.movement import LISTS, movement
+from metrics.movement import LISTS, movement_of
 from metrics.overview import OverviewKPIs, overview_kpis
 from web.view_cache import page_layout
 
@@ -275,8 +275,7 @@ def review_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
         rep_id, rep_code, rep_name = reps[index]
         rep_scope = scope.narrow(rep_id=rep_id)
         kpis = overview_kpis(session, rep_scope, chosen.period, now)
-        opps, changes, history = queries.movement_rows(session, rep_scope, since, now)
-        moved = movement(opps, changes, history, since, now, chosen.period.end)
+        moved = movement_of(session, rep_scope, since, now, chosen.period.end)
         wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
         details = {r["opp_code"]: r for r in queries.records(queries.opportunity_rows(session, rep_scope, wanted))}
     base = {k: v for k, v in query.items() if k in REVIEW_KEEP}
@@ -372,8 +371,7 @@ def layout(**query: str) -> html.Div:
             if stage
             else []
         )
-        opps, changes, history = queries.movement_rows(session, scope, since, now)
-        moved = movement(opps, changes, history, since, now, chosen.period.end)
+        moved = movement_of(session, scope, since, now, chosen.period.end)
         kpis = overview_kpis(session, scope, chosen.period, now)
         stuck, stuck_total = queries.stalled_deals(session, scope, now, stalled_days, limit=50)
         conv = conversion_from_counts(queries.level_conversion(session, scope, now - timedelta(days=365), now))

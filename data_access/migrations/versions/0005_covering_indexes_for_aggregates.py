@@ -39,6 +39,7 @@ INDEXES = {
             "account_id",
             "amount",
             "expected_close_date",
+            "closed_date",
         ],
         "ix_opps_product_line": ["product_line"],
     },
