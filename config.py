@@ -9,6 +9,7 @@
 | ``SALESRADAR_DEBUG`` | ``1`` turns on Dash debug mode | off |
 | ``SALESRADAR_SECRET_KEY`` | signs session cookies | generated once into ``<instance>/secret_key`` |
 | ``SALESRADAR_SECURE_COOKIES`` | ``1``: cookies only over HTTPS (set it behind TLS) | off |
+| ``SALESRADAR_KEEP_RESULTS`` | ``0``: never keep slow aggregates in ``<instance>/results`` (benchmarks) | on |
 """
 
 from __future__ import annotations
@@ -37,6 +38,8 @@ class Config:
     debug: bool = False
     secret_key: str | None = None
     secure_cookies: bool = False
+    #: keep slow aggregates per data version in ``<instance>/results`` (``data_access.result_cache``)
+    keep_results: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -66,6 +69,7 @@ class Config:
             debug=env.get("SALESRADAR_DEBUG", "") in ("1", "true", "yes"),
             secret_key=env.get("SALESRADAR_SECRET_KEY") or None,
             secure_cookies=env.get("SALESRADAR_SECURE_COOKIES", "") in ("1", "true", "yes"),
+            keep_results=env.get("SALESRADAR_KEEP_RESULTS", "1") not in ("0", "false", "no"),
         )
 
     def today(self) -> date:

@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import os
 import re
+import shutil
 import statistics
 import subprocess
 import sys
@@ -250,6 +251,7 @@ def floors_and_naive(url: str, repeat: int) -> dict[str, tuple[float, float]]:
 def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SALESRADAR_AS_OF": AS_OF, "SALESRADAR_INSTANCE": str(instance)}
+    shutil.rmtree(instance / "results", ignore_errors=True)  # kept aggregates of an earlier run: start cold
     log = (instance / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "run", "--port", str(port), "--workers", str(workers)],

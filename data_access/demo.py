@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select
+from sqlalchemy import Connection, Engine, Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from data_access.models import (
@@ -179,6 +179,10 @@ def generate(
                 if "id" in table.c:
                     next_id = select(func.coalesce(func.max(table.c.id), 0) + 1).scalar_subquery()
                     conn.execute(select(func.setval(func.pg_get_serial_sequence(table.name, "id"), next_id, False)))
+    if engine.dialect.name == "postgresql":  # fresh statistics and visibility map: index-only scans at once
+        say("vacuum analyze")
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
     return summary
 
 

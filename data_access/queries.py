@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 
 from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, Team
 from data_access.rad import UNKNOWN, account_classes
+from data_access.result_cache import kept
 from data_access.scope import Scope
 from data_access.settings import load_settings
 from metrics.sales import Outcomes
@@ -521,6 +522,7 @@ RAD_ACCOUNT_COLUMNS = [
 ]
 
 
+@kept
 def rad_accounts(
     session: Session,
     scope: Scope,
@@ -739,6 +741,7 @@ def _by_rep(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFr
     return _frame(session, stmt, ["rep_id", *columns]).set_index("rep_id")
 
 
+@kept
 def rep_rollup(
     session: Session, scope: Scope, start: date, end: date, today: date, probabilities: Mapping[int, float]
 ) -> pd.DataFrame:
@@ -1034,6 +1037,7 @@ def _history_in_scope(scope: Scope) -> tuple[Any, Any]:
     return first, top
 
 
+@kept
 def level_conversion(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """Per level 1-5, the deals that first entered it in [start, end]: level, entered, advanced (later reached
     a higher level), won (``metrics.funnel.conversion``)."""
@@ -1054,6 +1058,7 @@ def level_conversion(session: Session, scope: Scope, start: date, end: date) -> 
     return _frame(session, stmt, ["level", "entered", "advanced", "won"]).astype(int)
 
 
+@kept
 def level_calibration(session: Session, scope: Scope) -> pd.DataFrame:
     """Per level 1-5, the closed deals that ever entered it and how many of them were won: level, closed, won
     (``metrics.funnel.calibration``)."""
@@ -1080,6 +1085,7 @@ def _days_between(session: Session, start: Any, end: Any) -> Any:
     return end - start
 
 
+@kept
 def level_days(session: Session, scope: Scope, today: date) -> dict[int, float | None]:
     """Average days at each level 1-5: from entering it to the deal's next entry, else its close, else today
     (``metrics.funnel.days_in_level``)."""
@@ -1107,6 +1113,7 @@ def level_days(session: Session, scope: Scope, today: date) -> dict[int, float |
     return {level: found.get(level) for level in range(1, 6)}
 
 
+@kept
 def stalled_deals(session: Session, scope: Scope, today: date, days: int, limit: int = 50) -> tuple[pd.DataFrame, int]:
     """Open deals whose last level change is more than ``days`` days ago, longest idle first (at most
     ``limit``): opportunity_id, level, since, idle_days; and how many there are (``metrics.funnel.stalled``)."""

@@ -1,0 +1,77 @@
+"""Slow aggregates kept per data version, scope and arguments, shared by the workers through the instance
+folder (data_access.result_cache): what is kept is what the query answers, never another scope's answer,
+and a change of the data starts afresh."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import pandas as pd
+
+from data_access import queries
+from data_access.result_cache import FOLDER
+from data_access.runtime import runtime
+from data_access.scope import Scope
+from data_access.settings import bump_data_version, data_version
+from tests.conftest import AS_OF
+
+
+def _files(root):
+    return sorted(p for p in root.rglob("*.pkl"))
+
+
+def test_rc001_kept_per_scope_and_equal_to_the_query(dash_app, demo_session):
+    server = dash_app.server
+    with server.app_context():
+        root = runtime().config.instance_path / FOLDER
+        rt = runtime()
+        rep_id, team_id = queries.rep_by_code(demo_session, "R0001") or (0, 0)
+        scopes = (Scope.everything(), Scope.team(team_id or 0), Scope.rep(rep_id))
+        with rt.sessions() as session:
+            before = len(_files(root)) if root.exists() else 0
+            first = [queries.level_calibration(session, s) for s in scopes]
+            made = len(_files(root)) - before
+            again = [queries.level_calibration(session, s) for s in scopes]
+            version = data_version(session)
+    # the same answers as the query run outside the app (no keeping there), one file per scope
+    direct = [queries.level_calibration(demo_session, s) for s in scopes]
+    for kept, second, plain in zip(first, again, direct, strict=True):
+        pd.testing.assert_frame_equal(kept, plain)
+        pd.testing.assert_frame_equal(second, plain)
+    assert not direct[0].equals(direct[2])  # the rep's answer differs from the company's: kept apart
+    assert made in (0, len(scopes))  # 0: an earlier test of this session kept them already
+    assert (root / f"v{version}").is_dir() and _files(root / f"v{version}")
+
+
+def test_rc002_a_new_data_version_starts_afresh_and_drops_the_old_folder(dash_app):
+    server = dash_app.server
+    with server.app_context():
+        rt = runtime()
+        root = rt.config.instance_path / FOLDER
+        with rt.sessions() as session:
+            queries.level_days(session, Scope.everything(), AS_OF)
+            old = root / f"v{data_version(session)}"
+            assert old.is_dir()
+            bump_data_version(session)  # what an import does in its transaction
+            session.commit()
+            queries.level_days(session, Scope.everything(), AS_OF)
+            new = root / f"v{data_version(session)}"
+    assert new.is_dir() and _files(new)
+    assert not old.exists()
+
+
+def test_rc003_switched_off_nothing_is_kept(dash_app):
+    from data_access.runtime import EXTENSION, Runtime
+
+    server = dash_app.server
+    rt = server.extensions[EXTENSION]
+    server.extensions[EXTENSION] = Runtime(replace(rt.config, keep_results=False), rt.engine, rt.sessions)
+    try:
+        with server.app_context():
+            root = rt.config.instance_path / FOLDER
+            count = len(_files(root)) if root.exists() else 0
+            with rt.sessions() as session:
+                queries.level_days(session, Scope.everything(), AS_OF.replace(day=1))  # a key never asked
+            assert (len(_files(root)) if root.exists() else 0) == count
+    finally:
+        server.extensions[EXTENSION] = rt
