@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 import pandas as pd
 
@@ -119,15 +119,12 @@ def leaderboard(
         rep_id: Targets(float(revenue), float(gm), None if pd.isna(tc) else float(tc))
         for rep_id, revenue, gm, tc in _rep_targets(quotas, period)[["revenue", "gm", "tc"]].itertuples()
     }
-    lines = []
-    for rep_id, row in sums.iterrows():
-        line = score(
-            {k: float(row[k]) for k in SUMS},
-            targets.get(rep_id),
-            period,
-            today,
-        )
-        lines.append({"rep_id": rep_id, **{k: row[k] for k in ("rep_code", "name", "team_id", "team")}, **line})
+    meta = sums[["rep_code", "name", "team_id", "team"]].to_dict("records")
+    measures = cast(list[dict[str, float]], sums[list(SUMS)].astype(float).to_dict("records"))
+    lines = [
+        {"rep_id": rep_id, **info, **score(values, targets.get(rep_id), period, today)}
+        for rep_id, info, values in zip(sums.index, meta, measures, strict=True)
+    ]
     return pd.DataFrame(lines)
 
 
@@ -137,16 +134,31 @@ def rolled_up(
     """One line per team and one for everyone in scope (team None, ``name`` "*"): the sums of its reps and
     the sums of their targets, through ``score``."""
     sums = rollup.join(cycle_sums(won), how="left").fillna({"cycle_days_sum": 0.0})
-    groups: list[tuple[Any, str, pd.DataFrame]] = [
-        (team_id, str(part["team"].iloc[0]), part) for team_id, part in sums.groupby("team_id", dropna=False)
-    ]
-    groups.append((None, "*", sums))
     targets = _rep_targets(quotas, period)
+    mine = targets[targets.index.isin(sums.index)].join(sums["team_id"])
+    by_team = sums.groupby("team_id", dropna=False)
+    totals = by_team[list(SUMS)].sum().astype(float)
+    names, sizes = by_team["team"].first(), by_team.size()
+    team_targets = mine.groupby("team_id", dropna=False)
+    books = pd.DataFrame(
+        {
+            "revenue": team_targets["revenue"].sum(),
+            "gm": team_targets["gm"].sum(),
+            "tc": team_targets["tc"].sum(min_count=1),
+        }
+    )
     lines = []
-    for team_id, name, part in groups:
-        totals = {k: float(part[k].sum()) for k in SUMS}
-        mine = targets_of(targets[targets.index.isin(part.index)])
-        lines.append({"team_id": team_id, "team": name, "reps": len(part), **score(totals, mine, period, today)})
+    for team_id, values in zip(totals.index, cast(list[dict[str, float]], totals.to_dict("records")), strict=True):
+        book = books.loc[team_id] if team_id in books.index else None
+        line_targets = (
+            Targets(float(book["revenue"]), float(book["gm"]), None if pd.isna(book["tc"]) else float(book["tc"]))
+            if book is not None
+            else None
+        )
+        name, reps = str(names.loc[team_id]), int(sizes.loc[team_id])
+        lines.append({"team_id": team_id, "team": name, "reps": reps, **score(values, line_targets, period, today)})
+    everyone = {k: float(sums[k].sum()) for k in SUMS}
+    lines.append({"team_id": None, "team": "*", "reps": len(sums), **score(everyone, targets_of(mine), period, today)})
     return pd.DataFrame(lines)
 
 
