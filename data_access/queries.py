@@ -34,11 +34,11 @@ def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFra
 
 def bookings(session: Session, scope: Scope, start: date, end: date) -> tuple[float, float]:
     """Sum of contracts.amount and contracts.gross_margin signed in [start, end], owner in scope."""
-    stmt = (
-        select(func.coalesce(func.sum(Contract.amount), 0), func.coalesce(func.sum(Contract.gross_margin), 0))
-        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-        .where(Contract.signed_date.between(start, end), scope.opportunities())
+    stmt = select(func.coalesce(func.sum(Contract.amount), 0), func.coalesce(func.sum(Contract.gross_margin), 0)).where(
+        Contract.signed_date.between(start, end)
     )
+    if scope.narrows_deals:
+        stmt = stmt.join(Opportunity, Opportunity.id == Contract.opportunity_id).where(scope.opportunities())
     amount, gm = session.execute(stmt).one()
     return float(amount), float(gm)
 
@@ -94,14 +94,16 @@ def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> p
     """Payments due before ``today`` and not fully paid (more than half a fen owed), summed per due date:
     due_date, amount, paid_amount (sums; nothing paid counts 0), n (payments)."""
     paid = func.coalesce(Payment.paid_amount, 0)
-    stmt = (
-        select(Payment.due_date, func.sum(Payment.amount), func.sum(paid), func.count())
-        .join(Contract, Contract.id == Payment.contract_id)
-        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-        .where(Payment.due_date < today, Payment.amount - paid > 0.005, scope.opportunities())
-        .group_by(Payment.due_date)
-        .order_by(Payment.due_date)
+    stmt = select(Payment.due_date, func.sum(Payment.amount), func.sum(paid), func.count()).where(
+        Payment.due_date < today, Payment.amount - paid > 0.005
     )
+    if scope.narrows_deals:
+        stmt = (
+            stmt.join(Contract, Contract.id == Payment.contract_id)
+            .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+            .where(scope.opportunities())
+        )
+    stmt = stmt.group_by(Payment.due_date).order_by(Payment.due_date)
     return _frame(session, stmt, ["due_date", "amount", "paid_amount", "n"])
 
 

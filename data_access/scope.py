@@ -86,6 +86,12 @@ class Scope:
     def is_everything(self) -> bool:
         return not self.restrictions
 
+    @property
+    def narrows_deals(self) -> bool:
+        """False when ``opportunities()`` keeps every deal (a director, no deal filter): a query on rows
+        below a deal (contracts, payments) can then skip the join to ``opportunities``."""
+        return bool(self.restrictions or self.deals)
+
     def condition(self, rep_column: Any) -> ColumnElement[bool]:
         """SQL condition on a column holding a rep id; bound parameters only."""
         parts: list[ColumnElement[bool]] = []
