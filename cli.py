@@ -90,6 +90,7 @@ def _cmd_run(cfg: Config, args: argparse.Namespace) -> int:
         return 0
     from data_access.runtime import EXTENSION
     from data_access.serve import serve
+    from web import warm
 
     serve(
         application.server,
@@ -97,6 +98,7 @@ def _cmd_run(cfg: Config, args: argparse.Namespace) -> int:
         port=args.port,
         workers=args.workers,
         engine=application.server.extensions[EXTENSION].engine,
+        in_each_worker=(lambda: warm.start(application.server)) if cfg.warm_up else None,
     )
     return 0
 

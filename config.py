@@ -10,6 +10,7 @@
 | ``SALESRADAR_SECRET_KEY`` | signs session cookies | generated once into ``<instance>/secret_key`` |
 | ``SALESRADAR_SECURE_COOKIES`` | ``1``: cookies only over HTTPS (set it behind TLS) | off |
 | ``SALESRADAR_KEEP_RESULTS`` | ``0``: never keep slow aggregates in ``<instance>/results`` (benchmarks) | on |
+| ``SALESRADAR_WARM_UP`` | ``0``: served workers do not draw the director's pages when the data changes | on |
 """
 
 from __future__ import annotations
@@ -40,6 +41,8 @@ class Config:
     secure_cookies: bool = False
     #: keep slow aggregates per data version in ``<instance>/results`` (``data_access.result_cache``)
     keep_results: bool = True
+    #: each served worker draws the director's default pages whenever the data changes (``web.warm``)
+    warm_up: bool = True
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -70,6 +73,7 @@ class Config:
             secret_key=env.get("SALESRADAR_SECRET_KEY") or None,
             secure_cookies=env.get("SALESRADAR_SECURE_COOKIES", "") in ("1", "true", "yes"),
             keep_results=env.get("SALESRADAR_KEEP_RESULTS", "1") not in ("0", "false", "no"),
+            warm_up=env.get("SALESRADAR_WARM_UP", "1") not in ("0", "false", "no"),
         )
 
     def today(self) -> date:

@@ -248,7 +248,9 @@ def floors_and_naive(url: str, repeat: int) -> dict[str, tuple[float, float]]:
 
 # ---------------------------------------------------------------- the server, as production runs it
 @contextmanager
-def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], list[float]]]:
+    """``salesradar run`` on ``url``: its address, its process and, once every worker has finished its
+    warm-up (web/warm.py), the seconds each took."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SALESRADAR_AS_OF": AS_OF, "SALESRADAR_INSTANCE": str(instance)}
     shutil.rmtree(instance / "results", ignore_errors=True)  # kept aggregates of an earlier run: start cold
@@ -262,12 +264,28 @@ def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subpro
     )
     base = f"http://127.0.0.1:{port}"
     wait_until_up(base, proc, instance / "server.log", 120)
+    warmed = wait_for_warm_up(instance / "server.log", workers)
+    print(f"   warm-up (each worker, one after the other): {', '.join(f'{w:.0f} s' for w in warmed)}", flush=True)
     try:
-        yield base, proc
+        yield base, proc, warmed
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+WARMED = re.compile(r"warm-up done: .* in ([0-9.]+) s")
+
+
+def wait_for_warm_up(log: Path, workers: int, timeout: float = 1800) -> list[float]:
+    """Wait until every worker has drawn the director's pages (web/warm.py logs it); their seconds."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        done = [float(m) for m in WARMED.findall(log.read_text(errors="replace"))]
+        if len(done) >= workers:
+            return done
+        time.sleep(1)
+    raise TimeoutError(f"warm-up not done after {timeout:.0f} s")
 
 
 def worker_peaks(master: int) -> list[float]:
@@ -388,6 +406,7 @@ class Run:
     floors: dict[str, tuple[float, float]] = field(default_factory=dict)
     loads: dict[str, float] = field(default_factory=dict)
     peaks: list[float] = field(default_factory=list)
+    warmed: list[float] = field(default_factory=list)
     error: str | None = None
 
 
@@ -400,7 +419,8 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> Run:
     codes = sample_codes(url)
     instance = DATA / f"instance-{backend}-{size}"
     instance.mkdir(parents=True, exist_ok=True)
-    with server(url, args.workers, instance) as (base, proc):
+    with server(url, args.workers, instance) as (base, proc, warmed):
+        result.warmed = warmed
         if not args.no_browser:  # first, while every page cache is cold
             result.loads = first_loads(base)
         for role, password in USERS.items():
@@ -425,7 +445,10 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
         f"gunicorn with {args.workers} workers, {args.repeat} timed calls after a cold one. Pages are kept per"
         " viewer scope and view until the data changes (web/view_cache.py): the cold figure is a page drawn from"
         " the database, p50/p95 are what a second viewer of the same view waits (a callback that is not a page"
-        " render is never cached). First loads are measured right after the server starts, caches empty.",
+        " render is never cached). Each worker first draws the director's default pages in both languages"
+        " (web/warm.py, what it does after every import); first loads are measured once that is done, with the"
+        " director's default views warm; the variants (`?period=`, `?level=`, `?rad=`, `?rep=`) and the rep's"
+        " pages are drawn cold on their first call.",
         f"Command: `.venv/bin/python bench/run.py --sizes {args.sizes} --backends {args.backends}"
         f" --workers {args.workers} --repeat {args.repeat}`",
         "",
@@ -457,7 +480,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
                 f"{'—' if load is None else f'{load:.0f}'} |"
             )
         peaks = ", ".join(f"{p:.0f}" for p in run.peaks)
-        lines += ["", f"Peak memory per worker (MB): {peaks}", ""]
+        warmed = ", ".join(f"{w:.0f} s" for w in run.warmed)
+        lines += ["", f"Peak memory per worker (MB): {peaks}. Warm-up per worker: {warmed}.", ""]
     return "\n".join(lines)
 
 

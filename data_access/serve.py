@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Flask
@@ -23,11 +24,22 @@ class _Gunicorn(BaseApplication):
         return self.server
 
 
-def serve(server: Flask, *, host: str, port: int, workers: int, engine: Engine) -> None:
-    """Fork ``workers`` processes from the app built here; each gets its own connection pool."""
+def serve(
+    server: Flask,
+    *,
+    host: str,
+    port: int,
+    workers: int,
+    engine: Engine,
+    in_each_worker: Callable[[], object] | None = None,
+) -> None:
+    """Fork ``workers`` processes from the app built here; each gets its own connection pool, then runs
+    ``in_each_worker`` (the page warm-up)."""
 
     def post_fork(_server: Any, _worker: Any) -> None:
         engine.dispose(close=False)  # never share a pooled connection across processes
+        if in_each_worker is not None:
+            in_each_worker()
 
     _Gunicorn(
         server,
