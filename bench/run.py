@@ -332,8 +332,8 @@ def first_loads(base: str) -> dict[str, float]:
 
 # ---------------------------------------------------------------- databases
 def build(url: str, size: int) -> float | None:
-    """Migrate and fill the database with ``salesradar demo`` unless it already holds ``size`` deals;
-    the seconds the demo took (None when reused)."""
+    """Migrate the database and fill it with ``salesradar demo`` unless it already holds ``size`` deals; the
+    seconds the demo took (None when reused)."""
     engine = create_engine(url)
     try:
         with engine.connect() as conn:
@@ -341,10 +341,11 @@ def build(url: str, size: int) -> float | None:
     except Exception:  # no schema yet
         have = -1
     engine.dispose()
+    env = {**os.environ, "DATABASE_URL": url}
+    # migrations first, also on a kept database: the floors below must see the schema the app runs on
+    subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], cwd=ROOT, env=env, check=True)
     if have == size:
         return None
-    env = {**os.environ, "DATABASE_URL": url}
-    subprocess.run([sys.executable, "-m", "cli", "db", "upgrade"], cwd=ROOT, env=env, check=True)
     t0 = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "cli", "demo", "--opportunities", str(size), "--as-of", AS_OF, "--replace"],
