@@ -246,6 +246,58 @@ def floors_and_naive(url: str, repeat: int) -> dict[str, tuple[float, float]]:
     return out
 
 
+def chart_costs(url: str, repeat: int) -> dict[str, float]:
+    """What each page's main chart costs on top of its SQL: the figure built from the query's result and
+    serialized to JSON (what Dash sends), median ms of ``repeat`` runs, with the director's data."""
+    import plotly.io as pio
+
+    from components import charts, winloss_charts
+    from data_access import queries
+    from data_access.db import session_factory
+    from data_access.scope import Scope
+    from metrics import winloss
+    from metrics.funnel import stage_values
+    from metrics.rad import account_table
+
+    engine = create_engine(url)
+    everyone = Scope.everything()
+    today = pd.Timestamp(AS_OF).date()
+    start, end = pd.Timestamp(f"{YEAR}-01-01").date(), pd.Timestamp(f"{YEAR}-12-31").date()
+    levels = {lv: f"L{lv}" for lv in range(1, 7)}
+    probabilities = {1: 0.1, 2: 0.25, 3: 0.5, 4: 0.75, 5: 0.9, 6: 1.0}
+    with session_factory(engine)() as session:
+        pipe = queries.open_pipeline_by_level(session, everyone)
+        stages = stage_values(queries.funnel_stages(session, everyone, start, end), probabilities)
+        accounts = account_table(queries.rad_accounts(session, everyone, YEAR, probabilities, today), 0.5, 0.1)
+        reasons = winloss.loss_pareto(queries.loss_reasons(session, everyone, start, end))
+        quarters = winloss.trend_quarters(end)
+        trend = winloss.win_rate_trend(
+            {q: queries.closed_outcomes(session, everyone, q.start, q.end) for q in quarters}
+        )
+    engine.dispose()
+    stage_names = {s: s for s in queries.STAGES}
+    reason_names = {r: str(r) for r in reasons["reason"]}
+    shown = accounts[accounts["sow"].notna()]
+    figures: dict[str, Callable[[], Any]] = {
+        "/ pipeline by level": lambda: charts.pipeline_by_level(pipe, levels, "en"),
+        "/ V gauge": lambda: charts.v_gauge(1.8, 2.4, None, "en"),
+        "/funnel funnel": lambda: charts.funnel(stages, "amount", stage_names, {}, "en"),
+        f"/rad scatter ({len(shown):,} markers)": lambda: charts.rad_scatter(
+            shown, 0.5, 0.1, {"R": "R", "A": "A", "D": "D"}, "en"
+        ),
+        "/scorecards attainment gauge": lambda: charts.attainment_gauge(0.8, 0.9, "Attainment", "en"),
+        "/winloss pareto": lambda: winloss_charts.pareto(
+            reasons, reason_names, {"count": "n", "cumulative": "cum"}, "en"
+        ),
+        "/winloss trend": lambda: winloss_charts.trend(trend, {"count": "n", "amount": "amt", "small": "s"}, "en"),
+    }
+
+    def drawn(make: Callable[[], Any]) -> Callable[[], Any]:
+        return lambda: pio.to_json(make())
+
+    return {name: _timed(drawn(make), repeat) for name, make in figures.items()}
+
+
 # ---------------------------------------------------------------- the server, as production runs it
 @contextmanager
 def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], list[float]]]:
@@ -405,6 +457,7 @@ class Run:
     built_s: float | None
     timings: dict[str, list[Timing]] = field(default_factory=dict)
     floors: dict[str, tuple[float, float]] = field(default_factory=dict)
+    charts: dict[str, float] = field(default_factory=dict)
     loads: dict[str, float] = field(default_factory=dict)
     peaks: list[float] = field(default_factory=list)
     warmed: list[float] = field(default_factory=list)
@@ -417,6 +470,7 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> Run:
     built = build(url, size)
     result = Run(backend, size, built)
     result.floors = floors_and_naive(url, args.repeat)
+    result.charts = chart_costs(url, max(args.repeat, 10))
     codes = sample_codes(url)
     instance = DATA / f"instance-{backend}-{size}"
     instance.mkdir(parents=True, exist_ok=True)
@@ -480,6 +534,9 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
                 f"| {page} | {floor:.1f} | {naive:.0f} | {p95:.0f} | {p95 / floor:.1f} | {naive / p95:.1f} | "
                 f"{'—' if load is None else f'{load:.0f}'} |"
             )
+        if run.charts:
+            lines += ["", "| chart (figure + JSON, on top of its SQL) | ms |", "| --- | --- |"]
+            lines += [f"| {name} | {ms:.1f} |" for name, ms in run.charts.items()]
         peaks = ", ".join(f"{p:.0f}" for p in run.peaks)
         warmed = ", ".join(f"{w:.0f} s" for w in run.warmed)
         lines += ["", f"Peak memory per worker (MB): {peaks}. Warm-up per worker: {warmed}.", ""]
