@@ -354,7 +354,8 @@ def worker_peaks(master: int) -> list[float]:
 
 
 def first_loads(base: str) -> dict[str, float]:
-    """Navigation to every chart drawn, per page, in headless Chromium (signed in as the director)."""
+    """Navigation until every chart is drawn and nothing is loading, per page, in headless Chromium (signed in
+    as the director)."""
     from playwright.sync_api import sync_playwright
 
     out: dict[str, float] = {}
@@ -372,12 +373,17 @@ def first_loads(base: str) -> dict[str, float]:
             t0 = time.perf_counter()
             page.goto(base + path)
             page.wait_for_selector("#_pages_content .page-title", timeout=120_000)
+            # drawn: every chart has its SVG or WebGL canvas and no callback is in flight (Dash shows
+            # ._dash-loading-callback while one is); not "network idle", which adds half a second of
+            # watching a quiet network to every figure
             page.wait_for_function(
-                "() => [...document.querySelectorAll('.dash-graph')].every(d => d.querySelector('.main-svg, canvas'))",
+                "() => [...document.querySelectorAll('.dash-graph')].every(d => d.querySelector('.main-svg, canvas'))"
+                " && !document.querySelector('._dash-loading-callback, ._dash-loading')",
                 timeout=120_000,
+                polling=20,
             )
-            page.wait_for_load_state("networkidle")
             out[path] = (time.perf_counter() - t0) * 1000
+            page.wait_for_load_state("networkidle")  # the page's last requests done before the next page
         browser.close()
     return out
 

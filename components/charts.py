@@ -16,15 +16,18 @@ from components.formatting import cny
 LEVEL_COLOURS = {1: "#9ecae1", 2: "#6baed6", 3: "#4292c6", 4: "#2171b5", 5: "#08519c", 6: "#2ca25f"}
 
 
+#: What every chart's layout starts from (``base_layout``; ``rad_scatter`` writes its layout as a dict).
+BASE_LAYOUT: dict[str, Any] = {
+    "margin": {"l": 10, "r": 10, "t": 10, "b": 10},
+    "paper_bgcolor": "rgba(0,0,0,0)",
+    "plot_bgcolor": "rgba(0,0,0,0)",
+    "font": {"family": "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif", "size": 13},
+    "showlegend": False,
+}
+
+
 def base_layout(fig: go.Figure, *, height: int = 300) -> go.Figure:
-    fig.update_layout(
-        height=height,
-        margin={"l": 10, "r": 10, "t": 10, "b": 10},
-        paper_bgcolor="rgba(0,0,0,0)",
-        plot_bgcolor="rgba(0,0,0,0)",
-        font={"family": "system-ui, 'Noto Sans CJK SC', 'Microsoft YaHei', sans-serif", "size": 13},
-        showlegend=False,
-    )
+    fig.update_layout(height=height, **BASE_LAYOUT)
     return fig
 
 
@@ -173,7 +176,6 @@ def rad_scatter(
     cap = max(SOW_CAP, r_min * 1.5)
     kind = "scattergl" if len(known) >= WEBGL_FROM else "scatter"
     biggest = float(known["open_pipeline"].max()) if not known.empty else 0.0
-    fig = go.Figure()
     traces = []
     for cls in ("R", "D", "A"):
         part = known[known["rad_class"] == cls]
@@ -207,7 +209,7 @@ def rad_scatter(
                     ),
                     "marker": {
                         "color": RAD_COLOURS[cls],
-                        "size": sizes.to_numpy(),
+                        "size": sizes.to_numpy(dtype=float),
                         "opacity": 0.75,
                         "symbol": symbol,
                         "line": {"width": 0.5, "color": "#fff"},
@@ -215,24 +217,46 @@ def rad_scatter(
                 }
             )
             first = False
-    for value, label in ((r_min, f"R ≥ {r_min * 100:g}%"), (a_max, f"A < {a_max * 100:g}%")):
-        fig.add_hline(
-            y=value * 100,
-            line={"dash": "dash", "color": "#495057", "width": 1},
-            annotation_text=label,
-            annotation_position="top left",
-        )
-    fig = base_layout(fig, height=520)
-    fig.update_layout(
-        showlegend=True,
-        legend={"orientation": "h", "y": 1.06, "x": 0},
-        dragmode="lasso",
-        clickmode="event+select",
-        margin={"l": 50, "r": 10, "t": 30, "b": 45},
-        xaxis={"type": "log", "title": {"text": "BP (CNY)"}, "gridcolor": "#e9ecef"},
-        yaxis={"title": {"text": "SOW (%)"}, "gridcolor": "#e9ecef", "rangemode": "tozero"},
-    )
-    return {"data": traces, "layout": fig.layout.to_plotly_json()}
+    lines = ((r_min, f"R ≥ {r_min * 100:g}%"), (a_max, f"A < {a_max * 100:g}%"))
+    layout = {
+        **BASE_LAYOUT,
+        "height": 520,
+        "showlegend": True,
+        "legend": {"orientation": "h", "y": 1.06, "x": 0},
+        "dragmode": "lasso",
+        "clickmode": "event+select",
+        "margin": {"l": 50, "r": 10, "t": 30, "b": 45},
+        "xaxis": {"type": "log", "title": {"text": "BP (CNY)"}, "gridcolor": "#e9ecef"},
+        "yaxis": {"title": {"text": "SOW (%)"}, "gridcolor": "#e9ecef", "rangemode": "tozero"},
+        # the R and A thresholds: dashed lines across the plot, labelled at their left end
+        "shapes": [
+            {
+                "type": "line",
+                "xref": "x domain",
+                "x0": 0,
+                "x1": 1,
+                "yref": "y",
+                "y0": value * 100,
+                "y1": value * 100,
+                "line": {"dash": "dash", "color": "#495057", "width": 1},
+            }
+            for value, _label in lines
+        ],
+        "annotations": [
+            {
+                "text": label,
+                "xref": "x domain",
+                "x": 0,
+                "xanchor": "left",
+                "yref": "y",
+                "y": value * 100,
+                "yanchor": "bottom",
+                "showarrow": False,
+            }
+            for value, label in lines
+        ],
+    }
+    return {"data": traces, "layout": layout}
 
 
 def account_years(years: pd.DataFrame, labels: Mapping[str, str], lang: str) -> go.Figure:
