@@ -49,6 +49,9 @@ def serve(
             "threads": 4,
             "worker_class": "gthread",
             "timeout": 120,
+            # idle keep-alive connections stay open 75 s (a load balancer's usual idle time): with gunicorn's
+            # 2 s default a client's next request often met a socket the server was just closing
+            "keepalive": 75,
             "accesslog": "-",
             "post_fork": post_fork,
         },

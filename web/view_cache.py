@@ -4,7 +4,9 @@ A page's layout is a pure function of the address's query, the viewer's scope an
 "today" and the data. The key holds all of them; the data is represented by its version
 (``data_access.settings.data_version``), which every import, settings change and demo run bumps in the
 same transaction, so each request reads one row to know whether what it holds is still true. The cache
-lives on the Flask app (one per worker process), bounded to ``MAX_ENTRIES`` by least recent use.
+lives on the Flask app (one per worker process), bounded by least recent use to ``MAX_ENTRIES`` pages and
+``MAX_BYTES`` of their JSON: a rep's page weighs tens of kilobytes, a director's RAD page at 75,000
+accounts megabytes, and hundreds of viewers' pages must fit while the big ones cannot crowd out memory.
 """
 
 from __future__ import annotations
@@ -24,14 +26,18 @@ from data_access.runtime import read_session, today
 from data_access.settings import data_version
 from web.auth import current_viewer
 
-MAX_ENTRIES = 48
+MAX_ENTRIES = 1000
+MAX_BYTES = 48 * 1024 * 1024
 EXTENSION = "salesradar_view_cache"
 
 
 class ViewCache:
-    def __init__(self, max_entries: int = MAX_ENTRIES) -> None:
+    def __init__(self, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> None:
         self.max_entries = max_entries
+        self.max_bytes = max_bytes
         self._entries: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self._sizes: dict[tuple[Any, ...], int] = {}
+        self.bytes = 0
         self._lock = threading.Lock()
         self.hits = self.misses = 0
 
@@ -44,16 +50,20 @@ class ViewCache:
             self.misses += 1
             return None
 
-    def put(self, key: tuple[Any, ...], value: Any) -> None:
+    def put(self, key: tuple[Any, ...], value: Any, size: int = 0) -> None:
+        """Keep ``value`` (``size``: its JSON's length) and drop the least recently used beyond the bounds."""
         with self._lock:
+            self.bytes += size - self._sizes.get(key, 0)
             self._entries[key] = value
+            self._sizes[key] = size
             self._entries.move_to_end(key)
-            while len(self._entries) > self.max_entries:
-                self._entries.popitem(last=False)
+            while len(self._entries) > 1 and (len(self._entries) > self.max_entries or self.bytes > self.max_bytes):
+                old, _value = self._entries.popitem(last=False)
+                self.bytes -= self._sizes.pop(old, 0)
 
 
-def install(server: Any, max_entries: int = MAX_ENTRIES) -> ViewCache:
-    cache = ViewCache(max_entries)
+def install(server: Any, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BYTES) -> ViewCache:
+    cache = ViewCache(max_entries, max_bytes)
     server.extensions[EXTENSION] = cache
     return cache
 
@@ -70,12 +80,13 @@ def plain_query(query: dict[str, Any]) -> dict[str, str]:
     return out
 
 
-def as_json_tree(layout: Any) -> Any:
-    """A component tree as the plain dicts and lists Dash sends (``{"type", "namespace", "props"}``). Kept
-    that way, a page is serialized again by orjson alone on every later request: turning components and
-    numpy arrays into JSON is most of what a big kept page (75,000 RAD markers, 8,500 reps) would
-    otherwise cost each time it is served."""
-    return orjson.loads(to_json_plotly(layout))
+def as_json_tree(layout: Any) -> tuple[Any, int]:
+    """A component tree as the plain dicts and lists Dash sends (``{"type", "namespace", "props"}``), and
+    the length of its JSON. Kept that way, a page is serialized again by orjson alone on every later
+    request: turning components and numpy arrays into JSON is most of what a big kept page (75,000 RAD
+    markers, 8,500 reps) would otherwise cost each time it is served."""
+    text = to_json_plotly(layout)
+    return orjson.loads(text), len(text)
 
 
 def page_layout(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
@@ -103,8 +114,8 @@ def page_layout(cache: bool = True) -> Callable[[Callable[..., Any]], Callable[.
             )
             hit = store.get(key)
             if hit is None:
-                hit = as_json_tree(layout(**query))
-                store.put(key, hit)
+                hit, size = as_json_tree(layout(**query))
+                store.put(key, hit, size)
             return hit
 
         return serve

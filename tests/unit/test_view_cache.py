@@ -45,6 +45,20 @@ def test_vc002_bounded_least_recently_used():
     assert cache.get(("b",)) is None and cache.get(("a",)) == 1 and cache.get(("c",)) == 3
 
 
+def test_vc005_bounded_by_the_size_of_what_it_keeps():
+    cache = ViewCache(max_entries=100, max_bytes=1000)
+    for name in "abcdefghij":
+        cache.put((name,), name, 100)  # ten small pages fit exactly
+    assert cache.bytes == 1000 and cache.get(("a",)) == "a"
+    cache.put(("big",), "big", 650)  # a big one pushes out the least recently used small ones
+    assert cache.bytes <= 1000 and cache.get(("big",)) == "big" and cache.get(("a",)) == "a"
+    assert cache.get(("b",)) is None and cache.get(("j",)) == "j"
+    cache.put(("huge",), "huge", 5000)  # bigger than the whole budget: kept alone, until the next one
+    assert cache.get(("huge",)) == "huge" and cache.bytes == 5000 and cache.get(("big",)) is None
+    cache.put(("small",), "small", 10)
+    assert cache.get(("huge",)) is None and cache.bytes == 10
+
+
 @pytest.mark.parametrize("path", ["/", "/funnel", "/rad", "/scorecards", "/winloss"])
 def test_vc003_a_repeated_parameter_counts_by_its_first_value(director, path):
     tree = render_page(director, path, "?team=1&team=2&period=2025&period=x")
