@@ -64,13 +64,18 @@ def kept(fn: F) -> F:
             return fn(session, scope, *args, **kwargs)
         name = f"{fn.__module__}.{fn.__qualname__}|{scope.cache_key()}|{args!r}|{sorted(kwargs.items())!r}"
         key = hashlib.sha256(name.encode()).hexdigest()
-        folder = _folder(root, data_version(session))
+        try:
+            folder = _folder(root, data_version(session))
+        except OSError:  # an instance folder we cannot write: answer from the database, as without keeping
+            return fn(session, scope, *args, **kwargs)
         path = folder / f"{key}.pkl"
         try:
             with path.open("rb") as stored:
                 return pickle.load(stored)
-        except (FileNotFoundError, EOFError, pickle.UnpicklingError):
+        except FileNotFoundError:
             pass
+        except Exception:  # a truncated or outdated file (a class renamed by an upgrade): draw it again
+            path.unlink(missing_ok=True)
         result = fn(session, scope, *args, **kwargs)
         try:  # written whole, then renamed: another worker never reads half a file
             with tempfile.NamedTemporaryFile(dir=folder, delete=False, suffix=".tmp") as out:

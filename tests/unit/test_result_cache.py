@@ -75,3 +75,16 @@ def test_rc003_switched_off_nothing_is_kept(dash_app):
             assert (len(_files(root)) if root.exists() else 0) == count
     finally:
         server.extensions[EXTENSION] = rt
+
+
+def test_rc004_a_damaged_file_is_drawn_again(dash_app, demo_session):
+    server = dash_app.server
+    with server.app_context():
+        rt = runtime()
+        root = rt.config.instance_path / FOLDER
+        with rt.sessions() as session:
+            want = queries.level_days(session, Scope.everything(), AS_OF.replace(day=2))
+            newest = max(_files(root), key=lambda p: p.stat().st_mtime)
+            newest.write_bytes(b"not a pickle")
+            assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
+    assert newest.read_bytes() != b"not a pickle"  # and written anew
