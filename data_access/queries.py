@@ -1014,7 +1014,7 @@ def open_amounts(session: Session, scope: Scope, codes: list[str]) -> dict[str, 
 def _owned_history(scope: Scope, opportunity_id: Any) -> Any:
     """Stage-history rows of deals in scope; no condition at all when the scope holds every deal (a director
     without filters), so the database aggregates the table instead of probing it deal by deal."""
-    if scope.is_everything and not scope.deals:
+    if not scope.narrows_deals:
         return true()
     return opportunity_id.in_(select(Opportunity.id).where(scope.opportunities()))
 

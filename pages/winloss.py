@@ -369,10 +369,9 @@ def _trend_and_cycle(trend: pd.DataFrame, quarters: list[Period], deals: pd.Data
 
 
 @page_layout()
-def layout(**query: Any) -> html.Div:
+def layout(**params: str) -> html.Div:
     lang = current_lang()
     now = today()
-    params = {k: v for k, v in query.items() if isinstance(v, str)}  # a repeated parameter arrives as a list
     segment, segment_problem = winloss.chosen_segment(params)
     drill = winloss.Drill.from_query(params)
     with read_session() as session:
