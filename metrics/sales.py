@@ -123,10 +123,7 @@ def rep_targets(quotas: pd.DataFrame, quarter: int | None) -> pd.DataFrame:
     yearly = quotas["quarter"].isna()
 
     def per_rep(rows: pd.DataFrame) -> pd.DataFrame:
-        grouped = rows.groupby("rep_id")
-        return pd.DataFrame(
-            {"revenue": grouped["revenue"].sum(), "gm": grouped["gm"].sum(), "tc": grouped["tc"].sum(min_count=1)}
-        )
+        return summed_targets(rows, "rep_id")
 
     annual = per_rep(q[yearly])
     if quarter is None:  # the whole-year row, else the sum of the quarter rows
@@ -138,14 +135,28 @@ def rep_targets(quotas: pd.DataFrame, quarter: int | None) -> pd.DataFrame:
     return pd.concat([own, fallback])
 
 
+def summed_targets(lines: pd.DataFrame, by: str) -> pd.DataFrame:
+    """``rep_targets``-shaped lines (revenue, gm, tc) summed per value of column ``by`` (a rep, a team; a
+    missing value is a group of its own); tc stays NaN where no line of the group names one."""
+    grouped = lines.groupby(by, dropna=False)
+    return pd.DataFrame(
+        {"revenue": grouped["revenue"].sum(), "gm": grouped["gm"].sum(), "tc": grouped["tc"].sum(min_count=1)}
+    )
+
+
+def as_targets(revenue: float, gm: float, tc: float) -> Targets | None:
+    """One line of summed targets as ``Targets``; None for a line with none (revenue NaN: a group no
+    target line fell into)."""
+    if pd.isna(revenue):
+        return None
+    return Targets(float(revenue), float(gm), None if pd.isna(tc) else float(tc))
+
+
 def targets_of(lines: pd.DataFrame) -> Targets | None:
     """The summed targets of ``rep_targets`` lines; None when there are none."""
     if lines.empty:
         return None
-    named = lines["tc"].dropna()
-    return Targets(
-        float(lines["revenue"].sum()), float(lines["gm"].sum()), float(named.sum()) if not named.empty else None
-    )
+    return as_targets(lines["revenue"].sum(), lines["gm"].sum(), lines["tc"].sum(min_count=1))
 
 
 def period_targets(quotas: pd.DataFrame, quarter: int | None) -> Targets | None:

@@ -16,7 +16,17 @@ import pandas as pd
 
 from metrics.commission import Payout, Tier, commission_payout
 from metrics.period import Period
-from metrics.sales import Targets, attainment, remaining_quota, rep_targets, targets_of, v_value, win_rate
+from metrics.sales import (
+    Targets,
+    as_targets,
+    attainment,
+    remaining_quota,
+    rep_targets,
+    summed_targets,
+    targets_of,
+    v_value,
+    win_rate,
+)
 
 #: The additive measures behind a scorecard line (``queries.rep_rollup``'s columns, plus the cycle sums).
 SUMS = (
@@ -116,7 +126,7 @@ def leaderboard(
     ``won``: ``queries.won_deals``): rep_id, rep_code, name, team_id, team and ``score``'s columns."""
     sums = rollup.join(cycle_sums(won), how="left").fillna({"cycle_days_sum": 0.0})
     targets = {  # every rep's in one pass
-        rep_id: Targets(float(revenue), float(gm), None if pd.isna(tc) else float(tc))
+        rep_id: as_targets(revenue, gm, tc)
         for rep_id, revenue, gm, tc in _rep_targets(quotas, period)[["revenue", "gm", "tc"]].itertuples()
     }
     meta = sums[["rep_code", "name", "team_id", "team"]].to_dict("records")
@@ -139,24 +149,17 @@ def rolled_up(
     by_team = sums.groupby("team_id", dropna=False)
     totals = by_team[list(SUMS)].sum().astype(float)
     names, sizes = by_team["team"].first(), by_team.size()
-    team_targets = mine.groupby("team_id", dropna=False)
-    books = pd.DataFrame(
-        {
-            "revenue": team_targets["revenue"].sum(),
-            "gm": team_targets["gm"].sum(),
-            "tc": team_targets["tc"].sum(min_count=1),
-        }
-    )
-    lines = []
-    for team_id, values in zip(totals.index, cast(list[dict[str, float]], totals.to_dict("records")), strict=True):
-        book = books.loc[team_id] if team_id in books.index else None
-        line_targets = (
-            Targets(float(book["revenue"]), float(book["gm"]), None if pd.isna(book["tc"]) else float(book["tc"]))
-            if book is not None
-            else None
+    books = summed_targets(mine, "team_id").reindex(totals.index)[["revenue", "gm", "tc"]]  # NaN: no targets
+    lines = [
+        {"team_id": team_id, "team": str(names.loc[team_id]), "reps": int(sizes.loc[team_id])}
+        | score(values, as_targets(*book), period, today)
+        for team_id, values, book in zip(
+            totals.index,
+            cast(list[dict[str, float]], totals.to_dict("records")),
+            books.itertuples(index=False),
+            strict=True,
         )
-        name, reps = str(names.loc[team_id]), int(sizes.loc[team_id])
-        lines.append({"team_id": team_id, "team": name, "reps": reps, **score(values, line_targets, period, today)})
+    ]
     everyone = {k: float(sums[k].sum()) for k in SUMS}
     lines.append({"team_id": None, "team": "*", "reps": len(sums), **score(everyone, targets_of(mine), period, today)})
     return pd.DataFrame(lines)
