@@ -524,8 +524,36 @@ RAD_ACCOUNT_COLUMNS = [
 ]
 
 
-@kept
 def rad_accounts(
+    session: Session,
+    scope: Scope,
+    year: int,
+    probabilities: Mapping[int, float],
+    today: date,
+    *,
+    region: str | None = None,
+    industry: str | None = None,
+    codes: list[str] | None = None,
+    activity: bool = True,
+) -> pd.DataFrame:
+    """``_account_rows``: a whole list of accounts is kept (``data_access.result_cache``: seconds at 75,000
+    accounts); picked ones (a click, a lasso: ``codes``) are a quick sum, drawn each time rather than
+    written to a file no later request would read."""
+    read = _account_rows if codes is not None else _kept_account_rows
+    return read(
+        session,
+        scope,
+        year,
+        probabilities,
+        today,
+        region=region,
+        industry=industry,
+        codes=codes,
+        activity=activity,
+    )
+
+
+def _account_rows(
     session: Session,
     scope: Scope,
     year: int,
@@ -624,6 +652,9 @@ def rad_accounts(
     df = df.astype({**dict.fromkeys(money, float), "open_count": int, "visits_90d": int, "key_account": bool})
     df["bp"] = pd.to_numeric(df["bp"], errors="coerce").astype(float)
     return df
+
+
+_kept_account_rows = kept(_account_rows)
 
 
 def account_regions_industries(session: Session, scope: Scope) -> tuple[list[str], list[str]]:

@@ -88,3 +88,23 @@ def test_rc004_a_damaged_file_is_drawn_again(dash_app, demo_session):
             newest.write_bytes(b"not a pickle")
             assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
     assert newest.read_bytes() != b"not a pickle"  # and written anew
+
+
+def test_rc005_whole_account_lists_are_kept_picked_accounts_are_not(dash_app, demo_session):
+    from data_access.settings import load_settings
+
+    probabilities = load_settings(demo_session).level_probabilities
+    codes = queries.rad_accounts(demo_session, Scope.everything(), AS_OF.year, probabilities, AS_OF)["account_code"]
+    server = dash_app.server
+    with server.app_context():
+        rt = runtime()
+        root = rt.config.instance_path / FOLDER
+        with rt.sessions() as session:
+            before = set(_files(root)) if root.exists() else set()
+            picked = queries.rad_accounts(
+                session, Scope.everything(), AS_OF.year, probabilities, AS_OF, codes=codes.tolist()[:3]
+            )
+            assert set(_files(root)) == before  # a click's three accounts: nothing written
+            whole = queries.rad_accounts(session, Scope.everything(), AS_OF.year - 1, probabilities, AS_OF)
+            assert len(set(_files(root)) - before) == 1
+    assert picked["account_code"].tolist() == codes.tolist()[:3] and len(whole) == len(codes)
