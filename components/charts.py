@@ -183,12 +183,12 @@ def rad_scatter(
         kinds = np.where(sow > cap, SYMBOL_CAPPED, np.where(part["manual"].astype(bool), SYMBOL_MANUAL, SYMBOL_PLAIN))
         first = True
         for symbol in (SYMBOL_PLAIN, SYMBOL_MANUAL, SYMBOL_CAPPED):
-            mine = part[kinds == symbol]
+            mine, mine_sow = part[kinds == symbol], sow[kinds == symbol]
             if mine.empty and not first:
                 continue
             names = mine["name"].astype(str)
             if symbol == SYMBOL_CAPPED:  # drawn at the cap: the hover tells the real SOW
-                names = names + [f" · SOW {v * 100:,.1f}%" for v in mine["sow"].astype(float)]
+                names = names + [f" · SOW {v * 100:,.1f}%" for v in mine_sow]
             pipe = mine["open_pipeline"].astype(float)
             sizes = 6 + 22 * (pipe / biggest) ** 0.5 if biggest > 0 else pd.Series(8.0, index=mine.index)
             mark = " ✎" if symbol == SYMBOL_MANUAL else ""
@@ -196,7 +196,7 @@ def rad_scatter(
                 {
                     "type": kind,
                     "x": mine["bp"].astype(float).to_numpy(),
-                    "y": (mine["sow"].astype(float).clip(upper=cap) * 100).to_numpy(),
+                    "y": (mine_sow.clip(upper=cap) * 100).to_numpy(),
                     "mode": "markers",
                     "name": class_labels[cls],
                     "legendgroup": cls,
