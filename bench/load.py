@@ -116,11 +116,6 @@ def simulate(base: str, username: str, role: str, deadline: float, tally: Tally,
         time.sleep(rng.uniform(1.0, 3.0))
 
 
-def _p(values: list[float], q: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
-
-
 def report(tally: Tally, args: argparse.Namespace, backend: str, seconds: float) -> str:
     every = [ms for times in tally.times.values() for ms in times]
     lines = [
@@ -136,26 +131,15 @@ def report(tally: Tally, args: argparse.Namespace, backend: str, seconds: float)
         "| page | calls | p50 ms | p95 ms | max ms |",
         "| --- | --- | --- | --- | --- |",
     ]
-    for page in sorted(tally.times):
-        times = tally.times[page]
-        lines.append(
-            f"| {page} | {len(times)} | {statistics.median(times):.0f} | {_p(times, 0.95):.0f} | {max(times):.0f} |"
-        )
+
+    def row(name: str, times: list[float]) -> str:
+        p50, p95 = statistics.median(times), bench.percentile(times, 0.95)
+        return f"| {name} | {len(times)} | {p50:.0f} | {p95:.0f} | {max(times):.0f} |"
+
+    lines += [row(page, tally.times[page]) for page in sorted(tally.times)]
     if every:
-        lines.append(
-            f"| all | {len(every)} | {statistics.median(every):.0f} | {_p(every, 0.95):.0f} | {max(every):.0f} |"
-        )
+        lines.append(row("all", every))
     return "\n".join(lines)
-
-
-def write_doc(body: str, section: str) -> None:
-    start, end = f"<!-- LOAD:START {section} -->", f"<!-- LOAD:END {section} -->"
-    doc = bench.DOC.read_text()
-    if start not in doc:
-        doc += f"\n{start}\n{end}\n"
-    head, rest = doc.split(start, 1)
-    _old, tail = rest.split(end, 1)
-    bench.DOC.write_text(f"{head}{start}\n{body}\n{end}{tail}")
 
 
 def main() -> None:
@@ -189,7 +173,7 @@ def main() -> None:
     body = report(tally, args, args.backend, seconds)
     print(body)
     if not args.no_doc:
-        write_doc(body, f"{args.backend} {args.size}")
+        bench.write_doc(body, f"{args.backend} {args.size}", "LOAD")
 
 
 if __name__ == "__main__":

@@ -106,6 +106,12 @@ class Timing:
     status: int
 
 
+def percentile(values: list[float], q: float) -> float:
+    """The value at rank round(q x n) of the sorted values (nearest rank)."""
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * len(ordered)) - 1))]
+
+
 def _time(name: str, call: Callable[[], Any], repeat: int) -> Timing:
     t0 = time.perf_counter()
     first = call()
@@ -115,8 +121,7 @@ def _time(name: str, call: Callable[[], Any], repeat: int) -> Timing:
         t0 = time.perf_counter()
         call()
         runs.append((time.perf_counter() - t0) * 1000)
-    runs.sort()
-    p95 = runs[min(len(runs) - 1, max(0, round(0.95 * len(runs)) - 1))]
+    p95 = percentile(runs, 0.95)
     status = getattr(first, "status_code", 200)
     return Timing(name, cold, statistics.median(runs), p95, status)
 
@@ -549,9 +554,10 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
     return "\n".join(lines)
 
 
-def write_doc(body: str, section: str) -> None:
-    """Put ``body`` between the doc's markers of ``section`` (the backends measured), added at the end when new."""
-    start, end = f"<!-- BENCH:START {section} -->", f"<!-- BENCH:END {section} -->"
+def write_doc(body: str, section: str, kind: str = "BENCH") -> None:
+    """Put ``body`` between the doc's ``kind`` markers of ``section`` (the backends measured; the load test
+    writes its own kind), added at the end when new."""
+    start, end = f"<!-- {kind}:START {section} -->", f"<!-- {kind}:END {section} -->"
     doc = DOC.read_text() if DOC.exists() else f"# Performance\n\n{start}\n{end}\n"
     if start not in doc:
         doc += f"\n{start}\n{end}\n"
