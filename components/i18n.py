@@ -411,6 +411,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "wl.outcome.won": {"en": "Won", "zh": "赢单"},
     "wl.outcome.lost": {"en": "Lost", "zh": "输单"},
     "wl.deals": {"en": "{what} · {n} deals", "zh": "{what} · {n} 个商机"},
+    "wl.deals_capped": {
+        "en": "The {shown} largest are listed; the download has all {n}.",
+        "zh": "列出金额最大的 {shown} 个；下载可得全部 {n} 个。",
+    },
     "wl.drill.reason": {"en": "Lost for “{reason}”", "zh": "输单原因“{reason}”"},
     "wl.drill.no_reason": {"en": "Lost without a reason", "zh": "未填写原因的输单"},
     "wl.drill.lost_level": {"en": "Lost at {level}", "zh": "输于 {level}"},

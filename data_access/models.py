@@ -139,6 +139,8 @@ class Opportunity(Base):
             "amount",
             "loss_reason",
             "competitor",
+            "level",  # win/loss per level at close and per sales cycle (migration 0006)
+            "created_date",
         ),
         Index(
             "ix_opps_open_cover",

@@ -23,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from metrics.period import Period
@@ -87,6 +88,13 @@ def segment_keys(deals: pd.DataFrame, segment: str) -> list[str]:
     return [key(v) for v in column]
 
 
+def regroup(groups: pd.DataFrame, segment: str) -> pd.DataFrame:
+    """Tallies per value of ``segment`` (a column named ``segment`` and ``TALLY``; e.g. SQL groups, where a
+    missing value is None) summed per key of the value (``key``): a column named ``segment`` holds the key."""
+    frame = groups.assign(**{segment: [key(v) for v in groups[segment]]})
+    return frame.groupby(segment, sort=False, as_index=False)[TALLY].sum()
+
+
 def tally(deals: pd.DataFrame, segment: str) -> pd.DataFrame:
     """Per key of ``segment``: won, lost (counts), won_amount, lost_amount (a column named ``segment`` holds
     the key)."""
@@ -102,7 +110,7 @@ def tally(deals: pd.DataFrame, segment: str) -> pd.DataFrame:
             "lost_amount": amount * lost,
         }
     )
-    return frame.groupby(segment, sort=False, as_index=False)[TALLY].sum()
+    return regroup(frame, segment)
 
 
 def rates(tallies: pd.DataFrame) -> pd.DataFrame:
@@ -125,20 +133,28 @@ def outcomes(deals: pd.DataFrame) -> Outcomes:
     return Outcomes(len(won), len(lost), float(won["amount"].sum()), float(lost["amount"].sum()))
 
 
+def rep_labels(deals: pd.DataFrame) -> dict[str, str]:
+    """Each rep code's label among ``deals``: "name (code)"."""
+    return {key(c): f"{n} ({c})" for c, n in zip(deals["rep_code"], deals["owner"], strict=True)}
+
+
 def segment_rates(deals: pd.DataFrame, segment: str) -> pd.DataFrame:
+    """Win rate by count and by amount per key of ``segment`` among ``deals`` (``ranked_rates``)."""
+    return ranked_rates(tally(deals, segment), segment, rep_labels(deals) if segment == "rep" else {})
+
+
+def ranked_rates(tallies: pd.DataFrame, segment: str, labels: Mapping[str, str]) -> pd.DataFrame:
     """Win rate by count and by amount per key of ``segment`` (key, label, won, lost, won_amount,
-    lost_amount, n, win_rate, win_rate_amount, small): RAD class in R, A, D, none order, size bands
-    smallest first, the others with the most deals first. ``label`` is the key, for a rep "name (code)"."""
-    out = rates(tally(deals, segment)).rename(columns={segment: "key"})
+    lost_amount, n, win_rate, win_rate_amount, small) from its tallies (``tally``, ``regroup``): RAD class in
+    R, A, D, none order, size bands smallest first, the others with the most deals first. ``label`` is the
+    key's entry in ``labels`` (for a rep "name (code)"), else the key."""
+    out = rates(tallies).rename(columns={segment: "key"})
     if segment in FIXED_ORDER:
         rank = {k: i for i, k in enumerate(FIXED_ORDER[segment])}
         out = out.assign(_rank=[rank.get(k, len(rank)) for k in out["key"]])
         out = out.sort_values(["_rank", "key"], ignore_index=True).drop(columns="_rank")
     else:
         out = out.sort_values(["n", "key"], ascending=[False, True], ignore_index=True)
-    labels: dict[str, str] = {}
-    if segment == "rep":
-        labels = {key(c): f"{n} ({c})" for c, n in zip(deals["rep_code"], deals["owner"], strict=True)}
     out.insert(1, "label", [labels.get(k, k) for k in out["key"]])
     return out
 
@@ -185,14 +201,20 @@ def head_to_head(competitors: pd.DataFrame) -> pd.DataFrame:
     return out[[*columns, "win_rate", "win_rate_amount", "small"]]
 
 
+def _counts(rows: pd.DataFrame) -> pd.Series:
+    """How many deals each row stands for: its ``count`` when the rows are groups, else 1."""
+    return rows["count"].astype(int) if "count" in rows else pd.Series(1, index=rows.index, dtype=int)
+
+
 def lost_by_level(deals: pd.DataFrame) -> pd.DataFrame:
     """Where lost deals were lost: per level at close (1-5, and any other level a lost deal holds), the
-    lost deals' count, amount and share of the lost count."""
+    lost deals' count, amount and share of the lost count. ``deals`` has status, level and amount, and
+    count when its rows are groups (``queries.closed_shape``)."""
     lost = deals[deals["status"] == "lost"]
     levels = sorted({1, 2, 3, 4, 5} | {int(v) for v in lost["level"]})
-    grouped = lost.assign(level=lost["level"].astype(int)).groupby("level")["amount"]
-    count = grouped.size().reindex(levels, fill_value=0)
-    amount = grouped.sum().reindex(levels, fill_value=0.0)
+    grouped = lost.assign(level=lost["level"].astype(int), n=_counts(lost)).groupby("level")
+    count = grouped["n"].sum().reindex(levels, fill_value=0)
+    amount = grouped["amount"].sum().reindex(levels, fill_value=0.0)
     total = int(count.sum())
     return pd.DataFrame(
         {
@@ -211,10 +233,13 @@ def cycle_days(deals: pd.DataFrame) -> list[int]:
 
 def cycle_lengths(deals: pd.DataFrame) -> pd.DataFrame:
     """Sales cycle (closed_date - created_date, days) of won against lost deals: outcome, count,
-    median_days, mean_days (None without deals). Rows: won, lost."""
+    median_days, mean_days (None without deals). Rows: won, lost. ``deals`` has status and the dates, or
+    status, days and count when its rows are groups (``queries.closed_shape``)."""
     rows = []
     for outcome in OUTCOMES:
-        days = pd.Series(cycle_days(deals[deals["status"] == outcome]), dtype=float)
+        these = deals[deals["status"] == outcome]
+        each = these["days"].astype(int).tolist() if "days" in these else cycle_days(these)
+        days = pd.Series(np.repeat(np.asarray(each, dtype=float), _counts(these).to_numpy()), dtype=float)
         rows.append(
             {
                 "outcome": outcome,

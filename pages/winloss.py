@@ -50,6 +50,8 @@ DEALS_ID = "wl-deals"
 #: A segment with more keys than this (reps of a big company) shows those with the most deals.
 SEGMENT_ROWS = 25
 #: The deal list behind a click: (field, header key; None for no header).
+#: A drill lists at most this many deals, the largest (the download has them all).
+DRILL_ROWS = 2000
 DEAL_COLUMNS = (
     ("opp_code", "col.opp"),
     ("name", None),
@@ -317,10 +319,15 @@ def _levels(levels: pd.DataFrame, links: _Links, lang: str) -> html.Div:
 
 
 def _deals_panel(
-    drill: winloss.Drill | None, deals: pd.DataFrame, labels: dict[str, str], links: _Links, lang: str
+    drill: winloss.Drill | None,
+    drilled: tuple[pd.DataFrame, int] | None,
+    labels: dict[str, str],
+    links: _Links,
+    lang: str,
 ) -> Any:
-    """The deals behind the chosen bar or row (none chosen: an empty placeholder)."""
-    if drill is None:
+    """The deals behind the chosen bar or row: the largest of them (``queries.closed_deals`` of the drill) and
+    how many there are (none chosen: an empty placeholder)."""
+    if drill is None or drilled is None:
         return html.Div(id=DEALS_ID)
     if drill.dimension == "reason":
         what = (
@@ -335,17 +342,22 @@ def _deals_panel(
     else:
         segment = t(f"wl.segment.{drill.dimension}", lang)
         what = t("wl.drill.segment", lang, segment=segment, value=labels.get(drill.value, drill.value))
+    deals, total = drilled
     rows = queries.records(winloss.deals_behind(deals, drill))
     for r in rows:
         r["status"] = t(f"wl.outcome.{r['status']}", lang)
         if winloss.key(r["reason"]) == winloss.MISSING:
             r["reason"] = t("wl.reason_missing", lang)
     close = dcc.Link(t("wl.close", lang), href=links.href(None), id="wl-deals-close", className="small")
-    title = t("wl.deals", lang, what=what, n=f"{len(rows):,}")
-    return deal_panel(DEALS_ID, title, rows, DEAL_COLUMNS, "winloss_deals", lang, extra=close)
+    title = t("wl.deals", lang, what=what, n=f"{total:,}")
+    extra: Any = close
+    if total > len(rows):
+        note = html.Span(t("wl.deals_capped", lang, shown=f"{len(rows):,}", n=f"{total:,}"), className="small me-2")
+        extra = html.Div([note, close], id="wl-deals-capped")
+    return deal_panel(DEALS_ID, title, rows, DEAL_COLUMNS, "winloss_deals", lang, extra=extra)
 
 
-def _trend_and_cycle(trend: pd.DataFrame, quarters: list[Period], deals: pd.DataFrame, lang: str) -> dbc.Row:
+def _trend_and_cycle(trend: pd.DataFrame, quarters: list[Period], shape: pd.DataFrame, lang: str) -> dbc.Row:
     rates = {"count": t("wl.rate.count", lang), "amount": t("wl.rate.amount", lang), "small": t("wl.small", lang)}
     outcomes = {o: t(f"wl.outcome.{o}", lang) for o in winloss.OUTCOMES}
     days = {"median": t("wl.cycle.median", lang), "mean": t("wl.cycle.mean", lang), "days": t("wl.cycle.days", lang)}
@@ -358,7 +370,7 @@ def _trend_and_cycle(trend: pd.DataFrame, quarters: list[Period], deals: pd.Data
             dbc.Col(
                 panel(
                     t("wl.cycle", lang),
-                    graph(CYCLE_CHART_ID, charts.cycle(winloss.cycle_lengths(deals), outcomes, days)),
+                    graph(CYCLE_CHART_ID, charts.cycle(winloss.cycle_lengths(shape), outcomes, days)),
                 ),
                 lg=5,
                 className="mb-3",
@@ -377,7 +389,13 @@ def layout(**params: str) -> html.Div:
     with read_session() as session:
         chosen, choices, scope = filters.resolve_filters(session, viewer_scope(), params, now)
         period = chosen.period
-        deals = queries.closed_deals(session, scope, period.start, period.end)
+        outcomes = queries.closed_outcomes(session, scope, period.start, period.end)
+        tallies, rep_labels = queries.closed_tally(session, scope, period.start, period.end, segment)
+        shape = queries.closed_shape(session, scope, period.start, period.end)
+        drilled = None
+        if drill:
+            deals = queries.closed_deals(session, scope, period.start, period.end, drill, limit=DRILL_ROWS)
+            drilled = (deals, queries.closed_count(session, scope, period.start, period.end, drill))
         reasons = winloss.loss_pareto(queries.loss_reasons(session, scope, period.start, period.end))
         h2h = winloss.head_to_head(queries.competitor_outcomes(session, scope, period.start, period.end))
         quarters = winloss.trend_quarters(period.end)
@@ -388,9 +406,9 @@ def layout(**params: str) -> html.Div:
     label = period_label(period.year, period.quarter, lang)
     header = page_header(t("wl.title", lang), t("wl.subtitle", lang, period=label))
     bar = filters.filter_bar(chosen, now, choices, lang)
-    if deals.empty:
+    if shape.empty:
         return filtered_page(header, bar, has_data, lang, [empty_state(t("wl.empty", lang, period=label))])
-    rates = winloss.segment_rates(deals, segment)
+    rates = winloss.ranked_rates(winloss.regroup(tallies, segment), segment, rep_labels)
     labels = {k: _segment_label(segment, k, lb, lang) for k, lb in zip(rates["key"], rates["label"], strict=True)}
     links = _Links(params, drill)
     return filtered_page(
@@ -399,23 +417,23 @@ def layout(**params: str) -> html.Div:
         has_data,
         lang,
         [
-            _tiles(winloss.outcomes(deals), links, lang),
+            _tiles(outcomes, links, lang),
             _missing_prompt(reasons, links, lang),
-            _deals_panel(drill, deals, labels, links, lang),
+            _deals_panel(drill, drilled, labels, links, lang),
             _reasons_row(reasons, links, lang),
             _segment_panel(segment, rates, labels, links, lang),
             dbc.Row(
                 [
                     dbc.Col(panel(t("wl.competitors", lang), _competitors(h2h, links, lang)), lg=7, className="mb-3"),
                     dbc.Col(
-                        panel(t("wl.levels", lang), _levels(winloss.lost_by_level(deals), links, lang)),
+                        panel(t("wl.levels", lang), _levels(winloss.lost_by_level(shape), links, lang)),
                         lg=5,
                         className="mb-3",
                     ),
                 ],
                 className="g-3",
             ),
-            _trend_and_cycle(trend, quarters, deals, lang),
+            _trend_and_cycle(trend, quarters, shape, lang),
         ],
     )
 

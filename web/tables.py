@@ -53,7 +53,7 @@ def _winloss_deals(session: Session, viewer: Viewer, query: dict[str, str], now:
     if drill is None:
         raise PreventUpdate
     chosen, _teams, scope = resolve_filters(session, viewer.scope, query, now)
-    return deals_behind(queries.closed_deals(session, scope, chosen.period.start, chosen.period.end), drill)
+    return deals_behind(queries.closed_deals(session, scope, chosen.period.start, chosen.period.end, drill), drill)
 
 
 def _account_export(df: pd.DataFrame) -> pd.DataFrame:

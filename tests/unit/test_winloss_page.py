@@ -4,6 +4,7 @@ behind its bar, the clicks go to the URL, and the viewer's scope holds whatever 
 from __future__ import annotations
 
 import io
+import sys
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
@@ -267,3 +268,19 @@ def test_wl039_a_rep_gets_only_their_own_rows_whatever_they_post(rep, demo_sessi
     assert isinstance(got, pd.DataFrame) and len(got) > 0
     assert set(got["rep_code"]) == {"R0001"}
     assert got["opp_code"].tolist() == winloss.deals_behind(own, winloss.Drill("outcome", "won"))["opp_code"].tolist()
+
+
+def test_wl041_a_long_list_shows_its_largest_deals_and_the_download_has_all(director, demo_session, monkeypatch):
+    page = sys.modules["pages.winloss"]  # the module Dash's page registry loaded and draws with
+    monkeypatch.setattr(page, "DRILL_ROWS", 5)
+    want = winloss.deals_behind(_deals(demo_session), winloss.Drill("outcome", "lost"))
+    assert len(want) > 5
+    search = "?outcome=lost&segment=product_line"  # a view no other test draws (pages are kept per view)
+    tree = render_page(director, "/winloss", search)
+    assert _grid_codes(tree) == want["opp_code"].head(5).tolist()
+    assert f"· {len(want):,} deals" in text_of(find(tree, "wl-deals"))
+    assert text_of(find(tree, "wl-deals-capped")).startswith(
+        f"The 5 largest are listed; the download has all {len(want):,}"
+    )
+    got = _download(director, search)
+    assert isinstance(got, pd.DataFrame) and got["opp_code"].tolist() == want["opp_code"].tolist()

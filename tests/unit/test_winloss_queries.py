@@ -1,5 +1,6 @@
 """The closed-deals query on a hand-built database: which deals, their segment columns, the RAD class column,
-the viewer's scope and the deal filters; the competitor tally against the metric on the same rows."""
+the viewer's scope and the deal filters; the tallies, levels, cycles and drills summed or read in SQL against the
+metric on the same rows."""
 
 from __future__ import annotations
 
@@ -11,8 +12,10 @@ import pytest
 from data_access import queries
 from data_access.scope import ProductLine, RadClass, Scope
 from data_access.settings import save_setting
+from metrics import winloss
 from metrics.winloss import head_to_head, tally
 from tests.builders import Seed
+from tests.conftest import AS_OF
 
 Y = 2026
 START, END = date(Y, 1, 1), date(Y, 12, 31)
@@ -114,3 +117,54 @@ def test_wl023_competitor_tally_in_sql_equals_the_metric(session, world):
         {"competitor": "思科", "won": 1, "lost": 1, "won_amount": 100.0, "lost_amount": 700.0},
     ]
     pd.testing.assert_frame_equal(head_to_head(sql), head_to_head(tally(deals, "competitor")))
+
+
+def _sql_agrees_with_the_metric(session, scope: Scope, start: date, end: date) -> int:
+    """Every win/loss figure summed in SQL equals the metric over the same closed deals read one by one, and
+    every drill read in SQL lists the same deals; returns how many drills were compared."""
+    deals = queries.closed_deals(session, scope, start, end)
+    for segment in winloss.SEGMENTS:
+        tallies, labels = queries.closed_tally(session, scope, start, end, segment)
+        got = winloss.ranked_rates(winloss.regroup(tallies, segment), segment, labels)
+        pd.testing.assert_frame_equal(got, winloss.segment_rates(deals, segment), check_dtype=False, obj=segment)
+    shape = queries.closed_shape(session, scope, start, end)
+    assert int(shape["count"].sum()) == len(deals)
+    pd.testing.assert_frame_equal(winloss.lost_by_level(shape), winloss.lost_by_level(deals), check_dtype=False)
+    pd.testing.assert_frame_equal(winloss.cycle_lengths(shape), winloss.cycle_lengths(deals), check_dtype=False)
+    drills = [winloss.Drill(s, k) for s in winloss.SEGMENTS for k in winloss.segment_rates(deals, s)["key"]]
+    drills += [winloss.Drill("reason", r) for r in {*map(winloss.key, deals["loss_reason"]), winloss.MISSING}]
+    drills += [winloss.Drill("lost_level", str(lv)) for lv in range(1, 7)]
+    drills += [winloss.Drill("outcome", o) for o in winloss.OUTCOMES]
+    drills += [winloss.Drill("size_band", "9M-10M"), winloss.Drill("industry", "no such industry")]
+    for drill in drills:
+        want = winloss.deals_behind(deals, drill)
+        read = queries.closed_deals(session, scope, start, end, drill)
+        assert len(read) == len(want) == queries.closed_count(session, scope, start, end, drill), drill  # no more
+        top = queries.closed_deals(session, scope, start, end, drill, limit=3)
+        assert queries.records(winloss.deals_behind(top, drill)) == queries.records(want.head(3)), drill
+        assert queries.records(winloss.deals_behind(read, drill)) == queries.records(want), drill
+    return len(drills)
+
+
+def test_wl024_win_loss_sums_and_drills_in_sql_equal_the_metric(session, world):
+    r1, r2 = world["r1"], world["r2"]
+    scopes = [
+        Scope.everything(),
+        Scope.rep(r1.id),
+        Scope.team(r2.team_id),
+        Scope.everything().narrow(deals=(ProductLine("云服务"),)),
+        Scope.everything().narrow(deals=(RadClass(Y, "A", 0.5, 0.1),)),
+        Scope.nothing(),
+    ]
+    assert sum(_sql_agrees_with_the_metric(session, scope, START, END) for scope in scopes) > 100
+    assert queries.closed_shape(session, Scope.nothing(), START, END).empty
+
+
+def test_wl025_on_the_demo_data_too(demo_session):
+    _rep, team = queries.rep_by_code(demo_session, "R0001") or (0, 0)
+    for scope in (Scope.everything(), Scope.team(int(team))):
+        for start, end in (
+            (date(AS_OF.year, 1, 1), date(AS_OF.year, 12, 31)),
+            (date(AS_OF.year - 1, 10, 1), date(AS_OF.year - 1, 12, 31)),
+        ):
+            assert _sql_agrees_with_the_metric(demo_session, scope, start, end) > 30
