@@ -162,7 +162,8 @@ def test_wl024_win_loss_sums_and_drills_in_sql_equal_the_metric(session, world):
 
 def test_wl025_on_the_demo_data_too(demo_session):
     _rep, team = queries.rep_by_code(demo_session, "R0001") or (0, 0)
-    for scope in (Scope.everything(), Scope.team(int(team))):
+    assert team is not None
+    for scope in (Scope.everything(), Scope.team(team)):
         for start, end in (
             (date(AS_OF.year, 1, 1), date(AS_OF.year, 12, 31)),
             (date(AS_OF.year - 1, 10, 1), date(AS_OF.year - 1, 12, 31)),
