@@ -40,6 +40,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "filter.bad_value": {"en": "Ignored an invalid filter: {detail}", "zh": "已忽略无效的筛选条件：{detail}"},
     "filter.rep": {"en": "Rep", "zh": "销售"},
     "filter.all_reps": {"en": "All reps", "zh": "全部销售"},
+    "filter.type_rep": {"en": "All reps (type a name or code)", "zh": "全部销售（输入姓名或工号）"},
     "filter.product": {"en": "Product line", "zh": "产品线"},
     "filter.all_products": {"en": "All product lines", "zh": "全部产品线"},
     "filter.rad": {"en": "RAD class", "zh": "RAD 分类"},

@@ -1,4 +1,5 @@
-"""The filter bar's one callback, for every page that shows it: filters live in the URL."""
+"""The filter bar's callbacks, for every page that shows it: filters live in the URL; a long list of reps is
+searched on the server as one types."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from components import filters
-from data_access.runtime import today
+from data_access.runtime import read_session, today, viewer_scope
 
 
 @dash.callback(
@@ -43,3 +44,23 @@ def sync_filters_to_url(
     if shown == filters.canonical_query(search, today()):
         raise PreventUpdate
     return wanted
+
+
+@dash.callback(
+    Output(filters.REP_ID, "options"),
+    Input(filters.REP_ID, "search_value"),
+    State(filters.REP_ID, "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def find_reps(typed: str | None, chosen: str | None, search: str | None) -> list[dict[str, str]]:
+    """The reps whose name or code holds what is typed, among those the viewer may pick (in the chosen team),
+    when there are too many to send with the page (``filters.INLINE_REPS``); otherwise nothing changes."""
+    if not isinstance(typed, str) or not typed.strip():
+        raise PreventUpdate
+    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    with read_session() as session:
+        _chosen, choices, _scope = filters.resolve_filters(session, viewer_scope(), query, today())
+    if len(choices.reps) <= filters.INLINE_REPS:
+        raise PreventUpdate
+    return filters.rep_options(choices.reps, chosen if isinstance(chosen, str) else None, typed[:100])

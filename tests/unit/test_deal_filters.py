@@ -9,6 +9,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
+from components import filters
 from components.formatting import cny
 from data_access import queries
 from data_access.models import Account, Rep
@@ -19,7 +20,7 @@ from metrics.period import Period
 from metrics.rad import classify
 from tests.builders import Seed
 from tests.conftest import AS_OF
-from tests.dash_http import find, render_page, text_of
+from tests.dash_http import call_callback, find, render_page, text_of
 
 Y = 2026
 
@@ -143,3 +144,46 @@ def test_flt007_bad_product_and_class_are_dropped_with_a_notice(director):
     text = text_of(tree)
     assert "product line 'nope'" in text and "RAD class 'X'" in text
     assert find(tree, "filter-product")["props"]["value"] is None
+
+
+def _typed(client, typed, chosen=None, search=""):
+    """The rep picker's options for what is typed (None: the server changed nothing)."""
+    response = call_callback(
+        client,
+        "filter-rep.options",
+        {("filter-rep", "search_value"): typed, ("filter-rep", "value"): chosen, ("url", "search"): search},
+    )
+    if response.status_code == 204:
+        return None
+    assert response.status_code == 200, response.get_data(as_text=True)
+    return response.get_json()["response"]["filter-rep"]["options"]
+
+
+def test_flt008_a_long_rep_list_is_searched_on_the_server_in_scope(director, manager, rep, demo_session, monkeypatch):
+    every = queries.reps_in_scope(demo_session, Scope.everything())
+    assert 10 < len(every) <= filters.INLINE_REPS
+    assert _typed(director, "R00") is None  # a list this short came with the page: nothing to fetch
+    monkeypatch.setattr(filters, "INLINE_REPS", 3)
+    monkeypatch.setattr(filters, "FOUND_REPS", 5)
+    # the page sends only the chosen rep (the picker shows its name) and asks to type
+    tree = render_page(director, "/funnel", "?rep=R0002&measure=count")
+    picker = find(tree, "filter-rep")["props"]
+    assert [o["value"] for o in picker["options"]] == ["R0002"] and "type a name or code" in picker["placeholder"]
+    # typing: the first reps whose "name (code)" holds it, letter case aside, and the chosen one stays
+    name = every[5][2]
+    found = _typed(director, name.lower() if name.isascii() else name, chosen="R0002")
+    assert found[0]["value"] == "R0002" and any(o["value"] == every[5][1] for o in found)
+    assert all(name.casefold() in o["label"].casefold() for o in found[1:]) and len(found) <= 6
+    assert [o["value"] for o in _typed(director, "R00")] == [code for _i, code, _n in every if "R00" in code][:5]
+    assert _typed(director, "  ") is None and _typed(director, "no such rep") == []
+    # a manager finds the team's reps only, a rep only themselves (a list short enough to come with the page)
+    own_team = demo_session.scalar(select(Rep.team_id).where(Rep.rep_code == "M001"))
+    mine = {code for _i, code, _n in queries.reps_in_scope(demo_session, Scope.team(own_team))}
+    assert {o["value"] for o in _typed(manager, "R")} <= mine
+    other = next(code for _i, code, _n in every if code not in mine)
+    assert _typed(manager, other) == [] and [o["value"] for o in _typed(director, other)] == [other]
+    assert _typed(rep, "R") is None
+    # a team chosen in the address narrows the search; a team the viewer may not pick is ignored
+    team = demo_session.scalar(select(Rep.team_id).where(Rep.rep_code == "R0002"))
+    in_team = {c for _i, c, _n in queries.reps_in_scope(demo_session, Scope.team(team))}
+    assert {o["value"] for o in _typed(director, "R", search=f"?team={team}")} <= in_team
