@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
-from components.formatting import cny, count, day, pct, times
+from components.formatting import cny, day, pct
 from components.grid import Kind, data_grid
 from components.i18n import t
 from data_access.queries import records
@@ -44,29 +44,34 @@ def leaderboard_grid(board: pd.DataFrame, query: dict[str, str], lang: str) -> A
     return data_grid("sc-leaderboard", rows, columns)
 
 
-def rollup_table(teams: pd.DataFrame, lang: str) -> dbc.Table:
-    """Per team and for everyone in scope: attainment, GM attainment, pace, V, win rate, overdue."""
-    keys = ("filter.team", "sc.col.reps", "kpi.attainment", "sc.col.gm_attainment", "sc.col.pace")
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (*keys, "kpi.v_value", "kpi.win_rate", "kpi.overdue")]))
-    rows = []
-    for r in teams.to_dict("records"):
-        name = t("sc.everyone", lang) if r["team"] == "*" else r["team"]
-        v = t("kpi.quota_met", lang) if r["quota_met"] else times(r["v"], lang)
-        rows.append(
-            html.Tr(
-                [
-                    html.Td(html.Strong(name) if r["team"] == "*" else name),
-                    html.Td(count(int(r["reps"]), lang)),
-                    html.Td(pct(r["attainment"], lang)),
-                    html.Td(pct(r["gm_attainment"], lang)),
-                    html.Td(times(r["pace"], lang)),
-                    html.Td(v),
-                    html.Td(pct(r["win_rate"], lang)),
-                    html.Td(cny(r["overdue"], lang), className="text-end"),
-                ]
-            )
-        )
-    return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, className="mb-0", id="sc-rollup")
+#: The team rollup's columns: (field, header key, kind).
+ROLLUP_COLUMNS: list[tuple[str, str, Kind]] = [
+    ("team", "filter.team", "text"),
+    ("reps", "sc.col.reps", "text"),
+    ("attainment", "kpi.attainment", "pct"),
+    ("gm_attainment", "sc.col.gm_attainment", "pct"),
+    ("pace", "sc.col.pace", "times"),
+    ("v", "kpi.v_value", "times"),
+    ("win_rate", "kpi.win_rate", "pct"),
+    ("overdue", "kpi.overdue", "money"),
+]
+
+
+def rollup_table(teams: pd.DataFrame, lang: str) -> Any:
+    """Per team, sortable, with everyone in scope pinned on top: attainment, GM attainment, pace, V (or "quota
+    met"), win rate, overdue. A grid: a director's thousand teams as table cells cost the browser 0.8 s."""
+    rows: list[dict[str, Any]] = []
+    everyone: list[dict[str, Any]] = []
+    for r in records(teams):
+        line = {
+            **r,
+            "team": t("sc.everyone", lang) if r["team"] == "*" else r["team"],
+            "reps": int(r["reps"]),
+            "v_text": t("kpi.quota_met", lang) if r["quota_met"] else None,
+        }
+        (everyone if r["team"] == "*" else rows).append(line)
+    columns = [(f, t(h, lang), k) for f, h, k in ROLLUP_COLUMNS]
+    return data_grid("sc-rollup", rows, columns, pinned=everyone)
 
 
 def payout_table(payout: Payout | None, lang: str, table_id: str = "sc-payout") -> Any:

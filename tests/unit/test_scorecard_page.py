@@ -41,9 +41,19 @@ def test_scp001_leaderboard_shows_the_metric(director, demo_session):
         code = row["rep"].split("(")[1].split(")")[0]
         assert row["attainment"] == pytest.approx(by_code.loc[code, "attainment"])
         assert f"rep={code}" in row["rep"] and f"period={AS_OF.year}Q3" in row["rep"]
-    everyone = find(tree, "sc-rollup")["props"]["children"][1]["props"]["children"][-1]
-    cells = everyone["props"]["children"]
-    assert text_of(cells[2]) == pct(teams.set_index("team").loc["*", "attainment"], "en")
+    rollup = find(tree, "sc-rollup")["props"]
+    [everyone] = rollup["dashGridOptions"]["pinnedTopRowData"]  # the company line, on top of the teams
+    by_team = teams.set_index("team")
+    assert everyone["team"] == "Everyone shown" and everyone["attainment"] == pytest.approx(
+        by_team.loc["*", "attainment"]
+    )
+    assert sorted(r["team"] for r in rollup["rowData"]) == sorted(n for n in by_team.index if n != "*")
+    for r in rollup["rowData"]:
+        line = by_team.loc[r["team"]]
+        assert (r["reps"], r["overdue"]) == (int(line["reps"]), pytest.approx(line["overdue"]))
+        assert r.get("v_text") == ("Quota met" if line["quota_met"] else None)
+        if not line["quota_met"]:
+            assert r["v"] == pytest.approx(line["v"])
     # the company line is the Overview's number when only reps hold quotas
     k = overview_kpis(demo_session, Scope.everything(), period, AS_OF)
     assert teams.set_index("team").loc["*", "bookings"] == pytest.approx(k.bookings)
