@@ -29,8 +29,9 @@ def test_fnl001_movement_matches_the_metric(director, demo_session):
     assert m.balances() and m.start > 0 and (m.steps["won"] + m.steps["lost"]) > 0
     titles = {n["props"].get("item_id"): n["props"].get("title") for n in walk(tree) if "item_id" in n["props"]}
     assert titles["won"] == f"Won ({len(m.lists['won']):,})"
-    won_rows = find(tree, "funnel-list-won")["props"]["children"][1]["props"]["children"]
+    won_rows = find(tree, "funnel-list-won")["props"]["rowData"]
     assert len(won_rows) == min(len(m.lists["won"]), 100)
+    assert [r["opp_code"] for r in won_rows] == [f"[{c}](/opportunities/{c})" for c in m.lists["won"][:100]]
     assert cny(m.start, "en") in figure["data"][0]["text"][0]
 
 
