@@ -34,11 +34,11 @@ RAD_CHOICES = ("R", "A", "D", UNKNOWN)
 CONTROLS = ("year", "quarter", "team", "rep", "product", "rad")
 #: The URL parameters the bar owns.
 PARAMS = ("period", "team", "rep", "product", "rad")
-#: Up to this many reps the rep picker holds them all; with more (a director of thousands), the browser would
-#: index every name on each page load (200 ms at 8,500 reps), so the picker asks the server as one types.
-INLINE_REPS = 300
-#: How many reps a typed search offers.
-FOUND_REPS = 50
+#: Up to this many teams or reps a picker holds them all; with more (a director of thousands), the browser
+#: would index every name on each page load (200 ms at 8,500 reps), so the picker asks the server as one types.
+INLINE_CHOICES = 300
+#: How many teams or reps a typed search offers.
+FOUND_CHOICES = 50
 
 
 @dataclass(frozen=True)
@@ -206,17 +206,32 @@ def control(control_id: str, label: str, dropdown: dcc.Dropdown, md: int = 2, hi
     )
 
 
-def rep_options(reps: list[tuple[int, str, str]], chosen: str | None, typed: str | None = None) -> list[dict[str, str]]:
-    """The rep picker's options among ``reps`` (id, code, name): all of them up to ``INLINE_REPS``; beyond, the
-    chosen rep and, when something is ``typed``, the first ``FOUND_REPS`` whose "name (code)" holds it
-    (letter case aside)."""
-    options = [{"label": f"{name} ({code})", "value": code} for _i, code, name in reps]
-    if len(reps) <= INLINE_REPS:
+Option = dict[str, str | int]
+
+
+def team_options(choices: Choices) -> list[Option]:
+    return [{"label": name, "value": tid} for tid, name in choices.teams]
+
+
+def rep_options(choices: Choices) -> list[Option]:
+    return [{"label": f"{name} ({code})", "value": code} for _i, code, name in choices.reps]
+
+
+def searched(options: list[Option], chosen: str | int | None, typed: str | None = None) -> list[Option]:
+    """A picker's options: all of them up to ``INLINE_CHOICES``; beyond, the chosen one and, when something is
+    ``typed``, the first ``FOUND_CHOICES`` whose label holds it (letter case aside)."""
+    if len(options) <= INLINE_CHOICES:
         return options
     needle = (typed or "").strip().casefold()
-    found = [o for o in options if needle and needle in o["label"].casefold()][:FOUND_REPS]
+    found = [o for o in options if needle and needle in str(o["label"]).casefold()][:FOUND_CHOICES]
     kept = [o for o in options if o["value"] == chosen and o not in found]
     return kept + found
+
+
+def _placeholder(options: list[Option], everyone: str, lang: str) -> str:
+    return (
+        t(everyone, lang) if len(options) <= INLINE_CHOICES else t("filter.type_to_find", lang, all=t(everyone, lang))
+    )
 
 
 def filter_bar(
@@ -268,9 +283,9 @@ def filter_bar(
             t("filter.team", lang),
             dcc.Dropdown(
                 id=TEAM_ID,
-                options=[{"label": name, "value": tid} for tid, name in choices.teams],
+                options=searched(team_options(choices), filters.team_id),
                 value=filters.team_id,
-                placeholder=t("filter.all_teams", lang),
+                placeholder=_placeholder(team_options(choices), "filter.all_teams", lang),
             ),
             2,
             "team" not in show,
@@ -280,9 +295,9 @@ def filter_bar(
             t("filter.rep", lang),
             dcc.Dropdown(
                 id=REP_ID,
-                options=rep_options(choices.reps, filters.rep_code),
+                options=searched(rep_options(choices), filters.rep_code),
                 value=filters.rep_code,
-                placeholder=t("filter.all_reps" if len(choices.reps) <= INLINE_REPS else "filter.type_rep", lang),
+                placeholder=_placeholder(rep_options(choices), "filter.all_reps", lang),
             ),
             2,
             "rep" not in show,

@@ -40,7 +40,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "filter.bad_value": {"en": "Ignored an invalid filter: {detail}", "zh": "已忽略无效的筛选条件：{detail}"},
     "filter.rep": {"en": "Rep", "zh": "销售"},
     "filter.all_reps": {"en": "All reps", "zh": "全部销售"},
-    "filter.type_rep": {"en": "All reps (type a name or code)", "zh": "全部销售（输入姓名或工号）"},
+    "filter.type_to_find": {"en": "{all} (type to find)", "zh": "{all}（输入以查找）"},
     "filter.product": {"en": "Product line", "zh": "产品线"},
     "filter.all_products": {"en": "All product lines", "zh": "全部产品线"},
     "filter.rad": {"en": "RAD class", "zh": "RAD 分类"},
@@ -76,6 +76,11 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "zh": "覆盖深度与采购量 · 点击圆点查看客户，框选或套索选择多个",
     },
     "rad.shown": {"en": "{n} accounts on the chart", "zh": "图中 {n} 个客户"},
+    "rad.thinned": {
+        "en": "{n} markers: accounts a few pixels apart are drawn once (the largest pipeline); zoom in to see "
+        "each, a lasso counts them all",
+        "zh": "绘制 {n} 个标记：相距几个像素的客户只画一个（商机最大者）；放大可看到每个客户，套索选择包含全部客户",
+    },
     "rad.no_bp_note": {
         "en": "{n} accounts without a known BP are not on the chart (SOW unknown):",
         "zh": "{n} 个客户采购量未知，未显示在图中（覆盖深度未知）：",

@@ -161,14 +161,14 @@ def _typed(client, typed, chosen=None, search=""):
 
 def test_flt008_a_long_rep_list_is_searched_on_the_server_in_scope(director, manager, rep, demo_session, monkeypatch):
     every = queries.reps_in_scope(demo_session, Scope.everything())
-    assert 10 < len(every) <= filters.INLINE_REPS
+    assert 10 < len(every) <= filters.INLINE_CHOICES
     assert _typed(director, "R00") is None  # a list this short came with the page: nothing to fetch
-    monkeypatch.setattr(filters, "INLINE_REPS", 3)
-    monkeypatch.setattr(filters, "FOUND_REPS", 5)
+    monkeypatch.setattr(filters, "INLINE_CHOICES", 3)
+    monkeypatch.setattr(filters, "FOUND_CHOICES", 5)
     # the page sends only the chosen rep (the picker shows its name) and asks to type
     tree = render_page(director, "/funnel", "?rep=R0002&measure=count")
     picker = find(tree, "filter-rep")["props"]
-    assert [o["value"] for o in picker["options"]] == ["R0002"] and "type a name or code" in picker["placeholder"]
+    assert [o["value"] for o in picker["options"]] == ["R0002"] and picker["placeholder"] == "All reps (type to find)"
     # typing: the first reps whose "name (code)" holds it, letter case aside, and the chosen one stays
     name = every[5][2]
     found = _typed(director, name.lower() if name.isascii() else name, chosen="R0002")
@@ -187,3 +187,27 @@ def test_flt008_a_long_rep_list_is_searched_on_the_server_in_scope(director, man
     team = demo_session.scalar(select(Rep.team_id).where(Rep.rep_code == "R0002"))
     in_team = {c for _i, c, _n in queries.reps_in_scope(demo_session, Scope.team(team))}
     assert {o["value"] for o in _typed(director, "R", search=f"?team={team}")} <= in_team
+
+
+def _typed_team(client, typed, chosen=None):
+    response = call_callback(
+        client,
+        "filter-team.options",
+        {("filter-team", "search_value"): typed, ("filter-team", "value"): chosen, ("url", "search"): ""},
+    )
+    return None if response.status_code == 204 else response.get_json()["response"]["filter-team"]["options"]
+
+
+def test_flt009_a_long_team_list_is_searched_on_the_server_too(director, manager, demo_session, monkeypatch):
+    teams = queries.teams(demo_session, Scope.everything())
+    assert 3 < len(teams) <= filters.INLINE_CHOICES and _typed_team(director, teams[0][1]) is None
+    monkeypatch.setattr(filters, "INLINE_CHOICES", 3)
+    tree = render_page(director, "/funnel", f"?team={teams[1][0]}&measure=count")
+    picker = find(tree, "filter-team")["props"]
+    assert picker["options"] == [{"label": teams[1][1], "value": teams[1][0]}]
+    assert picker["placeholder"] == "All teams (type to find)"
+    name = teams[2][1]
+    found = _typed_team(director, name, chosen=teams[1][0])
+    assert found[0]["value"] == teams[1][0] and {"label": name, "value": teams[2][0]} in found
+    assert all(name in o["label"] for o in found[1:])
+    assert _typed_team(manager, name) is None  # one team: it came with the page
