@@ -256,7 +256,7 @@ def chart_costs(url: str, repeat: int) -> dict[str, float]:
     serialized to JSON (what Dash sends), median ms of ``repeat`` runs, with the director's data."""
     import plotly.io as pio
 
-    from components import charts, winloss_charts
+    from components import charts, rad_scatter, winloss_charts
     from data_access import queries
     from data_access.db import session_factory
     from data_access.scope import Scope
@@ -282,13 +282,14 @@ def chart_costs(url: str, repeat: int) -> dict[str, float]:
     engine.dispose()
     stage_names = {s: s for s in queries.STAGES}
     reason_names = {r: str(r) for r in reasons["reason"]}
-    shown = accounts[accounts["sow"].notna()]
+    placed = rad_scatter.placed(accounts, 0.5)
+    markers = len(rad_scatter.thinned(placed))
     figures: dict[str, Callable[[], Any]] = {
         "/ pipeline by level": lambda: charts.pipeline_by_level(pipe, levels, "en"),
         "/ V gauge": lambda: charts.v_gauge(1.8, 2.4, None, "en"),
         "/funnel funnel": lambda: charts.funnel(stages, "amount", stage_names, {}, "en"),
-        f"/rad scatter ({len(shown):,} markers)": lambda: charts.rad_scatter(
-            shown, 0.5, 0.1, {"R": "R", "A": "A", "D": "D"}, "en"
+        f"/rad scatter ({markers:,} markers for {len(placed):,} accounts)": lambda: rad_scatter.rad_scatter(
+            rad_scatter.thinned(rad_scatter.placed(accounts, 0.5)), 0.5, 0.1, {"R": "R", "A": "A", "D": "D"}, "en"
         ),
         "/scorecards attainment gauge": lambda: charts.attainment_gauge(0.8, 0.9, "Attainment", "en"),
         "/winloss pareto": lambda: winloss_charts.pareto(

@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc
@@ -147,116 +146,6 @@ def v_gauge(value: float | None, required: float | None, status: str | None, lan
     fig = base_layout(fig, height=220)
     fig.update_layout(margin={"l": 25, "r": 25, "t": 20, "b": 5})
     return fig
-
-
-#: One colour per RAD class: R (retention) green, D (development) blue, A (acquisition) orange.
-RAD_COLOURS = {"R": "#2ca25f", "D": "#3182bd", "A": "#fd8d3c"}
-#: SOW above this is drawn at it, as a triangle (the hover tells the real SOW): a few accounts with SOW of
-#: 2000% (a BP far too low) must not squash everyone else into the bottom of the chart.
-SOW_CAP = 1.5
-#: Marker symbols by plotly's numbers (circle, diamond: manual class, triangle-up: SOW above the cap).
-SYMBOL_PLAIN, SYMBOL_MANUAL, SYMBOL_CAPPED = 0, 2, 5
-#: From this many markers on, the scatter draws with WebGL (smooth at 50,000 accounts); below, as SVG.
-WEBGL_FROM = 2000
-
-
-def rad_scatter(
-    accounts: pd.DataFrame, r_min: float, a_max: float, class_labels: Mapping[str, str], lang: str
-) -> dict[str, Any]:
-    """SOW (y, %) against BP (x, log scale), one marker per account with a known BP: colour by class, size by
-    open pipeline, a diamond where the class is a manual override, a triangle at the top for SOW above
-    ``SOW_CAP``; the R and A threshold lines labelled.
-    ``customdata`` is the account code (for click and selection); the hover names the account, its BP, SOW
-    and class (owner and pipeline are in the panel a click opens).
-
-    A figure dict, not a ``go.Figure``: at 75,000 accounts, plotly's per-point validation and deep copies
-    of the trace arrays cost seconds, and every per-point string costs serialization on each request; one
-    trace per class and symbol, one hovertemplate, arrays built once."""
-    known = accounts[accounts["sow"].notna() & (accounts["bp"].astype(float) > 0)]
-    cap = max(SOW_CAP, r_min * 1.5)
-    kind = "scattergl" if len(known) >= WEBGL_FROM else "scatter"
-    biggest = float(known["open_pipeline"].max()) if not known.empty else 0.0
-    traces = []
-    for cls in ("R", "D", "A"):
-        part = known[known["rad_class"] == cls]
-        sow = part["sow"].astype(float)
-        kinds = np.where(sow > cap, SYMBOL_CAPPED, np.where(part["manual"].astype(bool), SYMBOL_MANUAL, SYMBOL_PLAIN))
-        first = True
-        for symbol in (SYMBOL_PLAIN, SYMBOL_MANUAL, SYMBOL_CAPPED):
-            mine, mine_sow = part[kinds == symbol], sow[kinds == symbol]
-            if mine.empty and not first:
-                continue
-            names = mine["name"].astype(str)
-            if symbol == SYMBOL_CAPPED:  # drawn at the cap: the hover tells the real SOW
-                names = names + [f" · SOW {v * 100:,.1f}%" for v in mine_sow]
-            pipe = mine["open_pipeline"].astype(float)
-            sizes = 6 + 22 * (pipe / biggest) ** 0.5 if biggest > 0 else pd.Series(8.0, index=mine.index)
-            mark = " ✎" if symbol == SYMBOL_MANUAL else ""
-            traces.append(
-                {
-                    "type": kind,
-                    "x": mine["bp"].astype(float).to_numpy(),
-                    "y": (mine_sow.clip(upper=cap) * 100).to_numpy(),
-                    "mode": "markers",
-                    "name": class_labels[cls],
-                    "legendgroup": cls,
-                    "showlegend": first,
-                    "customdata": mine["account_code"].to_numpy(dtype=str),  # click and selection
-                    "text": names.to_numpy(dtype=str),
-                    "hovertemplate": (
-                        "<b>%{text}</b> (%{customdata})<br>BP ¥%{x:,.0f} · SOW %{y:.1f}%"
-                        f"<br>{class_labels[cls]}{mark}<extra></extra>"
-                    ),
-                    "marker": {
-                        "color": RAD_COLOURS[cls],
-                        "size": sizes.to_numpy(dtype=float),
-                        "opacity": 0.75,
-                        "symbol": symbol,
-                        "line": {"width": 0.5, "color": "#fff"},
-                    },
-                }
-            )
-            first = False
-    lines = ((r_min, f"R ≥ {r_min * 100:g}%"), (a_max, f"A < {a_max * 100:g}%"))
-    layout = {
-        **BASE_LAYOUT,
-        "height": 520,
-        "showlegend": True,
-        "legend": {"orientation": "h", "y": 1.06, "x": 0},
-        "dragmode": "lasso",
-        "clickmode": "event+select",
-        "margin": {"l": 50, "r": 10, "t": 30, "b": 45},
-        "xaxis": {"type": "log", "title": {"text": "BP (CNY)"}, "gridcolor": "#e9ecef"},
-        "yaxis": {"title": {"text": "SOW (%)"}, "gridcolor": "#e9ecef", "rangemode": "tozero"},
-        # the R and A thresholds: dashed lines across the plot, labelled at their left end
-        "shapes": [
-            {
-                "type": "line",
-                "xref": "x domain",
-                "x0": 0,
-                "x1": 1,
-                "yref": "y",
-                "y0": value * 100,
-                "y1": value * 100,
-                "line": {"dash": "dash", "color": "#495057", "width": 1},
-            }
-            for value, _label in lines
-        ],
-        "annotations": [
-            {
-                "text": label,
-                "xref": "x domain",
-                "x": 0,
-                "xanchor": "left",
-                "yref": "y",
-                "y": value * 100,
-                "yanchor": "bottom",
-                "showarrow": False,
-            }
-            for value, label in lines
-        ],
-    }
-    return {"data": traces, "layout": layout}
 
 
 def account_years(years: pd.DataFrame, labels: Mapping[str, str], lang: str) -> go.Figure:

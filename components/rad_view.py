@@ -6,6 +6,7 @@ Thresholds come from settings; anyone may preview others (``?r=60&a=15``, percen
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from urllib.parse import parse_qs
@@ -13,8 +14,9 @@ from urllib.parse import parse_qs
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from components import filters
+from components import filters, rad_scatter
 from data_access import queries
+from data_access.result_cache import kept
 from data_access.runtime import viewer_scope
 from data_access.scope import Scope
 from data_access.settings import load_settings
@@ -98,8 +100,22 @@ def accounts(
     activity: bool = True,
 ) -> pd.DataFrame:
     """The accounts of the context's filters (of ``year``, default the context's; or just ``codes``), classed;
-    without ``activity``, no pipeline or visits (``queries.rad_accounts``)."""
+    without ``activity``, no pipeline or visits (``queries.rad_accounts``). A whole list is kept classed
+    (``queries.rad_table``); picked codes are read each time."""
     probabilities = load_settings(session).level_probabilities
+    if codes is None:
+        return queries.rad_table(
+            session,
+            ctx.scope,
+            year or ctx.year,
+            probabilities,
+            now,
+            ctx.r_min,
+            ctx.a_max,
+            region=ctx.region,
+            industry=ctx.industry,
+            activity=activity,
+        )
     rows = queries.rad_accounts(
         session,
         ctx.scope,
@@ -112,6 +128,64 @@ def accounts(
         activity=activity,
     )
     return account_table(rows, ctx.r_min, ctx.a_max)
+
+
+#: What the scatter's zoom and selection need of each account: where it sits and the selection grid's columns.
+POINT_COLUMNS = {
+    "account_code": str,
+    "name": str,
+    "rad_class": str,
+    "owner": object,
+    "region": object,
+    "industry": object,
+    "bp": float,
+    "bookings": float,
+    "sow": float,
+    "white_space": float,
+    "open_pipeline": float,
+    "last_visit": object,
+    "manual": bool,
+    "lx": float,
+    "y": float,
+    "symbol": int,
+}
+
+
+def scatter_points(session: Session, ctx: RadContext, now: date) -> pd.DataFrame:
+    """The scatter's accounts (``rad_scatter.placed`` of the chosen class) with ``POINT_COLUMNS`` only, kept
+    as plain numbers and text: a zoom or a lasso reads these in milliseconds, not the whole classed table."""
+    probabilities = load_settings(session).level_probabilities
+    return _kept_points(
+        session,
+        ctx.scope,
+        ctx.year,
+        probabilities,
+        now,
+        ctx.r_min,
+        ctx.a_max,
+        ctx.region,
+        ctx.industry,
+        ctx.chosen.rad_class,
+    )
+
+
+@kept
+def _kept_points(
+    session: Session,
+    scope: Scope,
+    year: int,
+    probabilities: Mapping[int, float],
+    now: date,
+    r_min: float,
+    a_max: float,
+    region: str | None,
+    industry: str | None,
+    rad_class: str | None,
+) -> pd.DataFrame:
+    table = queries.rad_table(session, scope, year, probabilities, now, r_min, a_max, region=region, industry=industry)
+    shown = table if rad_class is None else table[table["rad_class"] == rad_class]
+    points = rad_scatter.placed(shown, r_min)[list(POINT_COLUMNS)]
+    return points.astype(POINT_COLUMNS).reset_index(drop=True)
 
 
 def in_chosen_class(classed: pd.DataFrame, ctx: RadContext) -> pd.DataFrame:

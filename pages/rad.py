@@ -16,11 +16,11 @@ import pandas as pd
 from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
-from components import charts, filters, tables
+from components import charts, filters, rad_scatter, tables
 from components.formatting import count, pct
 from components.i18n import current_lang, t
 from components.rad import account_card, accounts_grid, moves_table, summary_table, top_table
-from components.rad_view import RadContext, accounts, context, in_chosen_class, query_of
+from components.rad_view import RadContext, accounts, context, in_chosen_class, query_of, scatter_points
 from components.shell import empty_state, filtered_page, page_header, panel
 from components.tables import SELECTION_ID as TABLE_SELECTION_ID
 from data_access import queries
@@ -148,9 +148,19 @@ def _chart_body(shown: pd.DataFrame, ctx: RadContext, query: dict[str, str], lan
             " ",
             dcc.Link(t("rad.list_them", lang), href=href),
         ]
-    labels = {c: t(f"rad.class.{c}", lang) for c in ("R", "A", "D")}
-    figure = charts.rad_scatter(shown, ctx.r_min, ctx.a_max, labels, lang)
+    figure, drawn = _scatter(rad_scatter.placed(shown, ctx.r_min), ctx, lang)
+    if drawn < plotted:
+        notes += [" · ", html.Span(t("rad.thinned", lang, n=count(drawn, lang)), id=f"{COUNT_ID}-thinned")]
     return html.Div([html.Div(notes, className="small text-muted mb-1"), charts.graph(SCATTER_ID, figure)])
+
+
+def _scatter(points: pd.DataFrame, ctx: RadContext, lang: str, window: rad_scatter.Window = (None, None)) -> Any:
+    """The scatter of the ``placed`` points in ``window`` (thinned beyond ``THIN_FROM``), and how many markers
+    it draws."""
+    labels = {c: t(f"rad.class.{c}", lang) for c in ("R", "A", "D")}
+    drawn = rad_scatter.thinned(points, window)
+    biggest = float(points["open_pipeline"].max()) if not points.empty else 0.0
+    return rad_scatter.rad_scatter(drawn, ctx.r_min, ctx.a_max, labels, lang, window, biggest), len(drawn)
 
 
 @page_layout()
@@ -344,6 +354,27 @@ def show_account(click: dict[str, Any] | None, search: str | None) -> Any:
 
 
 @callback(
+    Output(SCATTER_ID, "figure"),
+    Input(SCATTER_ID, "relayoutData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def redraw_zoomed(relayout: dict[str, Any] | None, search: str | None) -> Any:
+    """A zoom redraws the window with the markers thinned for it (more accounts show the closer one looks);
+    a reset redraws the whole. Nothing happens where every account is drawn anyway."""
+    window = rad_scatter.zoom_window(relayout)
+    if window is None:
+        raise PreventUpdate
+    now = today()
+    with read_session() as session:
+        ctx = context(session, query_of(search), now)
+        points = scatter_points(session, ctx, now)
+    if len(points) <= rad_scatter.THIN_FROM:
+        raise PreventUpdate
+    return _scatter(points, ctx, current_lang(), window)[0]
+
+
+@callback(
     Output(SELECTION_ID, "children"),
     Output(TABLE_SELECTION_ID, "data"),
     Input(SCATTER_ID, "selectedData"),
@@ -351,16 +382,23 @@ def show_account(click: dict[str, Any] | None, search: str | None) -> Any:
     prevent_initial_call=True,
 )
 def show_selection(selected: dict[str, Any] | None, search: str | None) -> tuple[Any, list[str]]:
-    """The box- or lasso-selected accounts in a grid (re-read in the viewer's scope), and their codes for
-    the download buttons."""
-    codes = _account_codes(selected)
+    """The box- or lasso-selected accounts in a grid (re-read in the viewer's scope; every account inside
+    the lasso or box, drawn or thinned away), and their codes for the download buttons."""
     lang = current_lang()
-    if not codes:
-        return empty_state(t("rad.selection_empty", lang)), []
     now = today()
+    region = isinstance(selected, dict) and bool(selected.get("lassoPoints") or selected.get("range"))
+    codes = [] if region else _account_codes(selected)
+    if not region and not codes:
+        return empty_state(t("rad.selection_empty", lang)), []
     with read_session() as session:
         ctx = context(session, query_of(search), now)
-        rows = queries.records(accounts(session, ctx, now, codes=codes))
+        if region:  # every account inside, drawn or thinned away, from the kept points
+            inside = rad_scatter.in_selection(scatter_points(session, ctx, now), selected)
+            rows = queries.records(inside.head(MAX_SELECTION)) if inside is not None else []
+        else:
+            rows = queries.records(accounts(session, ctx, now, codes=codes))
+    if not rows:
+        return empty_state(t("rad.selection_empty", lang)), []
     return (
         html.Div(
             [
