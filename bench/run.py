@@ -130,6 +130,11 @@ def _render(client: Client, path: str, search: str = "") -> Any:
     return render_page(client, path, search)
 
 
+#: A lasso on the RAD scatter (BP 1M-10M, SOW 20-45%) and a zoom to the same window (the log axis in log10).
+LASSO = {"x": [1e6, 1e7, 1e7, 1e6], "y": [20, 20, 45, 45]}
+ZOOM = {"xaxis.range[0]": 6, "xaxis.range[1]": 7, "yaxis.range[0]": 20, "yaxis.range[1]": 45}
+
+
 def http_calls(client: Client, role: str, codes: dict[str, list[str]]) -> list[tuple[str, Callable[[], Any]]]:
     """Every page render and the callbacks behind the drill-downs, as the browser posts them."""
     calls: list[tuple[str, Callable[[], Any]]] = [(f"render {p}", partial(_render, client, p)) for p in PAGES]
@@ -138,6 +143,7 @@ def http_calls(client: Client, role: str, codes: dict[str, list[str]]) -> list[t
         ("render /funnel?level=3", lambda: _render(client, "/funnel", "?level=3")),
         ("render /rad?rad=D", lambda: _render(client, "/rad", "?rad=D")),
         ("render /scorecards?rep", lambda: _render(client, "/scorecards", f"?rep={codes['rep'][0]}")),
+        ("render /winloss?segment=industry", lambda: _render(client, "/winloss", "?segment=industry")),
     ]
     account = codes["account"][:1]
     calls += [
@@ -157,6 +163,15 @@ def http_calls(client: Client, role: str, codes: dict[str, list[str]]) -> list[t
                 {("rad-scatter", "selectedData"): {"points": [{"customdata": c} for c in codes["account"][:500]]}},
             ),
         ),
+        (
+            "rad lasso a region",
+            lambda: call_callback(
+                client,
+                "rad-selection.children",
+                {("rad-scatter", "selectedData"): {"lassoPoints": LASSO, "points": []}},
+            ),
+        ),
+        ("rad zoom", lambda: call_callback(client, "rad-scatter.figure", {("rad-scatter", "relayoutData"): ZOOM})),
         (
             "scorecard what-if",
             lambda: call_callback(
@@ -360,8 +375,8 @@ def worker_peaks(master: int) -> list[float]:
 
 
 def first_loads(base: str) -> dict[str, float]:
-    """Navigation until every chart is drawn and nothing is loading, per page, in headless Chromium (signed in
-    as the director)."""
+    """Navigation until every chart is drawn, every visible grid shows its rows and nothing is loading, per
+    page, in headless Chromium (signed in as the director)."""
     from playwright.sync_api import sync_playwright
 
     out: dict[str, float] = {}
@@ -384,6 +399,8 @@ def first_loads(base: str) -> dict[str, float]:
             # watching a quiet network to every figure
             page.wait_for_function(
                 "() => [...document.querySelectorAll('.dash-graph')].every(d => d.querySelector('.main-svg, canvas'))"
+                " && [...document.querySelectorAll('.ag-root-wrapper')].filter(g => g.offsetParent !== null)"
+                "   .every(g => g.querySelector('.ag-row, .ag-overlay-no-rows-center'))"
                 " && !document.querySelector('._dash-loading-callback, ._dash-loading')",
                 timeout=120_000,
                 polling=20,
