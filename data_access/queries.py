@@ -554,9 +554,11 @@ def _stage_condition(stage: str, start: date, end: date) -> Any:
 STAGES = ("1", "2", "3", "4", "5", "5w", "6")
 
 
+@kept
 def funnel_stages(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """The six levels to cash: open deals at levels 1-5, then the period's won deals still collecting (5w)
-    and fully collected (6): stage, count, amount."""
+    and fully collected (6): stage, count, amount (kept: 0.3 s at a million deals, for every view of the
+    funnel in the same period)."""
     out = []
     for stage in STAGES:
         n, amount = session.execute(

@@ -24,6 +24,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_access import queries
+from data_access.result_cache import kept
 from data_access.scope import Scope
 
 STEPS = ("new", "increased", "decreased", "won", "lost", "pushed_out")
@@ -136,7 +137,9 @@ def movement(
     return Movement(steady + float(a["amount"][in_a].sum()), steady + float(b["amount"][in_b].sum()), steps, lists)
 
 
+@kept
 def movement_of(session: Session, scope: Scope, start: date, end: date, period_end: date) -> Movement:
-    """``movement`` of the deals in ``scope``, read through ``queries.movement_rows``."""
+    """``movement`` of the deals in ``scope``, read through ``queries.movement_rows``; kept until the data
+    changes (a second at a million deals; every view of the funnel with the same window shows it)."""
     opps, changes, history, steady = queries.movement_rows(session, scope, start, end, period_end)
     return movement(opps, changes, history, start, end, period_end, steady)

@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_access import queries
+from data_access.result_cache import kept
 from data_access.scope import Scope
 from data_access.settings import load_settings
 from metrics.collections import Overdue, overdue
@@ -50,8 +51,10 @@ class OverviewKPIs:
     overdue: Overdue
 
 
+@kept
 def overview_kpis(session: Session, scope: Scope, period: Period, today: date) -> OverviewKPIs:
-    """Bookings vs quota, open and weighted pipeline, V value and required V, win rate, overdue.
+    """Bookings vs quota, open and weighted pipeline, V value and required V, win rate, overdue (kept until
+    the data changes: the Overview, the funnel and the scorecards of one view read the same figures).
 
     Formulas: data dictionary "Definitions" (bookings, attainment, remaining quota, V value, required V,
     weighted pipeline, win rate, overdue). Win rate is of opportunities closed in ``period``.

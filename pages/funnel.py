@@ -87,8 +87,8 @@ def _stalled_days(query: dict[str, str]) -> tuple[int, str | None]:
 
 
 def _list_item(name: str, rows: list[dict[str, Any]], total: int, lang: str) -> dbc.AccordionItem:
-    """One step's deals, largest first, folded until opened: the first ``LIST_ROWS`` in a grid (rows are data,
-    not components: a page of hundreds of table cells cost the browser 0.4 s); the title says how many."""
+    """One step's deals, folded until opened: the first ``LIST_ROWS`` by code in a grid (sortable; rows are
+    data, not components: hundreds of table cells cost the browser 0.4 s); the title says how many."""
     return dbc.AccordionItem(
         deal_grid(f"funnel-list-{name}", rows[:LIST_ROWS], LIST_COLUMNS, lang),
         title=f"{t('move.' + name, lang)} ({total:,})",
