@@ -14,6 +14,7 @@ Files are pickles written by this process into the server's own instance folder 
 from __future__ import annotations
 
 import hashlib
+import inspect
 import os
 import pickle
 import shutil
@@ -57,12 +58,18 @@ def _folder(root: Path, version: int) -> Path:
 def kept(fn: F) -> F:
     """Keep ``fn(session, scope, *args, **kwargs)``'s result per data version, scope and arguments."""
 
+    signature = inspect.signature(fn)
+
     @wraps(fn)
     def wrapper(session: Session, scope: Scope, *args: Any, **kwargs: Any) -> Any:
         root = _root()
         if root is None:
             return fn(session, scope, *args, **kwargs)
-        name = f"{fn.__module__}.{fn.__qualname__}|{scope.cache_key()}|{args!r}|{sorted(kwargs.items())!r}"
+        # every argument by name, defaults filled in: f(x, a=1) and f(x) are one result, not two
+        bound = signature.bind(session, scope, *args, **kwargs)
+        bound.apply_defaults()
+        arguments = list(bound.arguments.items())[2:]
+        name = f"{fn.__module__}.{fn.__qualname__}|{scope.cache_key()}|{arguments!r}"
         key = hashlib.sha256(name.encode()).hexdigest()
         try:
             folder = _folder(root, data_version(session))

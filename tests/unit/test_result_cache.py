@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import shutil
 from dataclasses import replace
+from datetime import timedelta
 
 import pandas as pd
 
@@ -110,3 +111,20 @@ def test_rc005_whole_account_lists_are_kept_picked_accounts_are_not(dash_app, de
             whole = queries.rad_accounts(session, Scope.everything(), AS_OF.year - 1, probabilities, AS_OF)
             assert len(set(_files(root)) - before) == 1
     assert picked["account_code"].tolist() == codes.tolist()[:3] and len(whole) == len(codes)
+
+
+def test_rc006_an_argument_left_at_its_default_or_named_is_one_kept_result(dash_app):
+    with dash_app.server.app_context():
+        rt = runtime()
+        root = rt.config.instance_path / FOLDER
+        with rt.sessions() as session:
+            before = set(_files(root)) if root.exists() else set()
+            first = queries.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45)
+            made = set(_files(root)) - before
+            again = queries.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45, limit=50)
+            by_name = queries.stalled_deals(session, Scope.everything(), today=AS_OF - timedelta(days=3), days=45)
+            assert len(made) == 1 and set(_files(root)) - before == made  # limit=50 is the default
+            other = queries.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45, limit=5)
+            assert len(set(_files(root)) - before) == 2 and len(other[0]) <= 5
+    pd.testing.assert_frame_equal(first[0], again[0])
+    pd.testing.assert_frame_equal(first[0], by_name[0])
