@@ -27,10 +27,11 @@ SYMBOL_PLAIN, SYMBOL_MANUAL, SYMBOL_CAPPED = 0, 2, 5
 #: From this many markers on, the scatter draws with WebGL; below, as SVG (headless Chromium here: 5,000
 #: markers in 0.34 s as SVG, 0.42 s in WebGL, whose start alone costs 0.3 s; 9,000 about even).
 WEBGL_FROM = 8000
-#: Beyond this many accounts in view, markers are thinned (72,000 markers took 1.5 s to draw); the grid's cells
-#: are about 7 x 7 pixels on the drawn plot, less than the smallest marker (75,000 accounts: 4,300 markers).
+#: Beyond this many accounts in view, markers are thinned (72,000 markers took 1.5 s to draw, 4,300 SVG
+#: markers 0.29 s, 3,000 0.25 s); the grid's cells are about 9 x 7 pixels on the drawn plot, the size of a
+#: small marker (75,000 accounts: about 3,000 markers).
 THIN_FROM = 10_000
-THIN_CELLS = (120, 70)
+THIN_CELLS = (100, 60)
 
 #: The zoomed axes' ranges: (log10 BP from, to) and (SOW % from, to); None for an axis not zoomed.
 Window = tuple[tuple[float, float] | None, tuple[float, float] | None]
