@@ -133,6 +133,7 @@ def account_year(session: Session, scope: Scope, year: int) -> pd.DataFrame:
     return df[["account_code", "name", "bp", "bookings", "rad_override", "owner_rep_id"]]
 
 
+@kept
 def loss_reasons(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """Lost deals closed in [start, end] by loss_reason (None = reason missing): reason, count, amount."""
     stmt = (
@@ -148,6 +149,7 @@ def loss_reasons(session: Session, scope: Scope, start: date, end: date) -> pd.D
     return df.sort_values(["count", "amount"], ascending=False, ignore_index=True)
 
 
+@kept
 def competitor_outcomes(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """Deals closed in [start, end] against a named competitor: competitor, won, lost (counts), won_amount,
     lost_amount."""
@@ -288,9 +290,11 @@ def closed_tally(
     return out, labels
 
 
+@kept
 def closed_shape(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """Deals won or lost with closed_date in [start, end], in scope, counted in SQL per outcome, level at close
-    and sales cycle: status, level, days (closed_date - created_date), count, amount (their sum)."""
+    and sales cycle: status, level, days (closed_date - created_date), count, amount (their sum). Kept, like
+    the loss reasons and the head-to-head: every segment and drill of one period's win/loss shows them."""
     rows = (
         select(
             Opportunity.status,
