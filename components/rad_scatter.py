@@ -29,8 +29,8 @@ SYMBOL_PLAIN, SYMBOL_MANUAL, SYMBOL_CAPPED = 0, 2, 5
 WEBGL_FROM = 8000
 #: Beyond this many accounts in view, markers are thinned (72,000 markers took 1.5 s to draw, 4,300 SVG
 #: markers 0.29 s, 3,000 0.25 s); the grid's cells are about 9 x 7 pixels on the drawn plot, the size of a
-#: small marker (75,000 accounts: about 3,000 markers).
-THIN_FROM = 10_000
+#: small marker (75,000 accounts: about 3,000 markers; 7,200: about 1,900).
+THIN_FROM = 5_000
 THIN_CELLS = (100, 60)
 
 #: The zoomed axes' ranges: (log10 BP from, to) and (SOW % from, to); None for an axis not zoomed.
