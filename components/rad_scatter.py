@@ -73,11 +73,16 @@ def thinned(points: pd.DataFrame, window: Window = (None, None)) -> pd.DataFrame
     if len(shown) <= THIN_FROM:
         return shown
     nx, ny = THIN_CELLS
-    classes = shown["rad_class"].map({"R": 0, "A": 1, "D": 2}).fillna(3).astype(int).to_numpy()
-    key = ((_cells(shown["lx"], xs, nx) * ny + _cells(shown["y"], ys, ny)) * 4 + classes) * 8 + shown["symbol"]
-    biggest = shown.assign(_key=key, _pipe=shown["open_pipeline"].astype(float))
-    biggest = biggest.sort_values("_pipe", ascending=False, kind="stable").drop_duplicates("_key")
-    return shown.loc[sorted(biggest.index, key=shown.index.get_loc)]
+    cls = shown["rad_class"].to_numpy(dtype=object)
+    classes = np.select([cls == "R", cls == "A", cls == "D"], [0, 1, 2], 3)
+    key = ((_cells(shown["lx"], xs, nx) * ny + _cells(shown["y"], ys, ny)) * 4 + classes) * 8
+    key = key + shown["symbol"].to_numpy(dtype=int)
+    pipe = shown["open_pipeline"].to_numpy(dtype=float)
+    # by cell, then the largest pipeline, then the earlier row: each cell's first is its marker (numpy, not a
+    # sort of the whole frame: 62 ms -> a few at 72,000 accounts)
+    order = np.lexsort((np.arange(len(key)), -pipe, key))
+    first = np.r_[True, key[order][1:] != key[order][:-1]]
+    return shown.iloc[np.sort(order[first])]
 
 
 def zoom_window(relayout: Any) -> Window | None:
