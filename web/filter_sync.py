@@ -4,7 +4,7 @@ searched on the server as one types."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any, cast
+from typing import Any
 from urllib.parse import parse_qs
 
 import dash
@@ -48,40 +48,29 @@ def sync_filters_to_url(
     return wanted
 
 
-def _find(options_of: Callable[[filters.Choices], list[filters.Option]], typed: Any, chosen: Any, search: Any) -> Any:
-    """The options of a picker whose label holds what is typed, among those the viewer may pick (reps: in the
-    chosen team), when there are too many to send with the page (``filters.INLINE_CHOICES``)."""
-    if not isinstance(typed, str) or not typed.strip():
-        raise PreventUpdate
-    query = {k: v[0] for k, v in parse_qs(str(search or "").lstrip("?")).items()}
-    with read_session() as session:
-        _chosen, choices, _scope = filters.resolve_filters(session, viewer_scope(), query, today())
-    options = options_of(choices)
-    if len(options) <= filters.INLINE_CHOICES:
-        raise PreventUpdate
-    return filters.searched(options, chosen if isinstance(chosen, str | int) else None, typed[:100])
+def searching(picker_id: str, options_of: Callable[[filters.Choices], list[filters.Option]]) -> None:
+    """Register the callback that answers what is typed into a picker (team, rep): the options whose label
+    holds it, among those the viewer may pick (reps: in the chosen team), when there are too many to send
+    with the page (``filters.INLINE_CHOICES``); otherwise nothing changes."""
+
+    @dash.callback(
+        Output(picker_id, "options"),
+        Input(picker_id, "search_value"),
+        State(picker_id, "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )
+    def find(typed: Any, chosen: Any, search: Any) -> list[filters.Option]:
+        if not isinstance(typed, str) or not typed.strip():
+            raise PreventUpdate
+        query = {k: v[0] for k, v in parse_qs(str(search or "").lstrip("?")).items()}
+        with read_session() as session:
+            _chosen, choices, _scope = filters.resolve_filters(session, viewer_scope(), query, today())
+        options = options_of(choices)
+        if len(options) <= filters.INLINE_CHOICES:
+            raise PreventUpdate
+        return filters.searched(options, chosen if isinstance(chosen, str | int) else None, typed[:100])
 
 
-@dash.callback(
-    Output(filters.TEAM_ID, "options"),
-    Input(filters.TEAM_ID, "search_value"),
-    State(filters.TEAM_ID, "value"),
-    State("url", "search"),
-    prevent_initial_call=True,
-)
-def find_teams(typed: str | None, chosen: int | None, search: str | None) -> list[filters.Option]:
-    """The teams whose name holds what is typed (when there are too many to send with the page)."""
-    return cast(list[filters.Option], _find(filters.team_options, typed, chosen, search))
-
-
-@dash.callback(
-    Output(filters.REP_ID, "options"),
-    Input(filters.REP_ID, "search_value"),
-    State(filters.REP_ID, "value"),
-    State("url", "search"),
-    prevent_initial_call=True,
-)
-def find_reps(typed: str | None, chosen: str | None, search: str | None) -> list[filters.Option]:
-    """The reps whose name or code holds what is typed, in the chosen team (when there are too many to send
-    with the page)."""
-    return cast(list[filters.Option], _find(filters.rep_options, typed, chosen, search))
+searching(filters.TEAM_ID, filters.team_options)
+searching(filters.REP_ID, filters.rep_options)
