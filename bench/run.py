@@ -536,8 +536,8 @@ def report(runs: list[Run], args: argparse.Namespace) -> str:
         " the database, p50/p95 are what a second viewer of the same view waits (a callback that is not a page"
         " render is never cached). Each worker first draws the director's default pages in both languages"
         " (web/warm.py, what it does after every import); first loads are measured once that is done, with the"
-        " director's default views warm; the variants (`?period=`, `?level=`, `?rad=`, `?rep=`) and the rep's"
-        " pages are drawn cold on their first call.",
+        f" director's default views warm (each the median of {LOAD_ROUNDS} rounds); the variants (`?period=`,"
+        " `?level=`, `?rad=`, `?rep=`, `?segment=`) and the rep's pages are drawn cold on their first call.",
         f"Command: `.venv/bin/python bench/run.py --sizes {args.sizes} --backends {args.backends}"
         f" --workers {args.workers} --repeat {args.repeat}`",
         "",
