@@ -126,7 +126,7 @@ def _thresholds(ctx: RadContext, lang: str, is_director: bool) -> html.Div:
     )
 
 
-def _chart_body(shown: pd.DataFrame, ctx: RadContext, query: dict[str, str], lang: str) -> Any:
+def _chart_body(shown: pd.DataFrame, points: pd.DataFrame, ctx: RadContext, query: dict[str, str], lang: str) -> Any:
     if shown.empty:
         return empty_state(t("common.no_data", lang))
     if ctx.chosen.rad_class == "none":
@@ -148,7 +148,7 @@ def _chart_body(shown: pd.DataFrame, ctx: RadContext, query: dict[str, str], lan
             " ",
             dcc.Link(t("rad.list_them", lang), href=href),
         ]
-    figure, drawn = _scatter(rad_scatter.placed(shown, ctx.r_min), ctx, lang)
+    figure, drawn = _scatter(points, ctx, lang)
     if drawn < plotted:
         notes += [" · ", html.Span(t("rad.thinned", lang, n=count(drawn, lang)), id=f"{COUNT_ID}-thinned")]
     return html.Div([html.Div(notes, className="small text-muted mb-1"), charts.graph(SCATTER_ID, figure)])
@@ -172,6 +172,7 @@ def layout(**query: str) -> html.Div:
         ctx = context(session, query, now)
         everything = accounts(session, ctx, now)
         shown = in_chosen_class(everything, ctx)  # the classes' summary and moves count every class
+        points = scatter_points(session, ctx, now)  # the scatter's, kept for its zoom and lasso too
         before = accounts(session, ctx, now, year=ctx.year - 1, activity=False)  # its classes only
         has_data = queries.has_any_data(session)
     summary = class_summary(everything)
@@ -188,7 +189,9 @@ def layout(**query: str) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        panel(t("rad.scatter", lang), _chart_body(shown, ctx, query, lang)), lg=8, className="mb-3"
+                        panel(t("rad.scatter", lang), _chart_body(shown, points, ctx, query, lang)),
+                        lg=8,
+                        className="mb-3",
                     ),
                     dbc.Col(
                         panel(
