@@ -28,10 +28,10 @@ SYMBOL_PLAIN, SYMBOL_MANUAL, SYMBOL_CAPPED = 0, 2, 5
 #: markers in 0.34 s as SVG, 0.42 s in WebGL, whose start alone costs 0.3 s; 9,000 about even).
 WEBGL_FROM = 8000
 #: Beyond this many accounts in view, markers are thinned (72,000 markers took 1.5 s to draw, 4,300 SVG
-#: markers 0.29 s, 3,000 0.25 s); the grid's cells are about 9 x 7 pixels on the drawn plot, the size of a
-#: small marker (75,000 accounts: about 3,000 markers; 7,200: about 1,900).
+#: markers 0.29 s, 3,000 0.25 s); the grid's cells are about 11 x 9 pixels on the drawn plot, the size of a
+#: middling marker (75,000 accounts: about 2,300 markers; 7,200: about 1,200).
 THIN_FROM = 5_000
-THIN_CELLS = (100, 60)
+THIN_CELLS = (80, 48)
 
 #: The zoomed axes' ranges: (log10 BP from, to) and (SOW % from, to); None for an axis not zoomed.
 Window = tuple[tuple[float, float] | None, tuple[float, float] | None]
