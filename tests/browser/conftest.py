@@ -119,7 +119,7 @@ def watched(browser, live_server) -> Iterator[Watched]:
     # watched on the context: every tab the test opens counts
     context.on("console", lambda m: w.console_errors.append(m.text) if m.type == "error" else None)
     context.on("weberror", lambda e: w.console_errors.append(str(e.error)))
-    context.on("requestfailed", lambda r: w.failed_requests.append(f"{r.url} {r.failure}"))
+    context.on("requestfailed", lambda r: w.failed_requests.append(f"{r.url} {r.failure} {(r.post_data or '')[:160]}"))
     context.on("response", lambda r: w.failed_requests.append(f"{r.url} {r.status}") if r.status >= 400 else None)
     yield w
     context.close()

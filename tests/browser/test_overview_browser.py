@@ -68,7 +68,11 @@ def test_brw003_language_switch_and_navigation(watched, live_server):
     page.locator("#nav-funnel").click()
     page.wait_for_url(re.compile(r"/funnel$"))
     page.wait_for_selector("text=商机漏斗")
-    page.wait_for_load_state("networkidle")  # leave only once every request has finished
+    # leave only once every request has finished: after the chart is drawn (while plotly.js is parsed, a
+    # busy machine can look network-idle before the page's own callbacks are sent)
+    page.wait_for_selector("#funnel-levels-chart .main-svg")
+    page.wait_for_function("() => !document.querySelector('._dash-loading-callback')")
+    page.wait_for_load_state("networkidle")
     page.goto(live_server + "/nowhere")
     page.wait_for_selector("#not-found")
     watched.assert_clean()
