@@ -29,7 +29,7 @@ SYMBOL_PLAIN, SYMBOL_MANUAL, SYMBOL_CAPPED = 0, 2, 5
 WEBGL_FROM = 8000
 #: Beyond this many accounts in view, markers are thinned (72,000 markers took 1.5 s to draw, 4,300 SVG
 #: markers 0.29 s, 3,000 0.25 s); the grid's cells are about 11 x 9 pixels on the drawn plot, the size of a
-#: middling marker (75,000 accounts: about 2,300 markers; 7,200: about 1,200).
+#: middling marker (75,000 accounts: about 2,500 markers; 7,200: about 1,200).
 THIN_FROM = 5_000
 THIN_CELLS = (80, 48)
 
