@@ -79,9 +79,13 @@ def databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Databases]:
 
 
 @pytest.fixture()
-def engine(databases: Databases) -> Engine:
-    """A fresh, migrated, empty database (settings seeded by the migration)."""
-    return databases.new_engine()
+def engine(databases: Databases) -> Iterator[Engine]:
+    """A fresh, migrated, empty database (settings seeded by the migration); its pooled connections are
+    closed after the test (PostgreSQL refuses clients beyond max_connections: a suite of 350 tests, each
+    keeping an engine's pool open until the end, ran out)."""
+    fresh = databases.new_engine()
+    yield fresh
+    fresh.dispose()
 
 
 @pytest.fixture()
