@@ -174,13 +174,18 @@ def filters_from_controls(
     return "?" + urlencode(params) if params else ""
 
 
+def query_of(search: str | None) -> dict[str, str]:
+    """An address's query string (``?a=1&b=2``) as a dict, the first value of each parameter."""
+    return {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+
+
 def canonical_query(search: str | None, today: date) -> str:
     """The query string of the view an address shows, in ``filters_from_controls``'s form.
 
     An address without a period shows the current year; values that do not parse are dropped (the page
     ignores them too). Comparing this with the controls tells a person's change from a redraw.
     """
-    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    query = query_of(search)
     try:
         period = Period.parse(query["period"]) if query.get("period") else Period.current_year(today)
     except ValueError:

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from urllib.parse import parse_qs
 
 import pandas as pd
 from sqlalchemy.orm import Session
@@ -41,10 +40,6 @@ class RadContext:
     @property
     def year(self) -> int:
         return self.chosen.period.year
-
-
-def query_of(search: str | None) -> dict[str, str]:
-    return {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
 
 
 def _percent(raw: str | None) -> float | None:

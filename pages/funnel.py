@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -491,7 +491,7 @@ def layout(**query: str) -> html.Div:
 )
 def choose_measure_or_level(measure: str | None, click: dict[str, Any] | None, search: str | None) -> str:
     """The toggle and a click on a level go to the URL (bookmarkable); unknown values are ignored."""
-    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    query = filters.query_of(search)
     wanted = dict(query)
     if measure in MEASURES:
         wanted["measure"] = str(measure)

@@ -17,10 +17,11 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters, rad_scatter, tables
+from components.filters import query_of
 from components.formatting import count, pct
 from components.i18n import current_lang, t
 from components.rad import account_card, accounts_grid, moves_table, summary_table, top_table
-from components.rad_view import RadContext, accounts, context, in_chosen_class, query_of, scatter_points
+from components.rad_view import RadContext, accounts, context, in_chosen_class, scatter_points
 from components.shell import empty_state, filtered_page, page_header, panel
 from components.tables import SELECTION_ID as TABLE_SELECTION_ID
 from data_access import queries

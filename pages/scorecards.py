@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -495,7 +495,7 @@ def what_if_these_close(picked: list[str] | None, search: str | None) -> Any:
         raise PreventUpdate
     lang = current_lang()
     now = today()
-    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    query = filters.query_of(search)
     rep = _rep_of(query)
     if rep is None:
         raise PreventUpdate

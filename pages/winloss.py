@@ -10,7 +10,7 @@ the URL: ``?reason=R`` (``none``: reason missing), ``?segment=S&value=V``, ``?lo
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
@@ -464,7 +464,7 @@ def choose_segment_or_deals(
     """The segment picker and a click on any bar go to the URL (bookmarkable); unknown values are ignored.
 
     Dash also calls this when the page is drawn; showing what the address already says, it does nothing."""
-    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    query = filters.query_of(search)
     wanted = dict(query)
     if segment in winloss.SEGMENTS and segment != winloss.chosen_segment(query)[0]:
         wanted = {k: v for k, v in wanted.items() if k != "value"}  # a value of the former segment

@@ -1,11 +1,10 @@
-"""The filter bar's callbacks, for every page that shows it: filters live in the URL; a long list of reps is
-searched on the server as one types."""
+"""The filter bar's callbacks, for every page that shows it: filters live in the URL; a long list of teams
+or reps is searched on the server as one types."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from typing import Any
-from urllib.parse import parse_qs
 
 import dash
 from dash import Input, Output, State
@@ -40,7 +39,7 @@ def sync_filters_to_url(
     Dash also calls this when the controls are first drawn; when they show the view the address already
     shows, nothing happens (answering would render the page a second time). A page's own parameters stay.
     """
-    keep = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    keep = filters.query_of(search)
     wanted = filters.filters_from_controls(year, quarter, team, keep, rep=rep, product=product, rad=rad)
     shown = filters.filters_from_controls(year, quarter, team, rep=rep, product=product, rad=rad)
     if shown == filters.canonical_query(search, today()):
@@ -63,7 +62,7 @@ def searching(picker_id: str, options_of: Callable[[filters.Choices], list[filte
     def find(typed: Any, chosen: Any, search: Any) -> list[filters.Option]:
         if not isinstance(typed, str) or not typed.strip():
             raise PreventUpdate
-        query = {k: v[0] for k, v in parse_qs(str(search or "").lstrip("?")).items()}
+        query = filters.query_of(search)
         with read_session() as session:
             _chosen, choices, _scope = filters.resolve_filters(session, viewer_scope(), query, today())
         options = options_of(choices)

@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from datetime import date
 from typing import Any
-from urllib.parse import parse_qs
 
 import dash
 import pandas as pd
@@ -17,7 +16,7 @@ from dash import ALL, Input, Output, State, ctx, dcc
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
-from components.filters import resolve_filters
+from components.filters import query_of, resolve_filters
 from components.tables import BUTTON_TYPE, SELECTION_ID, TARGET_ID
 from data_access import queries
 from data_access.runtime import read_session, today
@@ -105,7 +104,7 @@ def download_table(clicks: list[int | None], search: str | None, selection: Any 
     fmt = trigger.get("fmt")
     if source is None or fmt not in ("csv", "xlsx"):
         raise PreventUpdate
-    query = {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+    query = query_of(search)
     codes = [c for c in selection or [] if isinstance(c, str)] if isinstance(selection, list) else []
     query["selected"] = ",".join(codes[:5000])
     with read_session() as session:
