@@ -127,10 +127,13 @@ def rates(tallies: pd.DataFrame) -> pd.DataFrame:
 
 
 def outcomes(deals: pd.DataFrame) -> Outcomes:
-    """How many deals and how much were won and lost (win rate = ``win_rate`` of these, by count or amount)."""
+    """How many deals and how much were won and lost (win rate = ``win_rate`` of these, by count or amount).
+    ``deals`` has status and amount, and count when its rows are groups (``queries.closed_shape``)."""
     won = deals[deals["status"] == "won"]
     lost = deals[deals["status"] == "lost"]
-    return Outcomes(len(won), len(lost), float(won["amount"].sum()), float(lost["amount"].sum()))
+    return Outcomes(
+        int(_counts(won).sum()), int(_counts(lost).sum()), float(won["amount"].sum()), float(lost["amount"].sum())
+    )
 
 
 def rep_labels(deals: pd.DataFrame) -> dict[str, str]:

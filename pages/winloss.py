@@ -389,7 +389,6 @@ def layout(**params: str) -> html.Div:
     with read_session() as session:
         chosen, choices, scope = filters.resolve_filters(session, viewer_scope(), params, now)
         period = chosen.period
-        outcomes = queries.closed_outcomes(session, scope, period.start, period.end)
         tallies, rep_labels = queries.closed_tally(session, scope, period.start, period.end, segment)
         shape = queries.closed_shape(session, scope, period.start, period.end)
         drilled = None
@@ -417,7 +416,7 @@ def layout(**params: str) -> html.Div:
         has_data,
         lang,
         [
-            _tiles(outcomes, links, lang),
+            _tiles(winloss.outcomes(shape), links, lang),
             _missing_prompt(reasons, links, lang),
             _deals_panel(drill, drilled, labels, links, lang),
             _reasons_row(reasons, links, lang),

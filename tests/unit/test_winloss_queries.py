@@ -129,6 +129,10 @@ def _sql_agrees_with_the_metric(session, scope: Scope, start: date, end: date) -
         pd.testing.assert_frame_equal(got, winloss.segment_rates(deals, segment), check_dtype=False, obj=segment)
     shape = queries.closed_shape(session, scope, start, end)
     assert int(shape["count"].sum()) == len(deals)
+    each = winloss.outcomes(deals)
+    for o in (winloss.outcomes(shape), queries.closed_outcomes(session, scope, start, end)):  # sums in any order
+        assert (o.won_count, o.lost_count) == (each.won_count, each.lost_count)
+        assert (o.won_amount, o.lost_amount) == (pytest.approx(each.won_amount), pytest.approx(each.lost_amount))
     pd.testing.assert_frame_equal(winloss.lost_by_level(shape), winloss.lost_by_level(deals), check_dtype=False)
     pd.testing.assert_frame_equal(winloss.cycle_lengths(shape), winloss.cycle_lengths(deals), check_dtype=False)
     drills = [winloss.Drill(s, k) for s in winloss.SEGMENTS for k in winloss.segment_rates(deals, s)["key"]]
