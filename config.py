@@ -11,6 +11,10 @@
 | ``SALESRADAR_SECURE_COOKIES`` | ``1``: cookies only over HTTPS (set it behind TLS) | off |
 | ``SALESRADAR_KEEP_RESULTS`` | ``0``: never keep slow aggregates in ``<instance>/results`` (benchmarks) | on |
 | ``SALESRADAR_WARM_UP`` | ``0``: served workers do not draw the director's pages when the data changes | on |
+| ``SALESRADAR_MAX_REQUEST_MB`` | the largest request body the server reads (a callback, an upload) | 20 |
+| ``SALESRADAR_MAX_UPLOAD_MB`` | the largest import file (an upload travels base64 in a request: 4/3 larger) | 15 |
+| ``SALESRADAR_MAX_IMPORT_ROWS`` | rows per sheet an import reads before it refuses the file | 2000000 |
+| ``SALESRADAR_MAX_INFLATED_MB`` | what a .zip or .xlsx may inflate to before the import refuses it | 512 |
 """
 
 from __future__ import annotations
@@ -29,6 +33,34 @@ class ConfigError(ValueError):
 
 
 @dataclass(frozen=True)
+class Limits:
+    """How much a request, an upload or an import may hold; beyond it: one clear sentence, nothing written."""
+
+    max_request_bytes: int = 20 * 1024 * 1024
+    max_upload_bytes: int = 15 * 1024 * 1024
+    max_rows_per_sheet: int = 2_000_000
+    max_inflated_bytes: int = 512 * 1024 * 1024
+
+    @classmethod
+    def from_env(cls, env: dict[str, str]) -> Limits:
+        def number(name: str, default: int, scale: int = 1) -> int:
+            raw = env.get(name, "").strip()
+            if not raw:
+                return default
+            if not raw.isascii() or not raw.isdigit() or not 0 < int(raw) <= 10**9:
+                raise ConfigError(f"{name}={raw!r} must be a whole number above 0")
+            return int(raw) * scale
+
+        mb = 1024 * 1024
+        return cls(
+            max_request_bytes=number("SALESRADAR_MAX_REQUEST_MB", cls.max_request_bytes, mb),
+            max_upload_bytes=number("SALESRADAR_MAX_UPLOAD_MB", cls.max_upload_bytes, mb),
+            max_rows_per_sheet=number("SALESRADAR_MAX_IMPORT_ROWS", cls.max_rows_per_sheet),
+            max_inflated_bytes=number("SALESRADAR_MAX_INFLATED_MB", cls.max_inflated_bytes, mb),
+        )
+
+
+@dataclass(frozen=True)
 class Config:
     database_url: str
     instance_path: Path
@@ -43,6 +75,8 @@ class Config:
     keep_results: bool = True
     #: each served worker draws the director's default pages whenever the data changes (``web.warm``)
     warm_up: bool = True
+    #: bounds on what is read (issue 17): request bodies, uploads, rows per sheet, inflated archives
+    limits: Limits = field(default_factory=lambda: Limits())
     extra: dict[str, str] = field(default_factory=dict)
 
     @classmethod
@@ -74,6 +108,7 @@ class Config:
             secure_cookies=env.get("SALESRADAR_SECURE_COOKIES", "") in ("1", "true", "yes"),
             keep_results=env.get("SALESRADAR_KEEP_RESULTS", "1") not in ("0", "false", "no"),
             warm_up=env.get("SALESRADAR_WARM_UP", "1") not in ("0", "false", "no"),
+            limits=Limits.from_env(env),
         )
 
     def today(self) -> date:

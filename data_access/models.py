@@ -313,6 +313,40 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None] = mapped_column(DateTime)
 
 
+class UserSession(Base):
+    """One sign-in: the cookie carries its random id, only the id's SHA-256 is stored. Sign-out revokes it
+    here, so a copy of the cookie kept from before stops working."""
+
+    __tablename__ = "user_sessions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+    expires_at: Mapped[datetime] = mapped_column(DateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class LoginThrottle(Base):
+    """Failed sign-ins counted per key (a name, an address, a name at an address) in a fixed window."""
+
+    __tablename__ = "login_throttle"
+
+    key: Mapped[str] = mapped_column(String(300), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    window_start: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ImportLock(Base):
+    """One row (id 1): a real import updates it first, so a second import waits for the first to commit."""
+
+    __tablename__ = "import_lock"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    holder: Mapped[str | None] = mapped_column(String(200))
+    acquired_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
 class ImportRun(Base):
     """One import (or a rejected attempt): who, when, which file, what it changed."""
 
@@ -324,18 +358,27 @@ class ImportRun(Base):
     finished_at: Mapped[datetime | None] = mapped_column(DateTime)
     file_name: Mapped[str] = mapped_column(String(300))
     as_of: Mapped[date] = mapped_column(Date)
-    status: Mapped[str] = mapped_column(String(20))  # done / rejected
+    status: Mapped[str] = mapped_column(String(20), index=True)  # running / done / rejected / failed
     counts: Mapped[object] = mapped_column(JSON)
     issue_count: Mapped[int] = mapped_column(Integer, default=0)
+    #: why a run failed (a short sentence and an error id; details only in the server log)
+    message: Mapped[str | None] = mapped_column(Text)
+    #: the host and process running it: a ``running`` row whose process is gone was interrupted
+    host: Mapped[str | None] = mapped_column(String(200))
+    pid: Mapped[int | None] = mapped_column(Integer)
 
 
 class ImportMapping(Base):
-    """A remembered column mapping: in sheet ``sheet``, a file header (normalised) means ``field``."""
+    """A remembered column mapping: in sheet ``sheet``, a file header (normalised) means ``field``.
+
+    It belongs to the user who saved it; ``user_id`` NULL is a shared one (only a director saves those).
+    """
 
     __tablename__ = "import_mappings"
-    __table_args__ = (UniqueConstraint("sheet", "header", name="uq_import_mappings_sheet_header"),)
+    __table_args__ = (UniqueConstraint("user_id", "sheet", "header", name="uq_import_mappings_user_sheet_header"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_import_mappings_user_id"))
     sheet: Mapped[str] = mapped_column(String(50))
     header: Mapped[str] = mapped_column(String(200))
     field: Mapped[str] = mapped_column(String(50))
