@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date
-from urllib.parse import parse_qs, urlencode
+from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -19,6 +19,7 @@ from data_access import queries
 from data_access.rad import UNKNOWN
 from data_access.scope import DealFilter, ProductLine, RadClass, Scope
 from data_access.settings import load_settings
+from metrics import params
 from metrics.period import Period
 
 YEAR_ID = "filter-year"
@@ -105,14 +106,12 @@ def parse_filters(
     team_id: int | None = None
     raw_team = query.get("team")
     if raw_team:
-        try:
-            team_id = int(raw_team)
-        except ValueError:
-            problems.append(f"team {raw_team!r} is not a team id")
-        else:
-            if team_id not in team_ids:
-                problems.append(f"team {team_id} is not one of yours")
-                team_id = None
+        team_id = params.whole(raw_team, 1, 2**31 - 1)
+        if team_id is None:
+            problems.append(f"team {raw_team[:40]!r} is not a team id")
+        elif team_id not in team_ids:
+            problems.append(f"team {team_id} is not one of yours")
+            team_id = None
     rep_code = _one_of(query.get("rep"), rep_codes or set(), "rep", problems)
     product_line = _one_of(query.get("product"), product_lines or set(), "product line", problems)
     rad_class = _one_of(query.get("rad"), set(RAD_CHOICES), "RAD class", problems)
@@ -135,8 +134,8 @@ def resolve_filters(
     viewer's scope narrowed by them (the one query path of every view and download of a filtered page)."""
     teams = queries.teams(session, scope)
     team_ids = {tid for tid, _ in teams}
-    raw_team = query.get("team", "")
-    team_scope = scope.narrow(team_id=int(raw_team)) if raw_team.isdigit() and int(raw_team) in team_ids else scope
+    picked_team = params.whole(query.get("team"), 1, 2**31 - 1)
+    team_scope = scope.narrow(team_id=picked_team) if picked_team in team_ids else scope
     reps = queries.reps_in_scope(session, team_scope)
     lines = queries.product_lines(session, scope)
     chosen = parse_filters(query, today, team_ids, {code for _i, code, _n in reps}, set(lines))
@@ -163,20 +162,24 @@ def filters_from_controls(
 ) -> str:
     """The query string for the filter bar's current values (inverse of ``parse_filters``); ``keep``
     holds a page's own parameters (e.g. the funnel's ``since``), carried over unchanged."""
-    params: dict[str, str] = {k: v for k, v in (keep or {}).items() if k not in PARAMS}
-    if year:
-        params["period"] = f"{int(year)}" if quarter in (None, "", FULL_YEAR) else f"{int(year)}Q{int(quarter)}"
-    if team not in (None, ""):
-        params["team"] = str(int(team))
+    out: dict[str, str] = {k: v for k, v in (keep or {}).items() if k not in PARAMS}
+    picked_year = params.whole(year, 1900, 2999)
+    picked_quarter = params.whole(quarter, 1, 4)
+    if picked_year is not None:
+        out["period"] = f"{picked_year}" if picked_quarter is None else f"{picked_year}Q{picked_quarter}"
+    picked_team = params.whole(team, 1, 2**31 - 1)
+    if picked_team is not None:
+        out["team"] = str(picked_team)
     for key, value in (("rep", rep), ("product", product), ("rad", rad)):
-        if value:
-            params[key] = str(value)
-    return "?" + urlencode(params) if params else ""
+        if params.text(value) is not None:
+            out[key] = str(value)
+    return "?" + urlencode(out) if out else ""
 
 
-def query_of(search: str | None) -> dict[str, str]:
-    """An address's query string (``?a=1&b=2``) as a dict, the first value of each parameter."""
-    return {k: v[0] for k, v in parse_qs((search or "").lstrip("?")).items()}
+def query_of(search: object) -> dict[str, str]:
+    """An address's query string (``?a=1&b=2``) as a dict, the first value of each parameter (``params.query``:
+    anything but a string is {}, values with control characters are dropped)."""
+    return params.query(search)
 
 
 def canonical_query(search: str | None, today: date) -> str:
@@ -190,11 +193,10 @@ def canonical_query(search: str | None, today: date) -> str:
         period = Period.parse(query["period"]) if query.get("period") else Period.current_year(today)
     except ValueError:
         period = Period.current_year(today)
-    team = query.get("team")
     return filters_from_controls(
         period.year,
         str(period.quarter or FULL_YEAR),
-        team if team and team.isdigit() else None,
+        query.get("team"),
         rep=query.get("rep"),
         product=query.get("product"),
         rad=query.get("rad"),

@@ -19,6 +19,7 @@ from components.shell import empty_state, page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
 from data_access.settings import load_settings
+from metrics import params
 from metrics.rad import account_table
 from web.view_cache import page_layout
 
@@ -91,11 +92,12 @@ def layout(account_code: str = "", **_query: str) -> html.Div:
     lang = current_lang()
     now = today()
     scope = viewer_scope()
-    code = account_code[:50]
+    code = params.text(account_code, 50) or ""  # a code with control characters names no account
     with read_session() as session:
-        found = queries.account_detail(session, scope, code)
+        found = queries.account_detail(session, scope, code) if code else None
         if found is None:  # unknown and outside the viewer's scope look the same
-            return html.Div([page_header(t("account.not_found", lang, code=code))], id="account-not-found")
+            shown = code or account_code[:50].encode("unicode_escape").decode()
+            return html.Div([page_header(t("account.not_found", lang, code=shown))], id="account-not-found")
         settings = load_settings(session)
         years = [
             account_table(

@@ -24,6 +24,7 @@ from components.shell import empty_state, filtered_page, opp_link, page_header, 
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
 from data_access.settings import load_settings
+from metrics import params
 from metrics.funnel import (
     Calibration,
     LevelConversion,
@@ -81,9 +82,10 @@ def _stalled_days(query: dict[str, str]) -> tuple[int, str | None]:
     raw = query.get("stalled")
     if not raw:
         return STALLED_DAYS, None
-    if not raw.isdigit() or not 1 <= int(raw) <= 3650:
-        return STALLED_DAYS, f"stalled {raw!r} must be a number of days from 1 to 3650"
-    return int(raw), None
+    days = params.whole(raw, 1, 3650)
+    if days is None:
+        return STALLED_DAYS, f"stalled {raw[:40]!r} must be a number of days from 1 to 3650"
+    return days, None
 
 
 def _list_item(name: str, rows: list[dict[str, Any]], total: int, lang: str) -> dbc.AccordionItem:
@@ -495,9 +497,9 @@ def choose_measure_or_level(measure: str | None, click: dict[str, Any] | None, s
     wanted = dict(query)
     if measure in MEASURES:
         wanted["measure"] = str(measure)
-    points = (click or {}).get("points") or []
-    if points and points[0].get("customdata") in queries.STAGES:
-        wanted["level"] = str(points[0]["customdata"])
+    level = params.one_of(params.first_customdata(click), queries.STAGES)
+    if level is not None:
+        wanted["level"] = level
     if wanted.get("measure") == "amount" and "measure" not in query:
         wanted.pop("measure")  # the default needs no parameter: a redraw must not navigate
     if wanted == query:

@@ -15,6 +15,7 @@ from components.i18n import current_lang, t
 from components.shell import page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
+from metrics import params
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path_template="/opportunities/<opp_code>", title="SalesRadar")
@@ -27,10 +28,12 @@ HISTORY_TABLE_ID = "opp-history-table"
 def layout(opp_code: str = "", **_query: str) -> html.Div:
     lang = current_lang()
     now = today()
+    code = params.text(opp_code, 50) or ""  # a code with control characters names no opportunity
     with read_session() as session:
-        found = queries.opportunity_detail(session, viewer_scope(), opp_code[:50])
+        found = queries.opportunity_detail(session, viewer_scope(), code) if code else None
     if found is None:  # unknown and outside the viewer's scope look the same
-        return html.Div([page_header(t("opp.not_found", lang, code=opp_code[:50]))], id="opp-not-found")
+        shown = code or opp_code[:50].encode("unicode_escape").decode()
+        return html.Div([page_header(t("opp.not_found", lang, code=shown))], id="opp-not-found")
     d, history = found
     rows = history.to_dict("records")
     ends = [r["entered_date"] for r in rows[1:]] + [d["closed_date"] or now]

@@ -28,6 +28,7 @@ from data_access import queries
 from data_access.runtime import read_session, today
 from data_access.settings import load_settings, save_setting
 from data_access.users import Viewer
+from metrics import params
 from metrics.rad import class_moves, class_summary, threshold_problem, top_accounts, top_d_accounts
 from web.auth import current_viewer
 from web.view_cache import page_layout
@@ -328,12 +329,7 @@ def save_thresholds(clicks: int | None, r: float | None, a: float | None, search
 
 def _account_codes(points: Any) -> list[str]:
     """The account codes of plotly event points (strings only; everything else is ignored)."""
-    out = []
-    for p in (points or {}).get("points") or []:
-        code = p.get("customdata") if isinstance(p, dict) else None
-        if isinstance(code, str) and 0 < len(code) <= 50:
-            out.append(code)
-    return out[:MAX_SELECTION]
+    return params.texts([p.get("customdata") for p in params.event_points(points)], MAX_SELECTION, 50)
 
 
 @callback(

@@ -24,6 +24,7 @@ from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
 from data_access.scope import Scope
 from data_access.settings import load_settings
+from metrics import params
 from metrics.commission import commission_payout
 from metrics.overview import OverviewKPIs, overview_kpis
 from metrics.scorecard import coverage, cumulative_target, leaderboard, rolled_up, what_if
@@ -490,7 +491,7 @@ def layout(**query: str) -> html.Div:
 def what_if_these_close(picked: list[str] | None, search: str | None) -> Any:
     """ "If these open deals close": attainment and payout, for the rep on screen (re-checked in the viewer's
     scope; only open deals in scope count, whatever codes arrive)."""
-    codes = [c for c in picked or [] if isinstance(c, str)][:200]
+    codes = params.texts(picked, 200)
     if not codes:
         raise PreventUpdate
     lang = current_lang()

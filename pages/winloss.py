@@ -28,7 +28,7 @@ from components.kpi import kpi_tile
 from components.shell import empty_state, filtered_page, page_header, panel
 from data_access import queries
 from data_access.runtime import read_session, today, viewer_scope
-from metrics import winloss
+from metrics import params, winloss
 from metrics.period import Period
 from metrics.sales import Outcomes, win_rate
 from web.view_cache import page_layout
@@ -438,8 +438,7 @@ def layout(**params: str) -> html.Div:
 
 
 def _clicked(click: dict[str, Any] | None) -> Any:
-    points = (click or {}).get("points") or []
-    return points[0].get("customdata") if points and isinstance(points[0], dict) else None
+    return params.first_customdata(click)
 
 
 @callback(

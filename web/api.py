@@ -16,6 +16,7 @@ from data_access.scope import Scope
 from data_access.settings import load_settings
 from metrics.commission import commission_payout
 from metrics.overview import overview_kpis
+from metrics.params import text, whole
 from metrics.period import Period
 from metrics.rad import classify
 from metrics.sales import weighted_pipeline, win_rate
@@ -54,12 +55,11 @@ def _int(params: dict[str, str], key: str, low: int, high: int, default: int | N
     raw = params.get(key)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except ValueError:
-        _bad(f"{key} must be a whole number, got {raw!r}")
-    if not low <= value <= high:
-        _bad(f"{key} must be between {low} and {high}, got {value}")
+    if whole(raw, -(10**9), 10**9) is None:  # ASCII digits only: "²" and "٣" are no numbers here
+        _bad(f"{key} must be a whole number, got {raw[:40]!r}")
+    value = whole(raw, low, high)
+    if value is None:
+        _bad(f"{key} must be between {low} and {high}, got {raw.strip()}")
     return value
 
 
@@ -78,7 +78,7 @@ def _scope() -> Scope:
 
 def _rep_scope(session: Any, scope: Scope, rep_code: str) -> tuple[int, Scope]:
     """The rep's id and the caller's scope narrowed to that rep; 403 outside the scope, 404 unknown."""
-    found = queries.rep_by_code(session, rep_code)
+    found = queries.rep_by_code(session, rep_code) if text(rep_code, 50) else None
     if found is None or not queries.rep_in_scope(session, scope, found[0]):
         if found is None and scope.is_everything:
             raise ApiError(404, "not_found", f"no rep {rep_code!r}")
