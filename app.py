@@ -27,8 +27,10 @@ from data_access.migrate import upgrade
 from data_access.queries import has_any_data
 from data_access.runtime import Runtime, install
 from web.api import bp as api_blueprint
+from web.auth import _safe_next as safe_next
 from web.auth import csrf_token, current_viewer, install_auth
 from web.downloads import bp as downloads_blueprint
+from web.errors import install_error_handlers
 from web.filter_sync import sync_filters_to_url  # noqa: F401  (registers the filter bar's callback)
 from web.security import install_security_headers
 from web.tables import download_table  # noqa: F401  (registers the table-download callback)
@@ -79,13 +81,13 @@ def shell_layout() -> html.Div:
 def _register_routes(server: Flask) -> None:
     @server.get("/lang/<code>")
     def set_language(code: str) -> WerkzeugResponse:
-        back = request.referrer or "/"
-        parsed = urlparse(back)
-        # only same-site paths: never an open redirect
+        parsed = urlparse(request.referrer or "/")
+        # back to the same page of this site only: another host, or a path that a browser reads as one
+        # ("//evil.example/x", "/\\evil.example"), goes to "/" (never an open redirect)
         target = (parsed.path or "/") + (f"?{parsed.query}" if parsed.query else "")
         if parsed.netloc and parsed.netloc != request.host:
             target = "/"
-        response = redirect(target if target.startswith("/") else "/")
+        response = redirect(safe_next(target))
         if code in LANGS:
             response.set_cookie(COOKIE, code, max_age=365 * 24 * 3600, httponly=True, samesite="Lax")
         return response
@@ -118,6 +120,7 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     server: Flask = app.server
     server.config["SALESRADAR_DEFAULT_LANG"] = config.default_lang
     install(server, runtime)
+    install_error_handlers(server, config.limits.max_request_bytes)
     install_auth(server, load_or_create_secret(config), config.secure_cookies)
     install_view_cache(server)
     server.register_blueprint(api_blueprint)

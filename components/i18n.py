@@ -26,6 +26,19 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     # common
     "common.loading": {"en": "Loading…", "zh": "加载中…"},
     "common.unknown": {"en": "unknown", "zh": "未知"},
+    "error.db_unavailable": {
+        "en": "The database cannot be reached right now. Retrying by itself…",
+        "zh": "数据库暂时无法连接，正在自动重试…",
+    },
+    "error.unexpected": {
+        "en": "Something went wrong. Give the administrator this error id: {error_id}",
+        "zh": "出错了。请把错误编号告诉管理员：{error_id}",
+    },
+    "error.too_large": {
+        "en": "The request is too large (at most {mb} MB).",
+        "zh": "请求过大（最多 {mb} MB）。",
+    },
+    "error.back": {"en": "Back to the overview", "zh": "返回总览"},
     "common.no_data": {"en": "No data yet", "zh": "暂无数据"},
     "common.coming_soon": {
         "en": "This page is being built. The numbers it will show are defined in the data dictionary.",
