@@ -8,7 +8,7 @@ from typing import Any, Literal
 
 import dash_ag_grid as dag
 
-Kind = Literal["text", "money", "pct", "times", "account", "opp", "date", "markdown"]
+Kind = Literal["text", "money", "pct", "times", "account", "opp", "date", "link"]
 #: The d3 formats of the numeric kinds (the grid formats client-side; the values stay numbers to sort). A row's
 #: ``<field>_text``, when it has one, is shown instead (e.g. "Quota met" for a V that has no number).
 FORMATS = {
@@ -20,26 +20,34 @@ TEXT_FIRST = "(params.data && params.data[params.colDef.field + '_text']) || "
 LINKS = {"account": "/accounts/", "opp": "/opportunities/"}
 
 
+#: The grid's link renderer (``assets/grid_links.js``): the cell's value is the link's text, shown as text
+#: (never Markdown or HTML: a code or a name from an import cannot become a link elsewhere); the address is a
+#: fixed prefix + the URL-encoded value, or the row's ``<field>_href`` (a local path the page built).
+LINK_RENDERER = "SafeLink"
+
+
 def _column(field: str, header: str, kind: Kind) -> dict[str, Any]:
     col: dict[str, Any] = {"field": field, "headerName": header}
     if kind in FORMATS:
         col |= {"type": "numericColumn", "valueFormatter": {"function": TEXT_FIRST + "(" + FORMATS[kind] + ")"}}
-    if kind in LINKS or kind == "markdown":
-        col |= {"cellRenderer": "markdown"}
+    if kind in LINKS:
+        col |= {"cellRenderer": LINK_RENDERER, "cellRendererParams": {"prefix": LINKS[kind]}}
+    if kind == "link":
+        col |= {"cellRenderer": LINK_RENDERER}
     return col
 
 
-def _cell(value: Any, kind: Kind) -> Any:
-    if kind in LINKS and value is not None:
-        return f"[{value}]({LINKS[kind]}{value})"
+def _cell(value: Any) -> Any:
     if isinstance(value, date):  # dates travel as ISO text, whatever the column's kind
         return str(value)
     return value
 
 
 def _row(row: dict[str, Any], columns: Sequence[tuple[str, str, Kind]]) -> dict[str, Any]:
-    out = {f: _cell(row.get(f), k) for f, _h, k in columns}
-    return out | {f"{f}_text": row[f"{f}_text"] for f, _h, _k in columns if row.get(f"{f}_text") is not None}
+    out = {f: _cell(row.get(f)) for f, _h, _k in columns}
+    for suffix in ("_text", "_href"):
+        out |= {f + suffix: row[f + suffix] for f, _h, _k in columns if row.get(f + suffix) is not None}
+    return out
 
 
 def data_grid(
@@ -48,8 +56,8 @@ def data_grid(
     columns: Sequence[tuple[str, str, Kind]],
     pinned: Sequence[dict[str, Any]] = (),
 ) -> dag.AgGrid:
-    """``columns``: (field, header, kind); ``account`` and ``opp`` cells link to their pages, ``markdown``
-    cells are rendered as given (e.g. a link the page built); ``pinned`` rows stay on top (a total line)."""
+    """``columns``: (field, header, kind); ``account`` and ``opp`` cells link to their pages, a ``link`` cell
+    to its row's ``<field>_href`` (a local path); ``pinned`` rows stay on top (a total line)."""
     options: dict[str, Any] = {"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"}
     if pinned:
         options["pinnedTopRowData"] = [_row(r, columns) for r in pinned]

@@ -16,7 +16,7 @@ from data_access.queries import records
 from metrics.commission import Payout
 
 BOARD_COLUMNS: list[tuple[str, str, Kind]] = [
-    ("rep", "sc.col.rep", "markdown"),
+    ("rep", "sc.col.rep", "link"),
     ("team", "filter.team", "text"),
     ("attainment", "kpi.attainment", "pct"),
     ("gm_attainment", "sc.col.gm_attainment", "pct"),
@@ -38,7 +38,8 @@ def scorecard_href(rep_code: str, query: dict[str, str]) -> str:
 def leaderboard_grid(board: pd.DataFrame, query: dict[str, str], lang: str) -> Any:
     """Reps, sortable by every measure; a rep's name opens their scorecard."""
     rows = [
-        {**r, "rep": f"[{r['name']} ({r['rep_code']})]({scorecard_href(r['rep_code'], query)})"} for r in records(board)
+        {**r, "rep": f"{r['name']} ({r['rep_code']})", "rep_href": scorecard_href(r["rep_code"], query)}
+        for r in records(board)
     ]
     columns = [(f, t(h, lang), k) for f, h, k in BOARD_COLUMNS]
     return data_grid("sc-leaderboard", rows, columns)

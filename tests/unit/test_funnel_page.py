@@ -31,7 +31,7 @@ def test_fnl001_movement_matches_the_metric(director, demo_session):
     assert titles["won"] == f"Won ({len(m.lists['won']):,})"
     won_rows = find(tree, "funnel-list-won")["props"]["rowData"]
     assert len(won_rows) == min(len(m.lists["won"]), 100)
-    assert [r["opp_code"] for r in won_rows] == [f"[{c}](/opportunities/{c})" for c in m.lists["won"][:100]]
+    assert [r["opp_code"] for r in won_rows] == m.lists["won"][:100]
     assert cny(m.start, "en") in figure["data"][0]["text"][0]
 
 
@@ -85,8 +85,9 @@ def test_fnl005_level_list_and_toggle_in_the_viewer_scope(rep, director, demo_se
         tree = render_page(client, "/funnel", "?level=3&team=2&measure=count")  # a rep's team=2 is ignored
         grid = find(tree, "funnel-stage-table-grid")["props"]
         want = queries.stage_opportunities(demo_session, scope, "3", period.start, period.end)
-        links = [f"[{c}](/opportunities/{c})" for c in want["opp_code"]]
-        assert [r["opp_code"] for r in grid["rowData"]] == links
+        assert [r["opp_code"] for r in grid["rowData"]] == list(want["opp_code"])
+        opp_column = next(c for c in grid["columnDefs"] if c["field"] == "opp_code")
+        assert opp_column["cellRendererParams"] == {"prefix": "/opportunities/"}
         assert find(tree, "funnel-measure")["props"]["value"] == "count"
     stages = queries.funnel_stages(demo_session, Scope.rep(rep_id), period.start, period.end)
     figure = find(render_page(rep, "/funnel", "?measure=count"), "funnel-levels-chart")["props"]["figure"]

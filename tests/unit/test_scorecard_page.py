@@ -40,7 +40,8 @@ def test_scp001_leaderboard_shows_the_metric(director, demo_session):
     for row in rows:
         code = row["rep"].split("(")[1].split(")")[0]
         assert row["attainment"] == pytest.approx(by_code.loc[code, "attainment"])
-        assert f"rep={code}" in row["rep"] and f"period={AS_OF.year}Q3" in row["rep"]
+        assert row["rep"].endswith(f"({code})")
+        assert f"rep={code}" in row["rep_href"] and f"period={AS_OF.year}Q3" in row["rep_href"]
     rollup = find(tree, "sc-rollup")["props"]
     [everyone] = rollup["dashGridOptions"]["pinnedTopRowData"]  # the company line, on top of the teams
     by_team = teams.set_index("team")
