@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from components.filters import query_of, resolve_filters
 from components.tables import BUTTON_TYPE, SELECTION_ID, TARGET_ID
 from data_access import queries
+from data_access.cells import frame_csv, frame_xlsx
 from data_access.runtime import read_session, today
 from data_access.users import Viewer
 from metrics.overview import aging_frame, overview_kpis
@@ -110,6 +111,6 @@ def download_table(clicks: list[int | None], search: str | None, selection: Any 
     with read_session() as session:
         frame = source(session, viewer, query, today())
     name = f"{trigger['table']}.{fmt}"
-    if fmt == "csv":
-        return dcc.send_bytes(frame.to_csv(index=False).encode("utf-8-sig"), name)
-    return dcc.send_data_frame(frame.to_excel, name, index=False)
+    # text that a spreadsheet would run as a formula stays text (data_access.cells)
+    data = frame_csv(frame) if fmt == "csv" else frame_xlsx(frame, str(trigger["table"]))
+    return dcc.send_bytes(data, name)

@@ -5,8 +5,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import zipfile
 from collections.abc import Iterator
 from datetime import date
@@ -16,6 +14,7 @@ from typing import Any
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, aliased
 
+from data_access.cells import csv_bytes, xlsx_row
 from data_access.importer.schema import SHEETS, Sheet, bilingual
 from data_access.models import (
     Account,
@@ -160,22 +159,17 @@ def export(session: Session, path: Path) -> dict[str, int]:
             ws.append([c.name for c in sheet.columns])
             n = 0
             for row in rows(session, sheet):
-                ws.append(row)
+                ws.append(xlsx_row(ws, row))  # text as text: a name starting with "=" is no formula
                 n += 1
             counts[sheet.name] = n
         book.save(path)
         return counts
     files: dict[str, bytes] = {}
     for sheet in SHEETS:
-        buf = io.StringIO()
-        writer = csv.writer(buf)
-        writer.writerow([c.name for c in sheet.columns])
-        n = 0
-        for row in rows(session, sheet):
-            writer.writerow(["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row])
-            n += 1
-        counts[sheet.name] = n
-        files[f"{sheet.name}.csv"] = buf.getvalue().encode("utf-8-sig")
+        sheet_rows = list(rows(session, sheet))
+        counts[sheet.name] = len(sheet_rows)
+        # formula-like text gets a leading "'" (data_access.cells); the importer takes it off again
+        files[f"{sheet.name}.csv"] = csv_bytes([c.name for c in sheet.columns], sheet_rows)
     if suffix == ".zip":
         with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
             for name, data in files.items():
