@@ -3,6 +3,10 @@
 One ``Viewer`` is resolved per request (session cookie or ``Authorization: Bearer``) into ``g.viewer``;
 queries filter by its scope. Signed out, only the login page, the static assets, the language switch
 and the health check answer: pages redirect to /login, Dash's endpoints and the API say 401.
+
+API tokens are read-only credentials for the JSON API: they count under ``/api/v1/`` only. Anywhere else
+(pages, Dash's callbacks, downloads) a request carrying ``Authorization: Bearer`` is refused with 401,
+whether or not it also carries a session cookie.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from data_access.users import Viewer, authenticate, user_for_token, viewer_for
 
 PUBLIC_PATHS = ("/login", "/healthz", "/_favicon.ico")
 PUBLIC_PREFIXES = ("/assets/", "/lang/")
+#: the only paths where an API token counts
+API_PREFIX = "/api/v1/"
 
 bp = Blueprint("auth", __name__, template_folder="templates")
 
@@ -108,11 +114,23 @@ def logout() -> WerkzeugResponse:
     return redirect("/login")
 
 
-def _resolve_viewer() -> Viewer | None:
-    header = request.headers.get("Authorization", "")
+def _bearer_token() -> str | None:
+    """The token of an ``Authorization: Bearer`` header (the scheme in any case), or None without one."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _sep, token = header.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else None
+
+
+def _resolve_viewer(token: str | None) -> Viewer | None:
+    """The viewer of this request: by its API token when it sends one, else by its session cookie.
+
+    Database errors propagate (the app answers them with 503); nothing here swallows them.
+    """
     with runtime().sessions() as db:
-        if header.startswith("Bearer "):
-            user = user_for_token(db, header[len("Bearer ") :].strip())
+        if token is not None:
+            user = user_for_token(db, token)
             db.commit()
             return viewer_for(db, user) if user else None
         uid = session.get("uid")
@@ -127,9 +145,13 @@ def _resolve_viewer() -> Viewer | None:
 
 def _guard() -> WerkzeugResponse | Response | tuple[Response, int] | None:
     path = request.path
+    token = _bearer_token()
+    if token is not None and not path.startswith(API_PREFIX):
+        # a read-only API token must never drive the UI: Dash callbacks write (RAD thresholds, imports)
+        return jsonify({"error": "unauthorized", "message": "API tokens are accepted under /api/v1/ only"}), 401
     if path in PUBLIC_PATHS or path.startswith(PUBLIC_PREFIXES):
         return None
-    viewer = _resolve_viewer()
+    viewer = _resolve_viewer(token)
     if viewer is not None:
         g.viewer = viewer
         return None
