@@ -36,11 +36,18 @@ def current_viewer() -> Viewer | None:
 
 
 def _safe_next(target: str | None) -> str:
-    """Only a local path: never an open redirect."""
-    if not target:
+    r"""Only a local path: never an open redirect, never a header injection.
+
+    Refused (the overview instead): anything not starting with exactly one "/", any backslash (browsers
+    read "/\evil.example" as "//evil.example"), any control character (CR/LF would split the Location
+    header; browsers drop tabs and newlines from URLs, so "/\t/evil.example" would become "//evil.example").
+    """
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return "/"
+    if "\\" in target or any(ord(c) < 0x20 or ord(c) == 0x7F for c in target):
         return "/"
     parsed = urlparse(target)
-    if parsed.scheme or parsed.netloc or not target.startswith("/") or target.startswith("//"):
+    if parsed.scheme or parsed.netloc:
         return "/"
     return target
 

@@ -1,6 +1,9 @@
-"""Security review, round 2 (issue 17), over HTTP as an attacker would post it: API tokens outside the API."""
+"""Security review, round 2 (issue 17), over HTTP as an attacker would post it: API tokens outside the API,
+sessions that outlive sign-out, a lock-out that can be raced or abused, control characters in ``next``."""
 
 from __future__ import annotations
+
+import re
 
 import pytest
 
@@ -89,3 +92,40 @@ def test_aut103_a_token_still_reads_the_api(dash_app, director_token):
     bearer = {"Authorization": f"Bearer {director_token}"}
     assert c.get("/api/v1/rad", headers=bearer).status_code == 200
     assert c.get("/api/v1/funnel", headers=bearer).status_code == 200
+
+
+def _post_login(client, username: str, password: str, next_url: str):
+    page = client.get("/login").get_data(as_text=True)
+    match = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert match, page[:300]
+    form = {"username": username, "password": password, "csrf": match.group(1), "next": next_url}
+    return client.post("/login", data=form)
+
+
+@pytest.mark.parametrize(
+    "evil",
+    [
+        "/\r\nSet-Cookie: x=1",
+        "/\\evil.example",
+        "\\/evil.example",
+        "/\t/evil.example",  # a browser drops the tab and reads //evil.example
+        "/ok\x7f",
+        "/ok\x00",
+        "//evil.example",
+        "https://evil.example/",
+        "evil.example",
+    ],
+)
+def test_aut104_login_next_with_control_characters_or_backslashes_lands_on_the_overview(client, evil):
+    response = _post_login(client, "director", "demo-director", evil)
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/"
+    assert "Set-Cookie: x=1" not in str(response.headers)
+    page = client.get("/login?next=" + evil.replace("\r", "%0D").replace("\n", "%0A")).get_data(as_text=True)
+    assert 'name="next" value="/"' in page
+
+
+def test_aut105_a_plain_local_next_is_kept(client):
+    response = _post_login(client, "director", "demo-director", "/rad?period=2026")
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/rad?period=2026"
