@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from typing import Any
-from urllib.parse import parse_qs
+from urllib.parse import parse_qs, unquote
 
 #: a whole number as a person types it: ASCII digits only, at most nine (anything longer is no id we have)
 _WHOLE = re.compile(r"-?[0-9]{1,9}")
@@ -52,6 +52,12 @@ def text(value: Any, max_length: int = MAX_TEXT) -> str | None:
     if not isinstance(value, str) or not value or len(value) > max_length or _CONTROL.search(value):
         return None
     return value
+
+
+def path_code(value: Any, max_length: int = 50) -> str | None:
+    """A business code from an address's path (``/accounts/<code>``): percent-decoded (the grids' links encode
+    it, and Dash's pages hand the variable over as the browser sent it), then checked by ``text``."""
+    return text(unquote(value), max_length) if isinstance(value, str) else None
 
 
 def one_of(value: Any, allowed: Iterable[str]) -> str | None:

@@ -92,7 +92,7 @@ def layout(account_code: str = "", **_query: str) -> html.Div:
     lang = current_lang()
     now = today()
     scope = viewer_scope()
-    code = params.text(account_code, 50) or ""  # a code with control characters names no account
+    code = params.path_code(account_code) or ""  # a code with control characters names no account
     with read_session() as session:
         found = queries.account_detail(session, scope, code) if code else None
         if found is None:  # unknown and outside the viewer's scope look the same

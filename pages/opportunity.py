@@ -28,7 +28,7 @@ HISTORY_TABLE_ID = "opp-history-table"
 def layout(opp_code: str = "", **_query: str) -> html.Div:
     lang = current_lang()
     now = today()
-    code = params.text(opp_code, 50) or ""  # a code with control characters names no opportunity
+    code = params.path_code(opp_code) or ""  # a code with control characters names no opportunity
     with read_session() as session:
         found = queries.opportunity_detail(session, viewer_scope(), code) if code else None
     if found is None:  # unknown and outside the viewer's scope look the same

@@ -74,6 +74,12 @@ def test_prm007_query():
     assert params.query("?a=" + "x" * 9000) == {}
 
 
+def test_prm009_path_code():
+    assert params.path_code("OPZ1%5D(https%3A%2F%2Fevil.example)%20x") == "OPZ1](https://evil.example) x"
+    assert params.path_code("A00001") == "A00001"
+    assert params.path_code("A%00B") is None and params.path_code("x" * 51) is None and params.path_code(5) is None
+
+
 def test_prm008_event_points():
     click = {"points": [{"customdata": "A1", "x": 1}, "junk", {"customdata": ["L2"]}]}
     assert params.event_points(click) == [{"customdata": "A1", "x": 1}, {"customdata": ["L2"]}]
