@@ -143,9 +143,14 @@ from app import create_app
 from config import Config
 app = create_app(Config(database_url=sys.argv[1], instance_path=Path(sys.argv[3]), default_database=False))
 from concurrent.futures import ThreadPoolExecutor
-headers = {"Authorization": "Bearer " + sys.argv[2]}
+import re
+signer = app.server.test_client()  # a session cookie: tokens count under /api/v1/ only
+csrf = re.search(r'name="csrf" value="([^"]+)"', signer.get("/login").get_data(as_text=True)).group(1)
+signed = signer.post("/login", data={"username": "director", "password": sys.argv[2], "csrf": csrf, "next": "/"})
+assert signed.status_code == 302, signed.get_data()[:300]
+headers = {"Cookie": "salesradar_session=" + signer.get_cookie("salesradar_session").value}
 def get(path):
-    response = app.server.test_client().get(path, headers=headers)
+    response = app.server.test_client(use_cookies=False).get(path, headers=headers)
     return response.status_code if response.status_code == 200 else (response.status_code, response.get_data()[:200])
 with ThreadPoolExecutor(16) as pool:  # a threaded worker's first requests arrive together
     codes = list(pool.map(get, sys.argv[4:] * 4))
@@ -165,14 +170,8 @@ def test_app011_a_fresh_worker_serves_scripts_before_any_index(director, demo_en
     html = director.get("/").get_data(as_text=True)
     scripts = re.findall(r'<script src="(/_dash-component-suites/[^"]+)"', html)
     assert scripts
-    from data_access.db import session_factory
-    from data_access.users import create_token
-
-    with session_factory(demo_engine)() as session:
-        _row, token = create_token(session, "director", "worker test")
-        session.commit()
     result = subprocess.run(
-        [sys.executable, "-c", WORKER_SCRIPT, url_of(demo_engine), token, str(tmp_path), *scripts],
+        [sys.executable, "-c", WORKER_SCRIPT, url_of(demo_engine), "demo-director", str(tmp_path), *scripts],
         cwd=Path(__file__).resolve().parents[2],
         capture_output=True,
         text=True,
