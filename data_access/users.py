@@ -1,7 +1,9 @@
-"""Users, passwords, lock-out and API tokens.
+"""Users, passwords, lock-out, sessions and API tokens.
 
 Passwords are hashed with scrypt (werkzeug's default KDF, salted). API tokens are 256-bit random
-strings shown once; only their SHA-256 is stored, so a stolen database yields no usable token.
+strings shown once; only their SHA-256 is stored, so a stolen database yields no usable token. A sign-in
+is a ``UserSession`` row: the cookie carries a 256-bit random id, the row only its SHA-256; sign-out and a
+password change revoke rows, so a cookie copied before them stops working.
 """
 
 from __future__ import annotations
@@ -11,16 +13,18 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data_access.models import ROLES, ApiToken, Rep, User
+from data_access.models import ROLES, ApiToken, Rep, User, UserSession
 from data_access.scope import Scope
 
 MAX_FAILURES = 5
 LOCK_FOR = timedelta(minutes=15)
 MIN_PASSWORD = 8
+#: a session's life from sign-in; the Flask cookie's PERMANENT_SESSION_LIFETIME (web/auth.py) is the same
+SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_PREFIX = "sr_"
 #: verified against when the username is unknown, so both paths cost one scrypt
 _DUMMY_HASH = generate_password_hash("never-a-password")
@@ -110,13 +114,18 @@ def get_user(session: Session, username: str) -> User:
 
 
 def set_password(session: Session, username: str, password: str) -> User:
-    """New password; unlocks the account and ends every session signed with the old one."""
+    """New password; unlocks the account and ends every session of the user (their rows are revoked)."""
     user = get_user(session, username)
     _check_password_rules(password)
     user.password_hash = generate_password_hash(password)
     user.session_version += 1
     user.failed_logins = 0
     user.locked_until = None
+    session.execute(
+        update(UserSession)
+        .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
     return user
 
 
@@ -152,6 +161,58 @@ def authenticate(session: Session, username: str, password: str, now: datetime |
 
 def _token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
+
+
+def start_session(session: Session, user: User, now: datetime | None = None) -> str:
+    """A new sign-in of ``user``: its row (SESSION_LIFETIME long) and the secret id for the cookie.
+
+    Only the id's SHA-256 is stored. The user's rows that have expired are dropped on the way (they can never
+    count again), so the table holds about one row per sign-in of the last SESSION_LIFETIME. The caller commits.
+    """
+    now = now or utcnow()
+    secret = secrets.token_urlsafe(32)
+    session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.expires_at <= now))
+    session.add(
+        UserSession(token_hash=_token_hash(secret), user_id=user.id, created_at=now, expires_at=now + SESSION_LIFETIME)
+    )
+    session.flush()
+    return secret
+
+
+def end_session(session: Session, secret: str) -> None:
+    """Sign-out: the session's row is revoked, so a copy of the cookie kept from before stops working."""
+    session.execute(
+        update(UserSession)
+        .where(UserSession.token_hash == _token_hash(secret), UserSession.revoked_at.is_(None))
+        .values(revoked_at=utcnow())
+    )
+
+
+def viewer_for_session(
+    session: Session, secret: str, user_id: int, version: int, now: datetime | None = None
+) -> Viewer | None:
+    """The viewer of a session cookie, in one query: its id must name a row that is neither revoked nor
+    expired and belongs to ``user_id``, whose user is active and still at ``version`` (a password change
+    bumps it). None otherwise."""
+    now = now or utcnow()
+    row = session.execute(
+        select(User.id, User.username, User.role, Rep.id, Rep.rep_code, Rep.team_id)
+        .select_from(UserSession)
+        .join(User, User.id == UserSession.user_id)
+        .outerjoin(Rep, Rep.id == User.rep_id)
+        .where(
+            UserSession.token_hash == _token_hash(secret),
+            UserSession.user_id == user_id,
+            UserSession.revoked_at.is_(None),
+            UserSession.expires_at > now,
+            User.active.is_(True),
+            User.session_version == version,
+        )
+    ).first()
+    if row is None:
+        return None
+    uid, username, role, rep_id, rep_code, team_id = row
+    return Viewer(user_id=uid, username=username, role=role, rep_id=rep_id, rep_code=rep_code, team_id=team_id)
 
 
 def create_token(session: Session, username: str, label: str | None = None) -> tuple[ApiToken, str]:

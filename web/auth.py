@@ -12,16 +12,23 @@ whether or not it also carries a session cookie.
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
 from urllib.parse import urlencode, urlparse
 
 from flask import Blueprint, Flask, Response, g, jsonify, redirect, render_template, request, session
 from werkzeug.wrappers import Response as WerkzeugResponse
 
 from components.i18n import current_lang, t
-from data_access.models import User
 from data_access.runtime import runtime
-from data_access.users import Viewer, authenticate, user_for_token, viewer_for
+from data_access.users import (
+    SESSION_LIFETIME,
+    Viewer,
+    authenticate,
+    end_session,
+    start_session,
+    user_for_token,
+    viewer_for,
+    viewer_for_session,
+)
 
 PUBLIC_PATHS = ("/login", "/healthz", "/_favicon.ico")
 PUBLIC_PREFIXES = ("/assets/", "/lang/")
@@ -104,10 +111,13 @@ def login_submit() -> WerkzeugResponse | tuple[str, int]:
                 "login.html", t=t, lang=lang, csrf=csrf_token(), next=next_url, error=error, username=username
             ), 401
         user_id, version = result.user.id, result.user.session_version
+        sid = start_session(db, result.user)
+        db.commit()
     session.clear()  # a new session on sign-in: no fixation
     session.permanent = True
     session["uid"] = user_id
     session["ver"] = version
+    session["sid"] = sid  # names the server-side row; sign-out revokes it
     # the token the logout form will carry, fixed for the session's life: requests running in parallel
     # must never each mint (and save) a different one
     session["csrf"] = secrets.token_urlsafe(24)
@@ -117,6 +127,11 @@ def login_submit() -> WerkzeugResponse | tuple[str, int]:
 @bp.post("/logout")
 def logout() -> WerkzeugResponse:
     if _check_csrf():
+        sid = session.get("sid")
+        if isinstance(sid, str):
+            with runtime().sessions() as db:
+                end_session(db, sid)
+                db.commit()
         session.clear()
     return redirect("/login")
 
@@ -140,14 +155,15 @@ def _resolve_viewer(token: str | None) -> Viewer | None:
             user = user_for_token(db, token)
             db.commit()
             return viewer_for(db, user) if user else None
-        uid = session.get("uid")
+        uid, version, sid = session.get("uid"), session.get("ver"), session.get("sid")
         if uid is None:
             return None
-        found = db.get(User, uid)
-        if found is None or not found.active or found.session_version != session.get("ver"):
-            session.clear()
-            return None
-        return viewer_for(db, found)
+        viewer = None
+        if isinstance(uid, int) and isinstance(version, int) and isinstance(sid, str):
+            viewer = viewer_for_session(db, sid, uid, version)
+        if viewer is None:
+            session.clear()  # revoked, expired, signed out elsewhere, or from before server-side sessions
+        return viewer
 
 
 def _guard() -> WerkzeugResponse | Response | tuple[Response, int] | None:
@@ -179,7 +195,7 @@ def install_auth(server: Flask, secret_key: str, secure_cookies: bool) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=secure_cookies,
-        PERMANENT_SESSION_LIFETIME=timedelta(hours=12),
+        PERMANENT_SESSION_LIFETIME=SESSION_LIFETIME,  # the server-side row expires at the same time
         # save the cookie only when the session changes: a slow request must not write back an older copy
         SESSION_REFRESH_EACH_REQUEST=False,
     )

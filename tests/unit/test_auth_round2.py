@@ -3,14 +3,19 @@ sessions that outlive sign-out, a lock-out that can be raced or abused, control 
 
 from __future__ import annotations
 
+import hashlib
 import re
+from datetime import timedelta
 
 import pytest
+from sqlalchemy import select, update
 
 from data_access.db import session_factory
+from data_access.models import UserSession
 from data_access.settings import load_settings
-from data_access.users import create_token
-from tests.dash_http import ROUTER_OUTPUT, call_callback
+from data_access.users import create_token, create_user, set_password, utcnow
+from tests.conftest import login
+from tests.dash_http import ROUTER_OUTPUT, call_callback, find
 
 ONLY_API = {"error": "unauthorized", "message": "API tokens are accepted under /api/v1/ only"}
 
@@ -129,3 +134,94 @@ def test_aut105_a_plain_local_next_is_kept(client):
     response = _post_login(client, "director", "demo-director", "/rad?period=2026")
     assert response.status_code == 302
     assert response.headers["Location"] == "/rad?period=2026"
+
+
+def _logout(client):
+    layout = client.get("/_dash-layout").get_json()
+    return client.post("/logout", data={"csrf": find(layout, "logout-csrf")["props"]["value"]})
+
+
+def _copy_of_the_cookie(dash_app, client):
+    """A second browser holding the cookie as it is now (what an attacker who copied it would send)."""
+    other = dash_app.server.test_client()
+    other.set_cookie("salesradar_session", client.get_cookie("salesradar_session").value)
+    return other
+
+
+def _new_user(demo_engine, username: str, password: str = "long-enough-1") -> int:
+    with session_factory(demo_engine)() as session:
+        user_id = create_user(session, username, password, "director").id
+        session.commit()
+    return user_id
+
+
+def test_aut106_a_cookie_kept_from_before_sign_out_stops_working(dash_app, client):
+    assert login(client, "director", "demo-director").status_code == 302
+    kept = _copy_of_the_cookie(dash_app, client)
+    assert kept.get("/api/v1/funnel").status_code == 200
+    assert _logout(client).status_code == 302
+    assert client.get("/").status_code == 302
+    refused = kept.get("/api/v1/funnel")
+    assert refused.status_code == 401
+    assert refused.get_json()["error"] == "unauthorized"
+    page = kept.get("/")
+    assert page.status_code == 302
+    assert page.headers["Location"] == "/login?next=%2F"
+
+
+def test_aut107_sessions_are_rows_holding_only_the_hash_of_the_cookies_id(client, demo_engine):
+    user_id = _new_user(demo_engine, "holder")
+    assert login(client, "holder", "long-enough-1").status_code == 302
+    with client.session_transaction() as cookie:
+        sid = cookie["sid"]
+    assert len(sid) >= 43  # 256 random bits, URL-safe base64
+    with session_factory(demo_engine)() as session:
+        rows = session.scalars(select(UserSession).where(UserSession.user_id == user_id)).all()
+        assert [r.token_hash for r in rows] == [hashlib.sha256(sid.encode()).hexdigest()]
+        assert rows[0].revoked_at is None
+        assert rows[0].expires_at - rows[0].created_at == timedelta(hours=12)
+    _logout(client)
+    with session_factory(demo_engine)() as session:
+        row = session.scalars(select(UserSession).where(UserSession.user_id == user_id)).one()
+        assert row.revoked_at is not None
+
+
+def test_aut108_an_expired_session_row_is_refused(client, demo_engine):
+    user_id = _new_user(demo_engine, "expiring")
+    assert login(client, "expiring", "long-enough-1").status_code == 302
+    assert client.get("/api/v1/funnel").status_code == 200
+    with session_factory(demo_engine)() as session:
+        session.execute(
+            update(UserSession).where(UserSession.user_id == user_id).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
+        session.commit()
+    assert client.get("/api/v1/funnel").status_code == 401
+    assert client.get("/").status_code == 302
+
+
+def test_aut109_a_password_change_revokes_every_session_row(dash_app, demo_engine):
+    user_id = _new_user(demo_engine, "twice")
+    first, second = dash_app.server.test_client(), dash_app.server.test_client()
+    for c in (first, second):
+        assert login(c, "twice", "long-enough-1").status_code == 302
+        assert c.get("/api/v1/funnel").status_code == 200
+    with session_factory(demo_engine)() as session:
+        set_password(session, "twice", "long-enough-2")
+        session.commit()
+        revoked = session.scalars(select(UserSession.revoked_at).where(UserSession.user_id == user_id)).all()
+        assert len(revoked) == 2 and all(r is not None for r in revoked)
+    for c in (first, second):
+        assert c.get("/api/v1/funnel").status_code == 401
+
+
+def test_aut110_a_session_id_only_counts_for_its_own_user(client, demo_engine):
+    _new_user(demo_engine, "owner")
+    other_id = _new_user(demo_engine, "bystander")
+    assert login(client, "owner", "long-enough-1").status_code == 302
+    with client.session_transaction() as cookie:  # a cookie signed by this server, its uid changed
+        cookie["uid"] = other_id
+    assert client.get("/api/v1/funnel").status_code == 401
+    assert login(client, "owner", "long-enough-1").status_code == 302
+    with client.session_transaction() as cookie:  # a cookie from before server-side sessions: no sid
+        del cookie["sid"]
+    assert client.get("/api/v1/funnel").status_code == 401
