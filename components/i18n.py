@@ -334,10 +334,9 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "login.username": {"en": "Username", "zh": "用户名"},
     "login.password": {"en": "Password", "zh": "密码"},
     "login.submit": {"en": "Sign in", "zh": "登录"},
-    "login.failed": {"en": "Wrong username or password.", "zh": "用户名或密码错误。"},
-    "login.locked": {
-        "en": "Too many failed attempts: this account is locked for a while. Try again later.",
-        "zh": "失败次数过多，账户已暂时锁定，请稍后再试。",
+    "login.failed": {
+        "en": "Wrong username or password, or too many attempts: wait 15 minutes and try again.",
+        "zh": "用户名或密码错误，或尝试次数过多：请等 15 分钟后再试。",
     },
     "login.expired": {"en": "The form expired; please sign in again.", "zh": "表单已过期，请重新登录。"},
     "nav.logout": {"en": "Sign out", "zh": "退出"},

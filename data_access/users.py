@@ -4,6 +4,14 @@ Passwords are hashed with scrypt (werkzeug's default KDF, salted). API tokens ar
 strings shown once; only their SHA-256 is stored, so a stolen database yields no usable token. A sign-in
 is a ``UserSession`` row: the cookie carries a 256-bit random id, the row only its SHA-256; sign-out and a
 password change revoke rows, so a cookie copied before them stops working.
+
+Lock-out is a throttle on sign-in attempts (``login_throttle``), counted per key in a fixed window of
+LOCK_FOR: the name at this address (MAX_FAILURES), the address whatever the names (MAX_ADDRESS_FAILURES)
+and the name from anywhere (MAX_NAME_FAILURES). Every attempt is counted in the database, atomically and
+committed, before its password is checked; an attempt that takes a key over its limit is refused without
+a look at the password. A stranger's wrong passwords thus use up the stranger's budgets (their address,
+the name at their address), not the real user's at the user's own address, unless they reach the large
+name-wide limit. Known and unknown names are counted alike, and every refusal reads the same.
 """
 
 from __future__ import annotations
@@ -13,20 +21,28 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import Engine, and_, case, delete, func, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data_access.models import ROLES, ApiToken, Rep, User, UserSession
+from data_access.models import ROLES, ApiToken, LoginThrottle, Rep, User, UserSession
 from data_access.scope import Scope
 
+#: failed sign-ins counted per window of LOCK_FOR: one name at one address ...
 MAX_FAILURES = 5
+#: ... one address, whatever the names (one address spraying many names) ...
+MAX_ADDRESS_FAILURES = 20
+#: ... and one name from anywhere (a distributed attack still stops)
+MAX_NAME_FAILURES = 50
 LOCK_FOR = timedelta(minutes=15)
+#: the address of an attempt that comes with none (the command line, tests)
+NO_ADDRESS = "-"
 MIN_PASSWORD = 8
 #: a session's life from sign-in; the Flask cookie's PERMANENT_SESSION_LIFETIME (web/auth.py) is the same
 SESSION_LIFETIME = timedelta(hours=12)
 TOKEN_PREFIX = "sr_"
-#: verified against when the username is unknown, so both paths cost one scrypt
+#: verified against when the username is unknown or the attempt is throttled, so every path costs one scrypt
 _DUMMY_HASH = generate_password_hash("never-a-password")
 
 
@@ -114,13 +130,13 @@ def get_user(session: Session, username: str) -> User:
 
 
 def set_password(session: Session, username: str, password: str) -> User:
-    """New password; unlocks the account and ends every session of the user (their rows are revoked)."""
+    """New password; lifts the lock-out of the name (its throttle rows go, at every address) and ends every
+    session of the user (their rows are revoked). The caller commits."""
     user = get_user(session, username)
     _check_password_rules(password)
     user.password_hash = generate_password_hash(password)
     user.session_version += 1
-    user.failed_logins = 0
-    user.locked_until = None
+    _unlock(session, user.username)
     session.execute(
         update(UserSession)
         .where(UserSession.user_id == user.id, UserSession.revoked_at.is_(None))
@@ -129,33 +145,166 @@ def set_password(session: Session, username: str, password: str) -> User:
     return user
 
 
+# Throttle keys. The name part is the SHA-256 (hex) of the normalised name: fixed length and hex only, so
+# "every key of this name" is an exact prefix (no LIKE wildcard, no "|" can hide in it), and what strangers
+# type as a name (now and then a password) is never stored in clear.
+_NAME = "name:"  # + name hash
+_NAME_AT = "name@addr:"  # + name hash + "|" + address
+_ADDRESS = "addr:"  # + address
+
+
+def _normal_name(username: str) -> str:
+    return username.strip().lower()
+
+
+def _name_hash(username: str) -> str:
+    return hashlib.sha256(_normal_name(username).encode()).hexdigest()
+
+
+@dataclass(frozen=True)
+class _Keys:
+    """The three keys one attempt is counted under."""
+
+    name: str
+    name_at_address: str
+    address: str
+
+    @classmethod
+    def of(cls, username: str, address: str | None) -> _Keys:
+        name, where = _name_hash(username), (address or NO_ADDRESS)[:100]
+        return cls(f"{_NAME}{name}", f"{_NAME_AT}{name}|{where}", f"{_ADDRESS}{where}")
+
+    def limits(self) -> dict[str, int]:
+        """Each key with its limit, in key order (every writer touches rows in this order: no deadlock)."""
+        by_key = {
+            self.name: MAX_NAME_FAILURES,
+            self.name_at_address: MAX_FAILURES,
+            self.address: MAX_ADDRESS_FAILURES,
+        }
+        return dict(sorted(by_key.items()))
+
+
+def _engine_of(session: Session) -> Engine:
+    """The engine behind ``session``: the throttle writes on a connection of its own, in its own transaction."""
+    return session.get_bind().engine
+
+
+def _count_attempt(engine: Engine, keys: _Keys, now: datetime) -> bool:
+    """Count one attempt under each key and commit, before any password is checked; True when one of the keys
+    is now over its limit (the attempt must be refused unchecked).
+
+    One ``INSERT ... ON CONFLICT (key) DO UPDATE ... RETURNING failures``: a row whose window has passed
+    starts again at 1, otherwise it goes up by one. The database serialises the increments, so attempts
+    running in parallel each see the others' counts (a read-then-write in Python did not).
+    """
+    dialect = engine.dialect.name
+    if dialect == "postgresql":
+        insert = postgresql.insert
+    elif dialect == "sqlite":
+        insert = sqlite.insert  # type: ignore[assignment]
+    else:
+        raise NotImplementedError(f"the sign-in throttle needs PostgreSQL or SQLite, not {dialect}")
+    limits = keys.limits()
+    expired = LoginThrottle.window_start < now - LOCK_FOR
+    stmt = insert(LoginThrottle).values([{"key": key, "failures": 1, "window_start": now} for key in limits])
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[LoginThrottle.key],
+        set_={
+            "failures": case((expired, 1), else_=LoginThrottle.failures + 1),
+            "window_start": case((expired, now), else_=LoginThrottle.window_start),
+        },
+    )
+    with engine.begin() as conn:
+        counts = {key: n for key, n in conn.execute(stmt.returning(LoginThrottle.key, LoginThrottle.failures))}
+    return any(counts[key] > limit for key, limit in limits.items())
+
+
+def _forget_failures(engine: Engine, keys: _Keys, now: datetime) -> None:
+    """After a successful sign-in: the name's counts go (at this address and name-wide); the address keeps
+    its failures (this attempt's own count is taken back), so signing in to one's own account between
+    guesses buys an address no new guesses. Rows whose window has passed are pruned on the way."""
+    with engine.begin() as conn:
+        for key in keys.limits():  # key order, as the count takes them
+            if key == keys.address:
+                conn.execute(
+                    update(LoginThrottle)
+                    .where(LoginThrottle.key == key, LoginThrottle.failures > 0)
+                    .values(failures=LoginThrottle.failures - 1)
+                )
+            else:
+                conn.execute(delete(LoginThrottle).where(LoginThrottle.key == key))
+    stale = (
+        select(LoginThrottle.key)
+        .where(LoginThrottle.window_start < now - LOCK_FOR)
+        .limit(1000)
+        .with_for_update(skip_locked=True)  # PostgreSQL: never wait on (or deadlock with) a live count
+    )
+    with engine.begin() as conn:
+        conn.execute(delete(LoginThrottle).where(LoginThrottle.key.in_(stale.scalar_subquery())))
+
+
+def _locked_name_hashes(session: Session, now: datetime) -> set[str]:
+    """The name hashes with a key at or over its limit in the current window (their next attempt is refused
+    somewhere: at one address, or everywhere)."""
+    keys = session.scalars(
+        select(LoginThrottle.key).where(
+            LoginThrottle.window_start >= now - LOCK_FOR,
+            or_(
+                and_(LoginThrottle.key.startswith(_NAME), LoginThrottle.failures >= MAX_NAME_FAILURES),
+                and_(LoginThrottle.key.startswith(_NAME_AT), LoginThrottle.failures >= MAX_FAILURES),
+            ),
+        )
+    )
+    return {key.split(":", 1)[1][:64] for key in keys}
+
+
+def _unlock(session: Session, username: str) -> None:
+    """Drop the name's throttle rows (name-wide and at every address); addresses keep theirs."""
+    name = _name_hash(username)
+    session.execute(
+        delete(LoginThrottle).where(
+            or_(
+                LoginThrottle.key == f"{_NAME}{name}",
+                LoginThrottle.key.startswith(f"{_NAME_AT}{name}|", autoescape=True),
+            )
+        )
+    )
+
+
 @dataclass(frozen=True)
 class LoginResult:
+    """``user`` when the sign-in succeeded. ``throttled``: refused without a look at the password because a key
+    was over its limit; for tests and logs only, the person signing in is told exactly what a wrong password
+    gets."""
+
     user: User | None
-    locked: bool = False
+    throttled: bool = False
 
 
-def authenticate(session: Session, username: str, password: str, now: datetime | None = None) -> LoginResult:
-    """Check a password; after MAX_FAILURES wrong ones in a row the account is locked for LOCK_FOR.
+def authenticate(
+    session: Session, username: str, password: str, address: str | None = None, now: datetime | None = None
+) -> LoginResult:
+    """Sign-in by name and password from ``address`` (the client's IP; None: NO_ADDRESS).
 
-    A locked account refuses even the right password until the lock expires. The caller commits.
+    The attempt is counted first (committed on a connection of its own, see ``_count_attempt``); when a key
+    is over its limit the password is not checked. Unknown names are counted like known ones (by the
+    normalised name), and every refusal (wrong password, unknown name, throttled, inactive user) costs one
+    scrypt and returns ``user=None``. A success clears the name's counts. Nothing is left for the caller to
+    commit.
     """
     now = now or utcnow()
-    user = session.scalar(select(User).where(func.lower(User.username) == username.strip().lower()))
+    engine = _engine_of(session)
+    keys = _Keys.of(username, address)
+    if _count_attempt(engine, keys, now):
+        check_password_hash(_DUMMY_HASH, password)
+        return LoginResult(None, throttled=True)
+    user = session.scalar(select(User).where(func.lower(User.username) == _normal_name(username)))
     if user is None:
         check_password_hash(_DUMMY_HASH, password)
         return LoginResult(None)
-    if user.locked_until is not None and user.locked_until > now:
-        return LoginResult(None, locked=True)
     if not check_password_hash(user.password_hash, password) or not user.active:
-        user.failed_logins += 1
-        if user.failed_logins >= MAX_FAILURES:
-            user.locked_until = now + LOCK_FOR
-            user.failed_logins = 0
-            return LoginResult(None, locked=True)
         return LoginResult(None)
-    user.failed_logins = 0
-    user.locked_until = None
+    _forget_failures(engine, keys, now)
     return LoginResult(user)
 
 
@@ -256,20 +405,20 @@ def list_users(session: Session) -> list[dict[str, object]]:
         .subquery()
     )
     rows = session.execute(
-        select(User.username, User.role, Rep.rep_code, User.active, User.locked_until, func.coalesce(live.c.n, 0))
+        select(User.username, User.role, Rep.rep_code, User.active, func.coalesce(live.c.n, 0))
         .outerjoin(Rep, Rep.id == User.rep_id)
         .outerjoin(live, live.c.user_id == User.id)
         .order_by(User.username)
     )
-    now = utcnow()
+    locked = _locked_name_hashes(session, utcnow())
     return [
         {
             "username": u,
             "role": role,
             "rep": rep,
             "active": bool(active),
-            "locked": bool(locked and locked > now),
+            "locked": _name_hash(u) in locked,
             "tokens": int(n),
         }
-        for u, role, rep, active, locked, n in rows
+        for u, role, rep, active, n in rows
     ]

@@ -102,11 +102,14 @@ def login_submit() -> WerkzeugResponse | tuple[str, int]:
             error=t("login.expired", lang),
             username=username,
         ), 400
+    # the client's own address: X-Forwarded-For is not trusted. Behind a reverse proxy every request would
+    # come from the proxy's address; such a deployment wraps the app in werkzeug's ProxyFix (x_for=1)
+    address = request.remote_addr
     with runtime().sessions() as db:
-        result = authenticate(db, username, request.form.get("password", "")[:200])
-        db.commit()
+        result = authenticate(db, username, request.form.get("password", "")[:200], address)
         if result.user is None:
-            error = t("login.locked", lang) if result.locked else t("login.failed", lang)
+            # one answer for every refusal (wrong password, unknown name, too many attempts, inactive user)
+            error = t("login.failed", lang)
             return render_template(
                 "login.html", t=t, lang=lang, csrf=csrf_token(), next=next_url, error=error, username=username
             ), 401

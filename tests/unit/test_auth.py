@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import stat
 from datetime import timedelta
 
@@ -10,7 +11,16 @@ import pytest
 
 from config import Config, ConfigError, load_or_create_secret
 from data_access.db import session_factory
-from data_access.users import LOCK_FOR, MAX_FAILURES, UserError, authenticate, create_user, set_password, utcnow
+from data_access.users import (
+    LOCK_FOR,
+    MAX_FAILURES,
+    UserError,
+    authenticate,
+    create_user,
+    list_users,
+    set_password,
+    utcnow,
+)
 from tests.conftest import login
 from tests.dash_http import ROUTER_OUTPUT, find
 
@@ -85,20 +95,29 @@ def test_aut007_next_is_never_an_open_redirect(client):
         assert 'name="next" value="/"' in page
 
 
-def test_aut008_lock_out_after_repeated_failures(client, demo_engine):
+def test_aut008_lock_out_after_repeated_failures(dash_app, demo_engine):
     with session_factory(demo_engine)() as session:
         create_user(session, "locky", "right-password", "director")
         session.commit()
-    for _ in range(MAX_FAILURES - 1):
-        assert login(client, "locky", "wrong-password").status_code == 401
-    locked = login(client, "locky", "wrong-password")
-    assert b"locked" in locked.data or "锁定".encode() in locked.data
-    # even the right password is refused while locked
-    assert login(client, "locky", "right-password").status_code == 401
+    client = dash_app.server.test_client()
+    client.environ_base["REMOTE_ADDR"] = "192.0.2.8"
+    for _ in range(MAX_FAILURES):
+        wrong = login(client, "locky", "wrong-password")
+        assert wrong.status_code == 401
+    # even the right password is refused now, and the answer is the wrong password's, word for word
+    locked = login(client, "locky", "right-password")
+    assert locked.status_code == 401
+    error = re.compile(rb'<div class="alert alert-danger py-2" id="login-error" role="alert">(.*?)</div>')
+    refused, failed = error.search(locked.data), error.search(wrong.data)
+    assert refused and failed and refused[1] == failed[1]
+    assert refused[1] == b"Wrong username or password, or too many attempts: wait 15 minutes and try again."
     assert client.get("/").status_code == 302
     with session_factory(demo_engine)() as session:
+        assert next(u for u in list_users(session) if u["username"] == "locky")["locked"] is True
+        soon = utcnow() + LOCK_FOR - timedelta(minutes=1)
+        assert authenticate(session, "locky", "right-password", "192.0.2.8", now=soon).user is None
         later = utcnow() + LOCK_FOR + timedelta(seconds=1)
-        assert authenticate(session, "locky", "right-password", now=later).user is not None
+        assert authenticate(session, "locky", "right-password", "192.0.2.8", now=later).user is not None
 
 
 def test_aut009_password_change_ends_existing_sessions(client, demo_engine):
