@@ -27,8 +27,7 @@ from data_access.migrate import upgrade
 from data_access.queries import has_any_data
 from data_access.runtime import Runtime, install
 from web.api import bp as api_blueprint
-from web.auth import _safe_next as safe_next
-from web.auth import csrf_token, current_viewer, install_auth
+from web.auth import csrf_token, current_viewer, install_auth, safe_next
 from web.downloads import bp as downloads_blueprint
 from web.errors import install_error_handlers
 from web.filter_sync import sync_filters_to_url  # noqa: F401  (registers the filter bar's callback)

@@ -30,7 +30,7 @@ from data_access.users import (
     viewer_for_session,
 )
 
-PUBLIC_PATHS = ("/login", "/healthz", "/_favicon.ico")
+PUBLIC_PATHS = ("/login", "/healthz", "/readyz", "/_favicon.ico")
 PUBLIC_PREFIXES = ("/assets/", "/lang/")
 #: the only paths where an API token counts
 API_PREFIX = "/api/v1/"
@@ -42,7 +42,7 @@ def current_viewer() -> Viewer | None:
     return g.get("viewer")
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     r"""Only a local path: never an open redirect, never a header injection.
 
     Refused (the overview instead): anything not starting with exactly one "/", any backslash (browsers
@@ -81,7 +81,7 @@ def login_form() -> str:
         t=t,
         lang=lang,
         csrf=csrf_token(),
-        next=_safe_next(request.args.get("next")),
+        next=safe_next(request.args.get("next")),
         error=None,
         username="",
     )
@@ -91,7 +91,7 @@ def login_form() -> str:
 def login_submit() -> WerkzeugResponse | tuple[str, int]:
     lang = current_lang()
     username = request.form.get("username", "")[:100]
-    next_url = _safe_next(request.form.get("next"))
+    next_url = safe_next(request.form.get("next"))
     if not _check_csrf():
         return render_template(
             "login.html",

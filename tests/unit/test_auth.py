@@ -61,6 +61,7 @@ def test_aut003_public_routes(client):
     assert client.get("/login").status_code == 200
     assert client.get("/assets/bootstrap.min.css").status_code == 200
     assert client.get("/healthz").status_code == 200
+    assert client.get("/readyz").get_data(as_text=True) == "ok"  # the database answers (outage.js asks it)
     scripts = client.get("/_dash-component-suites/dash/deps/react@18.v4_4_1.min.js")
     assert scripts.status_code == 401  # Dash's scripts too need a signed-in user
 

@@ -30,8 +30,8 @@ def test_exs001_neutralise_each_formula_start_and_nothing_else():
     for value in STARTS:
         assert neutralise(value) == "'" + value
         assert unneutralise(neutralise(value)) == value
-    for value in ["上海华信银行", "A00001", "", "a=b", "'quoted", 42, -5.5, None]:
-        assert neutralise(value) == value
+    for other in ["上海华信银行", "A00001", "", "a=b", "'quoted", 42, -5.5, None]:
+        assert neutralise(other) == other
     assert unneutralise("'quoted") == "'quoted"  # only a quote before a formula start is ours
 
 

@@ -116,7 +116,7 @@ def _client() -> urllib.request.OpenerDirector:
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()), NoRedirect)
 
 
-def _call(opener: urllib.request.OpenerDirector, url: str, data: bytes | None = None, **headers: str):
+def _call(opener: urllib.request.OpenerDirector, url: str, data: bytes | None = None, **headers: str) -> Any:
     request = urllib.request.Request(url, data=data, headers=headers)
     try:
         with opener.open(request, timeout=30) as response:
@@ -158,7 +158,7 @@ def test_out001_database_stops_and_comes_back(outage_server):
     status, headers, body = _call(browser, base + "/api/v1/funnel")
     assert status == 503 and headers.get("Retry-After") == "5"
     assert json.loads(body)["error"] == "database_unavailable"
-    status, headers, body = _call(browser, base + "/", **{"Accept-Language": "zh-CN"})
+    status, headers, body = _call(browser, base + "/", None, **{"Accept-Language": "zh-CN"})
     assert status == 503 and "数据库暂时无法连接" in body and 'http-equiv="refresh"' in body
     callback = json.dumps(ROUTER).encode()
     status, _h, body = _call(
