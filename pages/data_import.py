@@ -53,17 +53,25 @@ def _importer() -> Viewer:
     return viewer
 
 
-def _own_upload(viewer: Viewer, store: dict[str, Any]) -> jobs.Upload:
+def _token(store: Any) -> str:
+    """The upload token the page's store names (the client's copy: anything but a dict of text is none)."""
+    token = store.get("token") if isinstance(store, dict) else None
+    return token if isinstance(token, str) else ""
+
+
+def _own_upload(viewer: Viewer, store: Any) -> jobs.Upload:
     """The upload the page's store names, if it is this viewer's; anything else stops the callback."""
     try:
-        return jobs.find_upload(runtime().config.instance_path, viewer.user_id, str(store.get("token", "")))
+        return jobs.find_upload(runtime().config.instance_path, viewer.user_id, _token(store))
     except jobs.UploadError as exc:
         raise PreventUpdate from exc
 
 
-def _as_of(raw: str | None) -> date:
+def _as_of(raw: Any) -> date:
+    if not isinstance(raw, str) or not raw:
+        return today()
     try:
-        return date.fromisoformat(raw) if raw else today()
+        return date.fromisoformat(raw)
     except ValueError:
         return today()
 
@@ -131,16 +139,31 @@ def layout(**_query: str) -> html.Div:
     )
 
 
-def _mapping_from_form(
-    values: list[Any], ids: list[dict[str, str]], sheets: list[Any], sheet_ids: list[dict[str, str]]
-) -> dict[str, dict[str, Any]]:
-    mapping: dict[str, dict[str, Any]] = {}
-    for value, cid in zip(sheets, sheet_ids, strict=False):
-        if value:
-            mapping.setdefault(str(cid["tab"]), {})["sheet"] = str(value)
+def _stored_mapping(store: Any) -> dict[str, Any]:
+    """The mapping the page's store carries (the client's copy: read as names, like the form's)."""
+    mapping = store.get("mapping") if isinstance(store, dict) else None
+    return mapping if isinstance(mapping, dict) else {}
+
+
+def _pairs(values: Any, ids: Any, *keys: str) -> list[tuple[str, tuple[str, ...]]]:
+    """(value, id parts) of a pattern-matching form, as posted: only text values of well-formed ids."""
+    if not isinstance(values, list) or not isinstance(ids, list):
+        return []
+    out = []
     for value, cid in zip(values, ids, strict=False):
-        if value:
-            mapping.setdefault(str(cid["tab"]), {}).setdefault("columns", {})[str(cid["header"])] = str(value)
+        if isinstance(value, str) and value and isinstance(cid, dict):
+            parts = tuple(cid.get(k) for k in keys)
+            if all(isinstance(p, str) for p in parts):
+                out.append((value, tuple(str(p) for p in parts)))
+    return out
+
+
+def _mapping_from_form(values: Any, ids: Any, sheets: Any, sheet_ids: Any) -> dict[str, dict[str, Any]]:
+    mapping: dict[str, dict[str, Any]] = {}
+    for value, (tab,) in _pairs(sheets, sheet_ids, "tab"):
+        mapping.setdefault(tab, {})["sheet"] = value
+    for value, (tab, header) in _pairs(values, ids, "tab", "header"):
+        mapping.setdefault(tab, {}).setdefault("columns", {})[header] = value
     return mapping
 
 
@@ -181,18 +204,18 @@ def preview(
     instance = runtime().config.instance_path
     mapping: dict[str, dict[str, Any]] = {}
     if ctx.triggered_id == UPLOAD_ID:
-        if not contents or "," not in contents:
+        if not contents or not isinstance(contents, str) or "," not in contents:
             raise PreventUpdate
         try:
             data = base64.b64decode(contents.split(",", 1)[1], validate=True)
-            upload = jobs.save_upload(instance, viewer.user_id, filename or "upload.xlsx", data)
+            upload = jobs.save_upload(instance, viewer.user_id, str(filename or "upload.xlsx"), data)
         except (binascii.Error, jobs.UploadError) as exc:
             return _rejected(lang, str(exc))
     else:
         if not store:
             raise PreventUpdate
         try:
-            upload = jobs.find_upload(instance, viewer.user_id, str(store.get("token", "")))
+            upload = jobs.find_upload(instance, viewer.user_id, _token(store))
         except jobs.UploadError as exc:
             return _rejected(lang, str(exc))
         mapping = _mapping_from_form(col_values, col_ids, sheet_values, sheet_ids)
@@ -245,7 +268,7 @@ def download_errors(n_clicks: int | None, store: dict[str, Any] | None, as_of: s
         raise PreventUpdate
     upload = _own_upload(viewer, store)
     report = jobs.preview(
-        runtime().engine, upload, _as_of(as_of), viewer.username, store.get("mapping") or {}, viewer.scope
+        runtime().engine, upload, _as_of(as_of), viewer.username, _stored_mapping(store), viewer.scope
     )
     return dcc.send_bytes(issues_csv(report.issues), f"{upload.file_name}-errors.csv")
 
@@ -264,9 +287,7 @@ def confirm(n_clicks: int | None, store: dict[str, Any] | None, as_of: str | Non
     if not n_clicks or not store:
         raise PreventUpdate
     upload = _own_upload(viewer, store)
-    jobs.start_import(
-        runtime().engine, upload, _as_of(as_of), viewer.username, store.get("mapping") or {}, viewer.scope
-    )
+    jobs.start_import(runtime().engine, upload, _as_of(as_of), viewer.username, _stored_mapping(store), viewer.scope)
     return False, True
 
 
