@@ -13,6 +13,8 @@ from data_access.importer.schema import Column
 TRUE = {"yes", "y", "true", "1", "是", "top", "x", "✓"}
 FALSE = {"no", "n", "false", "0", "否", ""}
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+#: C0 control characters but tab, LF and CR: PostgreSQL refuses NUL in text, and none belongs in a cell
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 
 
 class Bad(ValueError):
@@ -76,6 +78,8 @@ def _int(value: object, low: int, high: int) -> int:
 
 def convert(col: Column, value: object) -> object:
     """The typed value of one cell (None for an empty optional cell); raises Bad with the reason."""
+    if isinstance(value, str) and (bad := CONTROL.search(value)):
+        raise Bad(f"holds the control character U+{ord(bad.group()):04X}, which no cell may hold")
     if value is None or (isinstance(value, str) and not value.strip()):
         if col.required:
             raise Bad("is required")
@@ -121,6 +125,12 @@ def convert(col: Column, value: object) -> object:
     raise AssertionError(col.kind)
 
 
+def shown(value: object) -> str | None:
+    """A cell as an issue shows it: shortened, control characters written as ``\\x00``."""
+    text = short(value)
+    return CONTROL.sub(lambda m: f"\\x{ord(m.group()):02x}", text) if text is not None else None
+
+
 def typed_rows(table: MappedTable) -> tuple[list[tuple[int, dict[str, object]]], list[Issue]]:
     """Typed records of a mapped table, and the issues of the cells that would not convert."""
     out = []
@@ -134,7 +144,7 @@ def typed_rows(table: MappedTable) -> tuple[list[tuple[int, dict[str, object]]],
                 typed[col.name] = convert(col, raw)
             except Bad as exc:
                 ok = False
-                issues.append(Issue(table.sheet.name, number, col.name, short(raw), f"{col.name} {exc}"))
+                issues.append(Issue(table.sheet.name, number, col.name, shown(raw), f"{col.name} {exc}"))
         if ok:
             out.append((number, typed))
     return out, issues
