@@ -1,4 +1,4 @@
-"""Issue 17, imports: no NUL (or other control character) in a cell.
+"""Issue 17, imports: a manager stays inside their team, no NUL in a cell.
 
 The attacks are posted over HTTP as a browser (or a script) would post them on /import, on the shared demo
 database: previews are dry runs and refused imports write nothing, so the numbers other tests read stay as
@@ -9,20 +9,29 @@ from __future__ import annotations
 
 import base64
 import io
+import time
 import zipfile
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
+from data_access import demo
 from data_access.db import session_factory
 from data_access.importer.engine import run_import
 from data_access.importer.reader import Issue
-from data_access.models import Account, ImportRun
+from data_access.models import Account, ImportRun, Opportunity, Rep
+from data_access.scope import Scope
 from tests.conftest import AS_OF
 from tests.dash_http import call_callback, text_of
 from tests.unit.test_demo import _digest
 
 REPS = "rep_code,name,team,region,role,manager_code,email,hire_date\n"
+OPPS = (
+    "opp_code,account_code,owner_rep_code,name,amount,level,status,created_date,expected_close_date,"
+    "product_line,gross_margin,closed_date,loss_reason,win_reason,competitor\n"
+)
+VISITS = "rep_code,account_code,visit_date,kind,status,opp_code\n"
 
 
 def _zip(files: dict[str, str]) -> str:
@@ -50,6 +59,150 @@ def _upload(client: Any, files: dict[str, str], name: str = "week.zip") -> dict[
 
 def _preview_text(body: dict[str, Any]) -> str:
     return text_of(body["import-preview"]["children"])
+
+
+def _confirm_and_wait(client: Any, store: dict[str, Any]) -> dict[str, Any]:
+    started = call_callback(
+        client,
+        "import-poll.disabled",
+        {("import-confirm", "n_clicks"): 1, ("import-store", "data"): store, ("import-as-of", "date"): "2026-11-27"},
+    )
+    assert started.status_code == 200
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        polled = call_callback(
+            client, "import-progress.value", {("import-poll", "n_intervals"): 1, ("import-store", "data"): store}
+        )
+        result = polled.get_json()["response"] if polled.status_code == 200 else {}
+        if "import-result" in result:
+            return dict(result)
+        time.sleep(0.2)
+    raise AssertionError("the import did not finish")
+
+
+# --------------------------------------------------------------------------------------------------
+# finding 1: a manager's import stays inside their team
+
+
+def test_isec001_manager_cannot_move_themselves_into_another_team(manager, demo_session):
+    row = "M001,彭鹏英,华东大客户部,华东,manager,D001,m001@hualuo.example,2021-01-30\n"
+    body = _upload(manager, {"reps.csv": REPS + row})
+    assert body["import-confirm"]["disabled"] is True
+    assert "outside your team: only a director moves a rep to another team (M001 is in 华北大客户部)" in _preview_text(
+        body
+    )
+    # confirming anyway (the callback is a public endpoint): validated again, refused, nothing written
+    result = _confirm_and_wait(manager, body["import-store"]["data"])
+    assert "1 problem(s): nothing will be written" in text_of(result["import-result"]["children"])
+    team = demo_session.execute(
+        text("SELECT t.name FROM reps r JOIN teams t ON t.id = r.team_id WHERE r.rep_code = 'M001'")
+    ).scalar_one()
+    assert team == "华北大客户部"
+    assert manager.get("/api/v1/funnel?team=2").status_code == 403
+    assert manager.get("/api/v1/funnel?team=1").status_code == 200
+
+
+def test_isec002_manager_cannot_change_a_role_or_a_manager(manager):
+    cases = {
+        "M001,彭鹏英,华北大客户部,华北,director,D001,m001@hualuo.example,2021-01-30\n": (
+            "not yours to change: only a director changes a role (M001 is manager)"
+        ),
+        "R0001,高建,华北大客户部,华北,rep,M002,r0001@hualuo.example,2019-10-28\n": (
+            "not yours to change: only a director changes who manages R0001 (M001)"
+        ),
+    }
+    for row, message in cases.items():
+        body = _upload(manager, {"reps.csv": REPS + row})
+        assert body["import-confirm"]["disabled"] is True, row
+        assert message in _preview_text(body), _preview_text(body)[:400]
+
+
+def test_isec003_new_reps_join_the_managers_team_as_reps(manager):
+    cases = {
+        "R9001,新人甲,华东大客户部,华东,rep,M001,r9001@x.example,2026-11-01\n": (
+            "outside your team: a rep you add joins your team (华北大客户部)"
+        ),
+        "R9002,新人乙,华北大客户部,华北,director,,r9002@x.example,2026-11-01\n": (
+            "not yours to change: a manager adds people with the role rep"
+        ),
+        "R9003,新人丙,华北大客户部,华北,rep,M002,r9003@x.example,2026-11-01\n": (
+            "outside your team: a rep you add is managed by someone of your team"
+        ),
+    }
+    for row, message in cases.items():
+        body = _upload(manager, {"reps.csv": REPS + row})
+        assert body["import-confirm"]["disabled"] is True, row
+        assert message in _preview_text(body), _preview_text(body)[:400]
+
+
+def test_isec004_deals_and_visits_must_be_on_the_teams_accounts(manager):
+    # R0002 is of team 1; A00001 is an account of team 2 (owner R0009); OP0000001 a deal of team 2
+    deal = "OPX000001,A00001,R0002,借道项目,1000,1,open,2026-11-01,2027-03-01,,,,,,\n"
+    body = _upload(manager, {"opportunities.csv": OPPS + deal})
+    assert body["import-confirm"]["disabled"] is True
+    assert "outside your team: A00001 is an account of another team" in _preview_text(body)
+    visit = _upload(manager, {"visits.csv": VISITS + "R0002,A00001,2026-11-20,visit,done,\n"})
+    assert "outside your team: A00001 is an account of another team" in _preview_text(visit)
+    on_their_deal = _upload(manager, {"visits.csv": VISITS + "R0002,A00120,2026-11-20,visit,done,OP0000001\n"})
+    assert on_their_deal["import-confirm"]["disabled"] is True
+    assert "outside your team: OP0000001 is a deal of another team" in _preview_text(on_their_deal)
+
+
+def test_isec005_a_managers_import_inside_the_team_still_works(manager, new_engine, tmp_path):
+    files = {
+        "reps.csv": REPS + "R9101,新人丁,华北大客户部,华北,rep,M001,r9101@x.example,2026-11-01\n",
+        "accounts.csv": "account_code,name,industry,region,owner_rep_code\nA99101,新客户,制造,华北,R9101\n",
+        "opportunities.csv": OPPS + "OPX009101,A99101,R9101,新项目,1000,1,open,2026-11-01,2027-03-01,,,,,,\n",
+        "visits.csv": VISITS + "R9101,A99101,2026-11-20,visit,done,OPX009101\n",
+    }
+    body = _upload(manager, files)  # the preview on the demo data: a dry run
+    assert body["import-confirm"]["disabled"] is False, _preview_text(body)[:400]
+    # and for real, on a fresh company, with the manager's scope (team 1)
+    engine = new_engine()
+    demo.generate(engine, opportunities=60, as_of=AS_OF)
+    folder = _folder(files, tmp_path)
+    report = run_import(engine, folder, as_of=AS_OF, username="manager", scope=Scope.team(1))
+    assert report.ok, report.issues
+    assert {s: c.created for s, c in report.counts.items()} == {
+        "reps": 1,
+        "accounts": 1,
+        "opportunities": 1,
+        "stage_history": 1,
+        "visits": 1,
+    }
+
+
+def _folder(files: dict[str, str], tmp: Path) -> Path:
+    folder = tmp / "week"
+    folder.mkdir()
+    for name, content in files.items():
+        (folder / name).write_text(content, encoding="utf-8")
+    return folder
+
+
+def test_isec006_refused_rows_write_nothing(new_engine, tmp_path):
+    engine = new_engine()
+    demo.generate(engine, opportunities=60, as_of=AS_OF)
+    before = _digest(engine)
+    with session_factory(engine)() as s:
+        their_account = s.scalar(
+            select(Account.account_code).join(Rep, Rep.id == Account.owner_rep_id).where(Rep.team_id == 2).limit(1)
+        )
+    files = {
+        "reps.csv": REPS + "M001,x,别的团队,华东,manager,,,\n",
+        "opportunities.csv": OPPS
+        + f"OPX000002,{their_account},R0002,借道项目,1000,1,open,2026-11-01,2027-03-01,,,,,,\n",
+    }
+    report = run_import(engine, _folder(files, tmp_path), as_of=AS_OF, username="manager", scope=Scope.team(1))
+    assert [(i.sheet, i.row, i.column) for i in report.issues] == [
+        ("reps", 2, "team"),
+        ("reps", 2, "manager_code"),
+        ("opportunities", 2, "account_code"),
+    ]
+    assert _digest(engine) == before
+    with session_factory(engine)() as s:
+        assert s.scalars(select(ImportRun.status)).all() == ["rejected"]
+        assert s.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.opp_code == "OPX000002")) == 0
 
 
 # --------------------------------------------------------------------------------------------------
