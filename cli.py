@@ -208,7 +208,10 @@ def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
         mapping=mapping,
         dry_run=args.dry_run,
         progress=lambda msg, frac: print(f"  {frac:4.0%} {msg}", file=sys.stderr, flush=True),
-    )
+    )  # the CLI reads the shared remembered mappings only (user_id None)
+    for a in report.applied:
+        source = {"explicit": "--mapping", "shared": "shared"}.get(a.source, a.source)
+        print(f"mapped: {a.tab}: {a.header!r} -> {a.field} ({source})", file=sys.stderr)
     if not report.ok:
         print(
             f"salesradar import: {Path(args.path).name}: {len(report.issues)} problem(s), nothing written",

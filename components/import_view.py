@@ -20,6 +20,9 @@ APPLY_ID = "import-apply-mapping"
 ERRORS_BUTTON_ID = "import-errors-button"
 MAPPING_ROWS_ID = "import-mapping-rows"
 MAPPING_CARD_ID = "import-mapping"
+APPLIED_ID = "import-applied"
+#: the remember control's values; only a director is offered SHARED (and only a director's is kept as such)
+REMEMBER_NO, REMEMBER_MINE, REMEMBER_SHARED = "no", "mine", "shared"
 HIDDEN = {"display": "none"}
 SHOWN_STYLE: dict[str, str] = {}
 
@@ -136,7 +139,45 @@ def mapping_rows(plans: Sequence[TabPlan], lang: str) -> list[Any]:
     return rows
 
 
-def mapping_card(lang: str) -> dbc.Card:
+def remember_options(role: str, lang: str) -> list[dict[str, str]]:
+    """Forget, remember for me, and (a director only) share with everyone."""
+    options = [
+        {"label": t("import.remember_no", lang), "value": REMEMBER_NO},
+        {"label": t("import.remember_mine", lang), "value": REMEMBER_MINE},
+    ]
+    if role == "director":
+        options.append({"label": t("import.remember_shared", lang), "value": REMEMBER_SHARED})
+    return options
+
+
+def applied_list(applied: Sequence[Mapping[str, str]], lang: str) -> html.Div | None:
+    """The column mappings that decided how the file was read: tab, file header -> field, and whose."""
+    if not applied:
+        return None
+    return html.Div(
+        [
+            html.Div(t("import.applied", lang), className="small fw-bold"),
+            html.Ul(
+                [
+                    html.Li(
+                        [
+                            html.Code(a["tab"]),
+                            " · ",
+                            html.Strong(a["header"]),
+                            f" → {a['field']} ",
+                            html.Span(f"({t('import.source.' + a['source'], lang)})", className="text-muted"),
+                        ]
+                    )
+                    for a in applied
+                ],
+                className="small mb-2",
+            ),
+        ],
+        id=APPLIED_ID,
+    )
+
+
+def mapping_card(lang: str, role: str = "manager") -> dbc.Card:
     """The mapping form's frame, in the layout from the start (hidden until a file needs it)."""
     return dbc.Card(
         dbc.CardBody(
@@ -144,7 +185,14 @@ def mapping_card(lang: str) -> dbc.Card:
                 html.Div(t("import.mapping", lang), className="panel-title"),
                 html.P(t("import.mapping_help", lang), className="text-muted small"),
                 html.Div(id=MAPPING_ROWS_ID),
-                dbc.Checkbox(id=REMEMBER_ID, label=t("import.remember", lang), value=True, className="mb-2"),
+                html.Div(t("import.remember", lang), className="small mt-2"),
+                dbc.RadioItems(
+                    id=REMEMBER_ID,
+                    options=remember_options(role, lang),
+                    value=REMEMBER_MINE,
+                    inline=True,
+                    className="mb-2",
+                ),
                 dbc.Button(t("import.apply_mapping", lang), id=APPLY_ID, color="primary", size="sm"),
             ]
         ),

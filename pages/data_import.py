@@ -1,7 +1,9 @@
 """/import: upload a workbook, preview what changes, map unknown columns, confirm, watch it run.
 
 Directors and managers only, checked in the layout and again in every callback (they are public
-POST endpoints). Uploads are tied to the uploader; a manager's rows must belong to their team.
+POST endpoints). Uploads are tied to the uploader; a manager's rows must stay inside their team.
+A remembered column mapping is the saver's own; only a director may share one with everyone (re-checked
+here, whatever the form posts).
 """
 
 from __future__ import annotations
@@ -126,7 +128,7 @@ def layout(**_query: str) -> html.Div:
                 className="g-3 mb-3",
             ),
             dcc.Store(id=STORE_ID),
-            import_view.mapping_card(lang),
+            import_view.mapping_card(lang, viewer.role),
             import_view.errors_button(lang),
             dcc.Loading(html.Div(id=PREVIEW_ID), delay_show=200),
             dbc.Button(t("import.confirm", lang), id=CONFIRM_ID, color="success", disabled=True, className="mb-2"),
@@ -196,7 +198,7 @@ def preview(
     col_ids: list[dict[str, str]],
     sheet_values: list[Any],
     sheet_ids: list[dict[str, str]],
-    remember: bool | None,
+    remember: Any,
 ) -> tuple[Any, ...]:
     """Upload -> save it -> dry run: counts per sheet, or the problems and a mapping form."""
     viewer = _importer()
@@ -219,18 +221,14 @@ def preview(
         except jobs.UploadError as exc:
             return _rejected(lang, str(exc))
         mapping = _mapping_from_form(col_values, col_ids, sheet_values, sheet_ids)
-        if remember:
-            with read_session() as session:
-                for tab, spec in mapping.items():
-                    known = sheet_for(tab)
-                    target = spec.get("sheet") or (known.name if known else None)
-                    if target and spec.get("columns"):
-                        save_mapping(session, str(target), spec["columns"])
-                session.commit()
+        _remember(viewer, mapping, remember)
     scope = viewer.scope
     report = jobs.preview(runtime().engine, upload, _as_of(as_of), viewer.username, mapping, scope)
     store = {"token": upload.token, "name": upload.file_name, "mapping": mapping}
-    parts: list[Any] = [html.H2(t("import.preview", lang, file=upload.file_name), className="h6")]
+    parts: list[Any] = [
+        html.H2(t("import.preview", lang, file=upload.file_name), className="h6"),
+        import_view.applied_list([a.as_dict() for a in report.applied], lang),
+    ]
     if report.ok:
         parts += [
             dbc.Alert(t("import.ok", lang), color="success", className="py-2"),
@@ -240,13 +238,36 @@ def preview(
     try:
         with read_session() as session:
             tables = read_source(upload.path.with_name(upload.file_name), upload.path.read_bytes())
-            plans = plan(tables, mapping, saved_mappings(session))
+            plans = plan(tables, mapping, saved_mappings(session, viewer.user_id))
     except ImportRejected:
         plans = []
     rows = import_view.mapping_rows(plans, lang)
     parts.append(import_view.issues_table([i.as_dict() for i in report.issues], lang))
     card_style = import_view.SHOWN_STYLE if rows else import_view.HIDDEN
     return store, html.Div(parts), True, rows, card_style, import_view.SHOWN_STYLE
+
+
+def _remember(viewer: Viewer, mapping: dict[str, dict[str, Any]], remember: Any) -> None:
+    """Save the form's column mappings as the viewer asked: their own, or (a director only) shared.
+
+    ``remember`` is what the client posted: anything but the known values saves nothing, and "shared"
+    from anyone but a director is kept as their own mapping.
+    """
+    if remember is True:  # the former checkbox
+        remember = import_view.REMEMBER_MINE
+    if remember not in (import_view.REMEMBER_MINE, import_view.REMEMBER_SHARED):
+        return
+    shared = remember == import_view.REMEMBER_SHARED and viewer.role == "director"
+    session = runtime().sessions()
+    try:
+        for tab, spec in mapping.items():
+            known = sheet_for(tab)
+            target = spec.get("sheet") or (known.name if known else None)
+            if target and spec.get("columns"):
+                save_mapping(session, str(target), spec["columns"], user_id=None if shared else viewer.user_id)
+        session.commit()
+    finally:
+        session.close()
 
 
 def _rejected(lang: str, message: str) -> tuple[Any, ...]:

@@ -17,12 +17,20 @@ from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, select
+from sqlalchemy import ColumnElement, Engine, or_, select
 from sqlalchemy.orm import Session, aliased
 
-from data_access.importer.convert import typed_rows
-from data_access.importer.reader import ImportRejected, Issue, Mapping_, map_tables, read_source
-from data_access.importer.schema import SHEETS, normalise
+from data_access.importer.convert import CONTROL, typed_rows
+from data_access.importer.reader import (
+    Applied,
+    ImportRejected,
+    Issue,
+    Mapping_,
+    SavedField,
+    map_tables,
+    read_source,
+)
+from data_access.importer.schema import BY_NAME, SHEETS, column_for, normalise
 from data_access.models import (
     Account,
     BuyingPower,
@@ -66,6 +74,8 @@ class ImportReport:
     dry_run: bool
     counts: dict[str, Counts] = field(default_factory=dict)
     issues: list[Issue] = field(default_factory=list)
+    #: the column mappings that decided how the file was read (explicit, yours, shared)
+    applied: list[Applied] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -823,41 +833,86 @@ class _Writer:
             existing[key] = self._upsert("visits", existing.get(key), Visit, attrs)
 
 
-def saved_mappings(session: Session) -> dict[str, dict[str, str]]:
-    out: dict[str, dict[str, str]] = defaultdict(dict)
-    for sheet, header, field_name in session.execute(
-        select(ImportMapping.sheet, ImportMapping.header, ImportMapping.field)
-    ):
-        out[sheet][header] = field_name
+def saved_mappings(session: Session, user_id: int | None) -> dict[str, dict[str, SavedField]]:
+    """The remembered mappings an import by ``user_id`` applies: the shared ones (a director's, for
+    everyone) overlaid with the user's own. ``None`` (the CLI): the shared ones only."""
+    owner: ColumnElement[bool] = ImportMapping.user_id.is_(None)
+    if user_id is not None:
+        owner = or_(owner, ImportMapping.user_id == user_id)
+    out: dict[str, dict[str, SavedField]] = defaultdict(dict)
+    rows = session.execute(
+        select(ImportMapping.sheet, ImportMapping.header, ImportMapping.field, ImportMapping.user_id)
+        .where(owner)
+        .order_by(ImportMapping.user_id.is_not(None), ImportMapping.id)
+    )
+    for sheet, header, field_name, saver in rows:
+        out[sheet][header] = SavedField(field_name, "shared" if saver is None else "yours")
     return dict(out)
 
 
-def save_mapping(session: Session, sheet: str, columns: Mapping[str, str]) -> None:
-    """Remember that, in ``sheet``, each file header means its field (next imports apply it by themselves)."""
-    current = {m.header: m for m in session.scalars(select(ImportMapping).where(ImportMapping.sheet == sheet))}
+def save_mapping(session: Session, sheet: str, columns: Mapping[str, str], *, user_id: int | None) -> dict[str, str]:
+    """Remember that, in ``sheet``, each file header means its field: for ``user_id`` only, or for everyone
+    (``user_id`` None: only a director's form saves those, and the CLI's ``--mapping`` never does).
+
+    Kept: headers that are not a standard column of the sheet (those are always read as themselves) mapped to
+    a field of the sheet. Anything else the form sends is left out. Returns {normalised header: field} saved.
+    """
+    if sheet not in BY_NAME:
+        return {}
+    spec = BY_NAME[sheet]
+    fields = {c.name for c in spec.columns}
+    owner = ImportMapping.user_id.is_(None) if user_id is None else ImportMapping.user_id == user_id
+    current = {
+        m.header: m
+        for m in session.scalars(
+            select(ImportMapping).where(ImportMapping.sheet == sheet, owner).order_by(ImportMapping.id)
+        )
+    }
+    saved: dict[str, str] = {}
     for header, field_name in columns.items():
         key = normalise(header)
+        if not key or len(key) > 200 or CONTROL.search(key) or field_name not in fields:
+            continue
+        if column_for(spec, header) is not None:
+            continue
         if key in current:
             current[key].field = field_name
         else:
-            session.add(ImportMapping(sheet=sheet, header=key, field=field_name))
+            current[key] = ImportMapping(user_id=user_id, sheet=sheet, header=key, field=field_name)
+            session.add(current[key])
+        saved[key] = field_name
+    return saved
+
+
+@dataclass
+class Parsed:
+    typed: dict[str, Rows]
+    issues: list[Issue]
+    applied: list[Applied]
 
 
 def parse(
-    session: Session, path: Path, data: bytes | None = None, mapping: Mapping_ | None = None
-) -> tuple[dict[str, Rows], list[Issue]]:
-    """Read, map and type a file: the typed rows per sheet and every issue found so far."""
+    session: Session,
+    path: Path,
+    data: bytes | None = None,
+    mapping: Mapping_ | None = None,
+    *,
+    user_id: int | None = None,
+) -> Parsed:
+    """Read, map and type a file: the typed rows per sheet, every issue found so far, the mappings applied."""
     try:
         tables = read_source(path, data)
     except ImportRejected as exc:
-        return {}, exc.issues
-    mapped, issues = map_tables(tables, mapping, saved_mappings(session))
+        return Parsed({}, exc.issues, [])
+    mapped, issues = map_tables(tables, mapping, saved_mappings(session, user_id))
     typed: dict[str, Rows] = {}
+    applied: list[Applied] = []
     for table in mapped:
         rows, problems = typed_rows(table)
         typed[table.sheet.name] = rows
         issues.extend(problems)
-    return typed, issues
+        applied.extend(table.applied)
+    return Parsed(typed, issues, applied)
 
 
 def run_import(
@@ -871,17 +926,20 @@ def run_import(
     dry_run: bool = False,
     progress: Progress | None = None,
     scope: Scope | None = None,
+    user_id: int | None = None,
 ) -> ImportReport:
     """Import a file in one transaction; a dry run reports the same counts and writes nothing.
 
     A file with any issue writes nothing but its entry in the import log (status ``rejected``).
+    ``user_id``: whose remembered mappings apply (None: the shared ones only).
     """
     say = progress or (lambda _msg, _frac: None)
     report = ImportReport(file_name=path.name, as_of=as_of, dry_run=dry_run)
     started = utcnow()
     with Session(engine) as session:
         say("reading", 0.05)
-        typed, issues = parse(session, path, data, mapping)
+        parsed = parse(session, path, data, mapping, user_id=user_id)
+        typed, issues, report.applied = parsed.typed, parsed.issues, parsed.applied
         if not issues:
             say("validating", 0.2)
             issues = validate(session, typed, scope)

@@ -86,6 +86,7 @@ def _run(
         username=username,
         mapping=mapping,
         scope=scope,
+        user_id=upload.user_id,
         **options,
     )
 

@@ -12,7 +12,7 @@ import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from data_access.importer.schema import BY_NAME, Column, Sheet, column_for, normalise, sheet_for
 
@@ -46,6 +46,35 @@ class ImportRejected(Exception):
         self.issues = issues
 
 
+@dataclass(frozen=True)
+class Applied:
+    """A mapping the import applied: in ``tab`` (read as ``sheet``), file header ``header`` is ``field``.
+
+    ``source``: ``explicit`` (this form, or the CLI's ``--mapping`` file), ``yours`` (remembered by the
+    importing user) or ``shared`` (remembered for everyone by a director).
+    """
+
+    tab: str
+    sheet: str
+    header: str
+    field: str
+    source: str
+
+    def as_dict(self) -> dict[str, str]:
+        return {"tab": self.tab, "sheet": self.sheet, "header": self.header, "field": self.field, "source": self.source}
+
+
+class SavedField(NamedTuple):
+    """A remembered mapping of one header: the field it means and whose it is (``yours`` / ``shared``)."""
+
+    field: str
+    source: str
+
+
+#: {sheet: {normalised header: SavedField}}: what ``engine.saved_mappings`` returns
+Saved = Mapping[str, Mapping[str, SavedField]]
+
+
 @dataclass
 class RawTable:
     """One tab or CSV file as read: its headers and its non-empty rows (row number, cells)."""
@@ -61,6 +90,8 @@ class MappedTable:
     title: str
     #: (row number, field name -> raw cell)
     rows: list[tuple[int, dict[str, object]]]
+    #: the explicit or remembered mappings that decided this table's columns
+    applied: list[Applied] = field(default_factory=list)
 
 
 #: {file tab or CSV name: {"sheet": target sheet (optional), "columns": {file header: field}}}
@@ -163,10 +194,14 @@ def read_source(path: Path, data: bytes | None = None) -> list[RawTable]:
 
 
 def map_tables(
-    tables: list[RawTable], mapping: Mapping_ | None = None, saved: Mapping[str, Mapping[str, str]] | None = None
+    tables: list[RawTable], mapping: Mapping_ | None = None, saved: Saved | None = None
 ) -> tuple[list[MappedTable], list[Issue]]:
-    """Match tabs to sheets and headers to fields: the data dictionary's names (English or Chinese), then
-    ``saved`` mappings ({sheet: {normalised header: field}}), then the explicit ``mapping``.
+    """Match tabs to sheets and headers to fields.
+
+    A standard header (a field's name or its Chinese name, ``column_for``) is always read as that field:
+    neither a ``saved`` mapping nor the explicit ``mapping`` can turn it into another (an explicit attempt is
+    an issue). Any other header is read by the explicit ``mapping``, else by a ``saved`` one ({sheet:
+    {normalised header: SavedField}}); each applied mapping is kept in ``MappedTable.applied``.
 
     Unknown tabs and unknown columns are errors (nothing is silently dropped); so is a missing required
     column or a column mapped twice.
@@ -177,7 +212,9 @@ def map_tables(
     out: list[MappedTable] = []
     seen: dict[str, str] = {}
     for table in tables:
-        spec = mapping.get(table.title, {})
+        spec = mapping.get(table.title) or {}
+        if not isinstance(spec, Mapping):
+            spec = {}
         target = spec.get("sheet")
         sheet = BY_NAME.get(str(target)) if target else sheet_for(table.title)
         if sheet is None:
@@ -203,20 +240,43 @@ def map_tables(
             )
             continue
         seen[sheet.name] = table.title
-        explicit = {normalise(k): v for k, v in (spec.get("columns") or {}).items()}
+        columns = spec.get("columns") or {}
+        explicit = {normalise(k): str(v) for k, v in columns.items()} if isinstance(columns, Mapping) else {}
         remembered = saved.get(sheet.name, {})
         fields: list[Column | None] = []
+        applied: list[Applied] = []
         for header in table.headers:
-            col = None
-            wanted = explicit.get(normalise(header)) or remembered.get(normalise(header))
-            if wanted:
-                col = next((c for c in sheet.columns if c.name == wanted), None)
-                if col is None:
-                    issues.append(Issue(table.title, 1, header, None, f"mapped to unknown field {wanted!r}"))
+            key = normalise(header)
+            standard = column_for(sheet, header)
+            if standard is not None:
+                wanted = explicit.get(key)
+                if wanted and wanted != standard.name:
+                    issues.append(
+                        Issue(
+                            table.title,
+                            1,
+                            header,
+                            wanted,
+                            f"{header!r} is the standard column {standard.name} of {sheet.name}: "
+                            f"it is always read as {standard.name}, it cannot be mapped to {wanted}",
+                        )
+                    )
+                fields.append(standard)
+                continue
+            if explicit.get(key):
+                wanted, source = explicit[key], "explicit"
+            elif key in remembered:
+                wanted, source = remembered[key].field, remembered[key].source
             else:
-                col = column_for(sheet, header)
-            if col is None and str(header).strip() and not wanted:
-                issues.append(Issue(table.title, 1, header, None, f"unknown column {header!r} (map it to a field)"))
+                if str(header).strip():
+                    issues.append(Issue(table.title, 1, header, None, f"unknown column {header!r} (map it to a field)"))
+                fields.append(None)
+                continue
+            col = next((c for c in sheet.columns if c.name == wanted), None)
+            if col is None:
+                issues.append(Issue(table.title, 1, header, None, f"mapped to unknown field {wanted!r}"))
+            else:
+                applied.append(Applied(table.title, sheet.name, str(header), col.name, source))
             fields.append(col)
         names = [f.name for f in fields if f is not None]
         for dup in sorted({n for n in names if names.count(n) > 1}):
@@ -230,7 +290,7 @@ def map_tables(
         for number, cells in table.rows:
             record = {f.name: cells[i] if i < len(cells) else None for i, f in enumerate(fields) if f is not None}
             rows.append((number, record))
-        out.append(MappedTable(sheet, table.title, rows))
+        out.append(MappedTable(sheet, table.title, rows, applied))
     if not out and not issues:
         issues.append(Issue("(file)", None, None, None, "no sheet of the data dictionary found"))
     return out, issues
@@ -243,4 +303,16 @@ def too_long(col: Column, value: object) -> str | None:
     return None
 
 
-__all__ = ["ImportRejected", "Issue", "MappedTable", "RawTable", "map_tables", "read_source", "short", "too_long"]
+__all__ = [
+    "Applied",
+    "ImportRejected",
+    "Issue",
+    "MappedTable",
+    "RawTable",
+    "Saved",
+    "SavedField",
+    "map_tables",
+    "read_source",
+    "short",
+    "too_long",
+]

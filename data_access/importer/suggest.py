@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 from difflib import SequenceMatcher
 from typing import Any
 
-from data_access.importer.reader import RawTable
+from data_access.importer.reader import RawTable, Saved
 from data_access.importer.schema import BY_NAME, Sheet, column_for, normalise, sheet_for
 
 
@@ -51,18 +51,21 @@ def suggest_field(sheet: Sheet, header: str, taken: set[str]) -> str | None:
 def plan(
     tables: list[RawTable],
     mapping: Mapping[str, Mapping[str, Any]] | None = None,
-    saved: Mapping[str, Mapping[str, str]] | None = None,
+    saved: Saved | None = None,
 ) -> list[TabPlan]:
     """Per tab: the sheet it maps to (None: unknown) and its headers that still need a field."""
     mapping, saved = mapping or {}, saved or {}
     out = []
     for table in tables:
-        spec = mapping.get(table.title, {})
+        spec = mapping.get(table.title) or {}
+        if not isinstance(spec, Mapping):
+            spec = {}
         sheet = BY_NAME.get(str(spec.get("sheet"))) if spec.get("sheet") else sheet_for(table.title)
         if sheet is None:
             out.append(TabPlan(table.title, None))
             continue
-        explicit = {normalise(k) for k in (spec.get("columns") or {})}
+        columns = spec.get("columns") or {}
+        explicit = {normalise(k) for k in columns} if isinstance(columns, Mapping) else set()
         remembered = saved.get(sheet.name, {})
         taken = {c.name for h in table.headers if (c := column_for(sheet, h)) is not None}
         open_headers = [

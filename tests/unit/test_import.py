@@ -323,7 +323,7 @@ def test_imp011_column_mapping_by_file_and_remembered(files, engine, tmp_path):
     mapping = {"deals": {"sheet": "opportunities", "columns": {"Deal ID": "opp_code", "Value": "amount"}}}
     assert run_import(engine, files, as_of=AS_OF, username="t", mapping=mapping).ok
     with session_factory(engine)() as s:
-        save_mapping(s, "opportunities", {"Deal ID": "opp_code", "Value": "amount"})
+        save_mapping(s, "opportunities", {"Deal ID": "opp_code", "Value": "amount"}, user_id=None)
         s.commit()
     remembered = run_import(engine, files, as_of=AS_OF, username="t", mapping={"deals": {"sheet": "opportunities"}})
     assert remembered.ok and remembered.counts["opportunities"].unchanged == 120

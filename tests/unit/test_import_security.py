@@ -1,4 +1,4 @@
-"""Issue 17, imports: a manager stays inside their team, no NUL in a cell.
+"""Issue 17, imports: a manager stays inside their team, remembered mappings are per user, no NUL in a cell.
 
 The attacks are posted over HTTP as a browser (or a script) would post them on /import, on the shared demo
 database: previews are dry runs and refused imports write nothing, so the numbers other tests read stay as
@@ -9,21 +9,23 @@ from __future__ import annotations
 
 import base64
 import io
+import json
 import time
 import zipfile
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import func, select, text
+from sqlalchemy import Engine, func, select, text
 
 from data_access import demo
 from data_access.db import session_factory
 from data_access.importer.engine import run_import
 from data_access.importer.reader import Issue
-from data_access.models import Account, ImportRun, Opportunity, Rep
+from data_access.models import Account, ImportMapping, ImportRun, Opportunity, Rep
 from data_access.scope import Scope
-from tests.conftest import AS_OF
-from tests.dash_http import call_callback, text_of
+from tests.conftest import AS_OF, url_of
+from tests.dash_http import _spec_id, call_callback, find, text_of
+from tests.unit.test_cli import run_cli
 from tests.unit.test_demo import _digest
 
 REPS = "rep_code,name,team,region,role,manager_code,email,hire_date\n"
@@ -32,6 +34,8 @@ OPPS = (
     "product_line,gross_margin,closed_date,loss_reason,win_reason,competitor\n"
 )
 VISITS = "rep_code,account_code,visit_date,kind,status,opp_code\n"
+# an open deal of team 1 (华北大客户部, manager M001) exactly as the demo data holds it
+OP36 = "OP0000036,A00120,R0002,北京天成证券信息安全项目,350100,3,open,2026-08-17,2027-01-06,信息安全,92739.23,,,,\n"
 
 
 def _zip(files: dict[str, str]) -> str:
@@ -51,6 +55,36 @@ def _upload(client: Any, files: dict[str, str], name: str = "week.zip") -> dict[
             ("import-upload", "filename"): name,
             ("import-as-of", "date"): "2026-11-27",
         },
+    )
+    assert response.status_code == 200, response.get_data(as_text=True)[:500]
+    body: dict[str, Any] = response.get_json()["response"]
+    return body
+
+
+def _map_col_state(client: Any) -> str:
+    """The key ``call_callback`` reads the mapping form's pattern-matching state by."""
+    deps = client.get("/_dash-dependencies").get_json()
+    spec = next(d for d in deps if "import-store.data" in d["output"])
+    return next(str(_spec_id(s["id"])) for s in spec["state"] if "import-map-col" in s["id"])
+
+
+def _apply(client: Any, store: dict[str, Any], columns: dict[tuple[str, str], str], remember: Any) -> dict[str, Any]:
+    """Post the mapping form as the browser does: one dropdown per (tab, header), the remember control."""
+    ids = [{"header": header, "tab": tab, "type": "import-map-col"} for tab, header in columns]
+    values = [{"id": i, "property": "value", "value": field} for i, field in zip(ids, columns.values(), strict=True)]
+    id_values = [{"id": i, "property": "id", "value": i} for i in ids]
+    response = call_callback(
+        client,
+        "import-store.data",
+        {
+            ("import-apply-mapping", "n_clicks"): 1,
+            ("import-store", "data"): store,
+            ("import-as-of", "date"): "2026-11-27",
+            (_map_col_state(client), "value"): values,
+            (_map_col_state(client), "id"): id_values,
+            ("import-remember", "value"): remember,
+        },
+        changed=["import-apply-mapping.n_clicks"],
     )
     assert response.status_code == 200, response.get_data(as_text=True)[:500]
     body: dict[str, Any] = response.get_json()["response"]
@@ -161,7 +195,7 @@ def test_isec005_a_managers_import_inside_the_team_still_works(manager, new_engi
     engine = new_engine()
     demo.generate(engine, opportunities=60, as_of=AS_OF)
     folder = _folder(files, tmp_path)
-    report = run_import(engine, folder, as_of=AS_OF, username="manager", scope=Scope.team(1))
+    report = run_import(engine, folder, as_of=AS_OF, username="manager", scope=Scope.team(1), user_id=2)
     assert report.ok, report.issues
     assert {s: c.created for s, c in report.counts.items()} == {
         "reps": 1,
@@ -203,6 +237,172 @@ def test_isec006_refused_rows_write_nothing(new_engine, tmp_path):
     with session_factory(engine)() as s:
         assert s.scalars(select(ImportRun.status)).all() == ["rejected"]
         assert s.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.opp_code == "OPX000002")) == 0
+
+
+# --------------------------------------------------------------------------------------------------
+# finding 2: remembered mappings belong to their saver; standard headers are always read as themselves
+
+
+def test_isec010_a_managers_remembered_swap_changes_nobody_elses_import(manager, director, demo_engine, tmp_path):
+    body = _upload(manager, {"opportunities.csv": OPPS + OP36})
+    assert "opportunities · 商机001" in text_of(find(body["import-preview"]["children"], "import-counts"))
+    swapped = _apply(
+        manager,
+        body["import-store"]["data"],
+        {("opportunities", "amount"): "gross_margin", ("opportunities", "gross_margin"): "amount"},
+        "shared",
+    )
+    assert (
+        "'amount' is the standard column amount of opportunities: it is always read as amount, "
+        "it cannot be mapped to gross_margin" in _preview_text(swapped)
+    )
+    with session_factory(demo_engine)() as s:
+        assert (
+            s.scalars(select(ImportMapping.header).where(ImportMapping.header.in_(["amount", "grossmargin"]))).all()
+            == []
+        )
+    # the director's preview of the same standard file: nothing would change (amounts read as they are)
+    theirs = _upload(director, {"opportunities.csv": OPPS + OP36})
+    assert "opportunities · 商机001" in text_of(find(theirs["import-preview"]["children"], "import-counts"))
+    # and the CLI's
+    path = tmp_path / "opportunities.csv"
+    path.write_text(OPPS + OP36, encoding="utf-8")
+    cli = run_cli(
+        "import",
+        str(path),
+        "--dry-run",
+        env={"DATABASE_URL": url_of(demo_engine), "SALESRADAR_INSTANCE": str(tmp_path)},
+    )
+    assert cli.returncode == 0, cli.stderr[-1000:]
+    assert "opportunities  created       0  updated       0  unchanged       1" in cli.stdout
+
+
+def test_isec011_a_managers_share_is_kept_as_their_own(manager, director, demo_engine):
+    header = "Deal value (isec011)"
+    body = _upload(manager, {"opportunities.csv": OPPS.replace("amount", header) + OP36})
+    assert body["import-confirm"]["disabled"] is True
+    mapped = _apply(manager, body["import-store"]["data"], {("opportunities", header): "amount"}, "shared")
+    assert mapped["import-confirm"]["disabled"] is False
+    assert f"opportunities · {header} → amount (this form)" in text_of(
+        find(mapped["import-preview"]["children"], "import-applied")
+    )
+    with session_factory(demo_engine)() as s:
+        saved = s.execute(
+            select(ImportMapping.user_id, ImportMapping.sheet, ImportMapping.field).where(
+                ImportMapping.header == "dealvalueisec011"
+            )
+        ).all()
+    assert [tuple(r) for r in saved] == [(2, "opportunities", "amount")]  # user 2: the demo manager
+    again = _upload(manager, {"opportunities.csv": OPPS.replace("amount", header) + OP36})
+    assert again["import-confirm"]["disabled"] is False
+    assert f"opportunities · {header} → amount (yours)" in text_of(
+        find(again["import-preview"]["children"], "import-applied")
+    )
+    not_theirs = _upload(director, {"opportunities.csv": OPPS.replace("amount", header) + OP36})
+    assert f"unknown column '{header}' (map it to a field)" in _preview_text(not_theirs)
+
+
+def test_isec012_a_directors_shared_mapping_applies_to_a_managers_import(manager, director, demo_engine):
+    header = "Contract value (isec012)"
+    body = _upload(director, {"opportunities.csv": OPPS.replace("amount", header) + OP36})
+    shared = _apply(director, body["import-store"]["data"], {("opportunities", header): "amount"}, "shared")
+    assert shared["import-confirm"]["disabled"] is False
+    with session_factory(demo_engine)() as s:
+        saved = s.execute(
+            select(ImportMapping.user_id, ImportMapping.field).where(ImportMapping.header == "contractvalueisec012")
+        ).all()
+    assert [tuple(r) for r in saved] == [(None, "amount")]
+    theirs = _upload(manager, {"opportunities.csv": OPPS.replace("amount", header) + OP36})
+    assert theirs["import-confirm"]["disabled"] is False
+    preview = theirs["import-preview"]["children"]
+    assert f"opportunities · {header} → amount (shared)" in text_of(find(preview, "import-applied"))
+    assert "opportunities · 商机001" in text_of(find(preview, "import-counts"))
+
+
+def test_isec013_only_a_director_is_offered_to_share(manager, director):
+    from tests.dash_http import render_page
+
+    def options(client: Any) -> list[str]:
+        return [o["value"] for o in find(render_page(client, "/import"), "import-remember")["props"]["options"]]
+
+    assert options(manager) == ["no", "mine"]
+    assert options(director) == ["no", "mine", "shared"]
+
+
+def _new_company(new_engine: Any) -> Engine:
+    engine: Engine = new_engine()
+    demo.generate(engine, opportunities=60, as_of=AS_OF)
+    return engine
+
+
+def test_isec014_saved_or_explicit_mappings_never_redirect_a_standard_header(new_engine, tmp_path):
+    engine = _new_company(new_engine)
+    with session_factory(engine)() as s:  # as a manager's form saved them before this fix: for everyone
+        s.add(ImportMapping(user_id=None, sheet="opportunities", header="amount", field="gross_margin"))
+        s.add(ImportMapping(user_id=None, sheet="opportunities", header="grossmargin", field="amount"))
+        s.add(ImportMapping(user_id=2, sheet="opportunities", header="amount", field="gross_margin"))
+        s.commit()
+        account, owner = s.execute(
+            select(Account.account_code, Rep.rep_code).join(Rep, Rep.id == Account.owner_rep_id).limit(1)
+        ).one()
+    path = tmp_path / "opportunities.csv"
+    path.write_text(OPPS + f"OPX000014,{account},{owner},新项目,1000,1,open,2026-11-01,2027-03-01,,200,,,,\n")
+    as_director = run_import(engine, path, as_of=AS_OF, username="director", user_id=1)
+    assert as_director.ok and as_director.applied == []
+    explicit = run_import(
+        engine, path, as_of=AS_OF, username="t", mapping={"opportunities": {"columns": {"amount": "gross_margin"}}}
+    )
+    assert (
+        Issue(
+            "opportunities",
+            1,
+            "amount",
+            "gross_margin",
+            "'amount' is the standard column amount of opportunities: it is always read as amount, "
+            "it cannot be mapped to gross_margin",
+        )
+        in explicit.issues
+    )
+    cli_path = tmp_path / "cli" / "opportunities.csv"
+    cli_path.parent.mkdir()
+    cli_path.write_text(OPPS + f"OPX000015,{account},{owner},新项目,3000,1,open,2026-11-01,2027-03-01,,700,,,,\n")
+    cli = run_cli("import", str(cli_path), env={"DATABASE_URL": url_of(engine), "SALESRADAR_INSTANCE": str(tmp_path)})
+    assert cli.returncode == 0, cli.stderr[-1000:]
+    with session_factory(engine)() as s:
+        stored = s.execute(
+            select(Opportunity.opp_code, Opportunity.amount, Opportunity.gross_margin)
+            .where(Opportunity.opp_code.in_(["OPX000014", "OPX000015"]))
+            .order_by(Opportunity.opp_code)
+        ).all()
+    assert [tuple(r) for r in stored] == [("OPX000014", 1000.0, 200.0), ("OPX000015", 3000.0, 700.0)]
+
+
+def test_isec015_the_cli_reads_shared_mappings_only_and_says_so(new_engine, tmp_path):
+    engine = _new_company(new_engine)
+    with session_factory(engine)() as s:
+        s.add(ImportMapping(user_id=None, sheet="opportunities", header="dealno", field="opp_code"))
+        s.add(ImportMapping(user_id=2, sheet="opportunities", header="value", field="amount"))  # the manager's
+        s.commit()
+        account, owner = s.execute(
+            select(Account.account_code, Rep.rep_code).join(Rep, Rep.id == Account.owner_rep_id).limit(1)
+        ).one()
+    path = tmp_path / "opportunities.csv"
+    header = OPPS.replace("opp_code", "Deal No").replace("amount", "Value")
+    path.write_text(header + f"OPX000016,{account},{owner},新项目,3000,1,open,2026-11-01,2027-03-01,,,,,,\n")
+    mapping = tmp_path / "mapping.json"
+    mapping.write_text(json.dumps({"opportunities": {"columns": {"Value": "amount"}}}))
+    without = run_cli("import", str(path), env={"DATABASE_URL": url_of(engine), "SALESRADAR_INSTANCE": str(tmp_path)})
+    assert without.returncode == 1 and "unknown column 'Value' (map it to a field)" in without.stderr
+    with_file = run_cli(
+        "import",
+        str(path),
+        "--mapping",
+        str(mapping),
+        env={"DATABASE_URL": url_of(engine), "SALESRADAR_INSTANCE": str(tmp_path)},
+    )
+    assert with_file.returncode == 0, with_file.stderr[-1000:]
+    assert "mapped: opportunities: 'Deal No' -> opp_code (shared)" in with_file.stderr
+    assert "mapped: opportunities: 'Value' -> amount (--mapping)" in with_file.stderr
 
 
 # --------------------------------------------------------------------------------------------------
