@@ -54,5 +54,8 @@ def serve(
             "keepalive": 75,
             "accesslog": "-",
             "post_fork": post_fork,
+            # gunicorn's control socket defaults to one path in the user's home folder, shared by every
+            # instance on the machine (two servers, a test's server beside a developer's): nothing uses it
+            "control_socket_disable": True,
         },
     ).run()
