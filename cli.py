@@ -208,7 +208,12 @@ def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
         mapping=mapping,
         dry_run=args.dry_run,
         progress=lambda msg, frac: print(f"  {frac:4.0%} {msg}", file=sys.stderr, flush=True),
-    )  # the CLI reads the shared remembered mappings only (user_id None)
+        limits=cfg.limits,  # the CLI reads the shared remembered mappings only (user_id None)
+    )
+    if report.too_large:
+        issue = report.issues[0]
+        print(f"salesradar import: {issue.sheet}: refused, nothing written: {issue.message}", file=sys.stderr)
+        return 2
     for a in report.applied:
         source = {"explicit": "--mapping", "shared": "shared"}.get(a.source, a.source)
         print(f"mapped: {a.tab}: {a.header!r} -> {a.field} ({source})", file=sys.stderr)
@@ -278,6 +283,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         print(f"salesradar users: {exc}", file=sys.stderr)
         return 1
+    except MemoryError:  # the last resort: what is read is bounded, but a line beats a traceback
+        print(f"salesradar {args.command}: out of memory, stopped", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":

@@ -514,6 +514,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "import.source.explicit": {"en": "this form", "zh": "本次表单"},
     "import.source.yours": {"en": "yours", "zh": "您保存的"},
     "import.source.shared": {"en": "shared", "zh": "共享"},
+    "import.too_large": {
+        "en": "{file} is larger than {size}, the largest file this server takes",
+        "zh": "{file} 大于 {size}，超出服务器可接收的最大文件",
+    },
     "table.csv": {"en": "Download CSV", "zh": "下载 CSV"},
     "table.xlsx": {"en": "Download Excel", "zh": "下载 Excel"},
     # funnel

@@ -3,7 +3,7 @@
 Directors and managers only, checked in the layout and again in every callback (they are public
 POST endpoints). Uploads are tied to the uploader; a manager's rows must stay inside their team.
 A remembered column mapping is the saver's own; only a director may share one with everyone (re-checked
-here, whatever the form posts).
+here, whatever the form posts). Uploads larger than the configured limit are refused before they are kept.
 """
 
 from __future__ import annotations
@@ -24,7 +24,7 @@ from components.shell import page_header
 from data_access import queries
 from data_access.importer import jobs
 from data_access.importer.engine import issues_csv, save_mapping, saved_mappings
-from data_access.importer.reader import ImportRejected, read_source
+from data_access.importer.reader import ImportRejected, read_source, size_text
 from data_access.importer.schema import sheet_for
 from data_access.importer.suggest import plan
 from data_access.runtime import read_session, runtime, today
@@ -112,7 +112,7 @@ def layout(**_query: str) -> html.Div:
                             children=html.Div(t("import.drop", lang)),
                             multiple=False,
                             className="import-drop",
-                            max_size=jobs.MAX_UPLOAD,
+                            max_size=runtime().config.limits.max_upload_bytes,
                         ),
                         md=7,
                     ),
@@ -204,13 +204,21 @@ def preview(
     viewer = _importer()
     lang = current_lang()
     instance = runtime().config.instance_path
+    limits = runtime().config.limits
     mapping: dict[str, dict[str, Any]] = {}
     if ctx.triggered_id == UPLOAD_ID:
         if not contents or not isinstance(contents, str) or "," not in contents:
             raise PreventUpdate
+        name = str(filename or "upload.xlsx")
+        encoded = contents.split(",", 1)[1]
+        too_large = t("import.too_large", lang, file=jobs.clean_name(name), size=size_text(limits.max_upload_bytes))
+        if len(encoded) // 4 * 3 > limits.max_upload_bytes + 3:  # refused before it is even decoded
+            return _rejected(lang, too_large)
         try:
-            data = base64.b64decode(contents.split(",", 1)[1], validate=True)
-            upload = jobs.save_upload(instance, viewer.user_id, str(filename or "upload.xlsx"), data)
+            data = base64.b64decode(encoded, validate=True)
+            if len(data) > limits.max_upload_bytes:
+                return _rejected(lang, too_large)
+            upload = jobs.save_upload(instance, viewer.user_id, name, data, max_bytes=limits.max_upload_bytes)
         except (binascii.Error, jobs.UploadError) as exc:
             return _rejected(lang, str(exc))
     else:
@@ -223,7 +231,7 @@ def preview(
         mapping = _mapping_from_form(col_values, col_ids, sheet_values, sheet_ids)
         _remember(viewer, mapping, remember)
     scope = viewer.scope
-    report = jobs.preview(runtime().engine, upload, _as_of(as_of), viewer.username, mapping, scope)
+    report = jobs.preview(runtime().engine, upload, _as_of(as_of), viewer.username, mapping, scope, limits=limits)
     store = {"token": upload.token, "name": upload.file_name, "mapping": mapping}
     parts: list[Any] = [
         html.H2(t("import.preview", lang, file=upload.file_name), className="h6"),
@@ -235,12 +243,14 @@ def preview(
             import_view.counts_table(report.counts_dict(), lang),
         ]
         return store, html.Div(parts), False, [], import_view.HIDDEN, import_view.HIDDEN
-    try:
-        with read_session() as session:
-            tables = read_source(upload.path.with_name(upload.file_name), upload.path.read_bytes())
-            plans = plan(tables, mapping, saved_mappings(session, viewer.user_id))
-    except ImportRejected:
-        plans = []
+    plans = []
+    if not report.too_large:
+        try:
+            with read_session() as session:
+                tables = read_source(upload.path.with_name(upload.file_name), upload.path.read_bytes(), limits)
+                plans = plan(tables, mapping, saved_mappings(session, viewer.user_id))
+        except ImportRejected:
+            plans = []
     rows = import_view.mapping_rows(plans, lang)
     parts.append(import_view.issues_table([i.as_dict() for i in report.issues], lang))
     card_style = import_view.SHOWN_STYLE if rows else import_view.HIDDEN
@@ -289,7 +299,13 @@ def download_errors(n_clicks: int | None, store: dict[str, Any] | None, as_of: s
         raise PreventUpdate
     upload = _own_upload(viewer, store)
     report = jobs.preview(
-        runtime().engine, upload, _as_of(as_of), viewer.username, _stored_mapping(store), viewer.scope
+        runtime().engine,
+        upload,
+        _as_of(as_of),
+        viewer.username,
+        _stored_mapping(store),
+        viewer.scope,
+        limits=runtime().config.limits,
     )
     return dcc.send_bytes(issues_csv(report.issues), f"{upload.file_name}-errors.csv")
 
@@ -308,7 +324,15 @@ def confirm(n_clicks: int | None, store: dict[str, Any] | None, as_of: str | Non
     if not n_clicks or not store:
         raise PreventUpdate
     upload = _own_upload(viewer, store)
-    jobs.start_import(runtime().engine, upload, _as_of(as_of), viewer.username, _stored_mapping(store), viewer.scope)
+    jobs.start_import(
+        runtime().engine,
+        upload,
+        _as_of(as_of),
+        viewer.username,
+        _stored_mapping(store),
+        viewer.scope,
+        limits=runtime().config.limits,
+    )
     return False, True
 
 

@@ -20,13 +20,16 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, or_, select
 from sqlalchemy.orm import Session, aliased
 
+from config import Limits
 from data_access.importer.convert import CONTROL, typed_rows
 from data_access.importer.reader import (
+    DEFAULT_LIMITS,
     Applied,
     ImportRejected,
     Issue,
     Mapping_,
     SavedField,
+    TooLarge,
     map_tables,
     read_source,
 )
@@ -76,6 +79,8 @@ class ImportReport:
     issues: list[Issue] = field(default_factory=list)
     #: the column mappings that decided how the file was read (explicit, yours, shared)
     applied: list[Applied] = field(default_factory=list)
+    #: a limit refused the file (its one issue says which)
+    too_large: bool = False
 
     @property
     def ok(self) -> bool:
@@ -889,6 +894,8 @@ class Parsed:
     typed: dict[str, Rows]
     issues: list[Issue]
     applied: list[Applied]
+    #: a limit refused the file (``issues`` holds the one sentence)
+    too_large: bool = False
 
 
 def parse(
@@ -898,10 +905,13 @@ def parse(
     mapping: Mapping_ | None = None,
     *,
     user_id: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> Parsed:
     """Read, map and type a file: the typed rows per sheet, every issue found so far, the mappings applied."""
     try:
-        tables = read_source(path, data)
+        tables = read_source(path, data, limits)
+    except TooLarge as exc:
+        return Parsed({}, exc.issues, [], too_large=True)
     except ImportRejected as exc:
         return Parsed({}, exc.issues, [])
     mapped, issues = map_tables(tables, mapping, saved_mappings(session, user_id))
@@ -927,19 +937,20 @@ def run_import(
     progress: Progress | None = None,
     scope: Scope | None = None,
     user_id: int | None = None,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ImportReport:
     """Import a file in one transaction; a dry run reports the same counts and writes nothing.
 
     A file with any issue writes nothing but its entry in the import log (status ``rejected``).
-    ``user_id``: whose remembered mappings apply (None: the shared ones only).
+    ``user_id``: whose remembered mappings apply (None: the shared ones only). ``limits`` bounds what is read.
     """
     say = progress or (lambda _msg, _frac: None)
     report = ImportReport(file_name=path.name, as_of=as_of, dry_run=dry_run)
     started = utcnow()
     with Session(engine) as session:
         say("reading", 0.05)
-        parsed = parse(session, path, data, mapping, user_id=user_id)
-        typed, issues, report.applied = parsed.typed, parsed.issues, parsed.applied
+        parsed = parse(session, path, data, mapping, user_id=user_id, limits=limits)
+        typed, issues, report.applied, report.too_large = parsed.typed, parsed.issues, parsed.applied, parsed.too_large
         if not issues:
             say("validating", 0.2)
             issues = validate(session, typed, scope)

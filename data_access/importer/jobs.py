@@ -18,11 +18,12 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from config import Limits
+from data_access.importer.convert import CONTROL
 from data_access.importer.engine import ImportReport, run_import
-from data_access.importer.reader import Mapping_
+from data_access.importer.reader import DEFAULT_LIMITS, Mapping_, size_text
 from data_access.scope import Scope
 
-MAX_UPLOAD = 200 * 1024 * 1024
 ALLOWED = (".xlsx", ".xlsm", ".zip", ".csv")
 
 
@@ -48,18 +49,32 @@ def _folder(instance: Path) -> Path:
     return folder
 
 
-def save_upload(instance: Path, user_id: int, file_name: str, data: bytes) -> Upload:
-    name = Path(file_name or "upload").name
+def clean_name(file_name: str) -> str:
+    """The upload's own name as the page and the log show it: no folders, no control characters, <= 200."""
+    name = CONTROL.sub("", Path(file_name or "upload").name).strip() or "upload"
+    if len(name) > 200:
+        suffix = Path(name).suffix[:10]
+        name = name[: 200 - len(suffix)] + suffix
+    return name
+
+
+def save_upload(instance: Path, user_id: int, file_name: str, data: bytes, *, max_bytes: int) -> Upload:
+    """Keep an upload for its uploader; refused: another type, or more than ``max_bytes``."""
+    name = clean_name(file_name)
     suffix = Path(name).suffix.lower()
     if suffix not in ALLOWED:
         raise UploadError(f"{name}: expected an .xlsx workbook, a .zip of CSV files or a .csv file")
-    if len(data) > MAX_UPLOAD:
-        raise UploadError(f"{name}: larger than {MAX_UPLOAD // (1024 * 1024)} MB")
+    if len(data) > max_bytes:
+        raise UploadError(too_large(name, max_bytes))
     token = secrets.token_urlsafe(16)
     path = _folder(instance) / f"{user_id}-{token}{suffix}"
     path.write_bytes(data)
     path.with_suffix(".name").write_text(name, encoding="utf-8")
     return Upload(token, user_id, name, path)
+
+
+def too_large(name: str, max_bytes: int) -> str:
+    return f"{name} is larger than {size_text(max_bytes)}, the largest file this server takes"
 
 
 def find_upload(instance: Path, user_id: int, token: str) -> Upload:
@@ -92,10 +107,17 @@ def _run(
 
 
 def preview(
-    engine: Engine, upload: Upload, as_of: date, username: str, mapping: Mapping_ | None, scope: Scope
+    engine: Engine,
+    upload: Upload,
+    as_of: date,
+    username: str,
+    mapping: Mapping_ | None,
+    scope: Scope,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> ImportReport:
     """The dry run: what the upload would create, update and leave unchanged, or its problems."""
-    return _run(engine, upload, as_of, username, mapping, scope, dry_run=True)
+    return _run(engine, upload, as_of, username, mapping, scope, dry_run=True, limits=limits)
 
 
 def write_progress(upload: Upload, state: dict[str, Any]) -> None:
@@ -113,7 +135,14 @@ def read_progress(upload: Upload) -> dict[str, Any] | None:
 
 
 def start_import(
-    engine: Engine, upload: Upload, as_of: date, username: str, mapping: Mapping_ | None, scope: Scope
+    engine: Engine,
+    upload: Upload,
+    as_of: date,
+    username: str,
+    mapping: Mapping_ | None,
+    scope: Scope,
+    *,
+    limits: Limits = DEFAULT_LIMITS,
 ) -> None:
     """Run the import in a thread; its progress, then its result, go to the progress file."""
     write_progress(upload, {"state": "running", "message": "starting", "fraction": 0.0})
@@ -124,7 +153,7 @@ def start_import(
             def progress(msg: str, frac: float) -> None:
                 write_progress(upload, {"state": "running", "message": msg, "fraction": frac})
 
-            report = _run(engine, upload, as_of, username, mapping, scope, progress=progress)
+            report = _run(engine, upload, as_of, username, mapping, scope, progress=progress, limits=limits)
             write_progress(
                 upload,
                 {

@@ -2,6 +2,13 @@
 
 Nothing here touches the database. Every problem becomes an ``Issue`` (sheet, row, column, value,
 message); rows are numbered as a spreadsheet shows them (the header is row 1).
+
+What is read is bounded by a ``config.Limits`` the caller passes in (issue 17): a file or an upload
+larger than ``max_upload_bytes`` is refused before it is read; the members of a .zip or an .xlsx may
+inflate to ``max_inflated_bytes`` in all (their declared sizes are summed first, then a .zip's members
+are counted as they inflate, chunk by chunk); a sheet may hold ``max_rows_per_sheet`` rows, empty ones
+included, counted as they are read. CSV is read as a stream of lines, never whole. Past any bound:
+``TooLarge`` with one issue saying which, and nothing more is read.
 """
 
 from __future__ import annotations
@@ -9,15 +16,26 @@ from __future__ import annotations
 import csv
 import io
 import zipfile
-from collections.abc import Mapping
+import zlib
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import IO, Any, NamedTuple
 
+from config import Limits
 from data_access.importer.schema import BY_NAME, Column, Sheet, column_for, normalise, sheet_for
 
-MAX_ROWS = 2_000_000
 MAX_CELL = 32_767  # Excel's own limit for one cell
+#: the widest header read (the widest sheet has 15 columns); wider is refused, not padded row by row
+MAX_COLUMNS = 256
+#: the longest physical line of a CSV file, in characters (a real row is a few thousand at most)
+MAX_LINE = 1024 * 1024
+READ_CHUNK = 64 * 1024
+MB = 1024 * 1024
+WRONG_TYPE = "expected an .xlsx workbook, a .zip or folder of .csv files, or a .csv file"
+#: the configured defaults (``config.Limits()``: frozen, so one instance serves every call)
+DEFAULT_LIMITS = Limits()
 
 
 @dataclass(frozen=True)
@@ -44,6 +62,13 @@ class ImportRejected(Exception):
     def __init__(self, issues: list[Issue]) -> None:
         super().__init__(f"{len(issues)} problem(s)")
         self.issues = issues
+
+
+class TooLarge(ImportRejected):
+    """A limit refused the file, before or while reading it; ``issues`` holds the one sentence."""
+
+    def __init__(self, where: str, message: str) -> None:
+        super().__init__([Issue(where, None, None, None, message)])
 
 
 @dataclass(frozen=True)
@@ -105,36 +130,144 @@ def short(value: object) -> str | None:
     return text if len(text) <= 80 else text[:77] + "..."
 
 
-def _decode(data: bytes, name: str) -> str:
-    for encoding in ("utf-8-sig", "gb18030"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    raise ImportRejected([Issue(name, None, None, None, "not readable as UTF-8 or GB18030 text")])
+def size_text(n: int) -> str:
+    """A byte count as a limit is told: ``15 MB``, ``64 KB``, ``512 bytes``."""
+    for unit, size in (("MB", MB), ("KB", 1024)):
+        if n >= size:
+            return f"{n / size:,.1f}".removesuffix(".0") + f" {unit}"
+    return f"{n:,} bytes"
 
 
-def _csv_table(title: str, data: bytes) -> RawTable:
-    text = _decode(data, title)
+def _too_many_rows(title: str, limits: Limits) -> TooLarge:
+    return TooLarge(title, f"more than {limits.max_rows_per_sheet:,} rows (the limit of one sheet)")
+
+
+def _too_big(title: str, limits: Limits) -> TooLarge:
+    return TooLarge(title, f"larger than {size_text(limits.max_upload_bytes)} (the largest file this server takes)")
+
+
+def _too_inflated(title: str, limits: Limits) -> TooLarge:
+    return TooLarge(title, f"unpacks to more than {size_text(limits.max_inflated_bytes)} (the limit of an archive)")
+
+
+class _Budget:
+    """The running total of bytes inflated out of one archive; past the limit it refuses at once."""
+
+    def __init__(self, name: str, limits: Limits) -> None:
+        self.name = name
+        self.limits = limits
+        self.used = 0
+
+    def take(self, n: int) -> None:
+        self.used += n
+        if self.used > self.limits.max_inflated_bytes:
+            raise _too_inflated(self.name, self.limits)
+
+
+class _Counted(io.RawIOBase):
+    """A binary stream read in chunks, each counted against a budget before it is handed on."""
+
+    def __init__(self, inner: IO[bytes], budget: _Budget | None) -> None:
+        self.inner = inner
+        self.budget = budget
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self.inner.read(min(len(buffer), READ_CHUNK))
+        if self.budget is not None:
+            self.budget.take(len(data))
+        buffer[: len(data)] = data
+        return len(data)
+
+
+def _lines(stream: IO[str], title: str) -> Iterator[str]:
+    """The physical lines of a text stream, each at most MAX_LINE characters (a longer one is refused)."""
+    while True:
+        line = stream.readline(MAX_LINE + 1)
+        if not line:
+            return
+        if len(line) > MAX_LINE:
+            raise TooLarge(title, f"a line longer than {MAX_LINE:,} characters: not a CSV file of rows")
+        yield line
+
+
+def _csv_rows(title: str, raw: IO[bytes], encoding: str, limits: Limits, budget: _Budget | None) -> RawTable:
+    buffered = io.BufferedReader(_Counted(raw, budget), READ_CHUNK)
+    text = io.TextIOWrapper(buffered, encoding=encoding, newline="")
+    reader = csv.reader(_lines(text, title))
     try:
-        rows = list(csv.reader(io.StringIO(text)))
+        header = next(reader, None)
+        if header is None:
+            return RawTable(title, [])
+        if len(header) > MAX_COLUMNS:
+            raise TooLarge(title, f"more than {MAX_COLUMNS} columns")
+        table = RawTable(title, [str(h) for h in header])
+        width = len(header)
+        for number, row in enumerate(reader, start=2):
+            if reader.line_num - 1 > limits.max_rows_per_sheet:  # physical lines, empty ones too
+                raise _too_many_rows(title, limits)
+            if any(v.strip() for v in row):
+                table.rows.append((number, list(row[:width])))
     except csv.Error as exc:
         raise ImportRejected([Issue(title, None, None, None, f"not a readable CSV file: {exc}")]) from exc
-    if not rows:
-        return RawTable(title, [])
-    table = RawTable(title, [str(h) for h in rows[0]])
-    for number, row in enumerate(rows[1:], start=2):
-        if any(str(v).strip() for v in row):
-            table.rows.append((number, list(row)))
     return table
 
 
-def _xlsx_tables(data: bytes, name: str) -> list[RawTable]:
+def _csv_table(title: str, open_binary: Callable[[], IO[bytes]], limits: Limits, budget: _Budget | None) -> RawTable:
+    """One CSV file read as a stream: UTF-8 (with or without BOM), else GB18030 from the start again."""
+    for encoding in ("utf-8-sig", "gb18030"):
+        before = budget.used if budget is not None else 0
+        try:
+            with open_binary() as raw:
+                return _csv_rows(title, raw, encoding, limits, budget)
+        except UnicodeDecodeError:
+            if budget is not None:
+                budget.used = before  # the same bytes are read again in the next encoding
+    raise ImportRejected([Issue(title, None, None, None, "not readable as UTF-8 or GB18030 text")])
+
+
+def _declared(infos: list[zipfile.ZipInfo], name: str, limits: Limits) -> None:
+    """Refuse an archive whose members say they inflate past the limit, before inflating any of them."""
+    if sum(i.file_size for i in infos) > limits.max_inflated_bytes:
+        raise _too_inflated(name, limits)
+
+
+#: what a damaged archive or workbook raises while it is read
+UNREADABLE = (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError, OSError)
+
+
+def _zip_tables(data: bytes, name: str, limits: Limits) -> list[RawTable]:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            infos = sorted(
+                (
+                    i
+                    for i in archive.infolist()
+                    if not i.is_dir() and i.filename.lower().endswith(".csv") and not i.filename.startswith("__")
+                ),
+                key=lambda i: i.filename,
+            )
+            if not infos:
+                raise ImportRejected([Issue(name, None, None, None, "the zip holds no .csv file")])
+            _declared(infos, name, limits)
+            budget = _Budget(name, limits)
+            return [_csv_table(Path(info.filename).stem, partial(archive.open, info), limits, budget) for info in infos]
+    except UNREADABLE as exc:
+        raise ImportRejected([Issue(name, None, None, None, "not a readable .zip file")]) from exc
+
+
+def _xlsx_tables(data: bytes, name: str, limits: Limits) -> list[RawTable]:
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            _declared(archive.infolist(), name, limits)
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except TooLarge:
+        raise
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError, ValueError) as exc:
         raise ImportRejected(
             [Issue(name, None, None, None, f"not an Excel .xlsx workbook ({type(exc).__name__})")]
@@ -142,55 +275,72 @@ def _xlsx_tables(data: bytes, name: str) -> list[RawTable]:
     tables = []
     try:
         for ws in book.worksheets:
-            rows = ws.iter_rows(values_only=True)
-            header = next(rows, None)
-            table = RawTable(ws.title, ["" if h is None else str(h) for h in (header or ())])
-            for number, row in enumerate(rows, start=2):
-                if number > MAX_ROWS:
-                    raise ImportRejected([Issue(ws.title, number, None, None, f"more than {MAX_ROWS:,} rows")])
+            header = next(ws.iter_rows(max_row=1, values_only=True), None) or ()
+            headers = ["" if h is None else str(h) for h in header]
+            while headers and not headers[-1].strip():
+                headers.pop()
+            if len(headers) > MAX_COLUMNS:
+                raise TooLarge(ws.title, f"more than {MAX_COLUMNS} columns")
+            table = RawTable(ws.title, headers)
+            # only the header's columns: a sheet that says it is 16,384 columns wide is not padded row by row
+            for number, row in enumerate(ws.iter_rows(min_row=2, max_col=max(len(headers), 1), values_only=True), 2):
+                if number - 1 > limits.max_rows_per_sheet:  # rows the file skips are counted too
+                    raise _too_many_rows(ws.title, limits)
                 if any(v is not None and str(v).strip() for v in row):
                     table.rows.append((number, list(row)))
             tables.append(table)
+    except (*UNREADABLE, KeyError, ValueError, SyntaxError) as exc:  # SyntaxError: xml ParseError
+        raise ImportRejected(
+            [Issue(name, None, None, None, f"not a readable .xlsx workbook ({type(exc).__name__})")]
+        ) from exc
     finally:
         book.close()
     return tables
 
 
-def read_source(path: Path, data: bytes | None = None) -> list[RawTable]:
+def _opener(path: Path) -> Callable[[], IO[bytes]]:
+    return lambda: path.open("rb")
+
+
+def read_source(path: Path, data: bytes | None = None, limits: Limits = DEFAULT_LIMITS) -> list[RawTable]:
     """Tables of an .xlsx file, a .zip of CSV files, a folder of CSV files, or one .csv file.
 
     ``data`` (bytes of an upload) is read instead of the file at ``path``; the name still decides the type.
+    A single file (or ``data``) over ``limits.max_upload_bytes`` is refused before it is read; a folder's
+    CSV files together may hold ``limits.max_inflated_bytes``, as an archive's members may.
     """
     name = path.name
     if data is None and path.is_dir():
-        csvs = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv")
+        csvs = sorted(p for p in path.iterdir() if p.suffix.lower() == ".csv" and p.is_file())
         if not csvs:
             raise ImportRejected([Issue(name, None, None, None, "the folder holds no .csv file")])
-        return [_csv_table(p.stem, p.read_bytes()) for p in csvs]
+        if sum(p.stat().st_size for p in csvs) > limits.max_inflated_bytes:
+            raise TooLarge(name, f"its .csv files hold more than {size_text(limits.max_inflated_bytes)} together")
+        return [_csv_table(p.stem, _opener(p), limits, None) for p in csvs]
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".xlsm", ".zip", ".csv"):
+        raise ImportRejected([Issue(name, None, None, None, WRONG_TYPE)])
     if data is None:
         try:
+            size = path.stat().st_size
+            if size > limits.max_upload_bytes:
+                raise _too_big(name, limits)
+            if suffix == ".csv":
+                if size == 0:
+                    raise ImportRejected([Issue(name, None, None, None, "the file is empty")])
+                return [_csv_table(path.stem, lambda: path.open("rb"), limits, None)]
             data = path.read_bytes()
         except OSError as exc:
             raise ImportRejected([Issue(name, None, None, None, f"cannot read the file: {exc.strerror}")]) from exc
+    if len(data) > limits.max_upload_bytes:
+        raise _too_big(name, limits)
     if not data:
         raise ImportRejected([Issue(name, None, None, None, "the file is empty")])
-    suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
-        return _xlsx_tables(data, name)
+        return _xlsx_tables(data, name, limits)
     if suffix == ".zip":
-        try:
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                members = sorted(m for m in archive.namelist() if m.lower().endswith(".csv") and not m.startswith("__"))
-                if not members:
-                    raise ImportRejected([Issue(name, None, None, None, "the zip holds no .csv file")])
-                return [_csv_table(Path(m).stem, archive.read(m)) for m in members]
-        except zipfile.BadZipFile as exc:
-            raise ImportRejected([Issue(name, None, None, None, "not a readable .zip file")]) from exc
-    if suffix == ".csv":
-        return [_csv_table(path.stem, data)]
-    raise ImportRejected(
-        [Issue(name, None, None, None, "expected an .xlsx workbook, a .zip or folder of .csv files, or a .csv file")]
-    )
+        return _zip_tables(data, name, limits)
+    return [_csv_table(path.stem, lambda: io.BytesIO(data), limits, None)]
 
 
 def map_tables(
@@ -311,8 +461,10 @@ __all__ = [
     "RawTable",
     "Saved",
     "SavedField",
+    "TooLarge",
     "map_tables",
     "read_source",
     "short",
+    "size_text",
     "too_long",
 ]
