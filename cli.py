@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import argparse
 import getpass
+import logging
 import sys
 import time
 from collections.abc import Sequence
 from datetime import date
+from pathlib import Path
 
 from config import Config, ConfigError
 from data_access.db import DatabaseUnavailable, connect, safe_url
@@ -181,13 +183,41 @@ def _cmd_users(cfg: Config, args: argparse.Namespace) -> int:
 SHOWN_ISSUES = 50
 
 
+class _OneLine(logging.Formatter):
+    """A log record as one line on the terminal: its message, never its traceback."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return f"salesradar: {record.getMessage()}"
+
+
+def _log_to_file(cfg: Config) -> Path | None:
+    """Send the ``salesradar`` logger (an import's failures, with their error ids and tracebacks) to
+    ``<instance>/logs/salesradar.log`` instead of the terminal; None (one line each on stderr, no traceback)
+    if that folder cannot be written."""
+    target = cfg.instance_path / "logs" / "salesradar.log"
+    logger = logging.getLogger("salesradar")
+    logger.propagate = False  # no traceback on the terminal: the one sentence printed names the error id
+    if any(getattr(h, "baseFilename", None) == str(target) for h in logger.handlers):
+        return target
+    path: Path | None = target
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        handler: logging.Handler = logging.FileHandler(target, encoding="utf-8", delay=True)
+        handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s pid %(process)d: %(message)s"))
+    except OSError:
+        handler, path = logging.StreamHandler(sys.stderr), None
+        handler.setFormatter(_OneLine())
+    logger.addHandler(handler)
+    return path
+
+
 def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
     import json
-    from pathlib import Path
 
     from data_access.importer.engine import issues_csv, run_import
     from data_access.migrate import upgrade
 
+    name = Path(args.path).name
     mapping = None
     if args.mapping:
         try:
@@ -200,6 +230,7 @@ def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
             return 2
     engine = connect(cfg.database_url)
     upgrade(engine)
+    log_file = _log_to_file(cfg)
     report = run_import(
         engine,
         Path(args.path),
@@ -210,6 +241,10 @@ def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
         progress=lambda msg, frac: print(f"  {frac:4.0%} {msg}", file=sys.stderr, flush=True),
         limits=cfg.limits,  # the CLI reads the shared remembered mappings only (user_id None)
     )
+    if report.failed is not None:
+        where = f" (details in {log_file})" if log_file and "error id" in report.failed else ""
+        print(f"salesradar import: {name}: failed, nothing written: {report.failed}{where}", file=sys.stderr)
+        return 2
     if report.too_large:
         issue = report.issues[0]
         print(f"salesradar import: {issue.sheet}: refused, nothing written: {issue.message}", file=sys.stderr)
@@ -219,7 +254,7 @@ def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
         print(f"mapped: {a.tab}: {a.header!r} -> {a.field} ({source})", file=sys.stderr)
     if not report.ok:
         print(
-            f"salesradar import: {Path(args.path).name}: {len(report.issues)} problem(s), nothing written",
+            f"salesradar import: {name}: {len(report.issues)} problem(s), nothing written",
             file=sys.stderr,
         )
         for issue in report.issues[:SHOWN_ISSUES]:
@@ -234,13 +269,11 @@ def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
     verb = "would change" if args.dry_run else "imported"
     for sheet, c in report.counts.items():
         print(f"{sheet:<14} created {c.created:>7,}  updated {c.updated:>7,}  unchanged {c.unchanged:>7,}")
-    print(f"{verb}: {Path(args.path).name} as of {report.as_of}")
+    print(f"{verb}: {name} as of {report.as_of}")
     return 0
 
 
 def _cmd_export(cfg: Config, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from data_access.db import session_factory
     from data_access.importer.export import export
     from data_access.migrate import upgrade
@@ -254,8 +287,6 @@ def _cmd_export(cfg: Config, args: argparse.Namespace) -> int:
 
 
 def _cmd_template(_cfg: Config, args: argparse.Namespace) -> int:
-    from pathlib import Path
-
     from data_access.importer.export import template
 
     template(Path(args.path))

@@ -23,7 +23,7 @@ from components.i18n import current_lang, t
 from components.shell import page_header
 from data_access import queries
 from data_access.importer import jobs
-from data_access.importer.engine import issues_csv, save_mapping, saved_mappings
+from data_access.importer.engine import ImportReport, issues_csv, save_mapping, saved_mappings
 from data_access.importer.reader import ImportRejected, read_source, size_text
 from data_access.importer.schema import sheet_for
 from data_access.importer.suggest import plan
@@ -243,6 +243,9 @@ def preview(
             import_view.counts_table(report.counts_dict(), lang),
         ]
         return store, html.Div(parts), False, [], import_view.HIDDEN, import_view.HIDDEN
+    if report.failed is not None:
+        parts.append(_failed(report, lang))
+        return store, html.Div(parts), True, [], import_view.HIDDEN, import_view.HIDDEN
     plans = []
     if not report.too_large:
         try:
@@ -278,6 +281,10 @@ def _remember(viewer: Viewer, mapping: dict[str, dict[str, Any]], remember: Any)
         session.commit()
     finally:
         session.close()
+
+
+def _failed(report: ImportReport, lang: str) -> dbc.Alert:
+    return dbc.Alert(t("import.failed", lang, message=report.failed or ""), color="danger", id="import-failed")
 
 
 def _rejected(lang: str, message: str) -> tuple[Any, ...]:
@@ -324,6 +331,9 @@ def confirm(n_clicks: int | None, store: dict[str, Any] | None, as_of: str | Non
     if not n_clicks or not store:
         raise PreventUpdate
     upload = _own_upload(viewer, store)
+    state = jobs.read_progress(upload.progress_path)
+    if state is not None and state["state"] == "running":  # a second click while it runs starts nothing
+        raise PreventUpdate
     jobs.start_import(
         runtime().engine,
         upload,
@@ -346,12 +356,18 @@ def confirm(n_clicks: int | None, store: dict[str, Any] | None, as_of: str | Non
     prevent_initial_call=True,
 )
 def poll(_n: int | None, store: dict[str, Any] | None) -> tuple[Any, Any, Any, Any]:
+    """The job's progress, then its result (read from its progress file: the upload is gone by then).
+
+    A job whose process is gone is shown failed ("interrupted"), not running forever."""
     viewer = _importer()
     lang = current_lang()
     if not store:
         raise PreventUpdate
-    upload = _own_upload(viewer, store)
-    state = jobs.read_progress(upload)
+    try:
+        where = jobs.progress_file(runtime().config.instance_path, viewer.user_id, _token(store))
+    except jobs.UploadError as exc:
+        raise PreventUpdate from exc
+    state = jobs.job_state(runtime().engine, where)
     if state is None:
         return no_update, no_update, no_update, no_update
     pct = round(100 * float(state.get("fraction", 0)))
@@ -361,11 +377,14 @@ def poll(_n: int | None, store: dict[str, Any] | None) -> tuple[Any, Any, Any, A
         result = html.Div(
             [
                 dbc.Alert(t("import.done", lang), color="success", id="import-done"),
+                import_view.applied_list(state.get("applied", []), lang),
                 import_view.counts_table(state.get("counts", {}), lang),
             ]
         )
     elif state["state"] == "rejected":
         result = import_view.issues_table(state.get("issues", []), lang)
     else:
-        result = dbc.Alert(t("import.failed", lang, message=state.get("message", "")), color="danger")
+        result = dbc.Alert(
+            t("import.failed", lang, message=state.get("message", "")), color="danger", id="import-failed"
+        )
     return 100, f"{pct}%", result, True

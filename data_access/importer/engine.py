@@ -9,15 +9,20 @@ sheet; a level change appends a stage-history row dated the import's as-of date.
 
 from __future__ import annotations
 
+import logging
+import os
+import secrets
+import socket
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from itertools import pairwise
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import ColumnElement, Engine, or_, select
+from sqlalchemy import ColumnElement, Engine, or_, select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, aliased
 
 from config import Limits
@@ -39,6 +44,7 @@ from data_access.models import (
     BuyingPower,
     Contact,
     Contract,
+    ImportLock,
     ImportMapping,
     ImportRun,
     Opportunity,
@@ -58,6 +64,7 @@ Record = dict[str, Any]
 Rows = list[tuple[int, Record]]
 Progress = Callable[[str, float], None]
 CHUNK = 500
+log = logging.getLogger("salesradar")
 
 
 @dataclass
@@ -79,12 +86,16 @@ class ImportReport:
     issues: list[Issue] = field(default_factory=list)
     #: the column mappings that decided how the file was read (explicit, yours, shared)
     applied: list[Applied] = field(default_factory=list)
+    #: the import log's row of a real run
+    run_id: int | None = None
     #: a limit refused the file (its one issue says which)
     too_large: bool = False
+    #: the short sentence of a run that failed (an error id; the details are in the server log only)
+    failed: str | None = None
 
     @property
     def ok(self) -> bool:
-        return not self.issues
+        return not self.issues and self.failed is None
 
     def counts_dict(self) -> dict[str, dict[str, int]]:
         return {sheet: c.as_dict() for sheet, c in self.counts.items()}
@@ -925,6 +936,92 @@ def parse(
     return Parsed(typed, issues, applied)
 
 
+class ImportBusy(Exception):
+    """Another import holds the lock and did not let go within the database's wait."""
+
+
+BUSY = "another import is running, try again in a minute"
+
+
+def _log_name(name: str) -> str:
+    """A file name as the import log keeps it: no control characters, at most 300 characters."""
+    clean = CONTROL.sub("", name)
+    return clean if len(clean) <= 300 else clean[:297] + "..."
+
+
+def _begin_run(engine: Engine, username: str, file_name: str, as_of: date, started: datetime) -> int:
+    """The log's ``running`` row, committed on its own: an import that dies leaves it, to be reaped."""
+    with Session(engine) as session:
+        run = ImportRun(
+            username=username[:100],
+            started_at=started,
+            file_name=_log_name(file_name),
+            as_of=as_of,
+            status="running",
+            counts={},
+            issue_count=0,
+            host=socket.gethostname()[:200],
+            pid=os.getpid(),
+        )
+        session.add(run)
+        session.commit()
+        return int(run.id)
+
+
+def _close_run(session: Session, run_id: int, status: str, report: ImportReport, message: str | None = None) -> None:
+    """Set the run's outcome inside ``session``'s transaction (the caller commits it with the data)."""
+    session.execute(
+        update(ImportRun)
+        .where(ImportRun.id == run_id)
+        .values(
+            status=status,
+            finished_at=utcnow(),
+            counts=report.counts_dict() if status == "done" else {},
+            issue_count=len(report.issues),
+            message=message,
+        )
+    )
+
+
+def _fail_run(engine: Engine, run_id: int, report: ImportReport, message: str) -> None:
+    """Log a failed run in its own transaction (on SQLite it may first wait for another import's commit)."""
+    for attempt in range(3):
+        try:
+            with Session(engine) as session:
+                _close_run(session, run_id, "failed", report, message)
+                session.commit()
+            return
+        except Exception:
+            if attempt == 2:
+                log.exception("import run %s could not be marked failed (%s)", run_id, message)
+
+
+def _is_busy(exc: OperationalError) -> bool:
+    """SQLite's "database is locked" (its busy wait ran out), PostgreSQL's lock_not_available."""
+    return "database is locked" in str(exc.orig) or getattr(exc.orig, "sqlstate", None) == "55P03"
+
+
+def _take_lock(session: Session, run_id: int, username: str) -> None:
+    """Update the one ``import_lock`` row inside the import's transaction: PostgreSQL holds the row lock,
+    SQLite its write lock, until this import commits or rolls back; a second import waits here."""
+    values = {"holder": f"run {run_id}: {username[:60]} on {socket.gethostname()[:60]} pid {os.getpid()}"}
+    try:
+        done = session.execute(update(ImportLock).where(ImportLock.id == 1).values(acquired_at=utcnow(), **values))
+        if not done.rowcount:  # type: ignore[attr-defined]  # the migration made it; someone deleted it
+            session.add(ImportLock(id=1, acquired_at=utcnow(), **values))
+            session.flush()
+    except OperationalError as exc:
+        if _is_busy(exc):
+            raise ImportBusy from exc
+        raise
+
+
+def _release_lock(session: Session) -> None:
+    """Empty the lock row again before the commit that releases it: what is committed is always the row as
+    the migration made it (an unchanged database stays byte for byte unchanged; the log says who ran)."""
+    session.execute(update(ImportLock).where(ImportLock.id == 1).values(holder=None, acquired_at=None))
+
+
 def run_import(
     engine: Engine,
     path: Path,
@@ -938,41 +1035,81 @@ def run_import(
     scope: Scope | None = None,
     user_id: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    on_run: Callable[[int], None] | None = None,
 ) -> ImportReport:
     """Import a file in one transaction; a dry run reports the same counts and writes nothing.
 
-    A file with any issue writes nothing but its entry in the import log (status ``rejected``).
-    ``user_id``: whose remembered mappings apply (None: the shared ones only). ``limits`` bounds what is read.
+    A real run is logged first as ``running`` (host and pid, committed at once; ``on_run`` hears its id),
+    then takes the import lock inside its transaction, validates, writes, and sets the log to ``done`` or
+    ``rejected`` in that same transaction: one import at a time per database, and the log never disagrees
+    with the data. A file with any issue writes nothing but its log entry. Anything unexpected rolls
+    back and is logged as ``failed`` with an error id (the details go to the ``salesradar`` logger only);
+    ``report.failed`` then holds the short sentence a person may see. ``user_id``: whose remembered
+    mappings apply (None: the shared ones only). ``limits`` bounds what is read.
     """
     say = progress or (lambda _msg, _frac: None)
     report = ImportReport(file_name=path.name, as_of=as_of, dry_run=dry_run)
-    started = utcnow()
+    try:
+        if not dry_run:
+            report.run_id = _begin_run(engine, username, path.name, as_of, utcnow())
+            if on_run is not None:
+                on_run(report.run_id)
+        _run(engine, path, report, say, username, data, mapping, scope, user_id, limits)
+    except Exception as exc:  # MemoryError too: one sentence for the person, the traceback for the log
+        if isinstance(exc, ImportBusy) or (isinstance(exc, OperationalError) and _is_busy(exc)):
+            report.failed = BUSY  # (on SQLite even the log's first row may wait its 30 s behind an import)
+            log.warning("import run %s of %s by %s: %s", report.run_id, path.name, username, BUSY)
+        else:
+            error_id = secrets.token_hex(4)
+            report.failed = f"an unexpected error (error id {error_id})"
+            log.error(
+                "import run %s of %s by %s failed (error id %s)",
+                report.run_id,
+                path.name,
+                username,
+                error_id,
+                exc_info=exc,
+            )
+    if report.failed is not None and report.run_id is not None:
+        _fail_run(engine, report.run_id, report, report.failed)
+    say("done", 1.0)
+    return report
+
+
+def _run(
+    engine: Engine,
+    path: Path,
+    report: ImportReport,
+    say: Progress,
+    username: str,
+    data: bytes | None,
+    mapping: Mapping_ | None,
+    scope: Scope | None,
+    user_id: int | None,
+    limits: Limits,
+) -> None:
     with Session(engine) as session:
         say("reading", 0.05)
         parsed = parse(session, path, data, mapping, user_id=user_id, limits=limits)
-        typed, issues, report.applied, report.too_large = parsed.typed, parsed.issues, parsed.applied, parsed.too_large
+        report.applied, report.too_large, issues = parsed.applied, parsed.too_large, parsed.issues
+        typed = parsed.typed
+        session.rollback()  # the reads of parsing end here: the import's own transaction starts with its lock
+        if report.run_id is not None:
+            say("waiting for any other import to finish", 0.1)
+            _take_lock(session, report.run_id, username)
         if not issues:
             say("validating", 0.2)
             issues = validate(session, typed, scope)
         report.issues = issues
         if issues:
-            session.rollback()
-            if not dry_run:
-                session.add(
-                    ImportRun(
-                        username=username,
-                        started_at=started,
-                        finished_at=utcnow(),
-                        file_name=path.name,
-                        as_of=as_of,
-                        status="rejected",
-                        counts={},
-                        issue_count=len(issues),
-                    )
-                )
-                session.commit()
-            return report
-        writer = _Writer(session, as_of, report)
+            if report.run_id is None:  # a dry run
+                session.rollback()
+                return
+            _close_run(session, report.run_id, "rejected", report)  # validation only read: the lock is still held
+            _release_lock(session)
+            session.commit()
+            return
+        writer = _Writer(session, report.as_of, report)
         steps: list[tuple[str, Callable[[], None]]] = [
             ("reps", lambda: writer.reps_sheet(typed["reps"])),
             ("accounts", lambda: writer.accounts_sheet(typed["accounts"])),
@@ -993,27 +1130,15 @@ def run_import(
             say(f"writing {name}", 0.3 + 0.65 * i / max(len(present), 1))
             step()
             session.flush()
-        if dry_run:
+        if report.run_id is None:  # a dry run
             session.rollback()
-            return report
-        session.add(
-            ImportRun(
-                username=username,
-                started_at=started,
-                finished_at=utcnow(),
-                file_name=path.name,
-                as_of=as_of,
-                status="done",
-                counts=report.counts_dict(),
-                issue_count=0,
-            )
-        )
+            return
+        _close_run(session, report.run_id, "done", report)
+        _release_lock(session)
         if any(c.created or c.updated for c in report.counts.values()):
             bump_data_version(session)  # pages cached before this import expire with it
         say("committing", 0.97)
         session.commit()
-    say("done", 1.0)
-    return report
 
 
 def issues_csv(issues: list[Issue]) -> bytes:

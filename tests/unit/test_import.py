@@ -5,14 +5,19 @@ from __future__ import annotations
 import csv
 import io
 import json
+import logging
 import os
+import re
 import shutil
 import signal
+import socket
 import subprocess
 import sys
+import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -23,7 +28,8 @@ from data_access import demo
 from data_access.db import session_factory
 from data_access.importer.engine import run_import, save_mapping
 from data_access.importer.export import export, template
-from data_access.models import ImportRun, Opportunity, OpportunityChange, StageHistory
+from data_access.importer.jobs import INTERRUPTED, reap_interrupted
+from data_access.models import Account, ImportRun, Opportunity, OpportunityChange, Rep, StageHistory
 from tests.conftest import AS_OF
 from tests.unit.test_cli import run_cli
 from tests.unit.test_demo import _digest
@@ -399,6 +405,12 @@ def test_imp014_an_import_killed_midway_leaves_the_database_as_it_was(small, dat
     proc.wait(timeout=30)
     engine.dispose()
     assert _digest(make_engine(url)) == before
+    # its log row says running until someone sees its process is gone
+    with session_factory(make_engine(url))() as s:
+        assert s.scalars(select(ImportRun.status)).all() == ["running"]
+    assert reap_interrupted(make_engine(url)) == 1
+    with session_factory(make_engine(url))() as s:
+        assert s.execute(select(ImportRun.status, ImportRun.message)).all() == [("failed", INTERRUPTED)]
     assert run_import(make_engine(url), small, as_of=AS_OF, username="t").ok  # and it is not left locked
 
 
@@ -462,3 +474,101 @@ def test_imp020_an_import_that_changes_something_expires_cached_pages(files, eng
     assert version() == start + 1
     assert run_import(engine, files, as_of=AS_OF, username="t").ok  # nothing changed: nothing expires
     assert version() == start + 1
+
+
+OPPS = "opp_code,account_code,owner_rep_code,name,amount,level,status,created_date,expected_close_date\n"
+
+
+def test_imp021_two_imports_of_the_same_new_deal_at_once_run_one_after_the_other(new_engine, tmp_path):
+    engine = new_engine()
+    demo.generate(engine, opportunities=60, as_of=AS_OF)
+    with session_factory(engine)() as s:
+        account, owner = s.execute(
+            select(Account.account_code, Rep.rep_code).join(Rep, Rep.id == Account.owner_rep_id).limit(1)
+        ).one()
+    paths = []
+    for i, amount in enumerate(("1000", "2000")):
+        path = tmp_path / f"week{i}" / "opportunities.csv"
+        path.parent.mkdir()
+        path.write_text(OPPS + f"OPX000021,{account},{owner},同一个新项目,{amount},1,open,2026-11-01,2027-03-01\n")
+        paths.append(path)
+    start = threading.Barrier(2)
+    reports: dict[int, Any] = {}
+
+    def work(i: int) -> None:
+        start.wait()
+        reports[i] = run_import(engine, paths[i], as_of=AS_OF, username=f"t{i}")
+
+    threads = [threading.Thread(target=work, args=(i,)) for i in (0, 1)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(reports) == [0, 1]
+    outcomes = []
+    for report in reports.values():
+        said = " ".join([report.failed or ""] + [i.message for i in report.issues])
+        assert "IntegrityError" not in said and "INSERT" not in said and "UNIQUE" not in said.upper(), said
+        assert report.failed is None or report.failed == "another import is running, try again in a minute"
+        outcomes.append("done" if report.ok else "refused")
+        if report.ok:
+            counts = report.counts["opportunities"]
+            outcomes[-1] += f" created {counts.created} updated {counts.updated}"
+    outcomes.remove("done created 1 updated 0")  # one created it; the other waited, then updated it
+    assert outcomes[0] in ("done created 0 updated 1", "refused")
+    with session_factory(engine)() as s:
+        assert s.scalar(select(func.count()).select_from(Opportunity).where(Opportunity.opp_code == "OPX000021")) == 1
+        runs = s.execute(select(ImportRun.username, ImportRun.status).order_by(ImportRun.username)).all()
+    assert [r[0] for r in runs] == ["t0", "t1"]  # both are in the import log, neither left running
+    assert {r[1] for r in runs} <= {"done", "rejected", "failed"}
+
+
+def test_imp022_an_unexpected_error_is_logged_with_an_id_and_shown_without_details(files, engine, caplog):
+    before = _digest(engine)
+
+    def breaks(message: str, _fraction: float) -> None:
+        if message.startswith("writing visits"):
+            raise RuntimeError("INSERT INTO visits (rep_id) VALUES (?) [parameters: (42,)]")
+
+    with caplog.at_level(logging.ERROR, logger="salesradar"):
+        report = run_import(engine, files, as_of=AS_OF, username="t", progress=breaks)
+    assert report.failed is not None and not report.ok
+    match = re.fullmatch(r"an unexpected error \(error id ([0-9a-f]{8})\)", report.failed)
+    assert match, report.failed
+    assert _digest(engine) == before  # rolled back
+    with session_factory(engine)() as s:
+        assert s.execute(select(ImportRun.status, ImportRun.message)).all() == [("failed", report.failed)]
+    logged = [r for r in caplog.records if match.group(1) in r.getMessage()]
+    assert len(logged) == 1 and logged[0].exc_info is not None
+    assert "INSERT INTO visits" in str(logged[0].exc_info[1])  # the details: in the server log only
+
+
+def test_imp023_reap_marks_running_rows_of_dead_processes_failed(engine):
+    host = socket.gethostname()
+    dead = 2**22 + 12345  # above Linux's largest pid: no process has it
+
+    def run(name: str, on: str, pid: int) -> ImportRun:
+        return ImportRun(
+            username=name,
+            started_at=datetime(2026, 11, 27, 9, 0),
+            file_name="week.xlsx",
+            as_of=AS_OF,
+            status="running",
+            counts={},
+            issue_count=0,
+            host=on,
+            pid=pid,
+        )
+
+    with session_factory(engine)() as s:
+        s.add_all([run("killed", host, dead), run("alive", host, os.getpid()), run("elsewhere", "other-host", dead)])
+        s.commit()
+    assert reap_interrupted(engine) == 1
+    with session_factory(engine)() as s:
+        rows = s.execute(select(ImportRun.username, ImportRun.status, ImportRun.message).order_by(ImportRun.id)).all()
+    assert [tuple(r) for r in rows] == [
+        ("killed", "failed", "interrupted (the server stopped while importing)"),
+        ("alive", "running", None),
+        ("elsewhere", "running", None),
+    ]
+    assert reap_interrupted(engine) == 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import io
+import socket
 import time
 import zipfile
 
@@ -41,7 +42,7 @@ def test_ipg002_a_rep_posting_the_callbacks_gets_nothing(rep):
     assert confirm.status_code == 204
 
 
-def test_ipg003_preview_then_confirm_as_director(director, demo_session):
+def test_ipg003_preview_then_confirm_as_director(dash_app, director, demo_session):
     response = call_callback(
         director,
         "import-store.data",
@@ -73,6 +74,15 @@ def test_ipg003_preview_then_confirm_as_director(director, demo_session):
             break
         time.sleep(0.3)
     assert "Imported" in text_of(result["import-result"]["children"])
+    # the job is over: the upload is deleted, only its small progress file stays, and the poll still answers
+    from data_access.runtime import EXTENSION
+
+    uploads = dash_app.server.extensions[EXTENSION].config.instance_path / "uploads"
+    assert sorted(p.name for p in uploads.glob(f"*-{store['token']}.*")) == [f"1-{store['token']}.progress.json"]
+    again = call_callback(
+        director, "import-progress.value", {("import-poll", "n_intervals"): 2, ("import-store", "data"): store}
+    )
+    assert "Imported" in text_of(again.get_json()["response"]["import-result"]["children"])
     from sqlalchemy import text
 
     assert (
@@ -135,3 +145,94 @@ def test_ipg007_downloads(director, manager, rep):
     assert manager.get("/download/export.xlsx").status_code == 403
     export = director.get("/download/export.xlsx")
     assert export.status_code == 200 and export.data[:2] == b"PK"
+
+
+def test_ipg008_a_page_watching_a_killed_import_shows_it_failed(dash_app, director, demo_engine):
+    from datetime import datetime
+
+    from data_access.db import session_factory
+    from data_access.importer import jobs
+    from data_access.models import ImportRun
+    from data_access.runtime import EXTENSION
+    from tests.conftest import AS_OF
+
+    with session_factory(demo_engine)() as s:  # what a SIGKILL while writing leaves behind
+        run = ImportRun(
+            username="director",
+            started_at=datetime(2026, 11, 27, 9, 0),
+            file_name="week.xlsx",
+            as_of=AS_OF,
+            status="running",
+            counts={},
+            issue_count=0,
+            host=socket.gethostname(),
+            pid=2**22 + 12345,  # no process has it
+        )
+        s.add(run)
+        s.commit()
+        run_id = run.id
+    instance = dash_app.server.extensions[EXTENSION].config.instance_path
+    token = "killed-import-ipg008"
+    jobs.write_progress(
+        jobs.progress_file(instance, 1, token),
+        {"state": "running", "message": "writing visits", "fraction": 0.3, "run_id": run_id},
+    )
+    polled = call_callback(
+        director,
+        "import-progress.value",
+        {("import-poll", "n_intervals"): 1, ("import-store", "data"): {"token": token}},
+    )
+    body = polled.get_json()["response"]
+    assert text_of(body["import-result"]["children"]) == (
+        "The import failed and wrote nothing: interrupted (the server stopped while importing)"
+    )
+    assert body["import-poll"]["disabled"] is True
+    with session_factory(demo_engine)() as s:
+        assert s.get(ImportRun, run_id).status == "failed"  # type: ignore[union-attr]
+    # another user's poll of that token reads their own (absent) progress file: nothing
+    assert jobs.read_progress(jobs.progress_file(instance, 2, token)) is None
+
+
+def test_ipg009_a_failure_shows_its_error_id_only(dash_app, director):
+    from data_access.importer import jobs
+    from data_access.runtime import EXTENSION
+
+    instance = dash_app.server.extensions[EXTENSION].config.instance_path
+    token = "failed-import-ipg009"
+    jobs.write_progress(
+        jobs.progress_file(instance, 1, token),
+        {"state": "failed", "fraction": 1.0, "message": "an unexpected error (error id 0a1b2c3d)"},
+    )
+    polled = call_callback(
+        director,
+        "import-progress.value",
+        {("import-poll", "n_intervals"): 1, ("import-store", "data"): {"token": token}},
+    )
+    assert text_of(polled.get_json()["response"]["import-result"]["children"]) == (
+        "The import failed and wrote nothing: an unexpected error (error id 0a1b2c3d)"
+    )
+
+
+def test_ipg010_old_uploads_of_anyone_are_removed_by_the_next_upload(dash_app, director):
+    import os
+    import time as clock
+
+    from data_access.runtime import EXTENSION
+
+    uploads = dash_app.server.extensions[EXTENSION].config.instance_path / "uploads"
+    uploads.mkdir(parents=True, exist_ok=True)
+    stale = [uploads / "2-oldtoken.zip", uploads / "2-oldtoken.name", uploads / "2-oldtoken.progress.json"]
+    fresh = uploads / "2-newtoken.zip"
+    for path in [*stale, fresh]:
+        path.write_bytes(b"x")
+    day_ago = clock.time() - 25 * 3600
+    for path in stale:
+        os.utime(path, (day_ago, day_ago))
+    response = call_callback(
+        director,
+        "import-store.data",
+        {("import-upload", "contents"): TEAMLESS, ("import-upload", "filename"): "bp.zip"},
+    )
+    assert response.status_code == 200
+    assert [p.exists() for p in stale] == [False, False, False]
+    assert fresh.exists()
