@@ -23,6 +23,7 @@ from components.tables import TARGET_ID as TABLE_DOWNLOAD_ID
 from config import Config, load_or_create_secret
 from data_access import demo
 from data_access.db import connect, session_factory
+from data_access.importer.jobs import reap_interrupted
 from data_access.migrate import upgrade
 from data_access.queries import has_any_data
 from data_access.runtime import Runtime, install
@@ -103,6 +104,9 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     runtime = Runtime(config=config, engine=engine, sessions=session_factory(engine))
     if seed_demo:
         seed_demo_if_first_run(runtime)
+    reaped = reap_interrupted(engine)  # imports whose process died mid-write: failed, not "running" forever
+    if reaped:
+        log.warning("marked %d interrupted import(s) as failed", reaped)
 
     app = Dash(
         __name__,

@@ -24,6 +24,7 @@ from plotly.io.json import to_json_plotly
 from components.i18n import current_lang
 from data_access.runtime import read_session, today
 from data_access.settings import data_version
+from metrics import params
 from web.auth import current_viewer
 
 MAX_ENTRIES = 1000
@@ -70,13 +71,14 @@ def install(server: Any, max_entries: int = MAX_ENTRIES, max_bytes: int = MAX_BY
 
 def plain_query(query: dict[str, Any]) -> dict[str, str]:
     """The address's parameters as strings: a repeated one (``?team=1&team=2``) arrives as a list and counts
-    by its first value; anything else that is not text is dropped."""
+    by its first value; anything else that is not text, and text with a control character (a NUL reaches
+    PostgreSQL as an error), is dropped (``metrics.params.text``)."""
     out: dict[str, str] = {}
     for key, value in query.items():
         if isinstance(value, list):
             value = next((v for v in value if isinstance(v, str)), None)
-        if isinstance(value, str):
-            out[str(key)] = value
+        if params.text(value, params.MAX_QUERY) is not None and params.text(key, 40) is not None:
+            out[str(key)] = str(value)
     return out
 
 

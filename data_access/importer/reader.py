@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import IO, Any, NamedTuple
 
 from config import Limits
+from data_access.cells import unneutralise
 from data_access.importer.schema import BY_NAME, Column, Sheet, column_for, normalise, sheet_for
 
 MAX_CELL = 32_767  # Excel's own limit for one cell
@@ -209,7 +210,8 @@ def _csv_rows(title: str, raw: IO[bytes], encoding: str, limits: Limits, budget:
             if reader.line_num - 1 > limits.max_rows_per_sheet:  # physical lines, empty ones too
                 raise _too_many_rows(title, limits)
             if any(v.strip() for v in row):
-                table.rows.append((number, list(row[:width])))
+                # our CSV exports write formula-like text as '=...; it reads back as it was stored
+                table.rows.append((number, [unneutralise(v) for v in row[:width]]))
     except csv.Error as exc:
         raise ImportRejected([Issue(title, None, None, None, f"not a readable CSV file: {exc}")]) from exc
     return table

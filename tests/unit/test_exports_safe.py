@@ -94,3 +94,25 @@ def test_exs004_table_downloads_over_http_neutralise_what_a_file_name_carried(di
     cells = [sheet.cell(row=r, column=column) for r in range(2, sheet.max_row + 1)]
     evil = [c for c in cells if c.value == EVIL]
     assert evil and all(c.data_type == "s" for c in evil)
+
+
+def test_exs005_a_csv_export_imports_back_unchanged(engine, new_engine, tmp_path):
+    """The leading ' our CSV export adds comes off again on import: names and phones round-trip exactly."""
+    from data_access.importer.engine import run_import
+    from data_access.models import Account, Contact
+    from tests.conftest import AS_OF
+
+    with session_factory(engine)() as session:
+        seed = Seed(session)
+        rep = seed.rep("R1", seed.team("T1"), region="华东")
+        account = seed.account("A1", rep, name=EVIL)
+        contact = seed.contact(account, "李强", "influencer")
+        contact.phone = "+86 138 0000 0000"
+        session.commit()
+        export(session, tmp_path / "all.zip")
+    target = new_engine()
+    report = run_import(target, tmp_path / "all.zip", as_of=AS_OF, username="test")
+    assert report.ok, report.issues
+    with session_factory(target)() as session:
+        assert session.query(Account.name).scalar() == EVIL
+        assert session.query(Contact.phone).scalar() == "+86 138 0000 0000"
