@@ -1,0 +1,277 @@
+"""The scorecards' queries: per rep sums of a period, a rep's task book and target accounts, the week's visits,
+overdue payments, the what-if's open deals."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date
+from typing import Any
+
+import pandas as pd
+from sqlalchemy import Executable, case, func, literal, select
+from sqlalchemy.orm import Session
+
+from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, Team, Visit
+from data_access.queries.shared import _frame
+from data_access.rad import account_classes
+from data_access.result_cache import kept
+from data_access.scope import Scope
+
+
+def _by_rep(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
+    return _frame(session, stmt, ["rep_id", *columns]).set_index("rep_id")
+
+
+@kept
+def rep_rollup(
+    session: Session, scope: Scope, start: date, end: date, today: date, probabilities: Mapping[int, float]
+) -> pd.DataFrame:
+    """Per sales rep in scope (index rep_id): rep_code, name, team_id, team, and the sums the scorecards need
+    for the period [start, end] — bookings, gm_booked; pipeline_due and weighted_due (open, expected close
+    by ``end``); open_pipeline and weighted_pipeline (all open); won/lost count and amount (closed in the
+    period); overdue (unpaid past due at ``today``); visits done and planned in the period. One grouped
+    query per measure, whatever the number of reps."""
+    owner = Opportunity.owner_rep_id
+    reps = _frame(
+        session,
+        select(Rep.id, Rep.rep_code, Rep.name, Rep.team_id, Team.name)
+        .outerjoin(Team, Team.id == Rep.team_id)
+        .where(Rep.role == "rep", scope.condition(Rep.id))
+        .order_by(Rep.rep_code),
+        ["rep_id", "rep_code", "name", "team_id", "team"],
+    ).set_index("rep_id")
+    whens = [(Opportunity.level == level, Opportunity.amount * p) for level, p in sorted(probabilities.items())]
+    weight: Any = case(*whens, else_=0) if whens else literal(0)
+    due = Opportunity.expected_close_date <= end
+    booked = _by_rep(
+        session,
+        select(owner, func.sum(Contract.amount), func.sum(Contract.gross_margin))
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(Contract.signed_date.between(start, end), scope.opportunities())
+        .group_by(owner),
+        ["bookings", "gm_booked"],
+    )
+    pipe = _by_rep(
+        session,
+        select(
+            owner,
+            func.sum(case((due, Opportunity.amount), else_=0)),
+            func.sum(case((due, weight), else_=0)),
+            func.sum(Opportunity.amount),
+            func.sum(weight),
+        )
+        .where(Opportunity.status == "open", scope.opportunities())
+        .group_by(owner),
+        ["pipeline_due", "weighted_due", "open_pipeline", "weighted_pipeline"],
+    )
+    won, lost = Opportunity.status == "won", Opportunity.status == "lost"
+    closed = _by_rep(
+        session,
+        select(
+            owner,
+            func.sum(case((won, 1), else_=0)),
+            func.sum(case((lost, 1), else_=0)),
+            func.sum(case((won, Opportunity.amount), else_=0)),
+            func.sum(case((lost, Opportunity.amount), else_=0)),
+        )
+        .where(
+            Opportunity.status.in_(("won", "lost")), Opportunity.closed_date.between(start, end), scope.opportunities()
+        )
+        .group_by(owner),
+        ["won_count", "lost_count", "won_amount", "lost_amount"],
+    )
+    owed = Payment.amount - func.coalesce(Payment.paid_amount, 0)
+    overdue = _by_rep(
+        session,
+        select(owner, func.sum(owed))
+        .join(Contract, Contract.id == Payment.contract_id)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(Payment.due_date < today, owed > 0, scope.opportunities())
+        .group_by(owner),
+        ["overdue"],
+    )
+    visits = _by_rep(
+        session,
+        select(
+            Visit.rep_id,
+            func.sum(case((Visit.status == "done", 1), else_=0)),
+            func.sum(case((Visit.status == "planned", 1), else_=0)),
+        )
+        .where(Visit.visit_date.between(start, end), scope.condition(Visit.rep_id))
+        .group_by(Visit.rep_id),
+        ["visits_done", "visits_planned"],
+    )
+    out = reps.join([booked, pipe, closed, overdue, visits], how="left")
+    measures = [c for c in out.columns if c not in ("rep_code", "name", "team_id", "team")]
+    out[measures] = out[measures].astype(float).fillna(0.0)
+    return out
+
+
+def won_deals(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Deals won in [start, end] (closed date) in scope: rep_id, amount, created_date, closed_date."""
+    stmt = select(
+        Opportunity.owner_rep_id, Opportunity.amount, Opportunity.created_date, Opportunity.closed_date
+    ).where(Opportunity.status == "won", Opportunity.closed_date.between(start, end), scope.opportunities())
+    return _frame(session, stmt, ["rep_id", "amount", "created_date", "closed_date"]).astype({"amount": float})
+
+
+def monthly_bookings(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Bookings per calendar month in [start, end]: month (1-12), bookings. Months without any are left out."""
+    stmt = (
+        select(Contract.signed_date, Contract.amount)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(Contract.signed_date.between(start, end), scope.opportunities())
+    )
+    rows = _frame(session, stmt, ["signed_date", "amount"])
+    if rows.empty:
+        return pd.DataFrame({"month": pd.Series(dtype=int), "bookings": pd.Series(dtype=float)})
+    rows["month"] = [d.month for d in rows["signed_date"]]
+    out = rows.groupby("month")["amount"].sum().astype(float)
+    return pd.DataFrame({"month": out.index.astype(int), "bookings": out.to_numpy()})
+
+
+def task_book(session: Session, rep_id: int, year: int) -> pd.DataFrame:
+    """One rep's task-book rows (销售任务书) of a year: quarter (None = whole year), revenue_target, gm_target,
+    target_account_codes, base_salary, target_commission, working_conditions."""
+    cols = [
+        Quota.quarter,
+        Quota.revenue_target,
+        Quota.gm_target,
+        Quota.target_account_codes,
+        Quota.base_salary,
+        Quota.target_commission,
+        Quota.working_conditions,
+    ]
+    stmt = select(*cols).where(Quota.rep_id == rep_id, Quota.year == year).order_by(Quota.quarter)
+    names = [c.key for c in cols]
+    return _frame(session, stmt, names)
+
+
+def account_coverage(
+    session: Session, scope: Scope, codes: list[str], start: date, end: date, today: date
+) -> pd.DataFrame:
+    """The task book's target accounts (by code, at most 500) the viewer sees: account_code, name, visited
+    (done visits in the period), open_pipeline, booked (contracts signed in the period)."""
+    wanted = codes[:500]
+    if not wanted:
+        return pd.DataFrame(columns=["account_code", "name", "visited", "open_pipeline", "booked"])
+    visited = (
+        select(Visit.account_id, func.count().label("n"))
+        .where(
+            Visit.status == "done",
+            Visit.visit_date.between(start, min(end, today)),
+            scope.condition(Visit.rep_id),
+        )
+        .group_by(Visit.account_id)
+        .subquery()
+    )
+    pipeline = (
+        select(Opportunity.account_id, func.sum(Opportunity.amount).label("amount"))
+        .where(Opportunity.status == "open", scope.opportunities())
+        .group_by(Opportunity.account_id)
+        .subquery()
+    )
+    booked = (
+        select(Opportunity.account_id, func.sum(Contract.amount).label("amount"))
+        .join(Contract, Contract.opportunity_id == Opportunity.id)
+        .where(Contract.signed_date.between(start, end), scope.opportunities())
+        .group_by(Opportunity.account_id)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Account.account_code,
+            Account.name,
+            func.coalesce(visited.c.n, 0),
+            func.coalesce(pipeline.c.amount, 0),
+            func.coalesce(booked.c.amount, 0),
+        )
+        .outerjoin(visited, visited.c.account_id == Account.id)
+        .outerjoin(pipeline, pipeline.c.account_id == Account.id)
+        .outerjoin(booked, booked.c.account_id == Account.id)
+        .where(Account.account_code.in_(wanted), scope.condition(Account.owner_rep_id))
+        .order_by(Account.account_code)
+    )
+    df = _frame(session, stmt, ["account_code", "name", "visited", "open_pipeline", "booked"])
+    return df.astype({"visited": int, "open_pipeline": float, "booked": float})
+
+
+def visits_by_class(
+    session: Session, scope: Scope, start: date, end: date, year: int, r_min: float, a_max: float
+) -> pd.DataFrame:
+    """Done visits in [start, end] by reps in scope, by the RAD class of the visited account in ``year``:
+    rad_class, visits, accounts (distinct accounts visited)."""
+    classes = account_classes(year, r_min, a_max)
+    stmt = (
+        select(classes.c.rad_class, func.count(), func.count(func.distinct(Visit.account_id)))
+        .join(classes, classes.c.account_id == Visit.account_id)
+        .where(Visit.status == "done", Visit.visit_date.between(start, end), scope.condition(Visit.rep_id))
+        .group_by(classes.c.rad_class)
+    )
+    return _frame(session, stmt, ["rad_class", "visits", "accounts"]).astype({"visits": int, "accounts": int})
+
+
+def week_visits(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """The visits of one week (weekly work plan, 每周工作计划表) by reps in scope: visit_date, account_code,
+    account, kind, status, purpose."""
+    stmt = (
+        select(Visit.visit_date, Account.account_code, Account.name, Visit.kind, Visit.status, Visit.purpose)
+        .join(Account, Account.id == Visit.account_id)
+        .where(Visit.visit_date.between(start, end), scope.condition(Visit.rep_id))
+        .order_by(Visit.visit_date, Account.account_code)
+    )
+    return _frame(session, stmt, ["visit_date", "account_code", "account", "kind", "status", "purpose"])
+
+
+def overdue_payments(session: Session, scope: Scope, today: date, limit: int = 200) -> pd.DataFrame:
+    """Payments past due and not fully paid, oldest first: contract_code, opp_code, account, milestone,
+    due_date, amount, paid_amount."""
+    owed = Payment.amount - func.coalesce(Payment.paid_amount, 0)
+    stmt = (
+        select(
+            Contract.contract_code,
+            Opportunity.opp_code,
+            Account.name,
+            Payment.milestone,
+            Payment.due_date,
+            Payment.amount,
+            func.coalesce(Payment.paid_amount, 0),
+        )
+        .join(Contract, Contract.id == Payment.contract_id)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(Payment.due_date < today, owed > 0, scope.opportunities())
+        .order_by(Payment.due_date, Contract.contract_code)
+        .limit(limit)
+    )
+    cols = ["contract_code", "opp_code", "account", "milestone", "due_date", "amount", "paid_amount"]
+    return _frame(session, stmt, cols).astype({"amount": float, "paid_amount": float})
+
+
+def open_deals_due(session: Session, scope: Scope, end: date, limit: int = 30) -> pd.DataFrame:
+    """The largest open deals expected to close by ``end`` (the what-if's choices): opp_code, name, account,
+    level, amount, expected_close_date."""
+    stmt = (
+        select(
+            Opportunity.opp_code,
+            Opportunity.name,
+            Account.name,
+            Opportunity.level,
+            Opportunity.amount,
+            Opportunity.expected_close_date,
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(Opportunity.status == "open", Opportunity.expected_close_date <= end, scope.opportunities())
+        .order_by(Opportunity.amount.desc(), Opportunity.opp_code)
+        .limit(limit)
+    )
+    cols = ["opp_code", "name", "account", "level", "amount", "expected_close_date"]
+    return _frame(session, stmt, cols).astype({"amount": float})
+
+
+def open_amounts(session: Session, scope: Scope, codes: list[str]) -> dict[str, float]:
+    """The amounts of the open deals among ``codes`` (at most 200) that are in scope (others are ignored)."""
+    stmt = select(Opportunity.opp_code, Opportunity.amount).where(
+        Opportunity.opp_code.in_(codes[:200]), Opportunity.status == "open", scope.opportunities()
+    )
+    return {str(c): float(a) for c, a in session.execute(stmt)}
