@@ -1,26 +1,18 @@
-"""The filter bar and the whitelist that turns a URL query into typed filters.
+"""The filter bar: the pickers of a page's filters, drawn from what the page's loader resolved.
 
-Filters live in the URL's query string so every view can be bookmarked. Anything a client sends is
-checked here: unknown keys are dropped, bad values are ignored with a visible notice.
+What the address asks for and what the viewer may pick is decided in ``metrics.views.filters``; this module
+only draws the bar (and the options of its pickers).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
 from datetime import date
-from urllib.parse import urlencode
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
-from sqlalchemy.orm import Session
 
 from components.i18n import t
-from data_access import queries
-from data_access.rad import UNKNOWN
-from data_access.scope import DealFilter, ProductLine, RadClass, Scope
-from data_access.settings import load_settings
-from metrics import params
-from metrics.period import Period
+from metrics.views.filters import FULL_YEAR, RAD_CHOICES, Choices, Filters, year_choices
 
 YEAR_ID = "filter-year"
 QUARTER_ID = "filter-quarter"
@@ -28,179 +20,13 @@ TEAM_ID = "filter-team"
 REP_ID = "filter-rep"
 PRODUCT_ID = "filter-product"
 CLASS_ID = "filter-rad"
-FULL_YEAR = "all"
-#: The RAD classes a deal filter may pick: the account's class in the period's year (``none``: SOW unknown).
-RAD_CHOICES = ("R", "A", "D", UNKNOWN)
 #: Every control of the bar; a page shows some and keeps the others hidden (the URL callback needs them).
 CONTROLS = ("year", "quarter", "team", "rep", "product", "rad")
-#: The URL parameters the bar owns.
-PARAMS = ("period", "team", "rep", "product", "rad")
 #: Up to this many teams or reps a picker holds them all; with more (a director of thousands), the browser
 #: would index every name on each page load (200 ms at 8,500 reps), so the picker asks the server as one types.
 INLINE_CHOICES = 300
 #: How many teams or reps a typed search offers.
 FOUND_CHOICES = 50
-
-
-@dataclass(frozen=True)
-class Filters:
-    period: Period
-    team_id: int | None = None
-    problems: tuple[str, ...] = field(default=())
-    rep_code: str | None = None
-    product_line: str | None = None
-    rad_class: str | None = None
-
-    def query_string(self) -> str:
-        params: dict[str, str] = {"period": self.period.key}
-        if self.team_id is not None:
-            params["team"] = str(self.team_id)
-        for key, value in (("rep", self.rep_code), ("product", self.product_line), ("rad", self.rad_class)):
-            if value is not None:
-                params[key] = value
-        return "?" + urlencode(params)
-
-    @property
-    def deal_filtered(self) -> bool:
-        """True when a product line or RAD class narrows the deals (quotas stay whole: see overview_kpis)."""
-        return self.product_line is not None or self.rad_class is not None
-
-    def with_problems(self, *more: str) -> Filters:
-        return replace(self, problems=(*self.problems, *more))
-
-
-@dataclass(frozen=True)
-class Choices:
-    """What the viewer may pick: teams (id, name), reps (id, code, name), product lines."""
-
-    teams: list[tuple[int, str]] = field(default_factory=list)
-    reps: list[tuple[int, str, str]] = field(default_factory=list)
-    product_lines: list[str] = field(default_factory=list)
-
-
-def year_choices(today: date) -> list[int]:
-    """The three years the data covers, newest first."""
-    return [today.year, today.year - 1, today.year - 2]
-
-
-def parse_filters(
-    query: dict[str, str],
-    today: date,
-    team_ids: set[int],
-    rep_codes: set[str] | None = None,
-    product_lines: set[str] | None = None,
-) -> Filters:
-    """Typed filters from a URL query; ``team_ids``, ``rep_codes`` and ``product_lines`` are what the viewer
-    may pick (a value outside them is dropped with a notice, never trusted)."""
-    problems: list[str] = []
-    period = Period.current_year(today)
-    raw_period = query.get("period")
-    if raw_period:
-        try:
-            period = Period.parse(raw_period)
-            if period.year not in year_choices(today):
-                raise ValueError(f"year {period.year} is outside {year_choices(today)[-1]}-{today.year}")
-        except ValueError as exc:
-            problems.append(str(exc))
-            period = Period.current_year(today)
-    team_id: int | None = None
-    raw_team = query.get("team")
-    if raw_team:
-        team_id = params.whole(raw_team, 1, 2**31 - 1)
-        if team_id is None:
-            problems.append(f"team {raw_team[:40]!r} is not a team id")
-        elif team_id not in team_ids:
-            problems.append(f"team {team_id} is not one of yours")
-            team_id = None
-    rep_code = _one_of(query.get("rep"), rep_codes or set(), "rep", problems)
-    product_line = _one_of(query.get("product"), product_lines or set(), "product line", problems)
-    rad_class = _one_of(query.get("rad"), set(RAD_CHOICES), "RAD class", problems)
-    return Filters(period, team_id, tuple(problems), rep_code, product_line, rad_class)
-
-
-def _one_of(raw: str | None, allowed: set[str], what: str, problems: list[str]) -> str | None:
-    if not raw:
-        return None
-    if raw not in allowed:
-        problems.append(f"{what} {raw[:40]!r} is not one you can pick")
-        return None
-    return raw
-
-
-def resolve_filters(
-    session: Session, scope: Scope, query: dict[str, str], today: date
-) -> tuple[Filters, Choices, Scope]:
-    """A URL query checked against what the viewer may pick: the filters, the viewer's choices, and the
-    viewer's scope narrowed by them (the one query path of every view and download of a filtered page)."""
-    teams = queries.teams(session, scope)
-    team_ids = {tid for tid, _ in teams}
-    picked_team = params.whole(query.get("team"), 1, 2**31 - 1)
-    team_scope = scope.narrow(team_id=picked_team) if picked_team in team_ids else scope
-    reps = queries.reps_in_scope(session, team_scope)
-    lines = queries.product_lines(session, scope)
-    chosen = parse_filters(query, today, team_ids, {code for _i, code, _n in reps}, set(lines))
-    rep_id = next((i for i, code, _n in reps if code == chosen.rep_code), None)
-    deals: list[DealFilter] = []
-    if chosen.product_line is not None:
-        deals.append(ProductLine(chosen.product_line))
-    if chosen.rad_class is not None:
-        settings = load_settings(session)
-        deals.append(RadClass(chosen.period.year, chosen.rad_class, settings.rad_r_min, settings.rad_a_max))
-    narrowed = scope.narrow(team_id=chosen.team_id, rep_id=rep_id, deals=tuple(deals))
-    return chosen, Choices(teams, reps, lines), narrowed
-
-
-def filters_from_controls(
-    year: int | str | None,
-    quarter: str | None,
-    team: int | str | None,
-    keep: dict[str, str] | None = None,
-    *,
-    rep: str | None = None,
-    product: str | None = None,
-    rad: str | None = None,
-) -> str:
-    """The query string for the filter bar's current values (inverse of ``parse_filters``); ``keep``
-    holds a page's own parameters (e.g. the funnel's ``since``), carried over unchanged."""
-    out: dict[str, str] = {k: v for k, v in (keep or {}).items() if k not in PARAMS}
-    picked_year = params.whole(year, 1900, 2999)
-    picked_quarter = params.whole(quarter, 1, 4)
-    if picked_year is not None:
-        out["period"] = f"{picked_year}" if picked_quarter is None else f"{picked_year}Q{picked_quarter}"
-    picked_team = params.whole(team, 1, 2**31 - 1)
-    if picked_team is not None:
-        out["team"] = str(picked_team)
-    for key, value in (("rep", rep), ("product", product), ("rad", rad)):
-        if params.text(value) is not None:
-            out[key] = str(value)
-    return "?" + urlencode(out) if out else ""
-
-
-def query_of(search: object) -> dict[str, str]:
-    """An address's query string (``?a=1&b=2``) as a dict, the first value of each parameter (``params.query``:
-    anything but a string is {}, values with control characters are dropped)."""
-    return params.query(search)
-
-
-def canonical_query(search: str | None, today: date) -> str:
-    """The query string of the view an address shows, in ``filters_from_controls``'s form.
-
-    An address without a period shows the current year; values that do not parse are dropped (the page
-    ignores them too). Comparing this with the controls tells a person's change from a redraw.
-    """
-    query = query_of(search)
-    try:
-        period = Period.parse(query["period"]) if query.get("period") else Period.current_year(today)
-    except ValueError:
-        period = Period.current_year(today)
-    return filters_from_controls(
-        period.year,
-        str(period.quarter or FULL_YEAR),
-        query.get("team"),
-        rep=query.get("rep"),
-        product=query.get("product"),
-        rad=query.get("rad"),
-    )
 
 
 def control(control_id: str, label: str, dropdown: dcc.Dropdown, md: int = 2, hidden: bool = False) -> dbc.Col:

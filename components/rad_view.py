@@ -13,21 +13,22 @@ from datetime import date
 import pandas as pd
 from sqlalchemy.orm import Session
 
-from components import filters, rad_scatter
+from components import rad_scatter
 from data_access import queries
 from data_access.result_cache import kept
 from data_access.runtime import viewer_scope
 from data_access.scope import Scope
 from data_access.settings import load_settings
 from metrics.rad import account_table, threshold_problem
+from metrics.views import filters as url_filters
 
 
 @dataclass(frozen=True)
 class RadContext:
     """What a URL asks the RAD page for, checked against the viewer and the settings."""
 
-    chosen: filters.Filters
-    choices: filters.Choices
+    chosen: url_filters.Filters
+    choices: url_filters.Choices
     scope: Scope
     r_min: float
     a_max: float
@@ -52,7 +53,7 @@ def _percent(raw: str | None) -> float | None:
 def context(session: Session, query: dict[str, str], now: date) -> RadContext:
     """The filters, the viewer's choices and scope, the thresholds (previewed ``r``/``a`` when valid)."""
     settings = load_settings(session)
-    chosen, choices, scope = filters.resolve_filters(session, viewer_scope(), query, now)
+    chosen, choices, scope = url_filters.resolve_filters(session, viewer_scope(), query, now)
     problems: list[str] = []
     r_min, a_max = settings.rad_r_min, settings.rad_a_max
     wanted_r, wanted_a = _percent(query.get("r")), _percent(query.get("a"))

@@ -33,7 +33,9 @@ from metrics.funnel import (
     stage_values,
 )
 from metrics.movement import LISTS, movement_of
-from metrics.overview import OverviewKPIs, overview_kpis
+from metrics.overview import OverviewKPIs
+from metrics.views import filters as url_filters
+from metrics.views.kpis import overview_kpis
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/funnel", order=2, nav_key="nav.funnel", title="SalesRadar")
@@ -256,7 +258,7 @@ def review_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
     since = now - timedelta(days=7)
     with read_session() as session:
         without_rep = {k: v for k, v in query.items() if k != "rep"}  # here ?rep= is the rep on screen
-        chosen, _choices, scope = filters.resolve_filters(session, viewer_scope(), without_rep, now)
+        chosen, _choices, scope = url_filters.resolve_filters(session, viewer_scope(), without_rep, now)
         reps = queries.reps_in_scope(session, scope)
         if not reps:
             return html.Div([html.Div(t("review.no_reps", lang), className="review-title")], className="review-mode")
@@ -350,7 +352,7 @@ def layout(**query: str) -> html.Div:
     since, since_problem = _since(query, now)
     stalled_days, stalled_problem = _stalled_days(query)
     with read_session() as session:
-        chosen, choices, scope = filters.resolve_filters(session, viewer_scope(), query, now)
+        chosen, choices, scope = url_filters.resolve_filters(session, viewer_scope(), query, now)
         probabilities = load_settings(session).level_probabilities
         stages = stage_values(
             queries.funnel_stages(session, scope, chosen.period.start, chosen.period.end), probabilities
@@ -493,7 +495,7 @@ def layout(**query: str) -> html.Div:
 )
 def choose_measure_or_level(measure: str | None, click: dict[str, Any] | None, search: str | None) -> str:
     """The toggle and a click on a level go to the URL (bookmarkable); unknown values are ignored."""
-    query = filters.query_of(search)
+    query = url_filters.query_of(search)
     wanted = dict(query)
     if measure in MEASURES:
         wanted["measure"] = str(measure)

@@ -11,9 +11,9 @@ from components.formatting import cny, day, period_label
 from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row
 from components.shell import filtered_page, page_header, panel
-from data_access import queries
-from data_access.runtime import read_session, today, viewer_scope
-from metrics.overview import OverviewKPIs, overview_kpis
+from metrics.overview import OverviewKPIs
+from metrics.views import overview
+from web.loading import load_view
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/", order=0, nav_key="nav.overview", title="SalesRadar")
@@ -41,15 +41,11 @@ def aging_table(k: OverviewKPIs, lang: str) -> dbc.Table:
 
 @page_layout()
 def layout(**query: str) -> html.Div:
-    lang = current_lang()
-    now = today()
-    scope = viewer_scope()
-    with read_session() as session:
-        chosen, choices, scoped = filters.resolve_filters(session, scope, query, now)
-        kpis = overview_kpis(session, scoped, chosen.period, now)
-        pipe = queries.open_pipeline_by_level(session, scoped)
-        has_data = queries.has_any_data(session)
+    return render(load_view(overview.load, query), current_lang())
 
+
+def render(data: overview.OverviewData, lang: str) -> html.Div:
+    chosen, choices, kpis, pipe, now = data.filters, data.choices, data.kpis, data.pipeline, data.today
     header = page_header(
         t("overview.title", lang),
         t(
@@ -64,7 +60,7 @@ def layout(**query: str) -> html.Div:
     return filtered_page(
         header,
         bar,
-        has_data,
+        data.has_data,
         lang,
         [
             tile_row(overview_tiles(kpis, lang), row_id=KPI_ROW_ID),

@@ -17,7 +17,6 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters, rad_scatter, tables
-from components.filters import query_of
 from components.formatting import count, pct
 from components.i18n import current_lang, t
 from components.rad import account_card, accounts_grid, moves_table, summary_table, top_table
@@ -30,6 +29,7 @@ from data_access.settings import load_settings, save_setting
 from data_access.users import Viewer
 from metrics import params
 from metrics.rad import class_moves, class_summary, threshold_problem, top_accounts, top_d_accounts
+from metrics.views.filters import query_of
 from web.auth import current_viewer
 from web.view_cache import page_layout
 

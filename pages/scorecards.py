@@ -26,9 +26,11 @@ from data_access.scope import Scope
 from data_access.settings import load_settings
 from metrics import params
 from metrics.commission import commission_payout
-from metrics.overview import OverviewKPIs, overview_kpis
+from metrics.overview import OverviewKPIs
 from metrics.scorecard import coverage, cumulative_target, leaderboard, rolled_up, what_if
 from metrics.settings import BusinessSettings
+from metrics.views import filters as url_filters
+from metrics.views.kpis import overview_kpis
 from web.auth import current_viewer
 from web.view_cache import page_layout
 
@@ -39,7 +41,7 @@ WHATIF_PICK_ID = "sc-whatif-pick"
 WHATIF_RESULT_ID = "sc-whatif-result"
 
 
-def _board(session: Session, scope: Scope, chosen: filters.Filters, now: date, settings: BusinessSettings) -> Any:
+def _board(session: Session, scope: Scope, chosen: url_filters.Filters, now: date, settings: BusinessSettings) -> Any:
     p = chosen.period
     rollup = queries.rep_rollup(session, scope, p.start, p.end, now, settings.level_probabilities)
     quotas = queries.quota_rows(session, scope, p.year)
@@ -49,7 +51,7 @@ def _board(session: Session, scope: Scope, chosen: filters.Filters, now: date, s
 
 def leaderboard_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
     with read_session() as session:
-        chosen, choices, scope = filters.resolve_filters(session, viewer_scope(), query, now)
+        chosen, choices, scope = url_filters.resolve_filters(session, viewer_scope(), query, now)
         board, teams = _board(session, scope, chosen, now, load_settings(session))
         has_data = queries.has_any_data(session)
     header = page_header(
@@ -145,7 +147,7 @@ def _tiles(line: dict[str, Any], k: OverviewKPIs, lang: str) -> dbc.Row:
 def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int, str, str]) -> html.Div:
     rep_id, rep_code, rep_name = rep
     with read_session() as session:
-        chosen, choices, scope = filters.resolve_filters(session, viewer_scope(), {**query, "rep": rep_code}, now)
+        chosen, choices, scope = url_filters.resolve_filters(session, viewer_scope(), {**query, "rep": rep_code}, now)
         rep_scope = scope.narrow(rep_id=rep_id)
         settings = load_settings(session)
         p = chosen.period
@@ -357,7 +359,7 @@ def taskbook_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int,
     formula with the rep's own numbers."""
     rep_id, rep_code, rep_name = rep
     with read_session() as session:
-        chosen, _choices, scope = filters.resolve_filters(session, viewer_scope(), {**query, "rep": rep_code}, now)
+        chosen, _choices, scope = url_filters.resolve_filters(session, viewer_scope(), {**query, "rep": rep_code}, now)
         rep_scope = scope.narrow(rep_id=rep_id)
         p = chosen.period
         book = queries.task_book(session, rep_id, p.year)
@@ -496,12 +498,12 @@ def what_if_these_close(picked: list[str] | None, search: str | None) -> Any:
         raise PreventUpdate
     lang = current_lang()
     now = today()
-    query = filters.query_of(search)
+    query = url_filters.query_of(search)
     rep = _rep_of(query)
     if rep is None:
         raise PreventUpdate
     with read_session() as session:
-        chosen, _c, scope = filters.resolve_filters(session, viewer_scope(), {**query, "rep": rep[1]}, now)
+        chosen, _c, scope = url_filters.resolve_filters(session, viewer_scope(), {**query, "rep": rep[1]}, now)
         rep_scope = scope.narrow(rep_id=rep[0])
         k = overview_kpis(session, rep_scope, chosen.period, now)
         amounts = queries.open_amounts(session, rep_scope, codes)

@@ -31,6 +31,7 @@ from data_access.runtime import read_session, today, viewer_scope
 from metrics import params, winloss
 from metrics.period import Period
 from metrics.sales import Outcomes, win_rate
+from metrics.views import filters as url_filters
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/winloss", order=4, nav_key="nav.winloss", title="SalesRadar")
@@ -90,7 +91,7 @@ def _reason_label(reason: str, lang: str) -> str:
 def _segment_label(segment: str, key: str, label: str, lang: str) -> str:
     """How a segment's key reads: RAD classes and size bands by name, a missing value as what is missing."""
     if segment == "rad_class":
-        return t(f"rad.class.{key}", lang) if key in filters.RAD_CHOICES else key
+        return t(f"rad.class.{key}", lang) if key in url_filters.RAD_CHOICES else key
     if segment == "size_band":
         return t(f"wl.band.{key}", lang)
     return t(f"wl.none.{segment}", lang) if key == winloss.MISSING else label
@@ -387,7 +388,7 @@ def layout(**params: str) -> html.Div:
     segment, segment_problem = winloss.chosen_segment(params)
     drill = winloss.Drill.from_query(params)
     with read_session() as session:
-        chosen, choices, scope = filters.resolve_filters(session, viewer_scope(), params, now)
+        chosen, choices, scope = url_filters.resolve_filters(session, viewer_scope(), params, now)
         period = chosen.period
         tallies, rep_labels = queries.closed_tally(session, scope, period.start, period.end, segment)
         shape = queries.closed_shape(session, scope, period.start, period.end)
@@ -462,7 +463,7 @@ def choose_segment_or_deals(
     """The segment picker and a click on any bar go to the URL (bookmarkable); unknown values are ignored.
 
     Dash also calls this when the page is drawn; showing what the address already says, it does nothing."""
-    query = filters.query_of(search)
+    query = url_filters.query_of(search)
     wanted = dict(query)
     if segment in winloss.SEGMENTS and segment != winloss.chosen_segment(query)[0]:
         wanted = {k: v for k, v in wanted.items() if k != "value"}  # a value of the former segment

@@ -15,11 +15,11 @@ from data_access.runtime import read_session, today
 from data_access.scope import Scope
 from data_access.settings import load_settings
 from metrics.commission import commission_payout
-from metrics.overview import overview_kpis
 from metrics.params import text, whole
 from metrics.period import Period
 from metrics.rad import classify
 from metrics.sales import weighted_pipeline, win_rate
+from metrics.views.kpis import overview_kpis
 from web.auth import current_viewer
 from web.openapi import openapi_document
 

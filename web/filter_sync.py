@@ -12,6 +12,7 @@ from dash.exceptions import PreventUpdate
 
 from components import filters
 from data_access.runtime import read_session, today, viewer_scope
+from metrics.views import filters as url_filters
 
 
 @dash.callback(
@@ -39,15 +40,15 @@ def sync_filters_to_url(
     Dash also calls this when the controls are first drawn; when they show the view the address already
     shows, nothing happens (answering would render the page a second time). A page's own parameters stay.
     """
-    keep = filters.query_of(search)
-    wanted = filters.filters_from_controls(year, quarter, team, keep, rep=rep, product=product, rad=rad)
-    shown = filters.filters_from_controls(year, quarter, team, rep=rep, product=product, rad=rad)
-    if shown == filters.canonical_query(search, today()):
+    keep = url_filters.query_of(search)
+    wanted = url_filters.filters_from_controls(year, quarter, team, keep, rep=rep, product=product, rad=rad)
+    shown = url_filters.filters_from_controls(year, quarter, team, rep=rep, product=product, rad=rad)
+    if shown == url_filters.canonical_query(search, today()):
         raise PreventUpdate
     return wanted
 
 
-def searching(picker_id: str, options_of: Callable[[filters.Choices], list[filters.Option]]) -> None:
+def searching(picker_id: str, options_of: Callable[[url_filters.Choices], list[filters.Option]]) -> None:
     """Register the callback that answers what is typed into a picker (team, rep): the options whose label
     holds it, among those the viewer may pick (reps: in the chosen team), when there are too many to send
     with the page (``filters.INLINE_CHOICES``); otherwise nothing changes."""
@@ -62,9 +63,9 @@ def searching(picker_id: str, options_of: Callable[[filters.Choices], list[filte
     def find(typed: Any, chosen: Any, search: Any) -> list[filters.Option]:
         if not isinstance(typed, str) or not typed.strip():
             raise PreventUpdate
-        query = filters.query_of(search)
+        query = url_filters.query_of(search)
         with read_session() as session:
-            _chosen, choices, _scope = filters.resolve_filters(session, viewer_scope(), query, today())
+            _chosen, choices, _scope = url_filters.resolve_filters(session, viewer_scope(), query, today())
         options = options_of(choices)
         if len(options) <= filters.INLINE_CHOICES:
             raise PreventUpdate

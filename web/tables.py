@@ -16,13 +16,13 @@ from dash import ALL, Input, Output, State, ctx, dcc
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
-from components.filters import query_of, resolve_filters
 from components.tables import BUTTON_TYPE, SELECTION_ID, TARGET_ID
 from data_access import queries
 from data_access.cells import frame_csv, frame_xlsx
 from data_access.runtime import read_session, today
 from data_access.users import Viewer
-from metrics.overview import aging_frame, overview_kpis
+from metrics.views import overview
+from metrics.views.filters import query_of, resolve_filters
 from metrics.winloss import Drill, deals_behind
 from web.auth import current_viewer
 
@@ -30,8 +30,7 @@ Source = Callable[[Session, Viewer, dict[str, str], date], pd.DataFrame]
 
 
 def _overview_aging(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
-    chosen, _teams, scope = resolve_filters(session, viewer.scope, query, now)
-    return aging_frame(overview_kpis(session, scope, chosen.period, now))
+    return overview.load(session, viewer, query, now).aging()
 
 
 def _import_history(session: Session, viewer: Viewer, _query: dict[str, str], _now: date) -> pd.DataFrame:

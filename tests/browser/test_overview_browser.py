@@ -8,8 +8,8 @@ import pytest
 
 from components.formatting import cny, pct, times
 from data_access.scope import Scope
-from metrics.overview import overview_kpis
 from metrics.period import Period
+from metrics.views.kpis import overview_kpis
 from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.browser

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from components.formatting import pct
 from data_access.models import Rep
 from data_access.scope import Scope
-from metrics.overview import overview_kpis
 from metrics.period import Period
+from metrics.views.kpis import overview_kpis
 from tests.conftest import AS_OF
 
 pytestmark = pytest.mark.browser

@@ -6,11 +6,11 @@ import re
 
 import pytest
 
-from components.filters import canonical_query, filters_from_controls
 from components.formatting import cny, pct, times
 from data_access.scope import Scope
-from metrics.overview import overview_kpis
 from metrics.period import Period
+from metrics.views.filters import canonical_query, filters_from_controls
+from metrics.views.kpis import overview_kpis
 from tests.conftest import AS_OF
 from tests.dash_http import find, render_page, text_of, walk
 

@@ -15,9 +15,9 @@ from data_access import queries
 from data_access.models import Account, Rep
 from data_access.rad import UNKNOWN, account_classes
 from data_access.scope import ProductLine, RadClass, Scope
-from metrics.overview import overview_kpis
 from metrics.period import Period
 from metrics.rad import classify
+from metrics.views.kpis import overview_kpis
 from tests.builders import Seed
 from tests.conftest import AS_OF
 from tests.dash_http import call_callback, find, render_page, text_of

@@ -8,8 +8,8 @@ import pytest
 
 from data_access import queries
 from data_access.scope import Scope
-from metrics.overview import overview_kpis
 from metrics.period import Period
+from metrics.views.kpis import overview_kpis
 from tests.builders import Seed
 
 TODAY = date(2026, 6, 30)

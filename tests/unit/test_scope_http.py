@@ -12,8 +12,8 @@ from sqlalchemy import text
 from components.formatting import cny
 from data_access import queries
 from data_access.scope import Scope
-from metrics.overview import overview_kpis
 from metrics.period import Period
+from metrics.views.kpis import overview_kpis
 from tests.conftest import AS_OF
 from tests.dash_http import download, downloaded_text, find, render_page, text_of
 

@@ -10,9 +10,9 @@ from data_access import queries
 from data_access.models import Rep
 from data_access.scope import Scope
 from data_access.settings import load_settings
-from metrics.overview import overview_kpis
 from metrics.period import Period
 from metrics.scorecard import leaderboard, rolled_up, what_if
+from metrics.views.kpis import overview_kpis
 from tests.conftest import AS_OF
 from tests.dash_http import call_callback, find, render_page, text_of
 
