@@ -27,11 +27,12 @@ from components.i18n import current_lang, t
 from components.kpi import kpi_tile
 from components.shell import empty_state, filtered_page, page_header, panel
 from data_access import queries
-from data_access.runtime import read_session, today, viewer_scope
 from metrics import params, winloss
 from metrics.period import Period
 from metrics.sales import Outcomes, win_rate
 from metrics.views import filters as url_filters
+from metrics.views import winloss as view
+from web.loading import load_view
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/winloss", order=4, nav_key="nav.winloss", title="SalesRadar")
@@ -51,8 +52,6 @@ DEALS_ID = "wl-deals"
 #: A segment with more keys than this (reps of a big company) shows those with the most deals.
 SEGMENT_ROWS = 25
 #: The deal list behind a click: (field, header key; None for no header).
-#: A drill lists at most this many deals, the largest (the download has them all).
-DRILL_ROWS = 2000
 DEAL_COLUMNS = (
     ("opp_code", "col.opp"),
     ("name", None),
@@ -77,8 +76,8 @@ class _Links:
         self.query, self.chosen = query, chosen
 
     def href(self, drill: winloss.Drill | None) -> str:
-        params = drill.applied_to(self.query) if drill else winloss.without_drill(self.query)
-        return "/winloss?" + urlencode(params)
+        wanted = drill.applied_to(self.query) if drill else winloss.without_drill(self.query)
+        return "/winloss?" + urlencode(wanted)
 
     def to(self, text: str, drill: winloss.Drill, link_id: str) -> dcc.Link:
         return dcc.Link(text, href=self.href(drill), id=link_id, className="fw-bold" if drill == self.chosen else None)
@@ -382,35 +381,22 @@ def _trend_and_cycle(trend: pd.DataFrame, quarters: list[Period], shape: pd.Data
 
 
 @page_layout()
-def layout(**params: str) -> html.Div:
-    lang = current_lang()
-    now = today()
-    segment, segment_problem = winloss.chosen_segment(params)
-    drill = winloss.Drill.from_query(params)
-    with read_session() as session:
-        chosen, choices, scope = url_filters.resolve_filters(session, viewer_scope(), params, now)
-        period = chosen.period
-        tallies, rep_labels = queries.closed_tally(session, scope, period.start, period.end, segment)
-        shape = queries.closed_shape(session, scope, period.start, period.end)
-        drilled = None
-        if drill:
-            deals = queries.closed_deals(session, scope, period.start, period.end, drill, limit=DRILL_ROWS)
-            drilled = (deals, queries.closed_count(session, scope, period.start, period.end, drill))
-        reasons = winloss.loss_pareto(queries.loss_reasons(session, scope, period.start, period.end))
-        h2h = winloss.head_to_head(queries.competitor_outcomes(session, scope, period.start, period.end))
-        quarters = winloss.trend_quarters(period.end)
-        trend = winloss.win_rate_trend({q: queries.closed_outcomes(session, scope, q.start, q.end) for q in quarters})
-        has_data = queries.has_any_data(session)
-    if segment_problem:
-        chosen = chosen.with_problems(segment_problem)
+def layout(**query: str) -> html.Div:
+    return render(load_view(view.load, query), query, current_lang())
+
+
+def render(data: view.WinLossData, query: dict[str, str], lang: str) -> html.Div:
+    chosen, choices, now, period = data.filters, data.choices, data.today, data.filters.period
+    segment, drill, shape, reasons, h2h = data.segment, data.drill, data.shape, data.reasons, data.head_to_head
+    has_data, drilled, quarters, trend = data.has_data, data.drilled, data.quarters, data.trend
     label = period_label(period.year, period.quarter, lang)
     header = page_header(t("wl.title", lang), t("wl.subtitle", lang, period=label))
     bar = filters.filter_bar(chosen, now, choices, lang)
     if shape.empty:
         return filtered_page(header, bar, has_data, lang, [empty_state(t("wl.empty", lang, period=label))])
-    rates = winloss.ranked_rates(winloss.regroup(tallies, segment), segment, rep_labels)
+    rates = winloss.ranked_rates(winloss.regroup(data.tallies, segment), segment, data.rep_labels)
     labels = {k: _segment_label(segment, k, lb, lang) for k, lb in zip(rates["key"], rates["label"], strict=True)}
-    links = _Links(params, drill)
+    links = _Links(query, drill)
     return filtered_page(
         header,
         bar,

@@ -21,9 +21,9 @@ from data_access import queries
 from data_access.cells import frame_csv, frame_xlsx
 from data_access.runtime import read_session, today
 from data_access.users import Viewer
-from metrics.views import overview
+from metrics.views import overview, winloss
 from metrics.views.filters import query_of, resolve_filters
-from metrics.winloss import Drill, deals_behind
+from metrics.winloss import Drill
 from web.auth import current_viewer
 
 Source = Callable[[Session, Viewer, dict[str, str], date], pd.DataFrame]
@@ -48,11 +48,9 @@ def _funnel_stage(session: Session, viewer: Viewer, query: dict[str, str], now: 
 
 
 def _winloss_deals(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
-    drill = Drill.from_query(query)
-    if drill is None:
+    if Drill.from_query(query) is None:
         raise PreventUpdate
-    chosen, _teams, scope = resolve_filters(session, viewer.scope, query, now)
-    return deals_behind(queries.closed_deals(session, scope, chosen.period.start, chosen.period.end, drill), drill)
+    return winloss.drill_deals(session, viewer, query, now)
 
 
 def _account_export(df: pd.DataFrame) -> pd.DataFrame:

@@ -4,7 +4,6 @@ behind its bar, the clicks go to the URL, and the viewer's scope holds whatever 
 from __future__ import annotations
 
 import io
-import sys
 from typing import Any
 from urllib.parse import parse_qs, parse_qsl, urlencode
 
@@ -271,8 +270,9 @@ def test_wl039_a_rep_gets_only_their_own_rows_whatever_they_post(rep, demo_sessi
 
 
 def test_wl041_a_long_list_shows_its_largest_deals_and_the_download_has_all(director, demo_session, monkeypatch):
-    page = sys.modules["pages.winloss"]  # the module Dash's page registry loaded and draws with
-    monkeypatch.setattr(page, "DRILL_ROWS", 5)
+    from metrics.views import winloss as view
+
+    monkeypatch.setattr(view, "DRILL_ROWS", 5)
     want = winloss.deals_behind(_deals(demo_session), winloss.Drill("outcome", "lost"))
     assert len(want) > 5
     search = "?outcome=lost&segment=product_line"  # a view no other test draws (pages are kept per view)

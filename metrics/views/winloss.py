@@ -1,0 +1,82 @@
+"""The win/loss page's loader: everything ``/winloss`` shows for one address and viewer, and the deals of a
+drill for its download (all of them) and its grid (the largest ``DRILL_ROWS``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from data_access import queries
+from data_access.users import Viewer
+from metrics import winloss
+from metrics.period import Period
+from metrics.views.filters import Choices, Filters, resolve_filters
+
+#: A drill's grid lists at most this many deals, the largest (the download has them all).
+DRILL_ROWS = 2000
+
+
+@dataclass(frozen=True)
+class WinLossData:
+    filters: Filters
+    choices: Choices
+    segment: str
+    drill: winloss.Drill | None
+    #: closed deals counted per segment key (``queries.closed_tally``) and the reps' labels
+    tallies: pd.DataFrame
+    rep_labels: dict[str, str]
+    #: closed deals per status, level and cycle (``queries.closed_shape``)
+    shape: pd.DataFrame
+    #: the drill's largest deals and how many it has in all (None without a drill)
+    drilled: tuple[pd.DataFrame, int] | None
+    reasons: pd.DataFrame
+    head_to_head: pd.DataFrame
+    quarters: list[Period]
+    trend: pd.DataFrame
+    has_data: bool
+    today: date
+
+
+def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> WinLossData:
+    segment, segment_problem = winloss.chosen_segment(query)
+    drill = winloss.Drill.from_query(query)
+    chosen, choices, scope = resolve_filters(session, viewer.scope, query, today)
+    if segment_problem:
+        chosen = chosen.with_problems(segment_problem)
+    start, end = chosen.period.start, chosen.period.end
+    tallies, rep_labels = queries.closed_tally(session, scope, start, end, segment)
+    drilled = None
+    if drill:
+        deals = queries.closed_deals(session, scope, start, end, drill, limit=DRILL_ROWS)
+        drilled = (deals, queries.closed_count(session, scope, start, end, drill))
+    quarters = winloss.trend_quarters(end)
+    return WinLossData(
+        filters=chosen,
+        choices=choices,
+        segment=segment,
+        drill=drill,
+        tallies=tallies,
+        rep_labels=rep_labels,
+        shape=queries.closed_shape(session, scope, start, end),
+        drilled=drilled,
+        reasons=winloss.loss_pareto(queries.loss_reasons(session, scope, start, end)),
+        head_to_head=winloss.head_to_head(queries.competitor_outcomes(session, scope, start, end)),
+        quarters=quarters,
+        trend=winloss.win_rate_trend({q: queries.closed_outcomes(session, scope, q.start, q.end) for q in quarters}),
+        has_data=queries.has_any_data(session),
+        today=today,
+    )
+
+
+def drill_deals(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> pd.DataFrame:
+    """Every deal behind the address's drill (the download's rows), as the page's grid shows them; empty
+    without a drill."""
+    drill = winloss.Drill.from_query(query)
+    if drill is None:
+        return pd.DataFrame()
+    chosen, _choices, scope = resolve_filters(session, viewer.scope, query, today)
+    period = chosen.period
+    return winloss.deals_behind(queries.closed_deals(session, scope, period.start, period.end, drill), drill)
