@@ -18,6 +18,20 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, delete, func, select, text
 from sqlalchemy.orm import Session
 
+from data_access.demo_names import (
+    BRANDS,
+    CITIES,
+    COMPETITORS,
+    DEPARTMENTS,
+    GIVEN,
+    INDUSTRIES,
+    LOSS_REASONS,
+    PRODUCT_LINES,
+    REGIONS,
+    SURNAMES,
+    TITLES,
+    WIN_REASONS,
+)
 from data_access.models import (
     Account,
     Base,
@@ -39,44 +53,17 @@ DEFAULT_OPPORTUNITIES = 4000
 DEFAULT_SEED = 20111
 CHUNK = 20_000
 
-REGIONS = ("华北", "华东", "华南", "西部")
-CITIES = {
-    "华北": ("北京", "天津", "石家庄", "太原", "济南"),
-    "华东": ("上海", "杭州", "南京", "苏州", "合肥"),
-    "华南": ("广州", "深圳", "厦门", "南宁", "福州"),
-    "西部": ("成都", "重庆", "西安", "昆明", "兰州"),
-}
-INDUSTRIES = {
-    "金融": ("银行", "证券", "保险", "信托"),
-    "政府": ("政务服务中心", "大数据局", "税务局", "公安局"),
-    "制造": ("汽车", "电子", "重工", "精密机械"),
-    "能源": ("电力", "石化", "燃气", "新能源"),
-    "医疗": ("人民医院", "中心医院", "医药集团", "妇幼保健院"),
-    "教育": ("大学", "职业学院", "实验中学", "教育集团"),
-    "交通": ("地铁", "机场集团", "港务集团", "高速公路"),
-    "零售": ("百货", "连锁超市", "商贸集团", "电商"),
-}
-BRANDS = ("华信", "中诚", "东方", "长城", "恒通", "新世纪", "宏远", "金桥", "瑞丰", "鼎盛", "天成", "广联")
-PRODUCT_LINES = ("网络设备", "统一通信", "数据中心", "信息安全", "云服务", "运维服务")
-COMPETITORS = ("华为", "新华三", "中兴", "锐捷", "思科", "浪潮")
-LOSS_REASONS = ("价格偏高", "技术方案不满足", "客户关系不足", "预算取消", "竞争对手低价", "交付周期过长")
-WIN_REASONS = ("技术方案领先", "价格优势", "客户关系", "服务口碑", "交付能力")
-SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾萧田董潘袁蔡蒋余于杜叶程魏苏吕丁任沈"
-GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华建国志红玲辉鹏飞宇欣怡浩然子涵晨阳思远"
-TITLES = ("信息中心主任", "CIO", "采购经理", "网络工程师", "总经理", "财务总监", "运维主管", "副总裁")
-DEPARTMENTS = ("信息中心", "采购部", "财务部", "运维部", "总经办", "技术部")
-
 #: Chance that a deal at level k moves on (k=5: the contract is signed), by the account's RAD class.
 ADVANCE = {1: 0.62, 2: 0.66, 3: 0.70, 4: 0.76, 5: 0.86}
 CLASS_FACTOR = {"R": 1.10, "D": 1.0, "A": 0.85}
 DWELL = {1: (10, 60), 2: (15, 75), 3: (15, 90), 4: (10, 60), 5: (7, 45)}
-#: milestone, share of the contract, days after signing it falls due
 #: One user per role, for trying the app (README). username, role, rep code, password.
 DEMO_USERS = (
     ("director", "director", "D001", "demo-director"),
     ("manager", "manager", "M001", "demo-manager"),
     ("rep", "rep", "R0001", "demo-rep"),
 )
+#: milestone, share of the contract, days after signing it falls due
 MILESTONE_PLAN = (("advance", 0.3, 15), ("progress", 0.4, 75), ("acceptance", 0.2, 150), ("retention", 0.1, 365))
 
 
