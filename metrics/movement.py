@@ -12,7 +12,8 @@ falls on or before the period's end. Between d0 and d1:
 
 Values at a date come from today's row and the imports' change log: a field's value at d is the old
 value of its first change after d, else today's value. Levels at d come from stage history.
-Pure functions on DataFrames; ``data_access.queries.movement_rows`` supplies them (``movement_of`` does both).
+Pure functions on DataFrames; ``data_access.queries.movement_rows`` supplies them (``metrics.views.funnel.movement_of``
+reads and computes).
 """
 
 from __future__ import annotations
@@ -21,11 +22,6 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import pandas as pd
-from sqlalchemy.orm import Session
-
-from data_access import queries
-from data_access.result_cache import kept
-from data_access.scope import Scope
 
 STEPS = ("new", "increased", "decreased", "won", "lost", "pushed_out")
 LISTS = ("new", "advanced", "moved_back", "slipped", "won", "lost", "pushed_out")
@@ -135,11 +131,3 @@ def movement(
         "pushed_out": sorted(code[pushed]),
     }
     return Movement(steady + float(a["amount"][in_a].sum()), steady + float(b["amount"][in_b].sum()), steps, lists)
-
-
-@kept
-def movement_of(session: Session, scope: Scope, start: date, end: date, period_end: date) -> Movement:
-    """``movement`` of the deals in ``scope``, read through ``queries.movement_rows``; kept until the data
-    changes (a second at a million deals; every view of the funnel with the same window shows it)."""
-    opps, changes, history, steady = queries.movement_rows(session, scope, start, end, period_end)
-    return movement(opps, changes, history, start, end, period_end, steady)

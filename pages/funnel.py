@@ -6,7 +6,6 @@ Filters: period, team, rep, product line and RAD class (the last two narrow the 
 
 from __future__ import annotations
 
-from datetime import date, timedelta
 from typing import Any
 from urllib.parse import urlencode
 
@@ -22,20 +21,16 @@ from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row, v_summary
 from components.shell import empty_state, filtered_page, opp_link, page_header, panel
 from data_access import queries
-from data_access.runtime import read_session, today, viewer_scope
-from data_access.settings import load_settings
 from metrics import params
 from metrics.funnel import (
     Calibration,
     LevelConversion,
-    calibration_from_counts,
-    conversion_from_counts,
-    stage_values,
 )
-from metrics.movement import LISTS, movement_of
+from metrics.movement import LISTS
 from metrics.overview import OverviewKPIs
 from metrics.views import filters as url_filters
-from metrics.views.kpis import overview_kpis
+from metrics.views import funnel as view
+from web.loading import load_view
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/funnel", order=2, nav_key="nav.funnel", title="SalesRadar")
@@ -43,51 +38,26 @@ dash.register_page(__name__, path="/funnel", order=2, nav_key="nav.funnel", titl
 LEVELS_CHART_ID = "funnel-levels-chart"
 MEASURE_ID = "funnel-measure"
 STAGE_TABLE_ID = "funnel-stage-table"
-MEASURES = ("count", "amount", "weighted")
+MEASURES = view.MEASURES
 MOVEMENT_CHART_ID = "funnel-movement-chart"
 LISTS_ID = "funnel-movement-lists"
-LIST_ROWS = 100
-STALLED_DAYS = 30
+LIST_ROWS = view.LIST_ROWS
 HEALTH_ID = "funnel-health"
 STALLED_ID = "funnel-stalled"
 V_TILES = ["open-pipeline", "weighted-pipeline", "win-rate"]
 V_GAUGE_ID = "funnel-v-gauge"
 REVIEW_TILES = ["attainment", "open-pipeline", "weighted-pipeline", "v-value"]
-REVIEW_LISTS = ("new", "advanced", "won", "lost")
-REVIEW_ROWS = 5
+REVIEW_LISTS = view.REVIEW_LISTS
+REVIEW_ROWS = view.REVIEW_ROWS
 REVIEW_CHART_HEIGHT = 440
 #: The filters that stay on when entering or leaving review mode (which steps through reps itself).
 REVIEW_KEEP = ("period", "team", "product", "rad")
-
-
-def _since(query: dict[str, str], now: date) -> tuple[date, str | None]:
-    raw = query.get("since")
-    if not raw:
-        return now - timedelta(days=7), None
-    try:
-        since = date.fromisoformat(raw)
-    except ValueError:
-        return now - timedelta(days=7), f"since {raw!r} is not a date (YYYY-MM-DD)"
-    if not now - timedelta(days=3 * 366) <= since < now:
-        return now - timedelta(days=7), f"since {raw} must be before today and within three years"
-    return since, None
 
 
 def _move_labels(lang: str) -> dict[str, str]:
     """The waterfall's bar names: start, each movement step, end."""
     names = ("start", "end", "new", "increased", "decreased", "won", "lost", "pushed_out")
     return {name: t(f"move.{name}", lang) for name in names}
-
-
-def _stalled_days(query: dict[str, str]) -> tuple[int, str | None]:
-    """``?stalled=N``: the days without a level change after which a deal counts as stalled (default 30)."""
-    raw = query.get("stalled")
-    if not raw:
-        return STALLED_DAYS, None
-    days = params.whole(raw, 1, 3650)
-    if days is None:
-        return STALLED_DAYS, f"stalled {raw[:40]!r} must be a number of days from 1 to 3650"
-    return days, None
 
 
 def _list_item(name: str, rows: list[dict[str, Any]], total: int, lang: str) -> dbc.AccordionItem:
@@ -253,23 +223,14 @@ def _review_list(name: str, codes: list[str], details: dict[str, dict[str, Any]]
     )
 
 
-def review_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
+def review_layout(data: view.ReviewData, query: dict[str, str], lang: str) -> html.Div:
     """The projector view: one rep at a time, their week (movement since seven days ago) and their numbers."""
-    since = now - timedelta(days=7)
-    with read_session() as session:
-        without_rep = {k: v for k, v in query.items() if k != "rep"}  # here ?rep= is the rep on screen
-        chosen, _choices, scope = url_filters.resolve_filters(session, viewer_scope(), without_rep, now)
-        reps = queries.reps_in_scope(session, scope)
-        if not reps:
-            return html.Div([html.Div(t("review.no_reps", lang), className="review-title")], className="review-mode")
-        codes = [code for _i, code, _n in reps]
-        index = codes.index(query["rep"]) if query.get("rep") in codes else 0
-        rep_id, rep_code, rep_name = reps[index]
-        rep_scope = scope.narrow(rep_id=rep_id)
-        kpis = overview_kpis(session, rep_scope, chosen.period, now)
-        moved = movement_of(session, rep_scope, since, now, chosen.period.end)
-        wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
-        details = {r["opp_code"]: r for r in queries.records(queries.opportunity_rows(session, rep_scope, wanted))}
+    now, since = data.today, data.since
+    if not data.reps or data.kpis is None or data.moved is None:
+        return html.Div([html.Div(t("review.no_reps", lang), className="review-title")], className="review-mode")
+    codes = [code for code, _name in data.reps]
+    index, kpis, moved, details = data.index, data.kpis, data.moved, data.details
+    rep_code, rep_name = data.reps[index]
     base = {k: v for k, v in query.items() if k in REVIEW_KEEP}
 
     def href(i: int) -> str:
@@ -346,38 +307,28 @@ def review_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
 @page_layout()
 def layout(**query: str) -> html.Div:
     lang = current_lang()
-    now = today()
     if query.get("review") == "1":
-        return review_layout(query, lang, now)
-    since, since_problem = _since(query, now)
-    stalled_days, stalled_problem = _stalled_days(query)
-    with read_session() as session:
-        chosen, choices, scope = url_filters.resolve_filters(session, viewer_scope(), query, now)
-        probabilities = load_settings(session).level_probabilities
-        stages = stage_values(
-            queries.funnel_stages(session, scope, chosen.period.start, chosen.period.end), probabilities
-        )
-        stage = query.get("level") if query.get("level") in queries.STAGES else None
-        stage_rows = (
-            queries.records(queries.stage_opportunities(session, scope, stage, chosen.period.start, chosen.period.end))
-            if stage
-            else []
-        )
-        moved = movement_of(session, scope, since, now, chosen.period.end)
-        kpis = overview_kpis(session, scope, chosen.period, now)
-        stuck, stuck_total = queries.stalled_deals(session, scope, now, stalled_days, limit=50)
-        conv = conversion_from_counts(queries.level_conversion(session, scope, now - timedelta(days=365), now))
-        cal = calibration_from_counts(queries.level_calibration(session, scope), probabilities)
-        days_at = queries.level_days(session, scope, now)
-        stuck_rows = queries.records(
-            queries.opportunity_rows(session, scope, ids=stuck["opportunity_id"].tolist()[:50])
-        )
-        codes = sorted({c for name in LISTS for c in moved.lists[name][: LIST_ROWS * 5]})
-        details = {r["opp_code"]: r for r in queries.records(queries.opportunity_rows(session, scope, codes))}
-        has_data = queries.has_any_data(session)
-    problems = tuple(p for p in (since_problem, stalled_problem) if p)
-    if problems:
-        chosen = chosen.with_problems(*problems)
+        return review_layout(load_view(view.load_review, query), query, lang)
+    return render(load_view(view.load, query), query, lang)
+
+
+def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
+    chosen, choices, now, since, stage, stages = (
+        data.filters,
+        data.choices,
+        data.today,
+        data.since,
+        data.stage,
+        data.stages,
+    )
+    moved, kpis, conv, cal, details = data.moved, data.kpis, data.conversion, data.calibration, data.details
+    stuck, stuck_total, stuck_rows, days_at, measure = (
+        data.stuck,
+        data.stuck_total,
+        data.stuck_rows,
+        data.days_at,
+        data.measure,
+    )
     header = page_header(
         t("funnel.title", lang),
         t(
@@ -388,7 +339,6 @@ def layout(**query: str) -> html.Div:
         ),
     )
     bar = filters.filter_bar(chosen, now, choices, lang)
-    measure = str(query["measure"]) if query.get("measure") in MEASURES else "amount"
     stage_labels = {st: t("stage.5w" if st == "5w" else f"level.{st}", lang) for st in queries.STAGES}
     next_rates = {
         str(c.level): t("funnel.next_rate", lang, rate=pct(c.to_next, lang, 0)) for c in conv if c.to_next is not None
@@ -403,7 +353,7 @@ def layout(**query: str) -> html.Div:
     return filtered_page(
         header,
         bar,
-        has_data,
+        data.has_data,
         lang,
         [
             dcc.Link(
@@ -459,7 +409,7 @@ def layout(**query: str) -> html.Div:
                 ],
                 className="g-3",
             ),
-            _stage_panel(stage, stage_rows, stage_labels, lang),
+            _stage_panel(stage, data.stage_rows, stage_labels, lang),
             html.Div(lists or empty_state(t("move.none", lang)), id=LISTS_ID, className="mb-3"),
             panel(
                 t("funnel.health", lang),
@@ -468,7 +418,7 @@ def layout(**query: str) -> html.Div:
             ),
             html.Div(className="mb-3"),
             panel(
-                t("funnel.stalled", lang, days=stalled_days),
+                t("funnel.stalled", lang, days=data.stalled_days),
                 html.Div(
                     [
                         _stalled_table(stuck, stuck_rows, lang),

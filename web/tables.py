@@ -21,8 +21,8 @@ from data_access import queries
 from data_access.cells import frame_csv, frame_xlsx
 from data_access.runtime import read_session, today
 from data_access.users import Viewer
-from metrics.views import overview, winloss
-from metrics.views.filters import query_of, resolve_filters
+from metrics.views import funnel, overview, winloss
+from metrics.views.filters import query_of
 from metrics.winloss import Drill
 from web.auth import current_viewer
 
@@ -40,11 +40,9 @@ def _import_history(session: Session, viewer: Viewer, _query: dict[str, str], _n
 
 
 def _funnel_stage(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
-    stage = query.get("level")
-    if stage not in queries.STAGES:
+    if query.get("level") not in queries.STAGES:
         raise PreventUpdate
-    chosen, _teams, scope = resolve_filters(session, viewer.scope, query, now)
-    return queries.stage_opportunities(session, scope, str(stage), chosen.period.start, chosen.period.end)
+    return funnel.stage_deals(session, viewer, query, now)
 
 
 def _winloss_deals(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:

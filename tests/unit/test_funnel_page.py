@@ -9,8 +9,8 @@ import pytest
 from components.formatting import cny
 from data_access import queries
 from data_access.scope import Scope
-from metrics.movement import movement_of
 from metrics.period import Period
+from metrics.views.funnel import movement_of
 from tests.conftest import AS_OF
 from tests.dash_http import find, render_page, text_of, walk
 

@@ -1,0 +1,192 @@
+"""The funnel page's loaders: ``load`` for ``/funnel`` (levels to cash, movement, health, stalled deals, the
+deals of a chosen level), ``load_review`` for the weekly review (one rep at a time) and ``stage_deals`` for
+a level's download. Each reads the address's filters once (``metrics.views.filters``)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+import pandas as pd
+from sqlalchemy.orm import Session
+
+from data_access import queries
+from data_access.result_cache import kept
+from data_access.scope import Scope
+from data_access.settings import load_settings
+from data_access.users import Viewer
+from metrics import params
+from metrics.funnel import (
+    Calibration,
+    LevelConversion,
+    calibration_from_counts,
+    conversion_from_counts,
+    stage_values,
+)
+from metrics.movement import LISTS, Movement, movement
+from metrics.overview import OverviewKPIs
+from metrics.views.filters import Choices, Filters, resolve_filters
+from metrics.views.kpis import overview_kpis
+
+MEASURES = ("count", "amount", "weighted")
+STALLED_DAYS = 30
+#: How many deals of a movement step the page lists (the step's title counts them all)
+LIST_ROWS = 100
+#: How many stalled deals the page lists (the note counts them all)
+STALLED_ROWS = 50
+REVIEW_LISTS = ("new", "advanced", "won", "lost")
+REVIEW_ROWS = 5
+
+
+def since_of(query: dict[str, str], today: date) -> tuple[date, str | None]:
+    """``?since=YYYY-MM-DD``: the start of the movement window (default a week ago), before today and within
+    three years; anything else is the default and a notice."""
+    raw = query.get("since")
+    if not raw:
+        return today - timedelta(days=7), None
+    try:
+        since = date.fromisoformat(raw)
+    except ValueError:
+        return today - timedelta(days=7), f"since {raw[:40]!r} is not a date (YYYY-MM-DD)"
+    if not today - timedelta(days=3 * 366) <= since < today:
+        return today - timedelta(days=7), f"since {raw} must be before today and within three years"
+    return since, None
+
+
+def stalled_days_of(query: dict[str, str]) -> tuple[int, str | None]:
+    """``?stalled=N``: the days without a level change after which a deal counts as stalled (default 30)."""
+    raw = query.get("stalled")
+    if not raw:
+        return STALLED_DAYS, None
+    days = params.whole(raw, 1, 3650)
+    if days is None:
+        return STALLED_DAYS, f"stalled {raw[:40]!r} must be a number of days from 1 to 3650"
+    return days, None
+
+
+@kept
+def movement_of(session: Session, scope: Scope, start: date, end: date, period_end: date) -> Movement:
+    """``metrics.movement.movement`` of the deals in ``scope``, read through ``queries.movement_rows``; kept
+    until the data changes."""
+    opps, changes, history, steady = queries.movement_rows(session, scope, start, end, period_end)
+    return movement(opps, changes, history, start, end, period_end, steady)
+
+
+def _by_code(session: Session, scope: Scope, codes: list[str]) -> dict[str, dict[str, Any]]:
+    return {r["opp_code"]: r for r in queries.records(queries.opportunity_rows(session, scope, codes))}
+
+
+@dataclass(frozen=True)
+class FunnelData:
+    filters: Filters
+    choices: Choices
+    today: date
+    since: date
+    stalled_days: int
+    measure: str
+    #: the chosen level's stage key (``?level=``), None when none is chosen
+    stage: str | None
+    #: count, amount and weighted per stage (open levels 1-5, then won deals collecting and collected)
+    stages: pd.DataFrame
+    stage_rows: list[dict[str, Any]]
+    moved: Movement
+    #: the deals of each movement step listed on the page (code -> row)
+    details: dict[str, dict[str, Any]]
+    kpis: OverviewKPIs
+    stuck: pd.DataFrame
+    stuck_total: int
+    stuck_rows: list[dict[str, Any]]
+    conversion: list[LevelConversion]
+    calibration: list[Calibration]
+    days_at: dict[int, float | None]
+    has_data: bool
+
+
+def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> FunnelData:
+    since, since_problem = since_of(query, today)
+    stalled_days, stalled_problem = stalled_days_of(query)
+    chosen, choices, scope = resolve_filters(session, viewer.scope, query, today)
+    problems = tuple(p for p in (since_problem, stalled_problem) if p)
+    if problems:
+        chosen = chosen.with_problems(*problems)
+    period = chosen.period
+    probabilities = load_settings(session).level_probabilities
+    stage = params.one_of(query.get("level"), queries.STAGES)
+    moved = movement_of(session, scope, since, today, period.end)
+    stuck, stuck_total = queries.stalled_deals(session, scope, today, stalled_days, limit=STALLED_ROWS)
+    listed = sorted({c for name in LISTS for c in moved.lists[name][: LIST_ROWS * 5]})
+    return FunnelData(
+        filters=chosen,
+        choices=choices,
+        today=today,
+        since=since,
+        stalled_days=stalled_days,
+        measure=params.one_of(query.get("measure"), MEASURES) or "amount",
+        stage=stage,
+        stages=stage_values(queries.funnel_stages(session, scope, period.start, period.end), probabilities),
+        stage_rows=queries.records(queries.stage_opportunities(session, scope, stage, period.start, period.end))
+        if stage
+        else [],
+        moved=moved,
+        details=_by_code(session, scope, listed),
+        kpis=overview_kpis(session, scope, period, today),
+        stuck=stuck,
+        stuck_total=stuck_total,
+        stuck_rows=queries.records(
+            queries.opportunity_rows(session, scope, ids=stuck["opportunity_id"].tolist()[:STALLED_ROWS])
+        ),
+        conversion=conversion_from_counts(queries.level_conversion(session, scope, today - timedelta(days=365), today)),
+        calibration=calibration_from_counts(queries.level_calibration(session, scope), probabilities),
+        days_at=queries.level_days(session, scope, today),
+        has_data=queries.has_any_data(session),
+    )
+
+
+@dataclass(frozen=True)
+class ReviewData:
+    """The weekly review's screen: the reps in scope in order, the one on screen, their numbers and week."""
+
+    filters: Filters
+    today: date
+    since: date
+    #: (code, name) of every rep in scope, in the order the review steps through them
+    reps: list[tuple[str, str]]
+    index: int
+    kpis: OverviewKPIs | None
+    moved: Movement | None
+    details: dict[str, dict[str, Any]]
+
+
+def load_review(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> ReviewData:
+    """``?rep=`` is the rep on screen here (not a filter): the team, period and deal filters narrow the reps."""
+    since = today - timedelta(days=7)
+    without_rep = {k: v for k, v in query.items() if k != "rep"}
+    chosen, _choices, scope = resolve_filters(session, viewer.scope, without_rep, today)
+    reps = queries.reps_in_scope(session, scope)
+    if not reps:
+        return ReviewData(chosen, today, since, [], 0, None, None, {})
+    codes = [code for _i, code, _n in reps]
+    index = codes.index(query["rep"]) if query.get("rep") in codes else 0
+    rep_scope = scope.narrow(rep_id=reps[index][0])
+    moved = movement_of(session, rep_scope, since, today, chosen.period.end)
+    wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
+    return ReviewData(
+        filters=chosen,
+        today=today,
+        since=since,
+        reps=[(code, name) for _i, code, name in reps],
+        index=index,
+        kpis=overview_kpis(session, rep_scope, chosen.period, today),
+        moved=moved,
+        details=_by_code(session, rep_scope, wanted),
+    )
+
+
+def stage_deals(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> pd.DataFrame:
+    """Every deal of the address's level (the download of the level's grid); empty without a level."""
+    stage = params.one_of(query.get("level"), queries.STAGES)
+    if stage is None:
+        return pd.DataFrame()
+    chosen, _choices, scope = resolve_filters(session, viewer.scope, query, today)
+    return queries.stage_opportunities(session, scope, stage, chosen.period.start, chosen.period.end)
