@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, delete, func, select, text
+from sqlalchemy import Connection, Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
 from data_access.demo_names import (
@@ -32,6 +32,7 @@ from data_access.demo_names import (
     TITLES,
     WIN_REASONS,
 )
+from data_access.demo_writer import _Writer
 from data_access.models import (
     Account,
     Base,
@@ -51,7 +52,6 @@ from data_access.users import create_user
 
 DEFAULT_OPPORTUNITIES = 4000
 DEFAULT_SEED = 20111
-CHUNK = 20_000
 
 #: Chance that a deal at level k moves on (k=5: the contract is signed), by the account's RAD class.
 ADVANCE = {1: 0.62, 2: 0.66, 3: 0.70, 4: 0.76, 5: 0.86}
@@ -85,61 +85,6 @@ class DatabaseNotEmpty(RuntimeError):
 
 def _person(rng: random.Random) -> str:
     return rng.choice(SURNAMES) + "".join(rng.choice(GIVEN) for _ in range(rng.choice((1, 2))))
-
-
-def _chunks(rows: list[dict[str, Any]]) -> Iterator[list[dict[str, Any]]]:
-    for i in range(0, len(rows), CHUNK):
-        yield rows[i : i + CHUNK]
-
-
-class _Writer:
-    """Buffers rows per table and flushes them: with executemany in chunks, on PostgreSQL with COPY (a
-    million deals and their history are several million rows; row-by-row INSERTs took minutes)."""
-
-    def __init__(self, conn: Connection) -> None:
-        self.conn = conn
-        self.buffers: dict[Table, list[dict[str, Any]]] = defaultdict(list)
-        self.counts: dict[str, int] = defaultdict(int)
-        # parents before children, so foreign keys hold at every flush
-        self.order = [t for t in Base.metadata.sorted_tables]
-
-    def add(self, model: type[Base], row: dict[str, Any]) -> None:
-        table: Table = model.__table__  # type: ignore[assignment]
-        self.buffers[table].append(row)
-        self.counts[table.name] += 1
-
-    def maybe_flush(self) -> None:
-        """Flush when a buffer is full; call only where every buffered child has its parent buffered."""
-        if any(len(rows) >= CHUNK for rows in self.buffers.values()):
-            self.flush()
-
-    def flush(self) -> None:
-        for table in self.order:
-            rows = self.buffers.get(table)
-            if rows:
-                if self.conn.dialect.name == "postgresql":
-                    self._copy(table, rows)
-                else:
-                    for chunk in _chunks(rows):
-                        self.conn.execute(table.insert(), chunk)
-                self.buffers[table] = []
-
-    def _copy(self, table: Table, rows: list[dict[str, Any]]) -> None:
-        """COPY the rows in through the connection's own psycopg cursor (same transaction); a column a
-        row leaves out gets its default, as an INSERT would give it."""
-        from psycopg import sql
-
-        columns = list(dict.fromkeys(key for row in rows for key in row))
-        defaults = {
-            c.name: getattr(c.default, "arg", None) for c in table.columns if getattr(c.default, "is_scalar", False)
-        }
-        statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
-            sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, columns))
-        )
-        raw: Any = self.conn.connection.driver_connection
-        with raw.cursor() as cursor, cursor.copy(statement) as copy:
-            for row in rows:
-                copy.write_row([row[c] if c in row else defaults.get(c) for c in columns])
 
 
 def clear_business_data(conn: Connection) -> None:
