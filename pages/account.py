@@ -17,10 +17,9 @@ from components.i18n import current_lang, t
 from components.rad import class_badge, flags, playbook
 from components.shell import empty_state, page_header, panel
 from data_access import queries
-from data_access.runtime import read_session, today, viewer_scope
-from data_access.settings import load_settings
 from metrics import params
-from metrics.rad import account_table
+from metrics.views import account as view
+from web.loading import load_view
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path_template="/accounts/<account_code>", title="SalesRadar")
@@ -88,30 +87,18 @@ def _contacts(contacts: pd.DataFrame, lang: str) -> Any:
 
 
 @page_layout()
-def layout(account_code: str = "", **_query: str) -> html.Div:
+def layout(account_code: str = "", **query: str) -> html.Div:
     lang = current_lang()
-    now = today()
-    scope = viewer_scope()
-    code = params.path_code(account_code) or ""  # a code with control characters names no account
-    with read_session() as session:
-        found = queries.account_detail(session, scope, code) if code else None
-        if found is None:  # unknown and outside the viewer's scope look the same
-            shown = code or account_code[:50].encode("unicode_escape").decode()
-            return html.Div([page_header(t("account.not_found", lang, code=shown))], id="account-not-found")
-        settings = load_settings(session)
-        years = [
-            account_table(
-                queries.rad_accounts(session, scope, year, settings.level_probabilities, now, codes=[code]),
-                settings.rad_r_min,
-                settings.rad_a_max,
-            ).assign(year=year)
-            for year in (now.year - 2, now.year - 1, now.year)
-        ]
-        contacts = queries.account_contacts(session, found["id"])
-        opps = queries.records(queries.account_opportunities(session, scope, found["id"]))
-        visits = queries.records(queries.account_visits(session, scope, found["id"]))
-        payments = queries.records(queries.account_payments_due(session, scope, found["id"]))
-    history = pd.concat(years, ignore_index=True)
+    data = load_view(view.load, {**query, "account_code": account_code})
+    if data is None:  # unknown and outside the viewer's scope look the same
+        shown = params.path_code(account_code) or account_code[:50].encode("unicode_escape").decode()
+        return html.Div([page_header(t("account.not_found", lang, code=shown))], id="account-not-found")
+    return render(data, lang)
+
+
+def render(data: view.AccountData, lang: str) -> html.Div:
+    found, history, contacts, now = data.account, data.history, data.contacts, data.today
+    opps, visits, payments = data.opportunities, data.visits, data.payments
     current = queries.records(history.tail(1))[0]
     labels = {"bp": t("rad.col.bp", lang), "bookings": t("rad.col.bookings", lang), "sow": t("rad.col.sow", lang)}
     facts = html.Div(

@@ -13,9 +13,9 @@ from components import charts
 from components.formatting import cny
 from components.i18n import current_lang, t
 from components.shell import page_header, panel
-from data_access import queries
-from data_access.runtime import read_session, today, viewer_scope
 from metrics import params
+from metrics.views import opportunity as view
+from web.loading import load_view
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path_template="/opportunities/<opp_code>", title="SalesRadar")
@@ -27,14 +27,11 @@ HISTORY_TABLE_ID = "opp-history-table"
 @page_layout()
 def layout(opp_code: str = "", **_query: str) -> html.Div:
     lang = current_lang()
-    now = today()
-    code = params.path_code(opp_code) or ""  # a code with control characters names no opportunity
-    with read_session() as session:
-        found = queries.opportunity_detail(session, viewer_scope(), code) if code else None
-    if found is None:  # unknown and outside the viewer's scope look the same
-        shown = code or opp_code[:50].encode("unicode_escape").decode()
+    data = load_view(view.load, {**_query, "opp_code": opp_code})
+    if data is None:  # unknown and outside the viewer's scope look the same
+        shown = params.path_code(opp_code) or opp_code[:50].encode("unicode_escape").decode()
         return html.Div([page_header(t("opp.not_found", lang, code=shown))], id="opp-not-found")
-    d, history = found
+    d, history, now = data.deal, data.history, data.today
     rows = history.to_dict("records")
     ends = [r["entered_date"] for r in rows[1:]] + [d["closed_date"] or now]
     since = rows[-1]["entered_date"] if rows else d["created_date"]
