@@ -8,10 +8,12 @@ they are. What must really be written goes into a fresh database through ``run_i
 from __future__ import annotations
 
 import base64
+import csv
 import io
 import json
 import time
 import zipfile
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,6 +38,21 @@ OPPS = (
 VISITS = "rep_code,account_code,visit_date,kind,status,opp_code\n"
 # an open deal of team 1 (华北大客户部, manager M001) exactly as the demo data holds it
 OP36 = "OP0000036,A00120,R0002,北京天成证券信息安全项目,350100,3,open,2026-08-17,2027-01-06,信息安全,92739.23,,,,\n"
+
+
+def _as_stored(engine: Any, code: str) -> str:
+    """The opportunity's CSV line as the shared demo database holds it now (another test, a browser test's
+    weekly import, may have moved it): importing it changes nothing, whatever ran before."""
+    from data_access.importer.export import rows
+    from data_access.importer.schema import BY_NAME
+
+    with session_factory(engine)() as s:
+        row = next(r for r in rows(s, BY_NAME["opportunities"]) if r[0] == code)
+    line = io.StringIO()
+    csv.writer(line, lineterminator="\n").writerow(
+        ["" if v is None else v.isoformat() if isinstance(v, date) else v for v in row]
+    )
+    return line.getvalue()
 
 
 def _zip(files: dict[str, str]) -> str:
@@ -244,7 +261,8 @@ def test_isec006_refused_rows_write_nothing(new_engine, tmp_path):
 
 
 def test_isec010_a_managers_remembered_swap_changes_nobody_elses_import(manager, director, demo_engine, tmp_path):
-    body = _upload(manager, {"opportunities.csv": OPPS + OP36})
+    op36 = _as_stored(demo_engine, "OP0000036")
+    body = _upload(manager, {"opportunities.csv": OPPS + op36})
     assert "opportunities · 商机001" in text_of(find(body["import-preview"]["children"], "import-counts"))
     swapped = _apply(
         manager,
@@ -262,11 +280,11 @@ def test_isec010_a_managers_remembered_swap_changes_nobody_elses_import(manager,
             == []
         )
     # the director's preview of the same standard file: nothing would change (amounts read as they are)
-    theirs = _upload(director, {"opportunities.csv": OPPS + OP36})
+    theirs = _upload(director, {"opportunities.csv": OPPS + op36})
     assert "opportunities · 商机001" in text_of(find(theirs["import-preview"]["children"], "import-counts"))
     # and the CLI's
     path = tmp_path / "opportunities.csv"
-    path.write_text(OPPS + OP36, encoding="utf-8")
+    path.write_text(OPPS + op36, encoding="utf-8")
     cli = run_cli(
         "import",
         str(path),
@@ -304,7 +322,8 @@ def test_isec011_a_managers_share_is_kept_as_their_own(manager, director, demo_e
 
 def test_isec012_a_directors_shared_mapping_applies_to_a_managers_import(manager, director, demo_engine):
     header = "Contract value (isec012)"
-    body = _upload(director, {"opportunities.csv": OPPS.replace("amount", header) + OP36})
+    op36 = _as_stored(demo_engine, "OP0000036")
+    body = _upload(director, {"opportunities.csv": OPPS.replace("amount", header) + op36})
     shared = _apply(director, body["import-store"]["data"], {("opportunities", header): "amount"}, "shared")
     assert shared["import-confirm"]["disabled"] is False
     with session_factory(demo_engine)() as s:
@@ -312,7 +331,7 @@ def test_isec012_a_directors_shared_mapping_applies_to_a_managers_import(manager
             select(ImportMapping.user_id, ImportMapping.field).where(ImportMapping.header == "contractvalueisec012")
         ).all()
     assert [tuple(r) for r in saved] == [(None, "amount")]
-    theirs = _upload(manager, {"opportunities.csv": OPPS.replace("amount", header) + OP36})
+    theirs = _upload(manager, {"opportunities.csv": OPPS.replace("amount", header) + op36})
     assert theirs["import-confirm"]["disabled"] is False
     preview = theirs["import-preview"]["children"]
     assert f"opportunities · {header} → amount (shared)" in text_of(find(preview, "import-applied"))
