@@ -272,6 +272,7 @@ def chart_costs(url: str, repeat: int) -> dict[str, float]:
     import plotly.io as pio
 
     from components import charts, rad_scatter, winloss_charts
+    from metrics import rad_points
     from data_access import queries
     from data_access.db import session_factory
     from data_access.scope import Scope
@@ -297,14 +298,14 @@ def chart_costs(url: str, repeat: int) -> dict[str, float]:
     engine.dispose()
     stage_names = {s: s for s in queries.STAGES}
     reason_names = {r: str(r) for r in reasons["reason"]}
-    placed = rad_scatter.placed(accounts, 0.5)
-    markers = len(rad_scatter.thinned(placed))
+    placed = rad_points.placed(accounts, 0.5)
+    markers = len(rad_points.thinned(placed))
     figures: dict[str, Callable[[], Any]] = {
         "/ pipeline by level": lambda: charts.pipeline_by_level(pipe, levels, "en"),
         "/ V gauge": lambda: charts.v_gauge(1.8, 2.4, None, "en"),
         "/funnel funnel": lambda: charts.funnel(stages, "amount", stage_names, {}, "en"),
         f"/rad scatter ({markers:,} markers for {len(placed):,} accounts)": lambda: rad_scatter.rad_scatter(
-            rad_scatter.thinned(rad_scatter.placed(accounts, 0.5)), 0.5, 0.1, {"R": "R", "A": "A", "D": "D"}, "en"
+            rad_points.thinned(rad_points.placed(accounts, 0.5)), 0.5, 0.1, {"R": "R", "A": "A", "D": "D"}, "en"
         ),
         "/scorecards attainment gauge": lambda: charts.attainment_gauge(0.8, 0.9, "Attainment", "en"),
         "/winloss pareto": lambda: winloss_charts.pareto(

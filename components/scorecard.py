@@ -12,8 +12,8 @@ from dash import dcc, html
 from components.formatting import cny, day, pct
 from components.grid import Kind, data_grid
 from components.i18n import t
-from data_access.queries import records
 from metrics.commission import Payout
+from metrics.frames import records
 
 BOARD_COLUMNS: list[tuple[str, str, Kind]] = [
     ("rep", "sc.col.rep", "link"),

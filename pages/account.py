@@ -16,8 +16,8 @@ from components.grid import Kind, data_grid
 from components.i18n import current_lang, t
 from components.rad import class_badge, flags, playbook
 from components.shell import empty_state, page_header, panel
-from data_access import queries
 from metrics import params
+from metrics.frames import records
 from metrics.views import account as view
 from web.loading import load_view
 from web.view_cache import page_layout
@@ -99,7 +99,7 @@ def layout(account_code: str = "", **query: str) -> html.Div:
 def render(data: view.AccountData, lang: str) -> html.Div:
     found, history, contacts, now = data.account, data.history, data.contacts, data.today
     opps, visits, payments = data.opportunities, data.visits, data.payments
-    current = queries.records(history.tail(1))[0]
+    current = records(history.tail(1))[0]
     labels = {"bp": t("rad.col.bp", lang), "bookings": t("rad.col.bookings", lang), "sow": t("rad.col.sow", lang)}
     facts = html.Div(
         [

@@ -2,11 +2,12 @@
 white space, accounts that moved class, TOP accounts, and a drill-down to every account.
 
 Filters: year, team, rep, RAD class (the shared bar) and region, industry (this page's); thresholds and
-the URL's reading live in ``components.rad_view``.
+the URL's reading and every figure come from the loaders of ``metrics.views.rad``.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,17 +21,15 @@ from components import charts, filters, rad_scatter, tables
 from components.formatting import count, pct
 from components.i18n import current_lang, t
 from components.rad import account_card, accounts_grid, moves_table, summary_table, top_table
-from components.rad_view import RadContext, accounts, context, in_chosen_class, scatter_points
 from components.shell import empty_state, filtered_page, page_header, panel
 from components.tables import SELECTION_ID as TABLE_SELECTION_ID
-from data_access import queries
-from data_access.runtime import read_session, today
-from data_access.settings import load_settings, save_setting
-from data_access.users import Viewer
-from metrics import params
-from metrics.rad import class_moves, class_summary, threshold_problem, top_accounts, top_d_accounts
+from metrics import params, rad_points
+from metrics.frames import records
+from metrics.rad import threshold_problem
+from metrics.views import rad as view
 from metrics.views.filters import query_of
-from web.auth import current_viewer
+from metrics.views.rad import RadContext
+from web.loading import load_view, write_view
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/rad", order=1, nav_key="nav.rad", title="SalesRadar")
@@ -135,7 +134,7 @@ def _chart_body(shown: pd.DataFrame, points: pd.DataFrame, ctx: RadContext, quer
         return html.Div(
             [
                 html.Div(t("rad.unknown_list", lang, n=count(len(shown), lang)), className="small mb-2"),
-                accounts_grid(f"{SELECTION_ID}-unknown", queries.records(shown), lang),
+                accounts_grid(f"{SELECTION_ID}-unknown", records(shown), lang),
                 tables.download_buttons("rad_accounts", lang),
             ]
         )
@@ -156,36 +155,29 @@ def _chart_body(shown: pd.DataFrame, points: pd.DataFrame, ctx: RadContext, quer
     return html.Div([html.Div(notes, className="small text-muted mb-1"), charts.graph(SCATTER_ID, figure)])
 
 
-def _scatter(points: pd.DataFrame, ctx: RadContext, lang: str, window: rad_scatter.Window = (None, None)) -> Any:
+def _scatter(points: pd.DataFrame, ctx: RadContext, lang: str, window: rad_points.Window = (None, None)) -> Any:
     """The scatter of the ``placed`` points in ``window`` (thinned beyond ``THIN_FROM``), and how many markers
     it draws."""
     labels = {c: t(f"rad.class.{c}", lang) for c in ("R", "A", "D")}
-    drawn = rad_scatter.thinned(points, window)
+    drawn = rad_points.thinned(points, window)
     biggest = float(points["open_pipeline"].max()) if not points.empty else 0.0
     return rad_scatter.rad_scatter(drawn, ctx.r_min, ctx.a_max, labels, lang, window, biggest), len(drawn)
 
 
 @page_layout()
 def layout(**query: str) -> html.Div:
-    lang = current_lang()
-    now = today()
-    viewer = current_viewer()
-    with read_session() as session:
-        ctx = context(session, query, now)
-        everything = accounts(session, ctx, now)
-        shown = in_chosen_class(everything, ctx)  # the classes' summary and moves count every class
-        points = scatter_points(session, ctx, now)  # the scatter's, kept for its zoom and lasso too
-        before = accounts(session, ctx, now, year=ctx.year - 1, activity=False)  # its classes only
-        has_data = queries.has_any_data(session)
-    summary = class_summary(everything)
-    moves = class_moves(before, everything)
+    return render(load_view(view.load, query), query, current_lang())
+
+
+def render(data: view.RadData, query: dict[str, str], lang: str) -> html.Div:
+    ctx, shown, points, now = data.ctx, data.shown, data.points, data.today
     header = page_header(t("rad.title", lang), t("rad.subtitle", lang, year=ctx.year, n=count(len(shown), lang)))
     bar = filters.filter_bar(ctx.chosen, now, ctx.choices, lang, SHOWN, _extra_controls(ctx, lang))
     base = {k: v for k, v in query.items() if k != "rad"}
     return filtered_page(
         header,
         bar,
-        has_data,
+        data.has_data,
         lang,
         [
             dbc.Row(
@@ -219,7 +211,7 @@ def layout(**query: str) -> html.Div:
                         panel(
                             t("rad.summary", lang),
                             html.Div(
-                                [summary_table(summary, base, lang), _thresholds(ctx, lang, _is_director(viewer))]
+                                [summary_table(data.summary, base, lang), _thresholds(ctx, lang, data.is_director)]
                             ),
                         ),
                         lg=7,
@@ -230,7 +222,7 @@ def layout(**query: str) -> html.Div:
                             t("rad.moves", lang, prev=ctx.year - 1, year=ctx.year),
                             html.Div(
                                 [
-                                    moves_table(moves, lang),
+                                    moves_table(data.moves, lang),
                                     html.Div(t("rad.moves_note", lang), className="small text-muted mt-2"),
                                 ]
                             ),
@@ -244,12 +236,12 @@ def layout(**query: str) -> html.Div:
             dbc.Row(
                 [
                     dbc.Col(
-                        panel(t("rad.top", lang), top_table(top_accounts(shown), "rad-top", lang)),
+                        panel(t("rad.top", lang), top_table(data.top, "rad-top", lang)),
                         width=12,
                         className="mb-3",
                     ),
                     dbc.Col(
-                        panel(t("rad.top_d", lang), top_table(top_d_accounts(shown), "rad-top-d", lang)),
+                        panel(t("rad.top_d", lang), top_table(data.top_d, "rad-top-d", lang)),
                         width=12,
                         className="mb-3",
                     ),
@@ -258,10 +250,6 @@ def layout(**query: str) -> html.Div:
             ),
         ],
     )
-
-
-def _is_director(viewer: Viewer | None) -> bool:
-    return viewer is not None and viewer.role == "director"
 
 
 @callback(
@@ -282,9 +270,8 @@ def choose_region_industry_thresholds(
     for key, picked in (("region", region), ("industry", industry)):
         if picked:
             wanted[key] = str(picked)
-    with read_session() as session:
-        settings = load_settings(session)
-    for key, number, saved in (("r", r, settings.rad_r_min), ("a", a, settings.rad_a_max)):
+    saved_r, saved_a = load_view(view.saved_thresholds, query)
+    for key, number, saved in (("r", r, saved_r), ("a", a, saved_a)):
         if isinstance(number, int | float) and abs(float(number) / 100 - saved) > 1e-9:
             wanted[key] = f"{float(number):g}"
     if wanted == query:
@@ -306,19 +293,17 @@ def save_thresholds(clicks: int | None, r: float | None, a: float | None, search
     if not clicks:
         raise PreventUpdate
     lang = current_lang()
-    if not _is_director(current_viewer()):
-        return no_update, dbc.Alert(t("rad.only_director", lang), color="danger", className="py-1 mb-0")
-    if not isinstance(r, int | float) or not isinstance(a, int | float):
+    r_pct, a_pct = params.number(r, 0, 100), params.number(a, 0, 100)
+    if r_pct is None or a_pct is None:
         return no_update, dbc.Alert(
             threshold_problem(float("nan"), float("nan")), color="danger", className="py-1 mb-0"
         )
-    r_min, a_max = float(r) / 100, float(a) / 100
-    problem = threshold_problem(r_min, a_max)
+    r_min, a_max = r_pct / 100, a_pct / 100
+    problem = write_view(lambda session, viewer: view.save_thresholds(session, viewer, r_min, a_max))
+    if problem == view.NOT_DIRECTOR:
+        return no_update, dbc.Alert(t("rad.only_director", lang), color="danger", className="py-1 mb-0")
     if problem:
         return no_update, dbc.Alert(problem, color="danger", className="py-1 mb-0")
-    with read_session() as session:
-        save_setting(session, "rad_thresholds", {"r_min": r_min, "a_max": a_max})
-        session.commit()
     query = {k: v for k, v in query_of(search).items() if k not in ("r", "a")}
     message = dbc.Alert(
         t("rad.saved", lang, r=pct(r_min, lang, 0), a=pct(a_max, lang, 0)), color="success", className="py-1 mb-0"
@@ -344,10 +329,8 @@ def show_account(click: dict[str, Any] | None, search: str | None) -> Any:
     if not codes:
         raise PreventUpdate
     lang = current_lang()
-    now = today()
-    with read_session() as session:
-        ctx = context(session, query_of(search), now)
-        rows = queries.records(accounts(session, ctx, now, codes=codes))
+    picked = load_view(partial(view.picked_accounts, codes=codes), query_of(search))
+    rows = records(picked)
     if not rows:
         return empty_state(t("rad.panel_empty", lang))
     return account_card(rows[0], lang)
@@ -362,14 +345,11 @@ def show_account(click: dict[str, Any] | None, search: str | None) -> Any:
 def redraw_zoomed(relayout: dict[str, Any] | None, search: str | None) -> Any:
     """A zoom redraws the window with the markers thinned for it (more accounts show the closer one looks);
     a reset redraws the whole. Nothing happens where every account is drawn anyway."""
-    window = rad_scatter.zoom_window(relayout)
+    window = rad_points.zoom_window(relayout)
     if window is None:
         raise PreventUpdate
-    now = today()
-    with read_session() as session:
-        ctx = context(session, query_of(search), now)
-        points = scatter_points(session, ctx, now)
-    if len(points) <= rad_scatter.THIN_FROM:
+    ctx, points = load_view(view.points_in_view, query_of(search))
+    if len(points) <= rad_points.THIN_FROM:
         raise PreventUpdate
     return _scatter(points, ctx, current_lang(), window)[0]
 
@@ -385,18 +365,16 @@ def show_selection(selected: dict[str, Any] | None, search: str | None) -> tuple
     """The box- or lasso-selected accounts in a grid (re-read in the viewer's scope; every account inside
     the lasso or box, drawn or thinned away), and their codes for the download buttons."""
     lang = current_lang()
-    now = today()
     region = isinstance(selected, dict) and bool(selected.get("lassoPoints") or selected.get("range"))
     codes = [] if region else _account_codes(selected)
     if not region and not codes:
         return empty_state(t("rad.selection_empty", lang)), []
-    with read_session() as session:
-        ctx = context(session, query_of(search), now)
-        if region:  # every account inside, drawn or thinned away, from the kept points
-            inside = rad_scatter.in_selection(scatter_points(session, ctx, now), selected)
-            rows = queries.records(inside.head(MAX_SELECTION)) if inside is not None else []
-        else:
-            rows = queries.records(accounts(session, ctx, now, codes=codes))
+    if region:  # every account inside, drawn or thinned away, from the kept points
+        _ctx, points = load_view(view.points_in_view, query_of(search))
+        inside = rad_points.in_selection(points, selected)
+        rows = records(inside.head(MAX_SELECTION)) if inside is not None else []
+    else:
+        rows = records(load_view(partial(view.picked_accounts, codes=codes), query_of(search)))
     if not rows:
         return empty_state(t("rad.selection_empty", lang)), []
     return (

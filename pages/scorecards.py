@@ -26,6 +26,7 @@ from data_access.scope import Scope
 from data_access.settings import load_settings
 from metrics import params
 from metrics.commission import commission_payout
+from metrics.frames import records
 from metrics.overview import OverviewKPIs
 from metrics.scorecard import coverage, cumulative_target, leaderboard, rolled_up, what_if
 from metrics.settings import BusinessSettings
@@ -163,8 +164,8 @@ def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int
         by_class = queries.visits_by_class(
             session, rep_scope, p.start, min(p.end, now), p.year, settings.rad_r_min, settings.rad_a_max
         )
-        late = queries.records(queries.overdue_payments(session, rep_scope, now))
-        deals = queries.records(queries.open_deals_due(session, rep_scope, p.end))
+        late = records(queries.overdue_payments(session, rep_scope, now))
+        deals = records(queries.open_deals_due(session, rep_scope, p.end))
     line = board.iloc[0].to_dict() if not board.empty else {}
     payout = (
         commission_payout(k.target_commission, k.attainment, settings.commission_tiers)
@@ -189,7 +190,7 @@ def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int
     cov = coverage(covered, codes)
     taskbook_href = "/scorecards?" + urlencode({"period": p.key, "rep": rep_code, "view": "taskbook"})
     week_done = int((week["status"] == "done").sum()) if not week.empty else 0
-    class_counts = {str(r["rad_class"]): r for r in queries.records(by_class)}
+    class_counts = {str(r["rad_class"]): r for r in records(by_class)}
     if not line:
         return filtered_page(header, bar, True, lang, [empty_state(t("sc.no_reps", lang))])
     return filtered_page(
@@ -397,7 +398,7 @@ def taskbook_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int,
                                 html.Td(cny(r["gm_target"], lang, compact=False), className="text-end"),
                             ]
                         )
-                        for r in queries.records(book)
+                        for r in records(book)
                     ]
                 ),
             ],
@@ -409,9 +410,7 @@ def taskbook_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int,
             html.H5(t("sc.tb_targets", lang)),
             targets,
             html.H5(t("sc.tb_accounts", lang, n=len(codes))),
-            html.Ol(
-                [html.Li(f"{r['name']} ({r['account_code']})") for r in queries.records(names)], id="taskbook-accounts"
-            ),
+            html.Ol([html.Li(f"{r['name']} ({r['account_code']})") for r in records(names)], id="taskbook-accounts"),
             html.H5(t("sc.tb_conditions", lang)),
             html.P(first["working_conditions"] or "—", id="taskbook-conditions"),
             html.H5(t("sc.tb_reward", lang)),

@@ -26,8 +26,8 @@ from components.formatting import cny, count, pct, period_label
 from components.i18n import current_lang, t
 from components.kpi import kpi_tile
 from components.shell import empty_state, filtered_page, page_header, panel
-from data_access import queries
 from metrics import params, winloss
+from metrics.frames import records
 from metrics.period import Period
 from metrics.sales import Outcomes, win_rate
 from metrics.views import filters as url_filters
@@ -185,7 +185,7 @@ def _reasons_row(reasons: pd.DataFrame, links: _Links, lang: str) -> dbc.Row:
                 pct(float(r["cumulative"]), lang),
                 pct(float(r["amount_share"]), lang),
             ]
-            for i, r in enumerate(queries.records(reasons))
+            for i, r in enumerate(records(reasons))
         ]
         keys = [
             "wl.col.reason",
@@ -223,7 +223,7 @@ def _segment_panel(segment: str, rates: pd.DataFrame, labels: dict[str, str], li
             _rate(r["win_rate"], lang),
             _rate(r["win_rate_amount"], lang),
         ]
-        for i, r in enumerate(queries.records(shown))
+        for i, r in enumerate(records(shown))
     ]
     keys = [
         f"wl.segment.{segment}",
@@ -285,7 +285,7 @@ def _competitors(h2h: pd.DataFrame, links: _Links, lang: str) -> Any:
             _rate(c["win_rate"], lang),
             _rate(c["win_rate_amount"], lang),
         ]
-        for i, c in enumerate(queries.records(h2h))
+        for i, c in enumerate(records(h2h))
     ]
     keys = [
         "wl.col.competitor",
@@ -343,7 +343,7 @@ def _deals_panel(
         segment = t(f"wl.segment.{drill.dimension}", lang)
         what = t("wl.drill.segment", lang, segment=segment, value=labels.get(drill.value, drill.value))
     deals, total = drilled
-    rows = queries.records(winloss.deals_behind(deals, drill))
+    rows = records(winloss.deals_behind(deals, drill))
     for r in rows:
         r["status"] = t(f"wl.outcome.{r['status']}", lang)
         if winloss.key(r["reason"]) == winloss.MISSING:

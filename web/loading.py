@@ -9,7 +9,7 @@ from typing import TypeVar
 
 from sqlalchemy.orm import Session
 
-from data_access.runtime import read_session, today
+from data_access.runtime import read_session, runtime, today
 from data_access.users import Viewer
 from web.auth import current_viewer
 
@@ -27,3 +27,15 @@ def load_view(loader: Loader[T], query: dict[str, str]) -> T:
         raise NoViewer("no signed-in viewer")
     with read_session() as session:
         return loader(session, viewer, query, today())
+
+
+def write_view(action: Callable[[Session, Viewer], T]) -> T:
+    """``action`` in a write session for the signed-in viewer, committed when it returns (the few writes of
+    the UI: the RAD thresholds, an import's remembered mapping). The action checks the viewer's rights."""
+    viewer = current_viewer()
+    if viewer is None:
+        raise NoViewer("no signed-in viewer")
+    with runtime().sessions() as session:
+        result = action(session, viewer)
+        session.commit()
+        return result

@@ -21,7 +21,7 @@ from data_access import queries
 from data_access.cells import frame_csv, frame_xlsx
 from data_access.runtime import read_session, today
 from data_access.users import Viewer
-from metrics.views import funnel, overview, winloss
+from metrics.views import funnel, overview, rad, winloss
 from metrics.views.filters import query_of
 from metrics.winloss import Drill
 from web.auth import current_viewer
@@ -58,20 +58,14 @@ def _account_export(df: pd.DataFrame) -> pd.DataFrame:
 
 
 def _rad_accounts(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
-    from components.rad_view import accounts, context, in_chosen_class
-
-    ctx = context(session, query, now)
-    return _account_export(in_chosen_class(accounts(session, ctx, now), ctx))
+    return _account_export(rad.chosen_accounts(session, viewer, query, now))
 
 
 def _rad_selection(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
-    from components.rad_view import accounts, context
-
     codes = [c for c in query.get("selected", "").split(",") if c]
     if not codes:
         raise PreventUpdate
-    ctx = context(session, query, now)  # the viewer's scope comes from the request, as on the page
-    return _account_export(accounts(session, ctx, now, codes=codes))
+    return _account_export(rad.picked_accounts(session, viewer, query, now, codes))
 
 
 TABLES: Mapping[str, Source] = {

@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from components import rad_scatter
-from components.rad_scatter import in_selection, placed, thinned, zoom_window
+from metrics import rad_points
+from metrics.rad_points import in_selection, placed, thinned, zoom_window
 from data_access import queries
 from data_access.models import Rep
 from data_access.scope import Scope
@@ -43,8 +43,8 @@ def test_rsc001_below_the_threshold_every_account_is_a_marker():
 
 
 def test_rsc002_beyond_it_one_marker_per_cell_class_and_symbol_the_largest_pipeline(monkeypatch):
-    monkeypatch.setattr(rad_scatter, "THIN_FROM", 100)
-    monkeypatch.setattr(rad_scatter, "THIN_CELLS", (20, 10))
+    monkeypatch.setattr(rad_points, "THIN_FROM", 100)
+    monkeypatch.setattr(rad_points, "THIN_CELLS", (20, 10))
     points = _points(5000)
     drawn = thinned(points)
     assert 100 < len(drawn) < len(points) and drawn.index.is_monotonic_increasing
@@ -138,8 +138,8 @@ def _codes(figure) -> set[str]:
 def test_rsc005_the_page_thins_a_zoom_redraws_and_a_lasso_counts_all(director, rep, demo_session, monkeypatch):
     everyone = _table(demo_session, Scope.everything())
     assert _zoom(director, {"xaxis.range": [5, 7]}) is None  # every account is drawn already: nothing to do
-    monkeypatch.setattr(rad_scatter, "THIN_FROM", 20)
-    monkeypatch.setattr(rad_scatter, "THIN_CELLS", (8, 5))
+    monkeypatch.setattr(rad_points, "THIN_FROM", 20)
+    monkeypatch.setattr(rad_points, "THIN_CELLS", (8, 5))
     tree = render_page(director, "/rad", "?r=49")  # a view no other test draws (pages are kept per view)
     drawn = _codes(find(tree, "rad-scatter")["props"]["figure"])
     previewed = _table(demo_session, Scope.everything(), r_min=0.49)
