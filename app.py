@@ -26,6 +26,7 @@ from data_access.db import connect, session_factory
 from data_access.importer.jobs import reap_interrupted
 from data_access.migrate import upgrade
 from data_access.queries import has_any_data
+from data_access.result_cache import install as install_kept_results
 from data_access.runtime import Runtime, install
 from web.api import bp as api_blueprint
 from web.auth import csrf_token, current_viewer, install_auth, safe_next
@@ -123,6 +124,7 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     server: Flask = app.server
     server.config["SALESRADAR_DEFAULT_LANG"] = config.default_lang
     install(server, runtime)
+    install_kept_results(server, config)  # Flask-Caching: <instance>/cache, or the Redis of SALESRADAR_CACHE_URL
     install_error_handlers(server, config.limits.max_request_bytes)
     install_auth(server, load_or_create_secret(config), config.secure_cookies)
     install_view_cache(server)

@@ -9,7 +9,8 @@
 | ``SALESRADAR_DEBUG`` | ``1`` turns on Dash debug mode | off |
 | ``SALESRADAR_SECRET_KEY`` | signs session cookies | generated once into ``<instance>/secret_key`` |
 | ``SALESRADAR_SECURE_COOKIES`` | ``1``: cookies only over HTTPS (set it behind TLS) | off |
-| ``SALESRADAR_KEEP_RESULTS`` | ``0``: never keep slow aggregates in ``<instance>/results`` (benchmarks) | on |
+| ``SALESRADAR_KEEP_RESULTS`` | ``0``: never keep slow aggregates (benchmarks) | on, in ``<instance>/cache`` |
+| ``SALESRADAR_CACHE_URL`` | ``redis://host:port/db``: keep them in a Redis that app servers share | none |
 | ``SALESRADAR_WARM_UP`` | ``0``: served workers do not draw the director's pages when the data changes | on |
 | ``SALESRADAR_MAX_REQUEST_MB`` | the largest request body the server reads (a callback, an upload) | 20 |
 | ``SALESRADAR_MAX_UPLOAD_MB`` | the largest import file (an upload travels base64 in a request: 4/3 larger) | 15 |
@@ -20,10 +21,12 @@
 from __future__ import annotations
 
 import os
+import re
 import secrets
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from urllib.parse import urlsplit
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -71,8 +74,10 @@ class Config:
     debug: bool = False
     secret_key: str | None = None
     secure_cookies: bool = False
-    #: keep slow aggregates per data version in ``<instance>/results`` (``data_access.result_cache``)
+    #: keep slow aggregates per data version (``data_access.result_cache``), in ``<instance>/cache`` or Redis
     keep_results: bool = True
+    #: a ``redis://`` or ``rediss://`` URL: the kept aggregates live in that Redis, shared by app servers
+    cache_url: str | None = None
     #: each served worker draws the director's default pages whenever the data changes (``web.warm``)
     warm_up: bool = True
     #: bounds on what is read (issue 17): request bodies, uploads, rows per sheet, inflated archives
@@ -107,6 +112,7 @@ class Config:
             secret_key=env.get("SALESRADAR_SECRET_KEY") or None,
             secure_cookies=env.get("SALESRADAR_SECURE_COOKIES", "") in ("1", "true", "yes"),
             keep_results=env.get("SALESRADAR_KEEP_RESULTS", "1") not in ("0", "false", "no"),
+            cache_url=redis_url(env.get("SALESRADAR_CACHE_URL", "")),
             warm_up=env.get("SALESRADAR_WARM_UP", "1") not in ("0", "false", "no"),
             limits=Limits.from_env(env),
         )
@@ -114,6 +120,37 @@ class Config:
     def today(self) -> date:
         """The date every "as of today" number uses."""
         return self.as_of or date.today()
+
+
+def hide_password(url: str) -> str:
+    """``scheme://user:***@host/...``: a URL as messages and logs may show it."""
+    return re.sub(r"(//[^/@:]*:)[^/@]*@", r"\1***@", url)
+
+
+def redis_url(raw: str) -> str | None:
+    """``SALESRADAR_CACHE_URL``: None when unset, else a Redis URL (``redis://[:password@]host[:port][/db]``,
+    ``rediss://`` for TLS, redis-py's options as its query) checked here, so a typo stops the start rather
+    than leaving every server to compute alone."""
+    url = raw.strip()
+    if not url:
+        return None
+    shown = hide_password(url)
+    try:
+        parts = urlsplit(url)
+        usable = (
+            parts.scheme in ("redis", "rediss")
+            and bool(parts.hostname)
+            and parts.port != 0  # .port raises ValueError for a port that is no number or beyond 65535
+            and (parts.path in ("", "/") or (parts.path.isascii() and parts.path.removeprefix("/").isdigit()))
+            and not parts.fragment
+        )
+    except ValueError:
+        usable = False
+    if not usable:
+        raise ConfigError(
+            f"SALESRADAR_CACHE_URL={shown!r} must be a Redis URL such as redis://host:6379/0 (or rediss:// for TLS)"
+        )
+    return url
 
 
 def load_or_create_secret(config: Config) -> str:

@@ -1,96 +1,163 @@
-"""Slow aggregates kept per data version, scope and arguments, shared by the workers through the instance
-folder (data_access.result_cache): what is kept is what the query answers, never another scope's answer,
-and a change of the data starts afresh."""
+"""Slow aggregates kept per data version, scope and arguments in the app's Flask-Caching store
+(data_access.result_cache; here the FileSystemCache in <instance>/cache, shared by a server's workers): what
+is kept is what the query answers, never another scope's answer, a change of the data asks new keys, and a
+store that cannot be written or reached costs a query, never a request."""
 
 from __future__ import annotations
 
+import hashlib
+import logging
+import pickle
 import shutil
+import struct
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
+from typing import Any
 
 import pandas as pd
+from cachelib import FileSystemCache
+from sqlalchemy import func, select
 
 from data_access import queries
-from data_access.result_cache import FOLDER
-from data_access.runtime import runtime
+from data_access.models import Opportunity
+from data_access.result_cache import EXTENSION, KeptResults, install, kept
+from data_access.runtime import EXTENSION as RUNTIME
+from data_access.runtime import Runtime, runtime
 from data_access.scope import Scope
-from data_access.settings import bump_data_version, data_version
+from data_access.settings import bump_data_version
+from tests.browser.conftest import free_port
 from tests.conftest import AS_OF
 
+COUNT_FILE = hashlib.sha256(FileSystemCache._fs_count_file.encode()).hexdigest()
 
-def _files(root):
-    return sorted(p for p in root.rglob("*.pkl"))
+
+def _store(server) -> KeptResults:
+    store = server.extensions[EXTENSION]
+    assert isinstance(store, KeptResults) and store.folder is not None
+    return store
+
+
+def _entries(server) -> set[Path]:
+    """The kept results in the store's folder (its count file and half-written files aside)."""
+    folder = _store(server).folder
+    assert folder is not None
+    return {
+        p
+        for p in folder.iterdir()
+        if p.name != COUNT_FILE and not p.name.endswith(FileSystemCache._fs_transaction_suffix)
+    }
+
+
+class _Warnings(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.WARNING)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+@contextmanager
+def _warnings() -> Iterator[_Warnings]:
+    """The store's warnings, caught on its own logger (the CLI's tests may stop "salesradar" propagating)."""
+    handler = _Warnings()
+    logger = logging.getLogger("salesradar.results")
+    logger.addHandler(handler)
+    try:
+        yield handler
+    finally:
+        logger.removeHandler(handler)
+
+
+@contextmanager
+def _other_store(server, **config: Any) -> Iterator[KeptResults | None]:
+    """The app with a store built as ``create_app`` builds it from this config; the usual one afterwards."""
+    usual = server.extensions[EXTENSION]
+    try:
+        yield install(server, replace(server.extensions[RUNTIME].config, **config))
+    finally:
+        server.extensions[EXTENSION] = usual
 
 
 def test_rc001_kept_per_scope_and_equal_to_the_query(dash_app, demo_session):
     server = dash_app.server
     with server.app_context():
-        root = runtime().config.instance_path / FOLDER
         rt = runtime()
         rep_id, team_id = queries.rep_by_code(demo_session, "R0001") or (0, 0)
         scopes = (Scope.everything(), Scope.team(team_id or 0), Scope.rep(rep_id))
         with rt.sessions() as session:
-            shutil.rmtree(root, ignore_errors=True)  # what earlier tests kept (a cache: safe to drop)
-            before = len(_files(root)) if root.exists() else 0
+            _store(server).cache.clear()  # what earlier tests kept (a cache: safe to drop)
             first = [queries.level_calibration(session, s) for s in scopes]
-            made = len(_files(root)) - before
+            made = len(_entries(server))
             again = [queries.level_calibration(session, s) for s in scopes]
-            version = data_version(session)
-    # the same answers as the query run outside the app (no keeping there), one file per scope
+            assert len(_entries(server)) == made
+    # the same answers as the query run outside the app (no keeping there), one entry per scope
     direct = [queries.level_calibration(demo_session, s) for s in scopes]
-    for kept, second, plain in zip(first, again, direct, strict=True):
-        pd.testing.assert_frame_equal(kept, plain)
+    for kept_frame, second, plain in zip(first, again, direct, strict=True):
+        pd.testing.assert_frame_equal(kept_frame, plain)
         pd.testing.assert_frame_equal(second, plain)
     assert not direct[0].equals(direct[2])  # the rep's answer differs from the company's: kept apart
     assert made == len(scopes)
-    assert (root / f"v{version}").is_dir() and _files(root / f"v{version}")
+    assert _store(server).folder == rt.config.instance_path / "cache"
 
 
-def test_rc002_a_new_data_version_starts_afresh_and_drops_the_old_folder(dash_app):
+def test_rc002_a_new_data_version_asks_new_keys(dash_app):
+    calls: list[int] = []
+
+    @kept
+    def open_deals(session, scope: Scope, status: str = "open") -> int:
+        calls.append(1)
+        return int(session.scalar(select(func.count()).where(Opportunity.status == status)) or 0)
+
     server = dash_app.server
     with server.app_context():
         rt = runtime()
-        root = rt.config.instance_path / FOLDER
         with rt.sessions() as session:
-            queries.level_days(session, Scope.everything(), AS_OF)
-            old = root / f"v{data_version(session)}"
-            assert old.is_dir()
+            before = _entries(server)
+            first = open_deals(session, Scope.everything())
+            assert open_deals(session, Scope.everything(), status="open") == first  # read, not drawn
+            assert len(calls) == 1 and len(_entries(server) - before) == 1
             bump_data_version(session)  # what an import does in its transaction
             session.commit()
-            queries.level_days(session, Scope.everything(), AS_OF)
-            new = root / f"v{data_version(session)}"
-    assert new.is_dir() and _files(new)
-    assert not old.exists()
+            assert open_deals(session, Scope.everything()) == first  # drawn again for the new version
+            assert len(calls) == 2 and len(_entries(server) - before) == 2  # the old entry expires by time
+            assert open_deals(session, Scope.everything()) == first and len(calls) == 2
 
 
 def test_rc003_switched_off_nothing_is_kept(dash_app):
-    from data_access.runtime import EXTENSION, Runtime
-
     server = dash_app.server
-    rt = server.extensions[EXTENSION]
-    server.extensions[EXTENSION] = Runtime(replace(rt.config, keep_results=False), rt.engine, rt.sessions)
+    rt = server.extensions[RUNTIME]
+    server.extensions[RUNTIME] = Runtime(replace(rt.config, keep_results=False), rt.engine, rt.sessions)
     try:
         with server.app_context():
-            root = rt.config.instance_path / FOLDER
-            count = len(_files(root)) if root.exists() else 0
+            count = len(_entries(server))
             with rt.sessions() as session:
                 queries.level_days(session, Scope.everything(), AS_OF.replace(day=1))  # a key never asked
-            assert (len(_files(root)) if root.exists() else 0) == count
+            assert len(_entries(server)) == count
     finally:
-        server.extensions[EXTENSION] = rt
+        server.extensions[RUNTIME] = rt
+    with _other_store(server, keep_results=False) as store:
+        assert store is None and EXTENSION not in server.extensions  # create_app builds none either
 
 
-def test_rc004_a_damaged_file_is_drawn_again(dash_app, demo_session):
+def test_rc004_a_damaged_entry_is_drawn_again(dash_app):
     server = dash_app.server
     with server.app_context():
         rt = runtime()
-        root = rt.config.instance_path / FOLDER
         with rt.sessions() as session:
+            before = _entries(server)
             want = queries.level_days(session, Scope.everything(), AS_OF.replace(day=2))
-            newest = max(_files(root), key=lambda p: p.stat().st_mtime)
-            newest.write_bytes(b"not a pickle")
+            (entry,) = _entries(server) - before
+            entry.write_bytes(b"not a pickle")
             assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
-    assert newest.read_bytes() != b"not a pickle"  # and written anew
+            assert entry.read_bytes() != b"not a pickle"  # and written anew
+            # an entry of a class an upgrade renamed: its module is gone, it is drawn again too
+            entry.write_bytes(struct.pack("I", 0) + b"cno_such_module\nGone\n)\x81.")
+            assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
+            assert pickle.loads(entry.read_bytes()[4:]) == (want,)
 
 
 def test_rc005_whole_account_lists_are_kept_picked_accounts_are_not(dash_app, demo_session):
@@ -101,30 +168,72 @@ def test_rc005_whole_account_lists_are_kept_picked_accounts_are_not(dash_app, de
     server = dash_app.server
     with server.app_context():
         rt = runtime()
-        root = rt.config.instance_path / FOLDER
         with rt.sessions() as session:
-            before = set(_files(root)) if root.exists() else set()
+            before = _entries(server)
             picked = queries.rad_accounts(
                 session, Scope.everything(), AS_OF.year, probabilities, AS_OF, codes=codes.tolist()[:3]
             )
-            assert set(_files(root)) == before  # a click's three accounts: nothing written
+            assert _entries(server) == before  # a click's three accounts: nothing written
             whole = queries.rad_accounts(session, Scope.everything(), AS_OF.year - 1, probabilities, AS_OF)
-            assert len(set(_files(root)) - before) == 1
+            assert len(_entries(server) - before) == 1
     assert picked["account_code"].tolist() == codes.tolist()[:3] and len(whole) == len(codes)
 
 
 def test_rc006_an_argument_left_at_its_default_or_named_is_one_kept_result(dash_app):
-    with dash_app.server.app_context():
+    server = dash_app.server
+    with server.app_context():
         rt = runtime()
-        root = rt.config.instance_path / FOLDER
         with rt.sessions() as session:
-            before = set(_files(root)) if root.exists() else set()
+            before = _entries(server)
             first = queries.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45)
-            made = set(_files(root)) - before
+            made = _entries(server) - before
             again = queries.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45, limit=50)
             by_name = queries.stalled_deals(session, Scope.everything(), today=AS_OF - timedelta(days=3), days=45)
-            assert len(made) == 1 and set(_files(root)) - before == made  # limit=50 is the default
+            assert len(made) == 1 and _entries(server) - before == made  # limit=50 is the default
             other = queries.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45, limit=5)
-            assert len(set(_files(root)) - before) == 2 and len(other[0]) <= 5
+            assert len(_entries(server) - before) == 2 and len(other[0]) <= 5
     pd.testing.assert_frame_equal(first[0], again[0])
     pd.testing.assert_frame_equal(first[0], by_name[0])
+
+
+def test_rc007_a_folder_that_cannot_be_written_falls_back_to_the_query(dash_app, demo_session, tmp_path):
+    server = dash_app.server
+    want = queries.level_days(demo_session, Scope.everything(), AS_OF.replace(day=3))
+    # a file where the folder should be (root writes anywhere else): no store at all, one warning
+    (tmp_path / "blocked").mkdir()
+    (tmp_path / "blocked" / "cache").write_text("not a folder")
+    with _warnings() as caught, _other_store(server, instance_path=tmp_path / "blocked") as store:
+        assert store is None and EXTENSION not in server.extensions
+        with server.app_context(), runtime().sessions() as session:
+            assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
+    assert len(caught.messages) == 1 and "cannot be used" in caught.messages[0]
+    # the folder goes away and a file takes its place while the app runs: answered, one warning, then left
+    # alone until RETRY_SECONDS have passed
+    with _warnings() as caught, _other_store(server, instance_path=tmp_path / "running") as store:
+        assert store is not None and store.folder is not None
+        shutil.rmtree(store.folder)
+        store.folder.write_text("not a folder")
+        with server.app_context(), runtime().sessions() as session:
+            for _ in range(3):
+                assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
+    assert len(caught.messages) == 1 and "does not answer" in caught.messages[0]
+    # a folder removed by hand (to start cold) is made again by the next write
+    with _other_store(server, instance_path=tmp_path / "removed") as store:
+        assert store is not None and store.folder is not None
+        shutil.rmtree(store.folder)
+        with server.app_context(), runtime().sessions() as session:
+            assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
+        assert len(list(store.folder.iterdir())) >= 1
+
+
+def test_rc008_an_unreachable_redis_falls_back_to_the_query(dash_app, demo_session):
+    server = dash_app.server
+    want = queries.level_days(demo_session, Scope.everything(), AS_OF.replace(day=4))
+    url = f"redis://:secret@127.0.0.1:{free_port()}/0"  # nothing listens there
+    with _warnings() as caught, _other_store(server, cache_url=url) as store:
+        assert store is not None and store.folder is None and "secret" not in store.where
+        with server.app_context(), runtime().sessions() as session:
+            for _ in range(3):
+                assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=4)) == want
+    assert len(caught.messages) == 1 and "does not answer" in caught.messages[0]
+    assert "secret" not in caught.messages[0]
