@@ -4,7 +4,7 @@ on their own), the commission what-if, and the printable task book (?view=taskbo
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -12,7 +12,6 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
-from sqlalchemy.orm import Session
 
 from components import charts, filters
 from components.formatting import cny, count, day, pct, period_label, times
@@ -20,19 +19,12 @@ from components.i18n import current_lang, t
 from components.kpi import kpi_tile, overview_tiles, tile_id
 from components.scorecard import coverage_table, leaderboard_grid, payout_table, rollup_table, visit_list
 from components.shell import empty_state, filtered_page, opp_link, page_header, panel
-from data_access import queries
-from data_access.runtime import read_session, today, viewer_scope
-from data_access.scope import Scope
-from data_access.settings import load_settings
 from metrics import params
-from metrics.commission import commission_payout
 from metrics.frames import records
 from metrics.overview import OverviewKPIs
-from metrics.scorecard import coverage, cumulative_target, leaderboard, rolled_up, what_if
-from metrics.settings import BusinessSettings
 from metrics.views import filters as url_filters
-from metrics.views.kpis import overview_kpis
-from web.auth import current_viewer
+from metrics.views import scorecards as view
+from web.loading import load_view
 from web.view_cache import page_layout
 
 dash.register_page(__name__, path="/scorecards", order=3, nav_key="nav.scorecards", title="SalesRadar")
@@ -42,19 +34,8 @@ WHATIF_PICK_ID = "sc-whatif-pick"
 WHATIF_RESULT_ID = "sc-whatif-result"
 
 
-def _board(session: Session, scope: Scope, chosen: url_filters.Filters, now: date, settings: BusinessSettings) -> Any:
-    p = chosen.period
-    rollup = queries.rep_rollup(session, scope, p.start, p.end, now, settings.level_probabilities)
-    quotas = queries.quota_rows(session, scope, p.year)
-    won = queries.won_deals(session, scope, p.start, p.end)
-    return leaderboard(rollup, quotas, won, p, now), rolled_up(rollup, quotas, won, p, now)
-
-
-def leaderboard_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
-    with read_session() as session:
-        chosen, choices, scope = url_filters.resolve_filters(session, viewer_scope(), query, now)
-        board, teams = _board(session, scope, chosen, now, load_settings(session))
-        has_data = queries.has_any_data(session)
+def leaderboard_layout(data: view.BoardData, query: dict[str, str], lang: str) -> html.Div:
+    chosen, choices, board, teams, now = data.filters, data.choices, data.board, data.teams, data.today
     header = page_header(
         t("sc.title", lang),
         t(
@@ -73,23 +54,7 @@ def leaderboard_layout(query: dict[str, str], lang: str, now: date) -> html.Div:
         if not board.empty
         else [empty_state(t("sc.no_reps", lang))]
     )
-    return filtered_page(header, bar, has_data, lang, body)
-
-
-def _week(now: date) -> tuple[date, date]:
-    monday = now - timedelta(days=now.weekday())
-    return monday, monday + timedelta(days=6)
-
-
-def _target_codes(book: Any, quarter: int | None) -> list[str]:
-    """The task book's target accounts for the period: the quarter's row if it names some, else the year's."""
-    rows = book[book["quarter"] == quarter] if quarter else book[book["quarter"].isna()]
-    if rows.empty or not rows["target_account_codes"].notna().any():
-        rows = book
-    codes: list[str] = []
-    for text in rows["target_account_codes"].dropna():
-        codes += [c.strip() for c in str(text).split(",") if c.strip() and c.strip() not in codes]
-    return codes
+    return filtered_page(header, bar, data.has_data, lang, body)
 
 
 def _whatif_options(deals: list[dict[str, Any]], lang: str) -> list[dict[str, str]]:
@@ -145,33 +110,19 @@ def _tiles(line: dict[str, Any], k: OverviewKPIs, lang: str) -> dbc.Row:
     )
 
 
-def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int, str, str]) -> html.Div:
-    rep_id, rep_code, rep_name = rep
-    with read_session() as session:
-        chosen, choices, scope = url_filters.resolve_filters(session, viewer_scope(), {**query, "rep": rep_code}, now)
-        rep_scope = scope.narrow(rep_id=rep_id)
-        settings = load_settings(session)
-        p = chosen.period
-        k = overview_kpis(session, rep_scope, p, now)
-        board, _teams = _board(session, rep_scope, chosen, now, settings)
-        pipe = queries.open_pipeline_by_level(session, rep_scope)
-        months = cumulative_target(queries.monthly_bookings(session, rep_scope, p.start, p.end), k.revenue_target, p)
-        book = queries.task_book(session, rep_id, p.year)
-        codes = _target_codes(book, p.quarter) if not book.empty else []
-        covered = queries.account_coverage(session, rep_scope, codes, p.start, p.end, now)
-        week_start, week_end = _week(now)
-        week = queries.week_visits(session, rep_scope, week_start, week_end)
-        by_class = queries.visits_by_class(
-            session, rep_scope, p.start, min(p.end, now), p.year, settings.rad_r_min, settings.rad_a_max
-        )
-        late = records(queries.overdue_payments(session, rep_scope, now))
-        deals = records(queries.open_deals_due(session, rep_scope, p.end))
-    line = board.iloc[0].to_dict() if not board.empty else {}
-    payout = (
-        commission_payout(k.target_commission, k.attainment, settings.commission_tiers)
-        if k.target_commission is not None and k.attainment is not None
-        else None
+def scorecard_layout(data: view.ScorecardData, query: dict[str, str], lang: str) -> html.Div:
+    (_rep_id, rep_code, rep_name), chosen, choices, now = data.rep, data.filters, data.choices, data.today
+    k, line, payout, pipe, months, week, by_class = (
+        data.kpis,
+        data.line,
+        data.payout,
+        data.pipeline,
+        data.months,
+        data.week,
+        data.by_class,
     )
+    late, deals, p = data.late, data.deals, data.filters.period
+    monday = view.week_of(now)[0]
     header = page_header(
         t("sc.rep_title", lang, name=rep_name, code=rep_code),
         t("sc.rep_subtitle", lang, period=period_label(p.year, p.quarter, lang), today=day(now, lang)),
@@ -187,7 +138,7 @@ def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int
         "month": t("sc.month", lang),
     }
     level_names = {lv: t(f"level.{lv}", lang) for lv in range(1, 7)}
-    cov = coverage(covered, codes)
+    cov = data.coverage
     taskbook_href = "/scorecards?" + urlencode({"period": p.key, "rep": rep_code, "view": "taskbook"})
     week_done = int((week["status"] == "done").sum()) if not week.empty else 0
     class_counts = {str(r["rad_class"]): r for r in records(by_class)}
@@ -292,7 +243,13 @@ def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int
                 [
                     dbc.Col(
                         panel(
-                            t("sc.visits", lang, done=week_done, planned=len(week), start=day(week_start, lang)),
+                            t(
+                                "sc.visits",
+                                lang,
+                                done=week_done,
+                                planned=len(week),
+                                start=day(monday, lang),
+                            ),
                             html.Div(
                                 [
                                     visit_list(week, lang),
@@ -323,7 +280,7 @@ def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int
                     dbc.Col(
                         panel(
                             t("sc.coverage", lang, **{k2: str(v) for k2, v in cov.items()}),
-                            coverage_table(covered, lang),
+                            coverage_table(data.covered, lang),
                         ),
                         lg=6,
                         className="mb-3",
@@ -355,19 +312,11 @@ def scorecard_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int
     )
 
 
-def taskbook_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int, str, str]) -> html.Div:
+def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
     """The task book (销售任务书), printable: targets, target accounts, working conditions, the reward
     formula with the rep's own numbers."""
-    rep_id, rep_code, rep_name = rep
-    with read_session() as session:
-        chosen, _choices, scope = url_filters.resolve_filters(session, viewer_scope(), {**query, "rep": rep_code}, now)
-        rep_scope = scope.narrow(rep_id=rep_id)
-        p = chosen.period
-        book = queries.task_book(session, rep_id, p.year)
-        k = overview_kpis(session, rep_scope, p, now)
-        settings = load_settings(session)
-        codes = _target_codes(book, p.quarter) if not book.empty else []
-        names = queries.account_coverage(session, rep_scope, codes, p.start, p.end, now)
+    (_rep_id, rep_code, rep_name), book, k = data.rep, data.book, data.kpis
+    p, codes, names = data.filters.period, data.target_codes, data.accounts
     if book.empty:
         body: list[Any] = [empty_state(t("sc.no_taskbook", lang))]
     else:
@@ -376,14 +325,9 @@ def taskbook_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int,
         base = first["base_salary"]
         commission = k.target_commission
         tiers = " + ".join(
-            f"{pct(lo, lang, 0)}–{pct(hi, lang, 0) if hi is not None else '∞'} × {m:g}"
-            for lo, hi, m in settings.commission_tiers
+            f"{pct(lo, lang, 0)}–{pct(hi, lang, 0) if hi is not None else '∞'} × {m:g}" for lo, hi, m in data.tiers
         )
-        payout = (
-            commission_payout(commission, k.attainment, settings.commission_tiers)
-            if commission is not None and k.attainment is not None
-            else None
-        )
+        payout = data.payout
         targets = dbc.Table(
             [
                 html.Thead(html.Tr([html.Th(t(x, lang)) for x in ("sc.period", "sc.revenue", "sc.gm")])),
@@ -455,32 +399,17 @@ def taskbook_layout(query: dict[str, str], lang: str, now: date, rep: tuple[int,
     )
 
 
-def _is_rep() -> bool:
-    viewer = current_viewer()
-    return viewer is not None and viewer.role == "rep"
-
-
-def _rep_of(query: dict[str, str]) -> tuple[int, str, str] | None:
-    """The rep the address asks for (``?rep=CODE``) if the viewer may see them; a rep always gets themselves."""
-    with read_session() as session:
-        reps = queries.reps_in_scope(session, viewer_scope())
-    if _is_rep():
-        return reps[0] if reps else None
-    return next((r for r in reps if r[1] == query.get("rep")), None)
-
-
 @page_layout()
 def layout(**query: str) -> html.Div:
     lang = current_lang()
-    now = today()
-    rep = _rep_of(query)
-    if rep is None:
-        if _is_rep():  # a user with the rep role but no rep row: nothing to show
-            return html.Div([page_header(t("sc.title", lang)), empty_state(t("sc.no_reps", lang))])
-        return leaderboard_layout(query, lang, now)
-    if query.get("view") == "taskbook":
-        return taskbook_layout(query, lang, now, rep)
-    return scorecard_layout(query, lang, now, rep)
+    data = load_view(view.load, query)
+    if isinstance(data, view.NoRep):
+        return html.Div([page_header(t("sc.title", lang)), empty_state(t("sc.no_reps", lang))])
+    if isinstance(data, view.BoardData):
+        return leaderboard_layout(data, query, lang)
+    if isinstance(data, view.TaskbookData):
+        return taskbook_layout(data, lang)
+    return scorecard_layout(data, query, lang)
 
 
 @callback(
@@ -496,25 +425,17 @@ def what_if_these_close(picked: list[str] | None, search: str | None) -> Any:
     if not codes:
         raise PreventUpdate
     lang = current_lang()
-    now = today()
-    query = url_filters.query_of(search)
-    rep = _rep_of(query)
-    if rep is None:
+    found = load_view(partial(view.whatif_of, codes=codes), url_filters.query_of(search))
+    if found is None:
         raise PreventUpdate
-    with read_session() as session:
-        chosen, _c, scope = url_filters.resolve_filters(session, viewer_scope(), {**query, "rep": rep[1]}, now)
-        rep_scope = scope.narrow(rep_id=rep[0])
-        k = overview_kpis(session, rep_scope, chosen.period, now)
-        amounts = queries.open_amounts(session, rep_scope, codes)
-        tiers = load_settings(session).commission_tiers
-    result = what_if(k.bookings, k.revenue_target, k.target_commission, list(amounts.values()), tiers)
+    result, n = found
     return html.Div(
         [
             html.Div(
                 t(
                     "sc.whatif_result",
                     lang,
-                    n=len(amounts),
+                    n=n,
                     added=cny(result.added, lang),
                     attainment=pct(result.attainment, lang),
                 ),
