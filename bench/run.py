@@ -272,11 +272,10 @@ def chart_costs(url: str, repeat: int) -> dict[str, float]:
     import plotly.io as pio
 
     from components import charts, rad_scatter, winloss_charts
-    from metrics import rad_points
     from data_access import queries
     from data_access.db import session_factory
     from data_access.scope import Scope
-    from metrics import winloss
+    from metrics import rad_points, winloss
     from metrics.funnel import stage_values
     from metrics.rad import account_table
 

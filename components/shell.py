@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Protocol
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 from dash.development.base_component import Component
 
 from components.i18n import t
-from data_access.users import Viewer
+
+
+class Viewer(Protocol):
+    """Who is signed in, as the navbar shows them (``data_access.users.Viewer`` fits)."""
+
+    @property
+    def username(self) -> str: ...
+
+    @property
+    def role(self) -> str: ...
+
 
 LANG_SWITCH_ID = "lang-switch"
 USER_ID = "nav-user"

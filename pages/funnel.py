@@ -20,7 +20,6 @@ from components.formatting import cny, day, pct, period_label
 from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row, v_summary
 from components.shell import empty_state, filtered_page, opp_link, page_header, panel
-from data_access import queries
 from metrics import params
 from metrics.funnel import (
     Calibration,
@@ -339,7 +338,7 @@ def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
         ),
     )
     bar = filters.filter_bar(chosen, now, choices, lang)
-    stage_labels = {st: t("stage.5w" if st == "5w" else f"level.{st}", lang) for st in queries.STAGES}
+    stage_labels = {st: t("stage.5w" if st == "5w" else f"level.{st}", lang) for st in view.STAGES}
     next_rates = {
         str(c.level): t("funnel.next_rate", lang, rate=pct(c.to_next, lang, 0)) for c in conv if c.to_next is not None
     }
@@ -449,7 +448,7 @@ def choose_measure_or_level(measure: str | None, click: dict[str, Any] | None, s
     wanted = dict(query)
     if measure in MEASURES:
         wanted["measure"] = str(measure)
-    level = params.one_of(params.first_customdata(click), queries.STAGES)
+    level = params.one_of(params.first_customdata(click), view.STAGES)
     if level is not None:
         wanted["level"] = level
     if wanted.get("measure") == "amount" and "measure" not in query:

@@ -15,6 +15,7 @@ from data_access.runtime import read_session, today
 from data_access.scope import Scope
 from data_access.settings import load_settings
 from metrics.commission import commission_payout
+from metrics.frames import records
 from metrics.params import text, whole
 from metrics.period import Period
 from metrics.rad import classify
@@ -109,7 +110,7 @@ def rad() -> Response:
             "manual": bool(r["manual"]),
             "flags": list(r["flags"]),
         }
-        for r in queries.records(df)
+        for r in records(df)
     ]
     return jsonify({"year": year, "accounts": accounts})
 
@@ -128,7 +129,7 @@ def funnel() -> Response:
             _rep_id, scope = _rep_scope(session, scope, params["rep"])
         probabilities = load_settings(session).level_probabilities
         frame = queries.open_pipeline_by_level(session, scope)
-    found = {int(r["level"]): r for r in queries.records(frame)}
+    found = {int(r["level"]): r for r in records(frame)}
     levels = []
     for level in range(1, 6):
         count = int(found[level]["count"]) if level in found else 0
@@ -203,11 +204,11 @@ def winloss() -> Response:
                     "count": int(r["count"]),
                     "amount": float(r["amount"]),
                 }
-                for r in queries.records(reasons)
+                for r in records(reasons)
             ],
             "competitors": [
                 {"competitor": str(c["competitor"]), "won": int(c["won"]), "lost": int(c["lost"])}
-                for c in queries.records(competitors)
+                for c in records(competitors)
             ],
         }
     )

@@ -5,7 +5,7 @@ whether the viewer sees them, the import log, whether there is any data at all, 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import Any
 
 import pandas as pd
 from sqlalchemy import Executable, func, select
@@ -14,12 +14,6 @@ from sqlalchemy.orm import Session
 from data_access.models import Account, ImportRun, Opportunity, Rep, Team
 from data_access.result_cache import kept
 from data_access.scope import Scope
-
-
-def records(df: pd.DataFrame) -> list[dict[str, Any]]:
-    """Rows of a small query result as plain dicts (for JSON); missing values (NaN, NA) become None."""
-    clean = df.astype(object).where(df.notna(), None)
-    return cast(list[dict[str, Any]], clean.to_dict("records"))
 
 
 def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:

@@ -14,6 +14,7 @@ from data_access import queries
 from data_access.settings import load_settings
 from data_access.users import Viewer
 from metrics import params
+from metrics.frames import records
 from metrics.rad import account_table
 
 
@@ -50,8 +51,8 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         account=found,
         history=pd.concat(years, ignore_index=True),
         contacts=queries.account_contacts(session, found["id"]),
-        opportunities=queries.records(queries.account_opportunities(session, scope, found["id"])),
-        visits=queries.records(queries.account_visits(session, scope, found["id"])),
-        payments=queries.records(queries.account_payments_due(session, scope, found["id"])),
+        opportunities=records(queries.account_opportunities(session, scope, found["id"])),
+        visits=records(queries.account_visits(session, scope, found["id"])),
+        payments=records(queries.account_payments_due(session, scope, found["id"])),
         today=today,
     )

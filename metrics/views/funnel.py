@@ -17,6 +17,7 @@ from data_access.scope import Scope
 from data_access.settings import load_settings
 from data_access.users import Viewer
 from metrics import params
+from metrics.frames import records
 from metrics.funnel import (
     Calibration,
     LevelConversion,
@@ -30,6 +31,8 @@ from metrics.views.filters import Choices, Filters, resolve_filters
 from metrics.views.kpis import overview_kpis
 
 MEASURES = ("count", "amount", "weighted")
+#: The funnel's stages: open levels 1-5, won deals still collecting ("5w"), collected (6).
+STAGES = queries.STAGES
 STALLED_DAYS = 30
 #: How many deals of a movement step the page lists (the step's title counts them all)
 LIST_ROWS = 100
@@ -74,7 +77,7 @@ def movement_of(session: Session, scope: Scope, start: date, end: date, period_e
 
 
 def _by_code(session: Session, scope: Scope, codes: list[str]) -> dict[str, dict[str, Any]]:
-    return {r["opp_code"]: r for r in queries.records(queries.opportunity_rows(session, scope, codes))}
+    return {r["opp_code"]: r for r in records(queries.opportunity_rows(session, scope, codes))}
 
 
 @dataclass(frozen=True)
@@ -125,7 +128,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         measure=params.one_of(query.get("measure"), MEASURES) or "amount",
         stage=stage,
         stages=stage_values(queries.funnel_stages(session, scope, period.start, period.end), probabilities),
-        stage_rows=queries.records(queries.stage_opportunities(session, scope, stage, period.start, period.end))
+        stage_rows=records(queries.stage_opportunities(session, scope, stage, period.start, period.end))
         if stage
         else [],
         moved=moved,
@@ -133,7 +136,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         kpis=overview_kpis(session, scope, period, today),
         stuck=stuck,
         stuck_total=stuck_total,
-        stuck_rows=queries.records(
+        stuck_rows=records(
             queries.opportunity_rows(session, scope, ids=stuck["opportunity_id"].tolist()[:STALLED_ROWS])
         ),
         conversion=conversion_from_counts(queries.level_conversion(session, scope, today - timedelta(days=365), today)),

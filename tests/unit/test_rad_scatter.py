@@ -8,13 +8,13 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from metrics import rad_points
-from metrics.rad_points import in_selection, placed, thinned, zoom_window
 from data_access import queries
 from data_access.models import Rep
 from data_access.scope import Scope
 from data_access.settings import load_settings
+from metrics import rad_points
 from metrics.rad import account_table
+from metrics.rad_points import in_selection, placed, thinned, zoom_window
 from tests.conftest import AS_OF
 from tests.dash_http import call_callback, find, render_page, text_of, walk
 

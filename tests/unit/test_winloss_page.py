@@ -16,6 +16,7 @@ from data_access import queries
 from data_access.models import Opportunity, Rep
 from data_access.scope import Scope
 from metrics import winloss
+from metrics.frames import records
 from metrics.period import Period
 from metrics.sales import win_rate
 from tests.conftest import AS_OF
@@ -85,7 +86,7 @@ def test_wl031_pareto_and_the_reason_missing_prompt(director, demo_session):
     assert figure["data"][1]["y"] == pytest.approx(pareto["cumulative"].tolist())
     assert figure["data"][1]["y"][-1] == pytest.approx(1.0)
     table = text_of(find(tree, "wl-reasons"))
-    for r in queries.records(pareto):
+    for r in records(pareto):
         assert f"{r['count']:,}{cny(r['amount'], 'en')}{pct(r['share'], 'en')}{pct(r['cumulative'], 'en')}" in table
     missing = demo_session.execute(
         text(
@@ -139,7 +140,7 @@ def test_wl033_win_rate_by_segment_with_the_deals_beside_it(director, demo_sessi
     assert figure["data"][0]["customdata"] == shown["key"].tolist()
     assert figure["data"][0]["x"] == pytest.approx(shown["win_rate"].tolist())
     assert figure["data"][1]["x"] == pytest.approx(shown["win_rate_amount"].tolist())
-    for i, r in enumerate(queries.records(shown)):
+    for i, r in enumerate(records(shown)):
         assert f"n={r['n']:,}" in figure["data"][0]["text"][i]
         assert ("small sample" in figure["data"][0]["text"][i]) == (r["n"] < 10)
         link = find(tree, f"wl-segment-link-{i}")
@@ -153,7 +154,7 @@ def test_wl034_head_to_head_the_same_in_sql_and_from_the_deals(director, demo_se
     sql = winloss.head_to_head(queries.competitor_outcomes(demo_session, Scope.everything(), YEAR.start, YEAR.end))
     pd.testing.assert_frame_equal(sql, winloss.head_to_head(winloss.tally(_deals(demo_session), "competitor")))
     table = text_of(find(tree, "wl-competitors"))
-    for i, c in enumerate(queries.records(sql)):
+    for i, c in enumerate(records(sql)):
         assert text_of(find(tree, f"wl-competitor-link-{i}")) == c["competitor"]
         assert f"{c['met']:,}{c['won']:,}{c['lost']:,}{cny(c['amount'], 'en')}{pct(c['win_rate'], 'en')}" in table
 

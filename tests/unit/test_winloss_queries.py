@@ -13,6 +13,7 @@ from data_access import queries
 from data_access.scope import ProductLine, RadClass, Scope
 from data_access.settings import save_setting
 from metrics import winloss
+from metrics.frames import records
 from metrics.winloss import head_to_head, tally
 from tests.builders import Seed
 from tests.conftest import AS_OF
@@ -53,7 +54,7 @@ def test_wl020_closed_deals_of_the_period_with_their_segments(session, world):
     deals = queries.closed_deals(session, Scope.everything(), START, END)
     assert list(deals.columns) == queries.CLOSED_DEAL_COLUMNS
     assert deals["opp_code"].tolist() == ["W2", "L3", "W1", "L1", "L2", "W3"]  # largest first
-    by_code = {r["opp_code"]: r for r in queries.records(deals)}
+    by_code = {r["opp_code"]: r for r in records(deals)}
     assert {k: v for k, v in by_code["L1"].items() if k != "id"} == {
         "opp_code": "L1",
         "name": "deal",
@@ -145,8 +146,8 @@ def _sql_agrees_with_the_metric(session, scope: Scope, start: date, end: date) -
         read = queries.closed_deals(session, scope, start, end, drill)
         assert len(read) == len(want) == queries.closed_count(session, scope, start, end, drill), drill  # no more
         top = queries.closed_deals(session, scope, start, end, drill, limit=3)
-        assert queries.records(winloss.deals_behind(top, drill)) == queries.records(want.head(3)), drill
-        assert queries.records(winloss.deals_behind(read, drill)) == queries.records(want), drill
+        assert records(winloss.deals_behind(top, drill)) == records(want.head(3)), drill
+        assert records(winloss.deals_behind(read, drill)) == records(want), drill
     return len(drills)
 
 
