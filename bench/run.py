@@ -326,7 +326,8 @@ def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subpro
     warm-up (web/warm.py), the seconds each took."""
     port = free_port()
     env = {**os.environ, "DATABASE_URL": url, "SALESRADAR_AS_OF": AS_OF, "SALESRADAR_INSTANCE": str(instance)}
-    shutil.rmtree(instance / "results", ignore_errors=True)  # kept aggregates of an earlier run: start cold
+    for kept in ("results", "cache"):  # kept aggregates of an earlier run (former pickles, Flask-Caching): cold
+        shutil.rmtree(instance / kept, ignore_errors=True)
     log = (instance / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "run", "--port", str(port), "--workers", str(workers)],
