@@ -9,6 +9,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -51,19 +52,18 @@ def wait_until_up(base: str, proc: subprocess.Popen[bytes], log: Path, seconds: 
             time.sleep(0.3)
 
 
-@pytest.fixture(scope="session")
-def live_server(demo_engine, tmp_path_factory) -> Iterator[str]:
+@contextmanager
+def serving(url: str, log_dir: Path, workers: int | None = None) -> Iterator[str]:
+    """``salesradar run`` on the database at ``url`` (as of AS_OF) on a free loopback port: its address, until
+    the block ends. The server's log is in ``log_dir`` and in the error if it does not start."""
     port = free_port()
-    log = tmp_path_factory.mktemp("server") / "server.log"
-    env = {**os.environ, "DATABASE_URL": url_of(demo_engine), "SALESRADAR_AS_OF": AS_OF.isoformat()}
+    log = log_dir / "server.log"
+    env = {**os.environ, "DATABASE_URL": url, "SALESRADAR_AS_OF": AS_OF.isoformat()}
+    command = [sys.executable, "-m", "cli", "run", "--port", str(port)]
+    if workers is not None:
+        command += ["--workers", str(workers)]
     with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "run", "--port", str(port)],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
+        proc = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     base = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(base, proc, log, 60)
@@ -71,6 +71,12 @@ def live_server(demo_engine, tmp_path_factory) -> Iterator[str]:
     finally:
         proc.terminate()
         proc.wait(timeout=20)
+
+
+@pytest.fixture(scope="session")
+def live_server(demo_engine, tmp_path_factory) -> Iterator[str]:
+    with serving(url_of(demo_engine), tmp_path_factory.mktemp("server")) as base:
+        yield base
 
 
 @dataclass

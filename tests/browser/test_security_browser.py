@@ -7,9 +7,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from collections.abc import Iterator
 from urllib.parse import quote, unquote, urlparse
 
@@ -17,9 +14,9 @@ import pytest
 
 from data_access.db import session_factory
 from data_access.users import create_user
-from tests.browser.conftest import ROOT, free_port, wait_until_up
+from tests.browser.conftest import serving
 from tests.builders import Seed
-from tests.conftest import AS_OF, url_of
+from tests.conftest import url_of
 
 pytestmark = pytest.mark.browser
 EVIL_CODE = "OPZ1](https://evil.example/phish) x"
@@ -38,24 +35,10 @@ def hostile_server(databases, tmp_path_factory) -> Iterator[str]:
         seed.opp(account, 100_000, 3, code=EVIL_CODE)
         create_user(session, "boss", "boss-password", "director", boss.rep_code)
         session.commit()
-    port = free_port()
-    log = tmp_path_factory.mktemp("hostile") / "server.log"
-    env = {**os.environ, "DATABASE_URL": url_of(engine), "SALESRADAR_AS_OF": AS_OF.isoformat()}
-    with log.open("w") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "cli", "run", "--port", str(port), "--workers", "1"],
-            cwd=ROOT,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    base = f"http://127.0.0.1:{port}"
     try:
-        wait_until_up(base, proc, log, 60)
-        yield base
+        with serving(url_of(engine), tmp_path_factory.mktemp("hostile"), workers=1) as base:
+            yield base
     finally:
-        proc.terminate()
-        proc.wait(timeout=20)
         engine.dispose()
 
 
