@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
 from components.i18n import t
-from data_access.importer.schema import BY_NAME
-from data_access.importer.suggest import TabPlan, suggest_sheet
 
 SHOWN = 50
 MAP_COL = "import-map-col"
@@ -27,6 +26,17 @@ HIDDEN = {"display": "none"}
 SHOWN_STYLE: dict[str, str] = {}
 
 
+@dataclass(frozen=True)
+class MappingChoice:
+    """What the mapping form asks of one tab: a sheet for an unknown tab (``sheet`` None, ``suggested`` the
+    likeliest), or a field for each unknown header (header, suggested field) of a known sheet."""
+
+    tab: str
+    sheet: str | None
+    suggested: str | None = None
+    headers: list[tuple[str, str | None]] = field(default_factory=list)
+
+
 def errors_button(lang: str) -> dbc.Button:
     """Download of the full error report, in the layout from the start (hidden until there are problems)."""
     return dbc.Button(
@@ -39,7 +49,7 @@ def errors_button(lang: str) -> dbc.Button:
     )
 
 
-def counts_table(counts: Mapping[str, Mapping[str, int]], lang: str) -> dbc.Table:
+def counts_table(counts: Mapping[str, Mapping[str, int]], sheet_names: Mapping[str, str], lang: str) -> dbc.Table:
     head = html.Thead(
         html.Tr(
             [html.Th(t("import.sheet", lang))]
@@ -49,7 +59,7 @@ def counts_table(counts: Mapping[str, Mapping[str, int]], lang: str) -> dbc.Tabl
     body = html.Tbody(
         [
             html.Tr(
-                [html.Td(f"{sheet} · {BY_NAME[sheet].zh}")]
+                [html.Td(f"{sheet} · {sheet_names.get(sheet, sheet)}")]
                 + [html.Td(f"{c[k]:,}", className="text-end") for k in ("created", "updated", "unchanged")]
             )
             for sheet, c in counts.items()
@@ -93,10 +103,16 @@ def issues_table(issues: Sequence[Mapping[str, Any]], lang: str) -> html.Div:
     return html.Div(parts)
 
 
-def mapping_rows(plans: Sequence[TabPlan], lang: str) -> list[Any]:
-    """Dropdowns for every tab without a sheet and every header without a field (empty: nothing to map)."""
+def mapping_rows(
+    plans: Sequence[MappingChoice],
+    sheet_names: Mapping[str, str],
+    sheet_fields: Mapping[str, Sequence[tuple[str, str]]],
+    lang: str,
+) -> list[Any]:
+    """Dropdowns for every tab without a sheet and every header without a field (empty: nothing to map);
+    ``sheet_names``: sheet -> its Chinese name, ``sheet_fields``: sheet -> (field, Chinese name)."""
     rows: list[Any] = []
-    sheet_options = [{"label": f"{s.name} · {s.zh}", "value": s.name} for s in BY_NAME.values()]
+    sheet_options = [{"label": f"{name} · {zh}", "value": name} for name, zh in sheet_names.items()]
     for p in plans:
         if p.sheet is None:
             rows.append(
@@ -107,7 +123,7 @@ def mapping_rows(plans: Sequence[TabPlan], lang: str) -> list[Any]:
                             dcc.Dropdown(
                                 id={"type": MAP_SHEET, "tab": p.tab},
                                 options=sheet_options,
-                                value=suggest_sheet(p.tab),
+                                value=p.suggested,
                                 placeholder=t("import.ignore", lang),
                             ),
                             md=6,
@@ -117,17 +133,17 @@ def mapping_rows(plans: Sequence[TabPlan], lang: str) -> list[Any]:
                 )
             )
             continue
-        fields = [{"label": f"{c.name} · {c.zh}", "value": c.name} for c in BY_NAME[p.sheet].columns]
-        for col in p.columns:
+        fields = [{"label": f"{name} · {zh}", "value": name} for name, zh in sheet_fields.get(p.sheet, [])]
+        for header, suggestion in p.headers:
             rows.append(
                 dbc.Row(
                     [
-                        dbc.Col(html.Div([html.Code(p.tab), " · ", html.Strong(col.header)]), md=4),
+                        dbc.Col(html.Div([html.Code(p.tab), " · ", html.Strong(header)]), md=4),
                         dbc.Col(
                             dcc.Dropdown(
-                                id={"type": MAP_COL, "tab": p.tab, "header": col.header},
+                                id={"type": MAP_COL, "tab": p.tab, "header": header},
                                 options=fields,
-                                value=col.suggestion,
+                                value=suggestion,
                                 placeholder=t("import.ignore", lang),
                             ),
                             md=6,

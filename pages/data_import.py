@@ -8,9 +8,6 @@ here, whatever the form posts). Uploads larger than the configured limit are ref
 
 from __future__ import annotations
 
-import base64
-import binascii
-from datetime import date
 from typing import Any
 
 import dash
@@ -21,14 +18,7 @@ from dash.exceptions import PreventUpdate
 from components import import_view, tables
 from components.i18n import current_lang, t
 from components.shell import page_header
-from data_access import queries
-from data_access.importer import jobs
-from data_access.importer.engine import ImportReport, issues_csv, save_mapping, saved_mappings
-from data_access.importer.reader import ImportRejected, read_source, size_text
-from data_access.importer.schema import sheet_for
-from data_access.importer.suggest import plan
-from data_access.runtime import read_session, runtime, today
-from data_access.users import Viewer
+from web import imports
 from web.auth import current_viewer
 from web.view_cache import page_layout
 
@@ -36,7 +26,7 @@ dash.register_page(
     __name__, path="/import", order=5, nav_key="nav.import", roles=("director", "manager"), title="SalesRadar"
 )
 
-IMPORTERS = ("director", "manager")
+IMPORTERS = imports.IMPORTERS
 UPLOAD_ID = "import-upload"
 AS_OF_ID = "import-as-of"
 STORE_ID = "import-store"
@@ -48,34 +38,11 @@ RESULT_ID = "import-result"
 ERRORS_DOWNLOAD_ID = "import-errors-download"
 
 
-def _importer() -> Viewer:
+def _importer() -> Any:
     viewer = current_viewer()
     if viewer is None or viewer.role not in IMPORTERS:
         raise PreventUpdate
     return viewer
-
-
-def _token(store: Any) -> str:
-    """The upload token the page's store names (the client's copy: anything but a dict of text is none)."""
-    token = store.get("token") if isinstance(store, dict) else None
-    return token if isinstance(token, str) else ""
-
-
-def _own_upload(viewer: Viewer, store: Any) -> jobs.Upload:
-    """The upload the page's store names, if it is this viewer's; anything else stops the callback."""
-    try:
-        return jobs.find_upload(runtime().config.instance_path, viewer.user_id, _token(store))
-    except jobs.UploadError as exc:
-        raise PreventUpdate from exc
-
-
-def _as_of(raw: Any) -> date:
-    if not isinstance(raw, str) or not raw:
-        return today()
-    try:
-        return date.fromisoformat(raw)
-    except ValueError:
-        return today()
 
 
 @page_layout(cache=False)
@@ -91,9 +58,8 @@ def layout(**_query: str) -> html.Div:
     if viewer.role == "director":
         links.append(html.A(t("import.export", lang), href="/download/export.xlsx", id="import-export-link"))
     history: Any = None
-    if viewer.role == "director":
-        with read_session() as session:
-            runs = queries.recent_imports(session)
+    runs = imports.history(viewer)
+    if runs is not None:
         history = html.Div(
             [
                 html.H2(t("import.history", lang), className="h6 mt-4"),
@@ -112,14 +78,16 @@ def layout(**_query: str) -> html.Div:
                             children=html.Div(t("import.drop", lang)),
                             multiple=False,
                             className="import-drop",
-                            max_size=runtime().config.limits.max_upload_bytes,
+                            max_size=imports.max_upload_bytes(),
                         ),
                         md=7,
                     ),
                     dbc.Col(
                         [
                             dbc.Label(t("import.as_of", lang), html_for=AS_OF_ID, className="small mb-0"),
-                            dcc.DatePickerSingle(id=AS_OF_ID, date=today().isoformat(), display_format="YYYY-MM-DD"),
+                            dcc.DatePickerSingle(
+                                id=AS_OF_ID, date=imports.as_of(None).isoformat(), display_format="YYYY-MM-DD"
+                            ),
                             html.Div(links, className="mt-2 small"),
                         ],
                         md=5,
@@ -139,12 +107,6 @@ def layout(**_query: str) -> html.Div:
             history,
         ]
     )
-
-
-def _stored_mapping(store: Any) -> dict[str, Any]:
-    """The mapping the page's store carries (the client's copy: read as names, like the form's)."""
-    mapping = store.get("mapping") if isinstance(store, dict) else None
-    return mapping if isinstance(mapping, dict) else {}
 
 
 def _pairs(values: Any, ids: Any, *keys: str) -> list[tuple[str, tuple[str, ...]]]:
@@ -203,88 +165,47 @@ def preview(
     """Upload -> save it -> dry run: counts per sheet, or the problems and a mapping form."""
     viewer = _importer()
     lang = current_lang()
-    instance = runtime().config.instance_path
-    limits = runtime().config.limits
     mapping: dict[str, dict[str, Any]] = {}
     if ctx.triggered_id == UPLOAD_ID:
         if not contents or not isinstance(contents, str) or "," not in contents:
             raise PreventUpdate
-        name = str(filename or "upload.xlsx")
-        encoded = contents.split(",", 1)[1]
-        too_large = t("import.too_large", lang, file=jobs.clean_name(name), size=size_text(limits.max_upload_bytes))
-        if len(encoded) // 4 * 3 > limits.max_upload_bytes + 3:  # refused before it is even decoded
-            return _rejected(lang, too_large)
         try:
-            data = base64.b64decode(encoded, validate=True)
-            if len(data) > limits.max_upload_bytes:
-                return _rejected(lang, too_large)
-            upload = jobs.save_upload(instance, viewer.user_id, name, data, max_bytes=limits.max_upload_bytes)
-        except (binascii.Error, jobs.UploadError) as exc:
+            upload = imports.save(viewer, contents, filename)
+        except imports.TooLarge as exc:
+            return _rejected(lang, t("import.too_large", lang, file=exc.file, size=exc.size))
+        except imports.Refused as exc:
             return _rejected(lang, str(exc))
     else:
         if not store:
             raise PreventUpdate
-        try:
-            upload = jobs.find_upload(instance, viewer.user_id, _token(store))
-        except jobs.UploadError as exc:
-            return _rejected(lang, str(exc))
+        found = imports.own_upload(viewer, store)
+        if found is None:
+            return _rejected(lang, "unknown upload")
+        upload = found
         mapping = _mapping_from_form(col_values, col_ids, sheet_values, sheet_ids)
-        _remember(viewer, mapping, remember)
-    scope = viewer.scope
-    report = jobs.preview(runtime().engine, upload, _as_of(as_of), viewer.username, mapping, scope, limits=limits)
-    store = {"token": upload.token, "name": upload.file_name, "mapping": mapping}
+        imports.remember(viewer, mapping, remember)
+    result = imports.preview(viewer, upload, as_of, mapping)
     parts: list[Any] = [
-        html.H2(t("import.preview", lang, file=upload.file_name), className="h6"),
-        import_view.applied_list([a.as_dict() for a in report.applied], lang),
+        html.H2(t("import.preview", lang, file=result.file_name), className="h6"),
+        import_view.applied_list(result.applied, lang),
     ]
-    if report.ok:
+    if result.ok:
         parts += [
             dbc.Alert(t("import.ok", lang), color="success", className="py-2"),
-            import_view.counts_table(report.counts_dict(), lang),
+            import_view.counts_table(result.counts, imports.SHEET_NAMES, lang),
         ]
-        return store, html.Div(parts), False, [], import_view.HIDDEN, import_view.HIDDEN
-    if report.failed is not None:
-        parts.append(_failed(report, lang))
-        return store, html.Div(parts), True, [], import_view.HIDDEN, import_view.HIDDEN
-    plans = []
-    if not report.too_large:
-        try:
-            with read_session() as session:
-                tables = read_source(upload.path.with_name(upload.file_name), upload.path.read_bytes(), limits)
-                plans = plan(tables, mapping, saved_mappings(session, viewer.user_id))
-        except ImportRejected:
-            plans = []
-    rows = import_view.mapping_rows(plans, lang)
-    parts.append(import_view.issues_table([i.as_dict() for i in report.issues], lang))
+        return result.store, html.Div(parts), False, [], import_view.HIDDEN, import_view.HIDDEN
+    if result.failed is not None:
+        parts.append(_failed(result.failed, lang))
+        return result.store, html.Div(parts), True, [], import_view.HIDDEN, import_view.HIDDEN
+    rows = import_view.mapping_rows(result.choices, imports.SHEET_NAMES, imports.SHEET_FIELDS, lang)
+    parts.append(import_view.issues_table(result.issues, lang))
     card_style = import_view.SHOWN_STYLE if rows else import_view.HIDDEN
-    return store, html.Div(parts), True, rows, card_style, import_view.SHOWN_STYLE
+    return result.store, html.Div(parts), True, rows, card_style, import_view.SHOWN_STYLE
 
 
-def _remember(viewer: Viewer, mapping: dict[str, dict[str, Any]], remember: Any) -> None:
-    """Save the form's column mappings as the viewer asked: their own, or (a director only) shared.
-
-    ``remember`` is what the client posted: anything but the known values saves nothing, and "shared"
-    from anyone but a director is kept as their own mapping.
-    """
-    if remember is True:  # the former checkbox
-        remember = import_view.REMEMBER_MINE
-    if remember not in (import_view.REMEMBER_MINE, import_view.REMEMBER_SHARED):
-        return
-    shared = remember == import_view.REMEMBER_SHARED and viewer.role == "director"
-    session = runtime().sessions()
-    try:
-        for tab, spec in mapping.items():
-            known = sheet_for(tab)
-            target = spec.get("sheet") or (known.name if known else None)
-            if target and spec.get("columns"):
-                save_mapping(session, str(target), spec["columns"], user_id=None if shared else viewer.user_id)
-        session.commit()
-    finally:
-        session.close()
-
-
-def _failed(report: ImportReport, lang: str) -> dbc.Alert:
-    return dbc.Alert(t("import.failed", lang, message=report.failed or ""), color="danger", id="import-failed")
+def _failed(message: str, lang: str) -> dbc.Alert:
+    return dbc.Alert(t("import.failed", lang, message=message), color="danger", id="import-failed")
 
 
 def _rejected(lang: str, message: str) -> tuple[Any, ...]:
@@ -304,17 +225,11 @@ def download_errors(n_clicks: int | None, store: dict[str, Any] | None, as_of: s
     viewer = _importer()
     if not n_clicks or not store:
         raise PreventUpdate
-    upload = _own_upload(viewer, store)
-    report = jobs.preview(
-        runtime().engine,
-        upload,
-        _as_of(as_of),
-        viewer.username,
-        _stored_mapping(store),
-        viewer.scope,
-        limits=runtime().config.limits,
-    )
-    return dcc.send_bytes(issues_csv(report.issues), f"{upload.file_name}-errors.csv")
+    found = imports.errors_csv(viewer, store, as_of)
+    if found is None:
+        raise PreventUpdate
+    data, name = found
+    return dcc.send_bytes(data, name)
 
 
 @callback(
@@ -330,19 +245,8 @@ def confirm(n_clicks: int | None, store: dict[str, Any] | None, as_of: str | Non
     viewer = _importer()
     if not n_clicks or not store:
         raise PreventUpdate
-    upload = _own_upload(viewer, store)
-    state = jobs.read_progress(upload.progress_path)
-    if state is not None and state["state"] == "running":  # a second click while it runs starts nothing
+    if not imports.start(viewer, store, as_of):  # not this viewer's upload, or its job already runs
         raise PreventUpdate
-    jobs.start_import(
-        runtime().engine,
-        upload,
-        _as_of(as_of),
-        viewer.username,
-        _stored_mapping(store),
-        viewer.scope,
-        limits=runtime().config.limits,
-    )
     return False, True
 
 
@@ -363,11 +267,7 @@ def poll(_n: int | None, store: dict[str, Any] | None) -> tuple[Any, Any, Any, A
     lang = current_lang()
     if not store:
         raise PreventUpdate
-    try:
-        where = jobs.progress_file(runtime().config.instance_path, viewer.user_id, _token(store))
-    except jobs.UploadError as exc:
-        raise PreventUpdate from exc
-    state = jobs.job_state(runtime().engine, where)
+    state = imports.progress(viewer, store)
     if state is None:
         return no_update, no_update, no_update, no_update
     pct = round(100 * float(state.get("fraction", 0)))
@@ -378,7 +278,7 @@ def poll(_n: int | None, store: dict[str, Any] | None) -> tuple[Any, Any, Any, A
             [
                 dbc.Alert(t("import.done", lang), color="success", id="import-done"),
                 import_view.applied_list(state.get("applied", []), lang),
-                import_view.counts_table(state.get("counts", {}), lang),
+                import_view.counts_table(state.get("counts", {}), imports.SHEET_NAMES, lang),
             ]
         )
     elif state["state"] == "rejected":
