@@ -11,8 +11,9 @@ from dash import Input, Output, State
 from dash.exceptions import PreventUpdate
 
 from components import filters
-from data_access.runtime import read_session, today, viewer_scope
+from data_access.runtime import today
 from metrics.views import filters as url_filters
+from web.loading import load_view
 
 
 @dash.callback(
@@ -63,10 +64,7 @@ def searching(picker_id: str, options_of: Callable[[url_filters.Choices], list[f
     def find(typed: Any, chosen: Any, search: Any) -> list[filters.Option]:
         if not isinstance(typed, str) or not typed.strip():
             raise PreventUpdate
-        query = url_filters.query_of(search)
-        with read_session() as session:
-            _chosen, choices, _scope = url_filters.resolve_filters(session, viewer_scope(), query, today())
-        options = options_of(choices)
+        options = options_of(load_view(url_filters.choices_of, url_filters.query_of(search)))
         if len(options) <= filters.INLINE_CHOICES:
             raise PreventUpdate
         return filters.searched(options, chosen if isinstance(chosen, str | int) else None, typed[:100])

@@ -17,6 +17,7 @@ from data_access import queries
 from data_access.rad import UNKNOWN
 from data_access.scope import DealFilter, ProductLine, RadClass, Scope
 from data_access.settings import load_settings
+from data_access.users import Viewer
 from metrics import params
 from metrics.period import Period
 
@@ -186,3 +187,8 @@ def canonical_query(search: str | None, today: date) -> str:
         product=query.get("product"),
         rad=query.get("rad"),
     )
+
+
+def choices_of(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> Choices:
+    """What the viewer may pick on the address's view (a picker's search asks it as one types)."""
+    return resolve_filters(session, viewer.scope, query, today)[1]
