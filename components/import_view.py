@@ -218,7 +218,10 @@ def mapping_card(lang: str, role: str = "manager") -> dbc.Card:
     )
 
 
-def history_table(runs: Sequence[Mapping[str, Any]], lang: str) -> dbc.Table:
+def history_table(runs: Sequence[Mapping[str, Any]], lang: str) -> Any:
+    """The import log, newest first; each run's status in the viewer's language, never its code."""
+    if not runs:
+        return html.Div(t("import.no_history", lang), className="empty-state", id="import-history")
     head = html.Thead(
         html.Tr(
             [
@@ -241,7 +244,7 @@ def history_table(runs: Sequence[Mapping[str, Any]], lang: str) -> dbc.Table:
                     html.Td(r["when"]),
                     html.Td(r["who"]),
                     html.Td(r["file"]),
-                    html.Td(r["status"]),
+                    html.Td(t(f"import.state.{r['status']}", lang)),
                     html.Td(f"{r['created']:,}", className="text-end"),
                     html.Td(f"{r['updated']:,}", className="text-end"),
                 ]

@@ -236,3 +236,39 @@ def test_ipg010_old_uploads_of_anyone_are_removed_by_the_next_upload(dash_app, d
     assert response.status_code == 200
     assert [p.exists() for p in stale] == [False, False, False]
     assert fresh.exists()
+
+
+def test_ipg011_the_import_log_reads_in_the_viewers_language(director, demo_engine):
+    """Each run's status by its name (raw codes were English in the Chinese page); the newest first."""
+    from datetime import UTC, datetime
+
+    from data_access.db import session_factory
+    from data_access.models import ImportRun
+    from tests.dash_http import find, render_page, text_of, walk
+
+    now = datetime.now(UTC).replace(tzinfo=None)
+    with session_factory(demo_engine)() as s:
+        for status in ("failed", "rejected", "done", "running"):
+            s.add(
+                ImportRun(
+                    username="ipg011",
+                    started_at=now,
+                    file_name=f"{status}.xlsx",
+                    as_of=now.date(),
+                    status=status,
+                    counts={},
+                    issue_count=0,
+                )
+            )
+        s.commit()
+    for lang, names in (
+        ("zh", ["进行中", "已导入", "已拒绝", "失败"]),
+        ("en", ["running", "imported", "rejected", "failed"]),
+    ):
+        table = find(render_page(director, "/import", lang=lang), "import-history")
+        rows = [
+            [text_of(cell) for cell in row["props"]["children"]]
+            for row in walk(table)
+            if row.get("type") == "Tr" and "ipg011" in text_of(row)
+        ]
+        assert [r[3] for r in rows[:4]] == names
