@@ -39,6 +39,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session
 
 from config import Config, hide_password
+from data_access.runtime import EXTENSION as RUNTIME
+from data_access.runtime import Runtime
 from data_access.scope import Scope
 from data_access.settings import data_version
 
@@ -172,9 +174,6 @@ def _store() -> KeptResults | None:
     """The running app's store, when it keeps results; None outside an app (tests, the command line)."""
     if not has_app_context():
         return None
-    from data_access.runtime import EXTENSION as RUNTIME
-    from data_access.runtime import Runtime
-
     runtime = current_app.extensions.get(RUNTIME)
     if not isinstance(runtime, Runtime) or not runtime.config.keep_results:
         return None

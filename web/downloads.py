@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import tempfile
 from pathlib import Path
 
@@ -40,8 +41,6 @@ def export_xlsx() -> Response | WerkzeugResponse:
 
 
 def _xlsx(data: bytes, name: str) -> Response:
-    import io
-
     return send_file(
         io.BytesIO(data),
         as_attachment=True,

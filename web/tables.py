@@ -16,6 +16,7 @@ from dash import ALL, Input, Output, State, ctx, dcc
 from dash.exceptions import PreventUpdate
 from sqlalchemy.orm import Session
 
+from components.rad import ACCOUNT_COLUMNS
 from components.tables import BUTTON_TYPE, SELECTION_ID, TARGET_ID
 from data_access import queries
 from data_access.cells import frame_csv, frame_xlsx
@@ -52,8 +53,6 @@ def _winloss_deals(session: Session, viewer: Viewer, query: dict[str, str], now:
 
 
 def _account_export(df: pd.DataFrame) -> pd.DataFrame:
-    from components.rad import ACCOUNT_COLUMNS
-
     return df[[field for field, _h, _k in ACCOUNT_COLUMNS]]
 
 

@@ -22,7 +22,7 @@ import dash
 from flask import Flask, g
 
 from components.i18n import COOKIE, LANGS
-from data_access.runtime import read_session
+from data_access.runtime import EXTENSION, read_session
 from data_access.settings import data_version
 from data_access.users import Viewer
 
@@ -59,8 +59,6 @@ def _version(server: Flask) -> int:
 def _one_at_a_time(server: Flask) -> Any:
     """An exclusive lock on ``<instance>/warm.lock``: the workers warm up one after the other, so the second
     reads the aggregates the first kept instead of computing them beside it."""
-    from data_access.runtime import EXTENSION
-
     folder = Path(server.extensions[EXTENSION].config.instance_path)
     folder.mkdir(parents=True, exist_ok=True)
     lock = (folder / "warm.lock").open("a")
