@@ -44,6 +44,7 @@ from data_access.importer.writer import _Writer
 from data_access.models import ImportLock, ImportRun
 from data_access.scope import Scope
 from data_access.settings import bump_data_version
+from data_access.stats import analyze, tables_of
 from data_access.users import utcnow
 
 #: what other modules import from here (the report and the mappings live beside it)
@@ -222,6 +223,10 @@ def run_import(
             if on_run is not None:
                 on_run(report.run_id)
         _run(engine, path, report, say, username, data, mapping, scope, user_id, limits)
+        changed = [sheet for sheet, c in report.counts.items() if c.created or c.updated]
+        if report.run_id is not None and report.ok and changed:
+            say("analyzing", 0.99)
+            analyze(engine, tables_of(changed))  # the planner's statistics follow the rows (issue 16)
     except Exception as exc:  # MemoryError too: one sentence for the person, the traceback for the log
         if isinstance(exc, ImportBusy) or (isinstance(exc, OperationalError) and _is_busy(exc)):
             report.failed = BUSY  # (on SQLite even the log's first row may wait its 30 s behind an import)
