@@ -14,6 +14,8 @@ from datetime import date
 
 import pandas as pd
 
+from metrics.sales import weighted_amounts
+
 LEVELS = (1, 2, 3, 4, 5)
 #: fewer closed deals than this behind a level: its observed win rate is not evidence yet
 MIN_HISTORY = 30
@@ -122,7 +124,7 @@ def stage_values(stages: pd.DataFrame, probabilities: Mapping[int, float]) -> pd
     """Add ``weighted`` = amount x p(level) to funnel stages ("5w" counts as level 5, "6" as level 6)."""
     out = stages.copy()
     levels = out["stage"].map(lambda s: 5 if s == "5w" else int(s))
-    out["weighted"] = out["amount"].astype(float) * levels.map(lambda lv: probabilities.get(lv, 0.0))
+    out["weighted"] = weighted_amounts(levels, out["amount"], probabilities)
     return out
 
 

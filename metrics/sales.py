@@ -80,6 +80,14 @@ def win_rate(won: float, lost: float) -> float | None:
     return won / total
 
 
+def weighted_amounts(levels: pd.Series, amounts: pd.Series, probabilities: Mapping[int, float]) -> pd.Series:
+    """Each amount weighted by its level's win probability: amount x p(level) (data dictionary, "Weighted
+    pipeline"; a level without a probability weighs 0). The one definition: the pipeline's total, a funnel
+    stage's and the API's per level all take it from here (the SQL sums beside queries are tested equal)."""
+    p = levels.astype(int).map(lambda lv: probabilities.get(int(lv), 0.0))
+    return amounts.astype(float) * p
+
+
 def weighted_pipeline(by_level: pd.DataFrame, probabilities: Mapping[int, float]) -> float:
     """Weighted pipeline = sum over open opportunities of amount x p(level).
 
@@ -88,8 +96,7 @@ def weighted_pipeline(by_level: pd.DataFrame, probabilities: Mapping[int, float]
     """
     if by_level.empty:
         return 0.0
-    p = by_level["level"].astype(int).map(lambda lv: probabilities.get(int(lv), 0.0))
-    return float((by_level["amount"].astype(float) * p).sum())
+    return float(weighted_amounts(by_level["level"], by_level["amount"], probabilities).sum())
 
 
 @dataclass(frozen=True)

@@ -6,9 +6,11 @@ here: an unknown or malformed one is a 400 with a message; a rep or team outside
 
 from __future__ import annotations
 
-from typing import Any, NoReturn
+from typing import NoReturn
 
+import pandas as pd
 from flask import Blueprint, Response, jsonify, request
+from sqlalchemy.orm import Session
 
 from data_access import queries
 from data_access.runtime import read_session, today
@@ -19,7 +21,7 @@ from metrics.frames import records
 from metrics.params import text, whole
 from metrics.period import Period
 from metrics.rad import classify
-from metrics.sales import weighted_pipeline, win_rate
+from metrics.sales import weighted_amounts, weighted_pipeline, win_rate
 from metrics.views.kpis import overview_kpis
 from web.auth import current_viewer
 from web.openapi import openapi_document
@@ -77,13 +79,14 @@ def _scope() -> Scope:
     return viewer.scope
 
 
-def _rep_scope(session: Any, scope: Scope, rep_code: str) -> tuple[int, Scope]:
-    """The rep's id and the caller's scope narrowed to that rep; 403 outside the scope, 404 unknown."""
+def _rep_scope(session: Session, scope: Scope, rep_code: str) -> tuple[int, Scope]:
+    """The rep's id and the caller's scope narrowed to that rep; 403 outside the scope, 404 unknown. (Any rep
+    row counts here, a manager's or a director's too; the pages' pickers offer sales reps only.)"""
     found = queries.rep_by_code(session, rep_code) if text(rep_code, 50) else None
     if found is None or not queries.rep_in_scope(session, scope, found[0]):
         if found is None and scope.is_everything:
-            raise ApiError(404, "not_found", f"no rep {rep_code!r}")
-        raise ApiError(403, "forbidden", f"rep {rep_code!r} is outside what you may see")
+            raise ApiError(404, "not_found", f"no rep {rep_code[:50]!r}")
+        raise ApiError(403, "forbidden", f"rep {rep_code[:50]!r} is outside what you may see")
     return found[0], scope.narrow(rep_id=found[0])
 
 
@@ -130,13 +133,23 @@ def funnel() -> Response:
         probabilities = load_settings(session).level_probabilities
         frame = queries.open_pipeline_by_level(session, scope)
     found = {int(r["level"]): r for r in records(frame)}
-    levels = []
-    for level in range(1, 6):
-        count = int(found[level]["count"]) if level in found else 0
-        amount = float(found[level]["amount"]) if level in found else 0.0
-        levels.append(
-            {"level": level, "count": count, "amount": amount, "weighted": amount * probabilities.get(level, 0.0)}
-        )
+    per_level = pd.DataFrame(
+        {
+            "level": list(range(1, 6)),
+            "count": [int(found[lv]["count"]) if lv in found else 0 for lv in range(1, 6)],
+            "amount": [float(found[lv]["amount"]) if lv in found else 0.0 for lv in range(1, 6)],
+        }
+    )
+    per_level["weighted"] = weighted_amounts(per_level["level"], per_level["amount"], probabilities)
+    levels = [
+        {
+            "level": int(r["level"]),
+            "count": int(r["count"]),
+            "amount": float(r["amount"]),
+            "weighted": float(r["weighted"]),
+        }
+        for r in per_level.to_dict("records")
+    ]
     return jsonify(
         {
             "levels": levels,

@@ -110,3 +110,15 @@ def test_okp004_no_closed_deals_is_no_win_rate_not_zero():
         )
     )
     assert k.win_rate is None and k.win_rate_amount is None and k.required_v is None
+
+
+def test_okp005_one_weighted_formula_for_the_total_the_stages_and_the_api():
+    from metrics.funnel import stage_values
+    from metrics.sales import weighted_amounts, weighted_pipeline
+
+    levels, amounts = pd.Series([1, 3, 5, 9]), pd.Series([100.0, 200.0, 400.0, 50.0])
+    assert weighted_amounts(levels, amounts, PROBABILITIES).tolist() == pytest.approx([10.0, 100.0, 360.0, 0.0])
+    frame = pd.DataFrame({"level": levels, "amount": amounts})
+    assert weighted_pipeline(frame, PROBABILITIES) == pytest.approx(470.0)
+    stages = pd.DataFrame({"stage": ["1", "5w", "6"], "count": [1, 1, 1], "amount": [100.0, 400.0, 50.0]})
+    assert stage_values(stages, PROBABILITIES)["weighted"].tolist() == pytest.approx([10.0, 360.0, 50.0])
