@@ -7,6 +7,8 @@ Each database is new and migrated with Alembic; data goes in through the models 
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import uuid
 from collections.abc import Callable, Iterator
 from datetime import date
@@ -115,6 +117,28 @@ def new_engine(databases: Databases) -> Callable[..., Engine]:
 
 def url_of(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=False)
+
+
+START_APP = """
+import sys
+from pathlib import Path
+from app import create_app
+from config import Config
+create_app(Config(database_url=sys.argv[1], instance_path=Path(sys.argv[2]), default_database=False))
+"""
+
+
+def start_app(engine: Engine, instance: Path) -> subprocess.CompletedProcess[str]:
+    """``create_app`` on ``engine``'s database in a fresh process (what a server's start does to the database:
+    migrate, reap dead imports, analyse), and what it printed."""
+    return subprocess.run(
+        [sys.executable, "-c", START_APP, url_of(engine), str(instance)],
+        cwd=Path(__file__).resolve().parents[1],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
 
 
 @pytest.fixture(scope="session")

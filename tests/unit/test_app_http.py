@@ -181,26 +181,14 @@ def test_app011_a_fresh_worker_serves_scripts_before_any_index(director, demo_en
     assert result.returncode == 0, result.stdout + result.stderr[-2000:]
 
 
-REAP_SCRIPT = """
-import sys
-from pathlib import Path
-from app import create_app
-from config import Config
-create_app(Config(database_url=sys.argv[1], instance_path=Path(sys.argv[2]), default_database=False))
-"""
-
-
 def test_app012_start_up_marks_imports_of_dead_processes_failed(new_engine, tmp_path):
     """An import killed mid-write (SIGKILL, a crash) stays 'running' in the log until the next start."""
     import socket
-    import subprocess
-    import sys
     from datetime import UTC, datetime
-    from pathlib import Path
 
     from data_access.db import session_factory
     from data_access.models import ImportRun
-    from tests.conftest import url_of
+    from tests.conftest import start_app
 
     engine = new_engine()
     now = datetime.now(UTC).replace(tzinfo=None)
@@ -220,14 +208,7 @@ def test_app012_start_up_marks_imports_of_dead_processes_failed(new_engine, tmp_
                 )
             )
         session.commit()
-    result = subprocess.run(
-        [sys.executable, "-c", REAP_SCRIPT, url_of(engine), str(tmp_path)],
-        cwd=Path(__file__).resolve().parents[2],
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = start_app(engine, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     with session_factory(engine)() as session:
         statuses = [(r.pid, r.status) for r in session.query(ImportRun).order_by(ImportRun.id)]

@@ -3,8 +3,6 @@ start-up for a database that holds data without them (SQLite kept none after a b
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 from sqlalchemy import text
@@ -13,7 +11,7 @@ from data_access.db import session_factory
 from data_access.importer.engine import run_import
 from data_access.stats import has_statistics, tables_of
 from tests.builders import Seed
-from tests.conftest import AS_OF, BACKEND, url_of
+from tests.conftest import AS_OF, BACKEND, start_app
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -79,26 +77,10 @@ def test_sta004_a_dry_run_or_an_import_that_changes_nothing_analyses_nothing(new
     assert not has_statistics(engine)
 
 
-START = """
-import sys
-from pathlib import Path
-from app import create_app
-from config import Config
-create_app(Config(database_url=sys.argv[1], instance_path=Path(sys.argv[2]), default_database=False))
-"""
-
-
 def test_sta005_start_up_analyses_a_database_without_statistics(new_engine, tmp_path):
     engine = _seeded(new_engine())
     assert not has_statistics(engine)
-    result = subprocess.run(
-        [sys.executable, "-c", START, url_of(engine), str(tmp_path)],
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
+    result = start_app(engine, tmp_path)
     assert result.returncode == 0, result.stderr[-2000:]
     assert "no planner statistics: analysed" in result.stderr
     assert has_statistics(engine) and _opportunity_stats(engine) > 0
