@@ -36,7 +36,6 @@ from web.errors import install_error_handlers
 from web.filter_sync import sync_filters_to_url  # noqa: F401  (registers the filter bar's callback)
 from web.security import install_security_headers
 from web.tables import download_table  # noqa: F401  (registers the table-download callback)
-from web.view_cache import install as install_view_cache
 
 ROOT = Path(__file__).resolve().parent
 URL_ID = "url"
@@ -130,7 +129,6 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     install_kept_results(server, config)  # Flask-Caching: <instance>/cache, or the Redis of SALESRADAR_CACHE_URL
     install_error_handlers(server, config.limits.max_request_bytes)
     install_auth(server, load_or_create_secret(config), config.secure_cookies)
-    install_view_cache(server)
     server.register_blueprint(api_blueprint)
     server.register_blueprint(downloads_blueprint)
     _register_routes(server)

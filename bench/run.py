@@ -532,10 +532,11 @@ def run_one(backend: str, size: int, args: argparse.Namespace) -> Run:
 def report(runs: list[Run], args: argparse.Namespace) -> str:
     lines = [
         f"Measured {time.strftime('%Y-%m-%d %H:%M')} on this machine ({os.cpu_count()} cores), "
-        f"gunicorn with {args.workers} workers, {args.repeat} timed calls after a cold one. Pages are kept per"
-        " viewer scope and view until the data changes (web/view_cache.py): the cold figure is a page drawn from"
-        " the database, p50/p95 are what a second viewer of the same view waits (a callback that is not a page"
-        " render is never cached). Each worker first draws the director's default pages in both languages"
+        f"gunicorn with {args.workers} workers, {args.repeat} timed calls after a cold one. The loaders' answers"
+        " are kept per viewer scope and address until the data changes (data_access/result_cache.py, applied in"
+        " metrics/views/): the cold figure is a page drawn from the database, p50/p95 are what a second viewer of"
+        " the same view waits (the page's kept drawing)."
+        " Each worker first draws the director's default pages in both languages"
         " (web/warm.py, what it does after every import); first loads are measured once that is done, with the"
         f" director's default views warm (each the median of {LOAD_ROUNDS} rounds); the variants (`?period=`,"
         " `?level=`, `?rad=`, `?rep=`, `?segment=`) and the rep's pages are drawn cold on their first call.",

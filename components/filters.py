@@ -93,7 +93,7 @@ def filter_bar(
             t("filter.year", lang),
             dcc.Dropdown(
                 id=YEAR_ID,
-                options=[{"label": str(y), "value": y} for y in year_choices(today)],
+                options=[{"label": str(y), "value": y} for y in year_choices(today, filters.period.year)],
                 value=filters.period.year,
                 clearable=False,
             ),

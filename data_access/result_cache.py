@@ -1,13 +1,16 @@
-"""Aggregates kept across requests, workers, restarts and app servers until the data changes.
+"""What the loaders keep, across requests, workers, restarts and app servers, until the data changes.
 
-Some sums read the whole stage history or every account (the funnel's health over all history, the RAD
-page's accounts): seconds at a million deals, yet the same answer for every request of the same scope and
-filters until the next import. ``@kept`` keeps a query function's result in the app's Flask-Caching store:
+A view's data (``metrics.views``) is the same for every request of the same address, viewer scope and day
+until the next import, and some of its sums read the whole stage history or every account (seconds at a
+million deals). ``kept`` is the one cache layer: the loaders apply it, to their entry points and to the slow
+reads several views share (``metrics.views.reads``); nothing below them keeps anything. It keeps a result in
+the app's Flask-Caching store:
 a ``FileSystemCache`` in ``<instance>/cache`` (every worker of one server reads the same files), or, with
 ``SALESRADAR_CACHE_URL``, a Redis server that several app servers share. The key is the database (its URL
 without the password), the data version (``data_access.settings.data_version``: every import, settings save
 and demo run bumps it in its writing transaction), the function, the viewer's scope (``Scope.cache_key``:
-owners and deal filters) and every other argument, bound by name with defaults filled in. A new data version
+owners and deal filters; for a loader's ``Viewer`` also the role) and every other argument, bound by name with
+defaults filled in, an address's query in its sorted, non-empty items. A new data version
 simply asks new keys: nothing kept outlives its data, and what older versions kept expires after
 ``TIMEOUT`` (the folder also holds at most ``THRESHOLD`` entries, the oldest go first).
 
@@ -27,7 +30,7 @@ import logging
 import shutil
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import wraps
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -43,8 +46,10 @@ from data_access.runtime import EXTENSION as RUNTIME
 from data_access.runtime import Runtime
 from data_access.scope import Scope
 from data_access.settings import data_version
+from data_access.users import Viewer
 
 F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
 EXTENSION = "salesradar_results"
 FOLDER = "cache"
 #: kept results of earlier data versions are never asked again; they go after a day
@@ -181,27 +186,58 @@ def _store() -> KeptResults | None:
     return store if isinstance(store, KeptResults) else None
 
 
+def _who(scope_or_viewer: Scope | Viewer) -> str:
+    """What of the viewer a result depends on: the scope, and for a loader's viewer also the role (a rep is
+    always shown themselves, a director may save)."""
+    if isinstance(scope_or_viewer, Scope):
+        return scope_or_viewer.cache_key()
+    return f"{scope_or_viewer.role}|{scope_or_viewer.scope.cache_key()}"
+
+
+def _plain(value: Any) -> Any:
+    """An argument as its key sees it: a mapping (an address's query, the level probabilities) as its sorted
+    items without empty values, so ``?a=1&b=`` and ``?b=&a=1`` are one view."""
+    if isinstance(value, Mapping):
+        return tuple(sorted((str(k), _plain(v)) for k, v in value.items() if v is not None and v != ""))
+    return value
+
+
+def keep(name: str, session: Session, compute: Callable[[], T]) -> T:
+    """``compute()``'s result kept under ``name`` (what it depends on, but the data) and the data version read
+    in ``session``; without a store (tests, the command line, keeping switched off) simply ``compute()``."""
+    store = _store()
+    if store is None:
+        return compute()
+    key = store.key(name, data_version(session))
+    found, value = store.get(key)
+    if found:
+        return cast(T, value)
+    result = compute()
+    store.put(key, result)
+    return result
+
+
+def viewer_key(who: Scope | Viewer, *arguments: Any) -> str:
+    """The part of a key that names the viewer and the arguments: ``who``'s scope (and role), each argument
+    made plain (a mapping as its sorted, non-empty items)."""
+    return f"{_who(who)}|{[_plain(a) for a in arguments]!r}"
+
+
 def kept(fn: F) -> F:
-    """Keep ``fn(session, scope, *args, **kwargs)``'s result per data version, scope and arguments."""
+    """Keep ``fn(session, scope_or_viewer, *args, **kwargs)``'s result per data version, viewer scope and
+    arguments (a loader: ``load(session, viewer, query, today)``; a shared read: ``read(session, scope, ...)``)."""
 
     signature = inspect.signature(fn)
 
     @wraps(fn)
-    def wrapper(session: Session, scope: Scope, *args: Any, **kwargs: Any) -> Any:
-        store = _store()
-        if store is None:
-            return fn(session, scope, *args, **kwargs)
+    def wrapper(session: Session, who: Scope | Viewer, *args: Any, **kwargs: Any) -> Any:
+        if _store() is None:
+            return fn(session, who, *args, **kwargs)
         # every argument by name, defaults filled in: f(x, a=1) and f(x) are one result, not two
-        bound = signature.bind(session, scope, *args, **kwargs)
+        bound = signature.bind(session, who, *args, **kwargs)
         bound.apply_defaults()
-        arguments = list(bound.arguments.items())[2:]
-        name = f"{fn.__module__}.{fn.__qualname__}|{scope.cache_key()}|{arguments!r}"
-        key = store.key(name, data_version(session))
-        found, value = store.get(key)
-        if found:
-            return value
-        result = fn(session, scope, *args, **kwargs)
-        store.put(key, result)
-        return result
+        arguments = [(k, _plain(v)) for k, v in list(bound.arguments.items())[2:]]
+        name = f"{fn.__module__}.{fn.__qualname__}|{_who(who)}|{arguments!r}"
+        return keep(name, session, lambda: fn(session, who, *args, **kwargs))
 
     return cast(F, wrapper)

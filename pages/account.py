@@ -19,8 +19,7 @@ from components.shell import empty_state, page_header, panel
 from metrics import params
 from metrics.frames import records
 from metrics.views import account as view
-from web.loading import load_view
-from web.view_cache import page_layout
+from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path_template="/accounts/<account_code>", title="SalesRadar")
 

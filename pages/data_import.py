@@ -20,7 +20,7 @@ from components.i18n import current_lang, t
 from components.shell import page_header
 from web import imports
 from web.auth import current_viewer
-from web.view_cache import page_layout
+from web.loading import page_layout
 
 dash.register_page(
     __name__, path="/import", order=5, nav_key="nav.import", roles=("director", "manager"), title="SalesRadar"
@@ -45,7 +45,7 @@ def _importer() -> Any:
     return viewer
 
 
-@page_layout(cache=False)
+@page_layout(keep_page=False)
 def layout(**_query: str) -> html.Div:
     lang = current_lang()
     viewer = current_viewer()

@@ -29,8 +29,7 @@ from metrics.movement import LISTS
 from metrics.overview import OverviewKPIs
 from metrics.views import filters as url_filters
 from metrics.views import funnel as view
-from web.loading import load_view
-from web.view_cache import page_layout
+from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path="/funnel", order=2, nav_key="nav.funnel", title="SalesRadar")
 

@@ -8,12 +8,12 @@ from dash import html
 
 from components.i18n import current_lang, t
 from components.shell import page_header
-from web.view_cache import page_layout
+from web.loading import page_layout
 
 dash.register_page(__name__, path="/404", title="404 · SalesRadar")
 
 
-@page_layout(cache=False)
+@page_layout(keep_page=False)
 def layout(**_query: str) -> html.Div:
     lang = current_lang()
     return html.Div(

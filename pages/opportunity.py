@@ -15,8 +15,7 @@ from components.i18n import current_lang, t
 from components.shell import page_header, panel
 from metrics import params
 from metrics.views import opportunity as view
-from web.loading import load_view
-from web.view_cache import page_layout
+from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path_template="/opportunities/<opp_code>", title="SalesRadar")
 

@@ -13,8 +13,7 @@ from components.kpi import overview_tiles, tile_row
 from components.shell import filtered_page, page_header, panel
 from metrics.overview import OverviewKPIs
 from metrics.views import overview
-from web.loading import load_view
-from web.view_cache import page_layout
+from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path="/", order=0, nav_key="nav.overview", title="SalesRadar")
 

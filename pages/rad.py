@@ -29,8 +29,7 @@ from metrics.rad import threshold_problem
 from metrics.views import rad as view
 from metrics.views.filters import query_of
 from metrics.views.rad import RadContext
-from web.loading import load_view, write_view
-from web.view_cache import page_layout
+from web.loading import load_view, page_layout, write_view
 
 dash.register_page(__name__, path="/rad", order=1, nav_key="nav.rad", title="SalesRadar")
 

@@ -24,8 +24,7 @@ from metrics.frames import records
 from metrics.overview import OverviewKPIs
 from metrics.views import filters as url_filters
 from metrics.views import scorecards as view
-from web.loading import load_view
-from web.view_cache import page_layout
+from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path="/scorecards", order=3, nav_key="nav.scorecards", title="SalesRadar")
 

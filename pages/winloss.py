@@ -32,8 +32,7 @@ from metrics.period import Period
 from metrics.sales import Outcomes, win_rate
 from metrics.views import filters as url_filters
 from metrics.views import winloss as view
-from web.loading import load_view
-from web.view_cache import page_layout
+from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path="/winloss", order=4, nav_key="nav.winloss", title="SalesRadar")
 

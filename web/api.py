@@ -1,29 +1,32 @@
 """The read-only JSON API under /api/v1/: the pages' metrics, in the caller's scope.
 
-Authentication is the sign-in guard's (session cookie or bearer token). Every parameter is checked
-here: an unknown or malformed one is a 400 with a message; a rep or team outside the caller's scope a 403.
+Authentication is the sign-in guard's (session cookie or bearer token). Each route reads its page's loader
+(``metrics.views``) with the address a page would have, so an answer cannot drift from the page: the same
+filters, scope and figures. The API is stricter about the address than a page: an unknown, repeated or
+malformed parameter is a 400 with a message (a page ignores it with a notice); a value the loader refuses is
+the status its ``filters.Problem`` carries (a rep or team outside the caller's scope a 403); an unknown rep
+is a 404 to a director, who sees everything, and a 403 to anyone else.
 """
 
 from __future__ import annotations
 
 from typing import NoReturn
 
-import pandas as pd
 from flask import Blueprint, Response, jsonify, request
-from sqlalchemy.orm import Session
 
-from data_access import queries
-from data_access.runtime import read_session, today
-from data_access.scope import Scope
-from data_access.settings import load_settings
-from metrics.commission import commission_payout
+from data_access.rad import UNKNOWN
+from data_access.runtime import today
+from metrics import winloss as metrics_winloss
 from metrics.frames import records
-from metrics.params import text, whole
-from metrics.period import Period
-from metrics.rad import classify
-from metrics.sales import weighted_amounts, weighted_pipeline, win_rate
-from metrics.views.kpis import overview_kpis
+from metrics.params import whole
+from metrics.sales import win_rate
+from metrics.views import funnel as views_funnel
+from metrics.views import rad as views_rad
+from metrics.views import scorecards
+from metrics.views import winloss as views_winloss
+from metrics.views.filters import FIRST_YEAR, FORBIDDEN, LAST_YEAR, Filters, Problem
 from web.auth import current_viewer
+from web.loading import load_view
 from web.openapi import openapi_document
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
@@ -67,27 +70,17 @@ def _int(params: dict[str, str], key: str, low: int, high: int, default: int | N
 
 
 def _year(params: dict[str, str]) -> int:
-    year = _int(params, "year", 2000, 2100, today().year)
+    year = _int(params, "year", FIRST_YEAR, LAST_YEAR, today().year)
     assert year is not None
     return year
 
 
-def _scope() -> Scope:
-    viewer = current_viewer()
-    if viewer is None:  # the guard answers 401 before we get here; never serve without a viewer
-        raise ApiError(401, "unauthorized", "sign in first")
-    return viewer.scope
-
-
-def _rep_scope(session: Session, scope: Scope, rep_code: str) -> tuple[int, Scope]:
-    """The rep's id and the caller's scope narrowed to that rep; 403 outside the scope, 404 unknown. (Any rep
-    row counts here, a manager's or a director's too; the pages' pickers offer sales reps only.)"""
-    found = queries.rep_by_code(session, rep_code) if text(rep_code, 50) else None
-    if found is None or not queries.rep_in_scope(session, scope, found[0]):
-        if found is None and scope.is_everything:
-            raise ApiError(404, "not_found", f"no rep {rep_code[:50]!r}")
-        raise ApiError(403, "forbidden", f"rep {rep_code[:50]!r} is outside what you may see")
-    return found[0], scope.narrow(rep_id=found[0])
+def _checked(filters: Filters) -> None:
+    """The loader's refusals as the API's answer: the first value it ignored (a page shows it as a notice)."""
+    for problem in filters.problems:
+        if isinstance(problem, Problem) and problem.status == FORBIDDEN:
+            raise ApiError(FORBIDDEN, "forbidden", problem)
+        _bad(problem)
 
 
 @bp.get("/openapi.json")
@@ -97,11 +90,8 @@ def openapi() -> Response:
 
 @bp.get("/rad")
 def rad() -> Response:
-    params = _params(("year",))
-    year = _year(params)
-    with read_session() as session:
-        settings = load_settings(session)
-        df = classify(queries.account_year(session, _scope(), year), settings.rad_r_min, settings.rad_a_max)
+    year = _year(_params(("year",)))
+    table = load_view(views_rad.chosen_accounts, {"period": str(year)})
     accounts = [
         {
             "account_code": r["account_code"],
@@ -109,11 +99,11 @@ def rad() -> Response:
             "bp": None if r["bp"] is None else float(r["bp"]),
             "bookings": float(r["bookings"]),
             "sow": None if r["sow"] is None else float(r["sow"]),
-            "rad_class": r["rad_class"],
+            "rad_class": None if r["rad_class"] == UNKNOWN else r["rad_class"],
             "manual": bool(r["manual"]),
             "flags": list(r["flags"]),
         }
-        for r in records(df)
+        for r in records(table.sort_values("account_code"))
     ]
     return jsonify({"year": year, "accounts": accounts})
 
@@ -122,39 +112,23 @@ def rad() -> Response:
 def funnel() -> Response:
     params = _params(("rep", "team"))
     team_id = _int(params, "team", 1, 2**31 - 1, None)
-    with read_session() as session:
-        scope = _scope()
-        if team_id is not None:
-            if team_id not in {tid for tid, _ in queries.teams(session, scope)}:
-                raise ApiError(403, "forbidden", f"team {team_id} is outside what you may see")
-            scope = scope.narrow(team_id=team_id)
-        if params.get("rep"):
-            _rep_id, scope = _rep_scope(session, scope, params["rep"])
-        probabilities = load_settings(session).level_probabilities
-        frame = queries.open_pipeline_by_level(session, scope)
-    found = {int(r["level"]): r for r in records(frame)}
-    per_level = pd.DataFrame(
-        {
-            "level": list(range(1, 6)),
-            "count": [int(found[lv]["count"]) if lv in found else 0 for lv in range(1, 6)],
-            "amount": [float(found[lv]["amount"]) if lv in found else 0.0 for lv in range(1, 6)],
-        }
-    )
-    per_level["weighted"] = weighted_amounts(per_level["level"], per_level["amount"], probabilities)
-    levels = [
-        {
-            "level": int(r["level"]),
-            "count": int(r["count"]),
-            "amount": float(r["amount"]),
-            "weighted": float(r["weighted"]),
-        }
-        for r in per_level.to_dict("records")
-    ]
+    query = {"team": "" if team_id is None else str(team_id), "rep": params.get("rep", "")}
+    data = load_view(views_funnel.load_levels, query)
+    _checked(data.filters)
+    levels = data.open_levels()
     return jsonify(
         {
-            "levels": levels,
-            "open_amount": float(frame["amount"].sum()),
-            "weighted_amount": weighted_pipeline(frame, probabilities),
+            "levels": [
+                {
+                    "level": int(r["level"]),
+                    "count": int(r["count"]),
+                    "amount": float(r["amount"]),
+                    "weighted": float(r["weighted"]),
+                }
+                for r in records(levels)
+            ],
+            "open_amount": float(levels["amount"].sum()),
+            "weighted_amount": float(levels["weighted"].sum()),
         }
     )
 
@@ -164,13 +138,15 @@ def scorecard(rep_code: str) -> Response:
     params = _params(("year", "quarter"))
     year = _year(params)
     quarter = _int(params, "quarter", 1, 4, None)
-    with read_session() as session:
-        _rep_id, scope = _rep_scope(session, _scope(), rep_code)
-        k = overview_kpis(session, scope, Period(year, quarter), today())
-        tiers = load_settings(session).commission_tiers
-    payout = None
-    if k.target_commission is not None and k.attainment is not None:
-        payout = commission_payout(k.target_commission, k.attainment, tiers).total
+    period = f"{year}" if quarter is None else f"{year}Q{quarter}"
+    card = load_view(scorecards.load_card, {"rep": rep_code, "period": period})
+    if card is None or card.rep[1] != rep_code:  # a rep's address always shows the rep: only their own code
+        viewer = current_viewer()
+        if viewer is not None and viewer.scope.is_everything:
+            raise ApiError(404, "not_found", f"no rep {rep_code[:50]!r}")
+        raise ApiError(403, "forbidden", f"rep {rep_code[:50]!r} is outside what you may see")
+    _checked(card.filters)
+    k = card.kpis
     return jsonify(
         {
             "rep_code": rep_code,
@@ -188,7 +164,7 @@ def scorecard(rep_code: str) -> Response:
             "weighted_pipeline": k.weighted_amount,
             "win_rate": k.win_rate,
             "win_rate_amount": k.win_rate_amount,
-            "commission_payout": payout,
+            "commission_payout": None if card.payout is None else card.payout.total,
             "overdue_amount": k.overdue.amount,
         }
     )
@@ -196,14 +172,9 @@ def scorecard(rep_code: str) -> Response:
 
 @bp.get("/winloss")
 def winloss() -> Response:
-    params = _params(("year",))
-    year = _year(params)
-    period = Period(year)
-    with read_session() as session:
-        scope = _scope()
-        outcomes = queries.closed_outcomes(session, scope, period.start, period.end)
-        reasons = queries.loss_reasons(session, scope, period.start, period.end)
-        competitors = queries.competitor_outcomes(session, scope, period.start, period.end)
+    year = _year(_params(("year",)))
+    data = load_view(views_winloss.load, {"period": str(year)})
+    outcomes = metrics_winloss.outcomes(data.shape)
     return jsonify(
         {
             "year": year,
@@ -217,11 +188,11 @@ def winloss() -> Response:
                     "count": int(r["count"]),
                     "amount": float(r["amount"]),
                 }
-                for r in records(reasons)
+                for r in records(data.lost_reasons)
             ],
             "competitors": [
                 {"competitor": str(c["competitor"]), "won": int(c["won"]), "lost": int(c["lost"])}
-                for c in records(competitors)
+                for c in records(data.competitors)
             ],
         }
     )

@@ -4,9 +4,9 @@ both languages, whenever the data changes, so the first viewer after an import w
 A background thread per worker (started by ``data_access.serve``'s post-fork hook) reads the data version
 every ``INTERVAL`` seconds, a one-row read; when it has moved (an import, a settings save, a demo run,
 whichever worker or command made it) it draws the pages through their own ``layout`` with a director as
-the viewer. The drawn pages land in the worker's page cache (``web.view_cache``) and the slow aggregates
-behind them in the shared kept results (``data_access.result_cache``), so the second worker's warm-up is
-mostly reads. Other scopes and filters are drawn on first request as before.
+the viewer. What their loaders answer, and the slow reads behind them, land in the shared kept results
+(``data_access.result_cache``), with the drawn pages, so the second worker's warm-up, and another
+server's, is mostly reads. Other scopes and filters are drawn on first request.
 """
 
 from __future__ import annotations

@@ -38,7 +38,6 @@ from data_access.queries.rad import (
     account_visits,
     account_year,
     rad_accounts,
-    rad_table,
 )
 from data_access.queries.scorecards import (
     account_coverage,
@@ -58,7 +57,7 @@ from data_access.queries.shared import (
     product_lines,
     recent_imports,
     rep_by_code,
-    rep_in_scope,
+    rep_named,
     reps_in_scope,
     teams,
 )
@@ -112,10 +111,9 @@ __all__ = [
     "product_lines",
     "quota_rows",
     "rad_accounts",
-    "rad_table",
     "recent_imports",
     "rep_by_code",
-    "rep_in_scope",
+    "rep_named",
     "rep_rollup",
     "reps_in_scope",
     "stage_opportunities",

@@ -13,7 +13,6 @@ from sqlalchemy.orm import Session
 
 from data_access.models import Account, Opportunity, OpportunityChange, Rep, StageHistory
 from data_access.queries.shared import _days_between, _frame, open_pipeline_due
-from data_access.result_cache import kept
 from data_access.scope import Scope
 
 
@@ -139,7 +138,6 @@ def _stage_condition(stage: str, start: date, end: date) -> Any:
 STAGES = ("1", "2", "3", "4", "5", "5w", "6")
 
 
-@kept
 def funnel_stages(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """The six levels to cash: open deals at levels 1-5, then the period's won deals still collecting (5w)
     and fully collected (6): stage, count, amount (kept: 0.3 s at a million deals, for every view of the
@@ -254,7 +252,6 @@ def _history_in_scope(scope: Scope) -> tuple[Any, Any]:
     return first, top
 
 
-@kept
 def level_conversion(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """Per level 1-5, the deals that first entered it in [start, end]: level, entered, advanced (later reached
     a higher level), won (``metrics.funnel.conversion``)."""
@@ -275,7 +272,6 @@ def level_conversion(session: Session, scope: Scope, start: date, end: date) -> 
     return _frame(session, stmt, ["level", "entered", "advanced", "won"]).astype(int)
 
 
-@kept
 def level_calibration(session: Session, scope: Scope) -> pd.DataFrame:
     """Per level 1-5, the closed deals that ever entered it and how many of them were won: level, closed, won
     (``metrics.funnel.calibration``)."""
@@ -295,7 +291,6 @@ def level_calibration(session: Session, scope: Scope) -> pd.DataFrame:
     return _frame(session, stmt, ["level", "closed", "won"]).astype(int)
 
 
-@kept
 def level_days(session: Session, scope: Scope, today: date) -> dict[int, float | None]:
     """Average days at each level 1-5: from entering it to the deal's next entry, else its close, else today
     (``metrics.funnel.days_in_level``)."""
@@ -323,7 +318,6 @@ def level_days(session: Session, scope: Scope, today: date) -> dict[int, float |
     return {level: found.get(level) for level in range(1, 6)}
 
 
-@kept
 def stalled_deals(session: Session, scope: Scope, today: date, days: int, limit: int = 50) -> tuple[pd.DataFrame, int]:
     """Open deals whose last level change is more than ``days`` days ago, longest idle first (at most
     ``limit``): opportunity_id, level, since, idle_days; and how many there are (``metrics.funnel.stalled``)."""

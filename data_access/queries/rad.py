@@ -14,9 +14,7 @@ from sqlalchemy.orm import Session
 from data_access.models import Account, BuyingPower, Contact, Contract, Opportunity, Payment, Rep, Team, Visit
 from data_access.queries.shared import _frame
 from data_access.rad import account_bookings
-from data_access.result_cache import kept
 from data_access.scope import Scope
-from metrics.rad import account_table
 
 
 def account_year(session: Session, scope: Scope, year: int) -> pd.DataFrame:
@@ -50,35 +48,6 @@ RAD_ACCOUNT_COLUMNS = [
 
 
 def rad_accounts(
-    session: Session,
-    scope: Scope,
-    year: int,
-    probabilities: Mapping[int, float],
-    today: date,
-    *,
-    region: str | None = None,
-    industry: str | None = None,
-    codes: list[str] | None = None,
-    activity: bool = True,
-) -> pd.DataFrame:
-    """``_account_rows``: a whole list of accounts is kept (``data_access.result_cache``: seconds at 75,000
-    accounts); picked ones (a click, a lasso: ``codes``) are a quick sum, drawn each time rather than
-    written to a file no later request would read."""
-    read = _account_rows if codes is not None else _kept_account_rows
-    return read(
-        session,
-        scope,
-        year,
-        probabilities,
-        today,
-        region=region,
-        industry=industry,
-        codes=codes,
-        activity=activity,
-    )
-
-
-def _account_rows(
     session: Session,
     scope: Scope,
     year: int,
@@ -174,31 +143,6 @@ def _account_rows(
     df = df.astype({**dict.fromkeys(money, float), "open_count": int, "visits_90d": int, "key_account": bool})
     df["bp"] = pd.to_numeric(df["bp"], errors="coerce").astype(float)
     return df
-
-
-_kept_account_rows = kept(_account_rows)
-
-
-@kept
-def rad_table(
-    session: Session,
-    scope: Scope,
-    year: int,
-    probabilities: Mapping[int, float],
-    today: date,
-    r_min: float,
-    a_max: float,
-    *,
-    region: str | None = None,
-    industry: str | None = None,
-    activity: bool = True,
-) -> pd.DataFrame:
-    """``_account_rows`` classed with these thresholds (``metrics.rad.account_table``), kept until the data
-    changes: classing 75,000 accounts takes 0.45 s, and each zoom and lasso of the RAD scatter needs them."""
-    rows = _account_rows(
-        session, scope, year, probabilities, today, region=region, industry=industry, activity=activity
-    )
-    return account_table(rows, r_min, a_max)
 
 
 def account_regions_industries(session: Session, scope: Scope) -> tuple[list[str], list[str]]:

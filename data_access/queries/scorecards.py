@@ -14,7 +14,6 @@ from sqlalchemy.orm import Session
 from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, Team, Visit
 from data_access.queries.shared import _frame
 from data_access.rad import account_classes
-from data_access.result_cache import kept
 from data_access.scope import Scope
 
 
@@ -22,11 +21,17 @@ def _by_rep(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFr
     return _frame(session, stmt, ["rep_id", *columns]).set_index("rep_id")
 
 
-@kept
 def rep_rollup(
-    session: Session, scope: Scope, start: date, end: date, today: date, probabilities: Mapping[int, float]
+    session: Session,
+    scope: Scope,
+    start: date,
+    end: date,
+    today: date,
+    probabilities: Mapping[int, float],
+    roles: tuple[str, ...] = ("rep",),
 ) -> pd.DataFrame:
-    """Per sales rep in scope (index rep_id): rep_code, name, team_id, team, and the sums the scorecards need
+    """Per rep row of ``roles`` in scope (sales reps unless asked; one rep's card asks every role, for a
+    manager's own figures), index rep_id: rep_code, name, team_id, team, and the sums the scorecards need
     for the period [start, end] — bookings, gm_booked; pipeline_due and weighted_due (open, expected close
     by ``end``); open_pipeline and weighted_pipeline (all open); won/lost count and amount (closed in the
     period); overdue (unpaid past due at ``today``); visits done and planned in the period. One grouped
@@ -36,7 +41,7 @@ def rep_rollup(
         session,
         select(Rep.id, Rep.rep_code, Rep.name, Rep.team_id, Team.name)
         .outerjoin(Team, Team.id == Rep.team_id)
-        .where(Rep.role == "rep", scope.condition(Rep.id))
+        .where(Rep.role.in_(roles), scope.condition(Rep.id))
         .order_by(Rep.rep_code),
         ["rep_id", "rep_code", "name", "team_id", "team"],
     ).set_index("rep_id")

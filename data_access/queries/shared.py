@@ -12,7 +12,6 @@ from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, ImportRun, Opportunity, Rep, Team
-from data_access.result_cache import kept
 from data_access.scope import Scope
 
 
@@ -53,8 +52,11 @@ def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | Non
     return (int(row[0]), row[1]) if row else None
 
 
-def rep_in_scope(session: Session, scope: Scope, rep_id: int) -> bool:
-    return session.execute(select(Rep.id).where(Rep.id == rep_id, scope.condition(Rep.id))).first() is not None
+def rep_named(session: Session, scope: Scope, rep_code: str) -> tuple[int, str, str] | None:
+    """(id, rep_code, name) of the rep row with ``rep_code`` (any role) when ``scope`` holds it, else None."""
+    stmt = select(Rep.id, Rep.rep_code, Rep.name).where(Rep.rep_code == rep_code, scope.condition(Rep.id))
+    row = session.execute(stmt).first()
+    return (int(row[0]), str(row[1]), str(row[2])) if row else None
 
 
 def recent_imports(session: Session, limit: int = 20) -> list[dict[str, Any]]:
@@ -75,7 +77,6 @@ def recent_imports(session: Session, limit: int = 20) -> list[dict[str, Any]]:
     return out
 
 
-@kept
 def product_lines(session: Session, scope: Scope) -> list[str]:
     """The product lines of the opportunities the viewer sees, sorted (for the filter's choices; kept: a
     distinct scan of a million deals, 56 ms, behind every filtered page and callback)."""
@@ -88,7 +89,6 @@ def product_lines(session: Session, scope: Scope) -> list[str]:
     return [str(p) for p in session.scalars(stmt)]
 
 
-@kept
 def reps_in_scope(session: Session, scope: Scope) -> list[tuple[int, str, str]]:
     """Sales reps (role rep) the viewer may see: (id, rep_code, name), by code (kept: 80 ms at 8,500 reps,
     behind every filtered page and callback)."""

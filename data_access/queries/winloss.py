@@ -15,13 +15,11 @@ from sqlalchemy.orm import Session
 from data_access.models import Account, Opportunity, Rep, Team
 from data_access.queries.shared import _days_between, _frame
 from data_access.rad import UNKNOWN, account_classes
-from data_access.result_cache import kept
 from data_access.scope import RadClass, Scope
 from data_access.settings import load_settings
 from metrics.winloss import MISSING, SIZE_BANDS, Drill
 
 
-@kept
 def loss_reasons(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """Lost deals closed in [start, end] by loss_reason (None = reason missing): reason, count, amount."""
     stmt = (
@@ -37,7 +35,6 @@ def loss_reasons(session: Session, scope: Scope, start: date, end: date) -> pd.D
     return df.sort_values(["count", "amount"], ascending=False, ignore_index=True)
 
 
-@kept
 def competitor_outcomes(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """Deals closed in [start, end] against a named competitor: competitor, won, lost (counts), won_amount,
     lost_amount."""
@@ -92,21 +89,21 @@ def _closed(scope: Scope, start: date, end: date) -> Any:
     )
 
 
-@kept
 def year_classes(session: Session, scope: Scope, year: int) -> dict[int, str]:
     """Every account's RAD class in ``year`` (``data_access.rad``, thresholds from the settings), by account id;
     an account without one is left out (its class is ``UNKNOWN``). Classes are the same for every viewer:
-    ``scope`` only keys the kept copy (pass ``Scope.everything()``)."""
+    ``scope`` only keys a kept copy (the loaders keep it, ``metrics.views.reads``; pass ``Scope.everything()``)."""
     settings = load_settings(session)
     classes = account_classes(year, settings.rad_r_min, settings.rad_a_max)
     return {int(a): str(c) for a, c in session.execute(select(classes.c.account_id, classes.c.rad_class))}
 
 
-def _classes_of(session: Session, account_ids: Any, year: int) -> dict[int, str]:
-    """The RAD class in ``year`` of each of these accounts (``year_classes``, kept until the data changes)."""
+def _classes_of(session: Session, account_ids: Any, year: int, classes: Mapping[int, str] | None) -> dict[int, str]:
+    """The RAD class in ``year`` of each of these accounts, from ``classes`` (``year_classes``, which the loader
+    keeps) or read now."""
     # on its own, not joined to the deals: PostgreSQL planned the grouped class subquery once per deal
     # (minutes at 100k deals); on its own it is one pass over the accounts
-    every = year_classes(session, Scope.everything(), year)
+    every = classes if classes is not None else year_classes(session, Scope.everything(), year)
     return {int(a): every[int(a)] for a in account_ids if int(a) in every}
 
 
@@ -144,13 +141,13 @@ def _joined(stmt: Any, needs: set[str]) -> Any:
 
 
 def closed_tally(
-    session: Session, scope: Scope, start: date, end: date, segment: str
+    session: Session, scope: Scope, start: date, end: date, segment: str, classes: Mapping[int, str] | None = None
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """Deals won or lost with closed_date in [start, end], in scope, summed in SQL per value of ``segment``
     (``metrics.winloss.SEGMENTS``): a column named ``segment`` (the raw value: None when missing; for
     rad_class the account's RAD class in the year of ``end``, ``UNKNOWN`` when unknown), won, lost (counts),
     won_amount, lost_amount; ``metrics.winloss.regroup`` makes keys of the values. And for reps each code's
-    "name (code)" (else empty)."""
+    "name (code)" (else empty). ``classes``: ``year_classes`` of ``end``'s year, when the caller holds them."""
     named = [Rep.name.label("name")] if segment == "rep" else []
     deals = _joined(
         select(_segment_value(segment).label("value"), *named, Opportunity.status, Opportunity.amount),
@@ -173,12 +170,11 @@ def closed_tally(
         labels = {str(c): f"{n} ({c})" for c, n in zip(out[segment], out["name"], strict=True)}
         out = out.drop(columns="name")
     if segment == "rad_class":
-        found = _classes_of(session, out[segment], end.year)
+        found = _classes_of(session, out[segment], end.year, classes)
         out[segment] = pd.Series([found.get(int(a), UNKNOWN) for a in out[segment]], index=out.index, dtype=object)
     return out, labels
 
 
-@kept
 def closed_shape(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """Deals won or lost with closed_date in [start, end], in scope, counted in SQL per outcome, level at close
     and sales cycle: status, level, days (closed_date - created_date), count, amount (their sum). Kept, like
@@ -244,6 +240,7 @@ def closed_deals(
     end: date,
     drill: Drill | None = None,
     limit: int | None = None,
+    classes: Mapping[int, str] | None = None,
 ) -> pd.DataFrame:
     """Opportunities won or lost with closed_date in [start, end], in scope (and among those ``drill`` names,
     when given; the ``limit`` largest, when given), largest first, with what win/loss analysis cuts them by
@@ -281,7 +278,7 @@ def closed_deals(
         .limit(limit)
     )
     deals = _frame(session, stmt, [*CLOSED_DEAL_COLUMNS[:-1], "account_id"]).astype({"amount": float})
-    found = _classes_of(session, deals["account_id"], end.year)
+    found = _classes_of(session, deals["account_id"], end.year, classes)
     deals["rad_class"] = pd.Series(
         [found.get(int(a), UNKNOWN) for a in deals["account_id"]], index=deals.index, dtype=object
     )

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_access import queries
+from data_access.result_cache import kept
 from data_access.settings import load_settings
 from data_access.users import Viewer
 from metrics import params
@@ -31,6 +32,7 @@ class AccountData:
     today: date
 
 
+@kept
 def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> AccountData | None:
     code = params.path_code(query.get("account_code")) or ""  # a code with control characters names nothing
     scope = viewer.scope

@@ -20,12 +20,29 @@ from data_access.settings import load_settings
 from data_access.users import Viewer
 from metrics import params
 from metrics.period import Period
+from metrics.views import reads
 
 FULL_YEAR = "all"
 #: The RAD classes a deal filter may pick: the account's class in the period's year (``none``: SOW unknown).
 RAD_CHOICES = ("R", "A", "D", UNKNOWN)
 #: The URL parameters the filter bar owns.
 PARAMS = ("period", "team", "rep", "product", "rad")
+#: The years an address may ask for, on every page and in the API (the year picker offers ``year_choices``).
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+#: What the API answers for a value the filters refused (``Problem.status``)
+BAD, FORBIDDEN = 400, 403
+
+
+class Problem(str):
+    """A notice about a value of the address that was ignored (the page shows it), with the status the API
+    answers for it instead: 400 a value of the wrong kind, 403 one outside what the viewer may pick."""
+
+    status: int
+
+    def __new__(cls, text: str, status: int = BAD) -> Problem:
+        made = super().__new__(cls, text)
+        made.status = status
+        return made
 
 
 @dataclass(frozen=True)
@@ -64,9 +81,11 @@ class Choices:
     product_lines: list[str] = field(default_factory=list)
 
 
-def year_choices(today: date) -> list[int]:
-    """The three years the data covers, newest first."""
-    return [today.year, today.year - 1, today.year - 2]
+def year_choices(today: date, chosen: int | None = None) -> list[int]:
+    """The year picker's years, newest first: the three up to today's, and the address's own year when it asks
+    for another (any year from ``FIRST_YEAR`` to ``LAST_YEAR`` is a view, as in the API)."""
+    years = [today.year, today.year - 1, today.year - 2]
+    return sorted({*years, chosen}, reverse=True) if chosen is not None else years
 
 
 def parse_filters(
@@ -84,19 +103,19 @@ def parse_filters(
     if raw_period:
         try:
             period = Period.parse(raw_period)
-            if period.year not in year_choices(today):
-                raise ValueError(f"year {period.year} is outside {year_choices(today)[-1]}-{today.year}")
+            if not FIRST_YEAR <= period.year <= LAST_YEAR:
+                raise ValueError(f"year {period.year} is outside {FIRST_YEAR}-{LAST_YEAR}")
         except ValueError as exc:
-            problems.append(str(exc))
+            problems.append(Problem(str(exc)))
             period = Period.current_year(today)
     team_id: int | None = None
     raw_team = query.get("team")
     if raw_team:
         team_id = params.whole(raw_team, 1, 2**31 - 1)
         if team_id is None:
-            problems.append(f"team {raw_team[:40]!r} is not a team id")
+            problems.append(Problem(f"team {raw_team[:40]!r} is not a team id"))
         elif team_id not in team_ids:
-            problems.append(f"team {team_id} is not one of yours")
+            problems.append(Problem(f"team {team_id} is not one of yours", FORBIDDEN))
             team_id = None
     rep_code = _one_of(query.get("rep"), rep_codes or set(), "rep", problems)
     product_line = _one_of(query.get("product"), product_lines or set(), "product line", problems)
@@ -108,7 +127,7 @@ def _one_of(raw: str | None, allowed: set[str], what: str, problems: list[str]) 
     if not raw:
         return None
     if raw not in allowed:
-        problems.append(f"{what} {raw[:40]!r} is not one you can pick")
+        problems.append(Problem(f"{what} {raw[:40]!r} is not one you can pick", FORBIDDEN))
         return None
     return raw
 
@@ -122,10 +141,12 @@ def resolve_filters(
     team_ids = {tid for tid, _ in teams}
     picked_team = params.whole(query.get("team"), 1, 2**31 - 1)
     team_scope = scope.narrow(team_id=picked_team) if picked_team in team_ids else scope
-    reps = queries.reps_in_scope(session, team_scope)
-    lines = queries.product_lines(session, scope)
-    chosen = parse_filters(query, today, team_ids, {code for _i, code, _n in reps}, set(lines))
-    rep_id = next((i for i, code, _n in reps if code == chosen.rep_code), None)
+    reps = reads.reps_in_scope(session, team_scope)
+    lines = reads.product_lines(session, scope)
+    addressed = rep_named(session, team_scope, query.get("rep"), reps)
+    rep_codes = {code for _i, code, _n in reps} | ({addressed[1]} if addressed else set())
+    chosen = parse_filters(query, today, team_ids, rep_codes, set(lines))
+    rep_id = addressed[0] if addressed and addressed[1] == chosen.rep_code else None
     deals: list[DealFilter] = []
     if chosen.product_line is not None:
         deals.append(ProductLine(chosen.product_line))
@@ -134,6 +155,19 @@ def resolve_filters(
         deals.append(RadClass(chosen.period.year, chosen.rad_class, settings.rad_r_min, settings.rad_a_max))
     narrowed = scope.narrow(team_id=chosen.team_id, rep_id=rep_id, deals=tuple(deals))
     return chosen, Choices(teams, reps, lines), narrowed
+
+
+def rep_named(
+    session: Session, scope: Scope, code: str | None, reps: list[tuple[int, str, str]] | None = None
+) -> tuple[int, str, str] | None:
+    """(id, code, name) of the rep an address names (``?rep=CODE``) when ``scope`` holds them, else None.
+
+    The one rule of pages and API: any rep row counts (a manager's or a director's own figures too), while the
+    pickers list sales reps only (``reps``, when the caller has them already, spares the lookup)."""
+    if not code or params.text(code, 50) is None:
+        return None
+    found = next((r for r in reps or [] if r[1] == code), None)
+    return found if found is not None else queries.rep_named(session, scope, code)
 
 
 def filters_from_controls(

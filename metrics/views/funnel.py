@@ -27,6 +27,8 @@ from metrics.funnel import (
 )
 from metrics.movement import LISTS, Movement, movement
 from metrics.overview import OverviewKPIs
+from metrics.period import Period
+from metrics.views import reads
 from metrics.views.filters import Choices, Filters, resolve_filters
 from metrics.views.kpis import overview_kpis
 
@@ -81,6 +83,32 @@ def _by_code(session: Session, scope: Scope, codes: list[str]) -> dict[str, dict
 
 
 @dataclass(frozen=True)
+class LevelsData:
+    """The funnel's levels of an address: count, amount and weighted per stage (``stages``)."""
+
+    filters: Filters
+    stages: pd.DataFrame
+
+    def open_levels(self) -> pd.DataFrame:
+        """The open levels 1-5 only (``level`` as a number), the pipeline the API reports."""
+        rows = self.stages[self.stages["stage"].isin([str(lv) for lv in range(1, 6)])].copy()
+        rows.insert(0, "level", rows.pop("stage").astype(int))
+        return rows.reset_index(drop=True)
+
+
+def _stages(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
+    probabilities = load_settings(session).level_probabilities
+    return stage_values(reads.funnel_stages(session, scope, period.start, period.end), probabilities)
+
+
+@kept
+def load_levels(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> LevelsData:
+    """The levels of the page's chart (the API's ``/funnel`` reads this, the page the same ``_stages``)."""
+    chosen, _choices, scope = resolve_filters(session, viewer.scope, query, today)
+    return LevelsData(chosen, _stages(session, scope, chosen.period))
+
+
+@dataclass(frozen=True)
 class FunnelData:
     filters: Filters
     choices: Choices
@@ -106,6 +134,7 @@ class FunnelData:
     has_data: bool
 
 
+@kept
 def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> FunnelData:
     since, since_problem = since_of(query, today)
     stalled_days, stalled_problem = stalled_days_of(query)
@@ -117,7 +146,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
     probabilities = load_settings(session).level_probabilities
     stage = params.one_of(query.get("level"), queries.STAGES)
     moved = movement_of(session, scope, since, today, period.end)
-    stuck, stuck_total = queries.stalled_deals(session, scope, today, stalled_days, limit=STALLED_ROWS)
+    stuck, stuck_total = reads.stalled_deals(session, scope, today, stalled_days, limit=STALLED_ROWS)
     listed = sorted({c for name in LISTS for c in moved.lists[name][: LIST_ROWS * 5]})
     return FunnelData(
         filters=chosen,
@@ -127,7 +156,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         stalled_days=stalled_days,
         measure=params.one_of(query.get("measure"), MEASURES) or "amount",
         stage=stage,
-        stages=stage_values(queries.funnel_stages(session, scope, period.start, period.end), probabilities),
+        stages=_stages(session, scope, period),
         stage_rows=records(queries.stage_opportunities(session, scope, stage, period.start, period.end))
         if stage
         else [],
@@ -139,9 +168,9 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         stuck_rows=records(
             queries.opportunity_rows(session, scope, ids=stuck["opportunity_id"].tolist()[:STALLED_ROWS])
         ),
-        conversion=conversion_from_counts(queries.level_conversion(session, scope, today - timedelta(days=365), today)),
-        calibration=calibration_from_counts(queries.level_calibration(session, scope), probabilities),
-        days_at=queries.level_days(session, scope, today),
+        conversion=conversion_from_counts(reads.level_conversion(session, scope, today - timedelta(days=365), today)),
+        calibration=calibration_from_counts(reads.level_calibration(session, scope), probabilities),
+        days_at=reads.level_days(session, scope, today),
         has_data=queries.has_any_data(session),
     )
 
@@ -161,12 +190,13 @@ class ReviewData:
     details: dict[str, dict[str, Any]]
 
 
+@kept
 def load_review(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> ReviewData:
     """``?rep=`` is the rep on screen here (not a filter): the team, period and deal filters narrow the reps."""
     since = today - timedelta(days=7)
     without_rep = {k: v for k, v in query.items() if k != "rep"}
     chosen, _choices, scope = resolve_filters(session, viewer.scope, without_rep, today)
-    reps = queries.reps_in_scope(session, scope)
+    reps = reads.reps_in_scope(session, scope)
     if not reps:
         return ReviewData(chosen, today, since, [], 0, None, None, {})
     codes = [code for _i, code, _n in reps]

@@ -11,6 +11,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_access import queries
+from data_access.result_cache import kept
 from data_access.users import Viewer
 from metrics import params
 
@@ -23,6 +24,7 @@ class OpportunityData:
     today: date
 
 
+@kept
 def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> OpportunityData | None:
     code = params.path_code(query.get("opp_code")) or ""  # a code with control characters names nothing
     found = queries.opportunity_detail(session, viewer.scope, code) if code else None

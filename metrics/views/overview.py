@@ -9,6 +9,7 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_access import queries
+from data_access.result_cache import kept
 from data_access.users import Viewer
 from metrics.overview import OverviewKPIs, aging_frame
 from metrics.views.filters import Choices, Filters, resolve_filters
@@ -30,6 +31,7 @@ class OverviewData:
         return aging_frame(self.kpis)
 
 
+@kept
 def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> OverviewData:
     chosen, choices, scope = resolve_filters(session, viewer.scope, query, today)
     return OverviewData(

@@ -22,6 +22,7 @@ from data_access.users import Viewer
 from metrics import params, rad_points
 from metrics.rad import account_table, class_moves, class_summary, threshold_problem, top_accounts, top_d_accounts
 from metrics.views import filters as url_filters
+from metrics.views import reads
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,7 @@ def accounts(
     (``queries.rad_table``); picked codes are read each time."""
     probabilities = load_settings(session).level_probabilities
     if codes is None:
-        return queries.rad_table(
+        return reads.rad_table(
             session,
             ctx.scope,
             year or ctx.year,
@@ -177,7 +178,7 @@ def _kept_points(
     industry: str | None,
     rad_class: str | None,
 ) -> pd.DataFrame:
-    table = queries.rad_table(session, scope, year, probabilities, now, r_min, a_max, region=region, industry=industry)
+    table = reads.rad_table(session, scope, year, probabilities, now, r_min, a_max, region=region, industry=industry)
     shown = table if rad_class is None else table[table["rad_class"] == rad_class]
     points = rad_points.placed(shown, r_min)[list(POINT_COLUMNS)]
     return points.astype(POINT_COLUMNS).reset_index(drop=True)

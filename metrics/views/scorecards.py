@@ -11,6 +11,8 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_access import queries
+from data_access.models import ROLES
+from data_access.result_cache import kept
 from data_access.scope import Scope
 from data_access.settings import load_settings
 from data_access.users import Viewer
@@ -19,7 +21,8 @@ from metrics.frames import records
 from metrics.overview import OverviewKPIs
 from metrics.period import Period
 from metrics.scorecard import WhatIf, coverage, cumulative_target, leaderboard, rolled_up, what_if
-from metrics.views.filters import Choices, Filters, resolve_filters
+from metrics.views import reads
+from metrics.views.filters import Choices, Filters, rep_named, resolve_filters
 from metrics.views.kpis import overview_kpis
 
 #: (id, code, name) of a rep
@@ -27,11 +30,12 @@ Rep = tuple[int, str, str]
 
 
 def rep_of(session: Session, viewer: Viewer, query: dict[str, str]) -> Rep | None:
-    """The rep the address asks for (``?rep=CODE``) if the viewer may see them; a rep always gets themselves."""
-    reps = queries.reps_in_scope(session, viewer.scope)
+    """The rep the address asks for (``?rep=CODE``, any rep row the viewer may see: ``filters.rep_named``); a
+    rep always gets themselves."""
     if viewer.role == "rep":
+        reps = reads.reps_in_scope(session, viewer.scope)
         return reps[0] if reps else None
-    return next((r for r in reps if r[1] == query.get("rep")), None)
+    return rep_named(session, viewer.scope, query.get("rep"))
 
 
 def week_of(today: date) -> tuple[date, date]:
@@ -53,13 +57,25 @@ def target_codes(book: pd.DataFrame, quarter: int | None) -> list[str]:
     return codes
 
 
-def _board(session: Session, scope: Scope, period: Period, today: date) -> tuple[pd.DataFrame, pd.DataFrame]:
-    rollup = queries.rep_rollup(
-        session, scope, period.start, period.end, today, load_settings(session).level_probabilities
-    )
+def _board(
+    session: Session, scope: Scope, period: Period, today: date, roles: tuple[str, ...] = ("rep",)
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The leaderboard and the team rollup of ``scope``'s rep rows of ``roles`` (the board lists sales reps)."""
+    probabilities = load_settings(session).level_probabilities
+    rollup = reads.rep_rollup(session, scope, period.start, period.end, today, probabilities, roles)
     quotas = queries.quota_rows(session, scope, period.year)
     won = queries.won_deals(session, scope, period.start, period.end)
     return leaderboard(rollup, quotas, won, period, today), rolled_up(rollup, quotas, won, period, today)
+
+
+@dataclass(frozen=True)
+class CardData:
+    """One rep's figures of an address: the KPIs and the commission payout (the API's scorecard)."""
+
+    filters: Filters
+    rep: Rep
+    kpis: OverviewKPIs
+    payout: Payout | None
 
 
 @dataclass(frozen=True)
@@ -125,6 +141,23 @@ def _payout(k: OverviewKPIs, tiers: tuple[tuple[float, float | None, float], ...
     return commission_payout(k.target_commission, k.attainment, tiers)
 
 
+def _card(
+    session: Session, viewer: Viewer, query: dict[str, str], today: date, rep: Rep
+) -> tuple[CardData, Choices, Scope]:
+    """The rep's card (the KPIs and payout every scorecard view shows), their choices and their scope."""
+    chosen, choices, rep_scope = _rep_view(session, viewer, query, today, rep)
+    k = overview_kpis(session, rep_scope, chosen.period, today)
+    return CardData(chosen, rep, k, _payout(k, load_settings(session).commission_tiers)), choices, rep_scope
+
+
+@kept
+def load_card(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> CardData | None:
+    """The card of the address's rep (``rep_of``), None without one."""
+    rep = rep_of(session, viewer, query)
+    return None if rep is None else _card(session, viewer, query, today, rep)[0]
+
+
+@kept
 def load(
     session: Session, viewer: Viewer, query: dict[str, str], today: date
 ) -> NoRep | BoardData | ScorecardData | TaskbookData:
@@ -143,11 +176,10 @@ def load_board(session: Session, viewer: Viewer, query: dict[str, str], today: d
 
 
 def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], today: date, rep: Rep) -> ScorecardData:
-    chosen, choices, rep_scope = _rep_view(session, viewer, query, today, rep)
+    card, choices, rep_scope = _card(session, viewer, query, today, rep)
     settings = load_settings(session)
-    p = chosen.period
-    k = overview_kpis(session, rep_scope, p, today)
-    board, _teams = _board(session, rep_scope, p, today)
+    chosen, p, k = card.filters, card.filters.period, card.kpis
+    board, _teams = _board(session, rep_scope, p, today, ROLES)  # the addressed rep row, whatever its role
     codes = target_codes(queries.task_book(session, rep[0], p.year), p.quarter)
     covered = queries.account_coverage(session, rep_scope, codes, p.start, p.end, today)
     week_start, week_end = week_of(today)
@@ -157,7 +189,7 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
         rep=rep,
         kpis=k,
         line=records(board.head(1))[0] if not board.empty else {},
-        payout=_payout(k, settings.commission_tiers),
+        payout=card.payout,
         pipeline=queries.open_pipeline_by_level(session, rep_scope),
         months=cumulative_target(queries.monthly_bookings(session, rep_scope, p.start, p.end), k.revenue_target, p),
         covered=covered,
@@ -174,18 +206,17 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
 
 
 def load_taskbook(session: Session, viewer: Viewer, query: dict[str, str], today: date, rep: Rep) -> TaskbookData:
-    chosen, _choices, rep_scope = _rep_view(session, viewer, query, today, rep)
-    p = chosen.period
+    card, _choices, rep_scope = _card(session, viewer, query, today, rep)
+    p = card.filters.period
     book = queries.task_book(session, rep[0], p.year)
-    k = overview_kpis(session, rep_scope, p, today)
     tiers = load_settings(session).commission_tiers
     codes = target_codes(book, p.quarter)
     return TaskbookData(
-        filters=chosen,
+        filters=card.filters,
         rep=rep,
         book=book,
-        kpis=k,
-        payout=_payout(k, tiers),
+        kpis=card.kpis,
+        payout=card.payout,
         tiers=tiers,
         target_codes=codes,
         accounts=queries.account_coverage(session, rep_scope, codes, p.start, p.end, today),
@@ -201,8 +232,8 @@ def whatif_of(
     rep = rep_of(session, viewer, query)
     if rep is None:
         return None
-    chosen, _choices, rep_scope = _rep_view(session, viewer, query, today, rep)
-    k = overview_kpis(session, rep_scope, chosen.period, today)
+    card, _choices, rep_scope = _card(session, viewer, query, today, rep)
+    k = card.kpis
     amounts = queries.open_amounts(session, rep_scope, codes)
     tiers = load_settings(session).commission_tiers
     return what_if(k.bookings, k.revenue_target, k.target_commission, list(amounts.values()), tiers), len(amounts)

@@ -10,9 +10,12 @@ import pandas as pd
 from sqlalchemy.orm import Session
 
 from data_access import queries
+from data_access.result_cache import kept
+from data_access.scope import Scope
 from data_access.users import Viewer
 from metrics import winloss
 from metrics.period import Period
+from metrics.views import reads
 from metrics.views.filters import Choices, Filters, resolve_filters
 
 #: A drill's grid lists at most this many deals, the largest (the download has them all).
@@ -32,7 +35,11 @@ class WinLossData:
     shape: pd.DataFrame
     #: the drill's largest deals and how many it has in all (None without a drill)
     drilled: tuple[pd.DataFrame, int] | None
+    #: lost deals per reason (``queries.loss_reasons``) and their Pareto (``winloss.loss_pareto``)
+    lost_reasons: pd.DataFrame
     reasons: pd.DataFrame
+    #: won and lost per competitor (``queries.competitor_outcomes``) and the head-to-head table of it
+    competitors: pd.DataFrame
     head_to_head: pd.DataFrame
     quarters: list[Period]
     trend: pd.DataFrame
@@ -40,6 +47,7 @@ class WinLossData:
     today: date
 
 
+@kept
 def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> WinLossData:
     segment, segment_problem = winloss.chosen_segment(query)
     drill = winloss.Drill.from_query(query)
@@ -47,12 +55,15 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
     if segment_problem:
         chosen = chosen.with_problems(segment_problem)
     start, end = chosen.period.start, chosen.period.end
-    tallies, rep_labels = queries.closed_tally(session, scope, start, end, segment)
+    classes = reads.year_classes(session, Scope.everything(), end.year)
+    tallies, rep_labels = queries.closed_tally(session, scope, start, end, segment, classes)
     drilled = None
     if drill:
-        deals = queries.closed_deals(session, scope, start, end, drill, limit=DRILL_ROWS)
+        deals = queries.closed_deals(session, scope, start, end, drill, limit=DRILL_ROWS, classes=classes)
         drilled = (deals, queries.closed_count(session, scope, start, end, drill))
     quarters = winloss.trend_quarters(end)
+    lost_reasons = reads.loss_reasons(session, scope, start, end)
+    competitors = reads.competitor_outcomes(session, scope, start, end)
     return WinLossData(
         filters=chosen,
         choices=choices,
@@ -60,10 +71,12 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         drill=drill,
         tallies=tallies,
         rep_labels=rep_labels,
-        shape=queries.closed_shape(session, scope, start, end),
+        shape=reads.closed_shape(session, scope, start, end),
         drilled=drilled,
-        reasons=winloss.loss_pareto(queries.loss_reasons(session, scope, start, end)),
-        head_to_head=winloss.head_to_head(queries.competitor_outcomes(session, scope, start, end)),
+        lost_reasons=lost_reasons,
+        reasons=winloss.loss_pareto(lost_reasons),
+        competitors=competitors,
+        head_to_head=winloss.head_to_head(competitors),
         quarters=quarters,
         trend=winloss.win_rate_trend({q: queries.closed_outcomes(session, scope, q.start, q.end) for q in quarters}),
         has_data=queries.has_any_data(session),
@@ -79,4 +92,6 @@ def drill_deals(session: Session, viewer: Viewer, query: dict[str, str], today: 
         return pd.DataFrame()
     chosen, _choices, scope = resolve_filters(session, viewer.scope, query, today)
     period = chosen.period
-    return winloss.deals_behind(queries.closed_deals(session, scope, period.start, period.end, drill), drill)
+    classes = reads.year_classes(session, Scope.everything(), period.end.year)
+    deals = queries.closed_deals(session, scope, period.start, period.end, drill, classes=classes)
+    return winloss.deals_behind(deals, drill)

@@ -87,3 +87,50 @@ def test_agr006_overview_aging_panel_and_its_download(request, role):
         for name, amount in zip(got["days_overdue"], got["amount_cny"], strict=True)
         for v in (str(name), cny(float(amount), "en"))
     ]
+
+
+def _tile(tree, name: str) -> str:
+    return text_of(find(tree, f"kpi-{name}-value"))
+
+
+def test_agr007_any_year_from_2000_is_a_view_on_pages_and_in_the_api(director):
+    """One rule for years (issue 15): a page shows any year 2000-2100 as the API does, picker included."""
+    tree = render_page(director, "/winloss", "?period=2019")
+    assert "outside" not in text_of(tree)
+    assert find(tree, "filter-year")["props"]["value"] == 2019
+    assert 2019 in [o["value"] for o in find(tree, "filter-year")["props"]["options"]]
+    api = director.get("/api/v1/winloss?year=2019").get_json()
+    assert (api["won"], api["lost"]) == (0, 0)  # the demo starts later: the page's empty state, the API's zeros
+    assert not any(n["props"].get("id") == "wl-won-link" for n in walk(tree))
+    wrong = render_page(director, "/winloss", "?period=1999")
+    assert "year 1999 is outside 2000-2100" in text_of(wrong)
+    assert find(wrong, "filter-year")["props"]["value"] == YEAR
+    assert director.get("/api/v1/winloss?year=1999").status_code == 400
+
+
+def test_agr008_any_rep_row_in_scope_is_an_address_on_pages_and_in_the_api(manager, rep):
+    """One rule for reps: a manager's own rep row (M001) is a scorecard on the page and in the API; a director's
+    (D001) is outside the manager's scope on both; a rep's address is always the rep."""
+    tree = render_page(manager, "/scorecards", f"?period={YEAR}&rep=M001")
+    api = manager.get(f"/api/v1/scorecard/M001?year={YEAR}")
+    assert api.status_code == 200
+    assert _tile(tree, "bookings") == cny(api.get_json()["bookings"], "en")
+    assert "M001" in text_of(find(tree, "sc-tiles")) or "M001" in text_of(tree)
+    assert find(render_page(manager, "/scorecards", "?rep=D001"), "sc-board") is not None  # the leaderboard
+    assert manager.get("/api/v1/scorecard/D001").status_code == 403
+    assert manager.get("/api/v1/funnel?rep=D001").status_code == 403
+    assert "rep 'D001' is not one you can pick" in text_of(render_page(manager, "/funnel", "?rep=D001"))
+    own = render_page(rep, "/scorecards", f"?period={YEAR}&rep=M001")  # shows R0001, the rep
+    assert _tile(own, "bookings") == cny(rep.get(f"/api/v1/scorecard/R0001?year={YEAR}").get_json()["bookings"], "en")
+    assert rep.get("/api/v1/scorecard/M001").status_code == 403
+
+
+@pytest.mark.parametrize("role", ["director", "manager"])
+def test_agr009_funnel_api_with_a_rep_is_the_page_with_that_rep(request, role):
+    client = request.getfixturevalue(role)
+    for search, api_query in (("?rep=R0001", "rep=R0001"), ("?team=1", "team=1")):
+        figure = find(render_page(client, "/funnel", f"{search}&measure=count"), "funnel-levels-chart")["props"]
+        page_counts = [int(x) for x in figure["figure"]["data"][0]["x"][:5]]
+        api = client.get(f"/api/v1/funnel?{api_query}").get_json()
+        assert [lv["count"] for lv in api["levels"]] == page_counts
+        assert sum(page_counts) > 0

@@ -80,3 +80,22 @@ def test_arc005_no_file_of_data_access_is_over_600_lines():
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES
     }
     assert long == {}
+
+
+def test_arc006_only_the_loaders_keep_results():
+    """One cache layer (issue 15): ``kept`` is applied in metrics/views only, never to a query of data_access;
+    the one other user of the store is the page's drawing of its loader's answer (``web/loading.py``, the same
+    key rule); the per-worker page cache is gone."""
+    users = {
+        str(path.relative_to(ROOT)): found
+        for folder in ("pages", "components", "metrics", "data_access", "web")
+        for path in (ROOT / folder).rglob("*.py")
+        if (found := [m for m in _imports(path) if m.startswith("data_access.result_cache.")])
+    }
+    keepers = sorted(name for name, found in users.items() if "data_access.result_cache.kept" in found)
+    assert keepers and all(k.startswith("metrics/views/") for k in keepers), keepers
+    others = {
+        name for name, found in users.items() if name not in keepers and found != ["data_access.result_cache.EXTENSION"]
+    }
+    assert others <= {"web/loading.py", "app.py"}, others
+    assert not (ROOT / "web" / "view_cache.py").exists()

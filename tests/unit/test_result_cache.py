@@ -28,8 +28,12 @@ from data_access.runtime import EXTENSION as RUNTIME
 from data_access.runtime import Runtime, runtime
 from data_access.scope import Scope
 from data_access.settings import bump_data_version
+from data_access.users import Viewer
+from metrics.views import funnel, rad, reads
 from tests.browser.conftest import free_port
 from tests.conftest import AS_OF
+
+DIRECTOR = Viewer(user_id=0, username="test", role="director", rep_id=None, rep_code=None, team_id=None)
 
 COUNT_FILE = hashlib.sha256(FileSystemCache._fs_count_file.encode()).hexdigest()
 
@@ -90,9 +94,9 @@ def test_rc001_kept_per_scope_and_equal_to_the_query(dash_app, demo_session):
         scopes = (Scope.everything(), Scope.team(team_id or 0), Scope.rep(rep_id))
         with rt.sessions() as session:
             _store(server).cache.clear()  # what earlier tests kept (a cache: safe to drop)
-            first = [queries.level_calibration(session, s) for s in scopes]
+            first = [reads.level_calibration(session, s) for s in scopes]
             made = len(_entries(server))
-            again = [queries.level_calibration(session, s) for s in scopes]
+            again = [reads.level_calibration(session, s) for s in scopes]
             assert len(_entries(server)) == made
     # the same answers as the query run outside the app (no keeping there), one entry per scope
     direct = [queries.level_calibration(demo_session, s) for s in scopes]
@@ -135,7 +139,7 @@ def test_rc003_switched_off_nothing_is_kept(dash_app):
         with server.app_context():
             count = len(_entries(server))
             with rt.sessions() as session:
-                queries.level_days(session, Scope.everything(), AS_OF.replace(day=1))  # a key never asked
+                reads.level_days(session, Scope.everything(), AS_OF.replace(day=1))  # a key never asked
             assert len(_entries(server)) == count
     finally:
         server.extensions[RUNTIME] = rt
@@ -149,14 +153,14 @@ def test_rc004_a_damaged_entry_is_drawn_again(dash_app):
         rt = runtime()
         with rt.sessions() as session:
             before = _entries(server)
-            want = queries.level_days(session, Scope.everything(), AS_OF.replace(day=2))
+            want = reads.level_days(session, Scope.everything(), AS_OF.replace(day=2))
             (entry,) = _entries(server) - before
             entry.write_bytes(b"not a pickle")
-            assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
+            assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
             assert entry.read_bytes() != b"not a pickle"  # and written anew
             # an entry of a class an upgrade renamed: its module is gone, it is drawn again too
             entry.write_bytes(struct.pack("I", 0) + b"cno_such_module\nGone\n)\x81.")
-            assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
+            assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
             assert pickle.loads(entry.read_bytes()[4:]) == (want,)
 
 
@@ -169,12 +173,11 @@ def test_rc005_whole_account_lists_are_kept_picked_accounts_are_not(dash_app, de
     with server.app_context():
         rt = runtime()
         with rt.sessions() as session:
+            rad.picked_accounts(session, DIRECTOR, {}, AS_OF, codes.tolist()[3:5])  # the filter bar's choices kept
             before = _entries(server)
-            picked = queries.rad_accounts(
-                session, Scope.everything(), AS_OF.year, probabilities, AS_OF, codes=codes.tolist()[:3]
-            )
+            picked = rad.picked_accounts(session, DIRECTOR, {}, AS_OF, codes.tolist()[:3])
             assert _entries(server) == before  # a click's three accounts: nothing written
-            whole = queries.rad_accounts(session, Scope.everything(), AS_OF.year - 1, probabilities, AS_OF)
+            whole = reads.account_rows(session, Scope.everything(), AS_OF.year - 1, probabilities, AS_OF)
             assert len(_entries(server) - before) == 1
     assert picked["account_code"].tolist() == codes.tolist()[:3] and len(whole) == len(codes)
 
@@ -185,12 +188,12 @@ def test_rc006_an_argument_left_at_its_default_or_named_is_one_kept_result(dash_
         rt = runtime()
         with rt.sessions() as session:
             before = _entries(server)
-            first = queries.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45)
+            first = reads.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45)
             made = _entries(server) - before
-            again = queries.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45, limit=50)
-            by_name = queries.stalled_deals(session, Scope.everything(), today=AS_OF - timedelta(days=3), days=45)
+            again = reads.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45, limit=50)
+            by_name = reads.stalled_deals(session, Scope.everything(), today=AS_OF - timedelta(days=3), days=45)
             assert len(made) == 1 and _entries(server) - before == made  # limit=50 is the default
-            other = queries.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45, limit=5)
+            other = reads.stalled_deals(session, Scope.everything(), AS_OF - timedelta(days=3), 45, limit=5)
             assert len(_entries(server) - before) == 2 and len(other[0]) <= 5
     pd.testing.assert_frame_equal(first[0], again[0])
     pd.testing.assert_frame_equal(first[0], by_name[0])
@@ -205,7 +208,7 @@ def test_rc007_a_folder_that_cannot_be_written_falls_back_to_the_query(dash_app,
     with _warnings() as caught, _other_store(server, instance_path=tmp_path / "blocked") as store:
         assert store is None and EXTENSION not in server.extensions
         with server.app_context(), runtime().sessions() as session:
-            assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
+            assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
     assert len(caught.messages) == 1 and "cannot be used" in caught.messages[0]
     # the folder goes away and a file takes its place while the app runs: answered, one warning, then left
     # alone until RETRY_SECONDS have passed
@@ -215,14 +218,14 @@ def test_rc007_a_folder_that_cannot_be_written_falls_back_to_the_query(dash_app,
         store.folder.write_text("not a folder")
         with server.app_context(), runtime().sessions() as session:
             for _ in range(3):
-                assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
+                assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
     assert len(caught.messages) == 1 and "does not answer" in caught.messages[0]
     # a folder removed by hand (to start cold) is made again by the next write
     with _other_store(server, instance_path=tmp_path / "removed") as store:
         assert store is not None and store.folder is not None
         shutil.rmtree(store.folder)
         with server.app_context(), runtime().sessions() as session:
-            assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
+            assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
         assert len(list(store.folder.iterdir())) >= 1
 
 
@@ -234,6 +237,30 @@ def test_rc008_an_unreachable_redis_falls_back_to_the_query(dash_app, demo_sessi
         assert store is not None and store.folder is None and "secret" not in store.where
         with server.app_context(), runtime().sessions() as session:
             for _ in range(3):
-                assert queries.level_days(session, Scope.everything(), AS_OF.replace(day=4)) == want
+                assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=4)) == want
     assert len(caught.messages) == 1 and "does not answer" in caught.messages[0]
     assert "secret" not in caught.messages[0]
+
+
+def test_rc009_a_loader_is_kept_per_viewer_and_address(dash_app, demo_session):
+    """The one cache layer is the loaders': a page's answer is kept per role and scope, and per address in its
+    sorted, non-empty parameters; what it keeps is what the loader answers outside the app."""
+    rep_id, rep_team = queries.rep_by_code(demo_session, "R0001") or (0, 0)
+    team_id = int(rep_team or 0)
+    manager = Viewer(user_id=0, username="m", role="manager", rep_id=None, rep_code=None, team_id=team_id)
+    query = {"period": str(AS_OF.year), "measure": "count", "level": "3"}
+    server = dash_app.server
+    with server.app_context(), runtime().sessions() as session:
+        _store(server).cache.clear()
+        first = funnel.load(session, DIRECTOR, query, AS_OF)
+        made = _entries(server)
+        same = funnel.load(session, DIRECTOR, {"level": "3", "rep": "", "measure": "count", **query}, AS_OF)
+        assert _entries(server) == made  # the same address, parameters in another order and one empty
+        team = funnel.load(session, manager, query, AS_OF)
+        assert len(_entries(server) - made) >= 1  # another viewer: its own entry
+    plain = funnel.load(demo_session, DIRECTOR, query, AS_OF)
+    pd.testing.assert_frame_equal(first.stages, plain.stages)
+    pd.testing.assert_frame_equal(same.stages, plain.stages)
+    assert first.stage_rows == plain.stage_rows and len(first.stage_rows) > 0
+    assert team.stages["count"].sum() < first.stages["count"].sum()  # the team's, never the company's
+    assert Scope.rep(rep_id).cache_key() != Scope.team(team_id).cache_key()

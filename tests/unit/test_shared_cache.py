@@ -239,12 +239,12 @@ def test_shc001_a_second_server_reads_what_the_first_kept_and_an_import_shows_at
         assert kept_by_a >= 5 and store.dbsize() == kept_by_a
         assert misses_a - misses == kept_by_a  # each looked for once, then written
 
-        # B draws the same view for the first time (its own page cache is empty): it reads every one of
-        # them and adds nothing
+        # B draws the same view for the first time: it reads the page loader's answer A kept and draws it,
+        # computing nothing and adding nothing
         page_b = b.render("/funnel")
         hits_b, misses_b = _reads(store)
         assert store.dbsize() == kept_by_a
-        assert misses_b == misses_a and hits_b - hits_a >= kept_by_a
+        assert misses_b == misses_a and hits_b - hits_a >= 1
         assert json.dumps(page_b, sort_keys=True) == json.dumps(page_a, sort_keys=True)
 
         # an import through A's command line changes one open deal's amount
