@@ -7,6 +7,7 @@ only draws the bar (and the options of its pickers).
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 import dash_bootstrap_components as dbc
 from dash import dcc, html
@@ -29,8 +30,21 @@ INLINE_CHOICES = 300
 FOUND_CHOICES = 50
 
 
-def control(control_id: str, label: str, dropdown: dcc.Dropdown, md: int = 2, hidden: bool = False) -> dbc.Col:
-    """One labelled picker of the bar (pages use it for their own pickers, passed as ``extra``)."""
+def control(
+    control_id: str,
+    label: str,
+    options: list[Any],
+    value: Any,
+    *,
+    placeholder: str | None = None,
+    hidden: bool = False,
+    md: int = 2,
+) -> dbc.Col:
+    """One labelled picker of the bar (pages use it for their own pickers, passed as ``extra``): a dropdown
+    with a placeholder is cleared to "all", one without always holds a value."""
+    dropdown = dcc.Dropdown(
+        id=control_id, options=options, value=value, placeholder=placeholder, clearable=placeholder is not None
+    )
     return dbc.Col(
         [dbc.Label(label, html_for=control_id, className="small mb-0"), dropdown],
         xs=6,
@@ -91,74 +105,48 @@ def filter_bar(
         control(
             YEAR_ID,
             t("filter.year", lang),
-            dcc.Dropdown(
-                id=YEAR_ID,
-                options=[{"label": str(y), "value": y} for y in year_choices(today, filters.period.year)],
-                value=filters.period.year,
-                clearable=False,
-            ),
-            2,
-            "year" not in show,
+            [{"label": str(y), "value": y} for y in year_choices(today, filters.period.year)],
+            filters.period.year,
+            hidden="year" not in show,
         ),
         control(
             QUARTER_ID,
             t("filter.quarter", lang),
-            dcc.Dropdown(
-                id=QUARTER_ID,
-                options=quarters,
-                value=str(filters.period.quarter) if filters.period.quarter else FULL_YEAR,
-                clearable=False,
-            ),
-            2,
-            "quarter" not in show,
+            quarters,
+            str(filters.period.quarter) if filters.period.quarter else FULL_YEAR,
+            hidden="quarter" not in show,
         ),
         control(
             TEAM_ID,
             t("filter.team", lang),
-            dcc.Dropdown(
-                id=TEAM_ID,
-                options=searched(teams, filters.team_id),
-                value=filters.team_id,
-                placeholder=_placeholder(teams, "filter.all_teams", lang),
-            ),
-            2,
-            "team" not in show,
+            searched(teams, filters.team_id),
+            filters.team_id,
+            placeholder=_placeholder(teams, "filter.all_teams", lang),
+            hidden="team" not in show,
         ),
         control(
             REP_ID,
             t("filter.rep", lang),
-            dcc.Dropdown(
-                id=REP_ID,
-                options=searched(reps, filters.rep_code),
-                value=filters.rep_code,
-                placeholder=_placeholder(reps, "filter.all_reps", lang),
-            ),
-            2,
-            "rep" not in show,
+            searched(reps, filters.rep_code),
+            filters.rep_code,
+            placeholder=_placeholder(reps, "filter.all_reps", lang),
+            hidden="rep" not in show,
         ),
         control(
             PRODUCT_ID,
             t("filter.product", lang),
-            dcc.Dropdown(
-                id=PRODUCT_ID,
-                options=[{"label": p, "value": p} for p in choices.product_lines],
-                value=filters.product_line,
-                placeholder=t("filter.all_products", lang),
-            ),
-            2,
-            "product" not in show,
+            [{"label": p, "value": p} for p in choices.product_lines],
+            filters.product_line,
+            placeholder=t("filter.all_products", lang),
+            hidden="product" not in show,
         ),
         control(
             CLASS_ID,
             t("filter.rad", lang),
-            dcc.Dropdown(
-                id=CLASS_ID,
-                options=[{"label": t(f"rad.class.{c}", lang), "value": c} for c in RAD_CHOICES],
-                value=filters.rad_class,
-                placeholder=t("filter.all_classes", lang),
-            ),
-            2,
-            "rad" not in show,
+            [{"label": t(f"rad.class.{c}", lang), "value": c} for c in RAD_CHOICES],
+            filters.rad_class,
+            placeholder=t("filter.all_classes", lang),
+            hidden="rad" not in show,
         ),
     ]
     return html.Div([*notices, dbc.Row([*columns, *extra], className="g-2")], className="filter-bar mb-3")

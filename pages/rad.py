@@ -53,22 +53,16 @@ def _extra_controls(ctx: RadContext, lang: str) -> tuple[dbc.Col, ...]:
         filters.control(
             REGION_ID,
             t("rad.region", lang),
-            dcc.Dropdown(
-                id=REGION_ID,
-                options=[{"label": r, "value": r} for r in ctx.regions],
-                value=ctx.region,
-                placeholder=t("rad.all_regions", lang),
-            ),
+            [{"label": r, "value": r} for r in ctx.regions],
+            ctx.region,
+            placeholder=t("rad.all_regions", lang),
         ),
         filters.control(
             INDUSTRY_ID,
             t("rad.industry", lang),
-            dcc.Dropdown(
-                id=INDUSTRY_ID,
-                options=[{"label": i, "value": i} for i in ctx.industries],
-                value=ctx.industry,
-                placeholder=t("rad.all_industries", lang),
-            ),
+            [{"label": i, "value": i} for i in ctx.industries],
+            ctx.industry,
+            placeholder=t("rad.all_industries", lang),
         ),
     )
 
