@@ -135,16 +135,14 @@ def remember(viewer: Viewer, mapping: dict[str, dict[str, Any]], choice: Any) ->
         session.commit()
 
 
+def _job(viewer: Viewer, upload: jobs.Upload, raw_as_of: Any, mapping: dict[str, Any]) -> jobs.Job:
+    """The viewer's import of ``upload``, as of the page's day, with their mapping and scope."""
+    limits = runtime().config.limits
+    return jobs.Job(runtime().engine, upload, as_of(raw_as_of), viewer.username, mapping, viewer.scope, limits)
+
+
 def _report(viewer: Viewer, upload: jobs.Upload, raw_as_of: Any, mapping: dict[str, Any]) -> ImportReport:
-    return jobs.preview(
-        runtime().engine,
-        upload,
-        as_of(raw_as_of),
-        viewer.username,
-        mapping,
-        viewer.scope,
-        limits=runtime().config.limits,
-    )
+    return jobs.preview(_job(viewer, upload, raw_as_of, mapping))
 
 
 def _choices(plans: list[TabPlan]) -> list[MappingChoice]:
@@ -201,15 +199,7 @@ def start(viewer: Viewer, store: Any, raw_as_of: Any) -> bool:
     state = jobs.read_progress(upload.progress_path)
     if state is not None and state["state"] == "running":  # a second click while it runs starts nothing
         return False
-    jobs.start_import(
-        runtime().engine,
-        upload,
-        as_of(raw_as_of),
-        viewer.username,
-        stored_mapping(store),
-        viewer.scope,
-        limits=runtime().config.limits,
-    )
+    jobs.start_import(_job(viewer, upload, raw_as_of, stored_mapping(store)))
     return True
 
 

@@ -129,41 +129,38 @@ def progress_file(instance: Path, user_id: int, token: str) -> Path:
     return _folder(instance) / f"{user_id}-{token}.progress.json"
 
 
-def _run(
-    engine: Engine,
-    upload: Upload,
-    as_of: date,
-    username: str,
-    mapping: Mapping_ | None,
-    scope: Scope,
-    **options: Any,
-) -> ImportReport:
-    """``run_import`` on an upload: its own file name (for the log and the type), its saved bytes."""
-    return run_import(
-        engine,
-        upload.path.with_name(upload.file_name),
-        data=upload.path.read_bytes(),
-        as_of=as_of,
-        username=username,
-        mapping=mapping,
-        scope=scope,
-        user_id=upload.user_id,
-        **options,
-    )
+@dataclass(frozen=True)
+class Job:
+    """An import asked for on the Import page: the upload, the day it is as of, who asks (their name for the
+    log, their scope for the team rules), the column mapping and the limits of the reader."""
+
+    engine: Engine
+    upload: Upload
+    as_of: date
+    username: str
+    mapping: Mapping_ | None
+    scope: Scope
+    limits: Limits = DEFAULT_LIMITS
+
+    def run(self, **options: Any) -> ImportReport:
+        """``run_import`` on the upload: its own file name (for the log and the type), its saved bytes."""
+        return run_import(
+            self.engine,
+            self.upload.path.with_name(self.upload.file_name),
+            data=self.upload.path.read_bytes(),
+            as_of=self.as_of,
+            username=self.username,
+            mapping=self.mapping,
+            scope=self.scope,
+            user_id=self.upload.user_id,
+            limits=self.limits,
+            **options,
+        )
 
 
-def preview(
-    engine: Engine,
-    upload: Upload,
-    as_of: date,
-    username: str,
-    mapping: Mapping_ | None,
-    scope: Scope,
-    *,
-    limits: Limits = DEFAULT_LIMITS,
-) -> ImportReport:
+def preview(job: Job) -> ImportReport:
     """The dry run: what the upload would create, update and leave unchanged, or its problems."""
-    return _run(engine, upload, as_of, username, mapping, scope, dry_run=True, limits=limits)
+    return job.run(dry_run=True)
 
 
 def write_progress(path: Path, state: dict[str, Any]) -> None:
@@ -185,35 +182,25 @@ def _remove_upload(upload: Upload) -> None:
         path.unlink(missing_ok=True)
 
 
-def start_import(
-    engine: Engine,
-    upload: Upload,
-    as_of: date,
-    username: str,
-    mapping: Mapping_ | None,
-    scope: Scope,
-    *,
-    limits: Limits = DEFAULT_LIMITS,
-) -> None:
+def start_import(job: Job) -> None:
     """Run the import in a thread; its progress, then its result, go to the progress file; then the upload
     itself is deleted (the progress file, with the run id, stays for the page)."""
+    upload = job.upload
     where = upload.progress_path
-    job: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid()}
-    write_progress(where, {"state": "running", "message": "starting", "fraction": 0.0, **job})
+    process: dict[str, Any] = {"host": socket.gethostname(), "pid": os.getpid()}
+    write_progress(where, {"state": "running", "message": "starting", "fraction": 0.0, **process})
 
     def work() -> None:
         try:
 
             def on_run(run_id: int) -> None:
-                job["run_id"] = run_id
-                write_progress(where, {"state": "running", "message": "starting", "fraction": 0.0, **job})
+                process["run_id"] = run_id
+                write_progress(where, {"state": "running", "message": "starting", "fraction": 0.0, **process})
 
             def progress(msg: str, frac: float) -> None:
-                write_progress(where, {"state": "running", "message": msg, "fraction": frac, **job})
+                write_progress(where, {"state": "running", "message": msg, "fraction": frac, **process})
 
-            report = _run(
-                engine, upload, as_of, username, mapping, scope, progress=progress, on_run=on_run, limits=limits
-            )
+            report = job.run(progress=progress, on_run=on_run)
             if report.failed is not None:
                 final: dict[str, Any] = {"state": "failed", "message": report.failed}
             else:
@@ -223,12 +210,12 @@ def start_import(
                     "issues": [i.as_dict() for i in report.issues],
                     "applied": [a.as_dict() for a in report.applied],
                 }
-            write_progress(where, {**final, "fraction": 1.0, **job})
+            write_progress(where, {**final, "fraction": 1.0, **process})
         except Exception:  # run_import logs its own failures; this is reading the upload or writing progress
             error_id = secrets.token_hex(4)
             log.exception("import job %s failed (error id %s)", upload.token, error_id)
             message = f"an unexpected error (error id {error_id})"
-            write_progress(where, {"state": "failed", "fraction": 1.0, "message": message, **job})
+            write_progress(where, {"state": "failed", "fraction": 1.0, "message": message, **process})
         finally:
             _remove_upload(upload)
 
