@@ -6,19 +6,13 @@ python scripts/screenshot.py http://127.0.0.1:8050/ docs/overview.png [--lang en
 from __future__ import annotations
 
 import argparse
+import sys
+from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from tests.browser.conftest import CHROMIUM, CHROMIUM_FLAGS
 
 
 def main() -> None:
@@ -33,7 +27,7 @@ def main() -> None:
     parser.add_argument("--password", default=None)
     args = parser.parse_args()
     with sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
+        browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
         context = browser.new_context(viewport={"width": args.width, "height": args.height}, locale=args.lang)
         host = args.url.split("/")[2].split(":")[0]
         context.add_cookies([{"name": "lang", "value": args.lang, "domain": host, "path": "/"}])

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from typing import Any
 
@@ -144,3 +145,24 @@ def downloaded_text(response: Any) -> str:
 
     data = response.get_json()["response"]["table-download-target"]["data"]
     return base64.b64decode(data["content"]).decode("utf-8-sig") if data.get("base64") else str(data["content"])
+
+
+def confirm_import(client: Any, store: dict[str, Any], as_of: str = "2026-11-27") -> dict[str, Any]:
+    """Confirm the previewed upload of the Import page (``store``: the page's import-store) and poll its
+    progress as the page does until the result is drawn; the poll's last answer."""
+    started = call_callback(
+        client,
+        "import-poll.disabled",
+        {("import-confirm", "n_clicks"): 1, ("import-store", "data"): store, ("import-as-of", "date"): as_of},
+    )
+    assert started.status_code == 200
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        polled = call_callback(
+            client, "import-progress.value", {("import-poll", "n_intervals"): 1, ("import-store", "data"): store}
+        )
+        result = polled.get_json()["response"] if polled.status_code == 200 else {}
+        if "import-result" in result:
+            return dict(result)
+        time.sleep(0.2)
+    raise AssertionError("the import did not finish")

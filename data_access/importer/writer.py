@@ -12,6 +12,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access.importer.common import CHUNK, Counts, ImportReport, Record, Rows, _codes, _in_chunks
+from data_access.importer.schema import BY_NAME
 from data_access.models import (
     Account,
     BuyingPower,
@@ -191,21 +192,8 @@ class _Writer:
         tracked = {code: {f: getattr(o, f) for f in TRACKED} for code, o in existing.items()}
         in_file_history = {(str(r["opp_code"]), int(r["level"])) for _, r in history_rows}
         with_history = {str(r["opp_code"]) for _, r in history_rows}
-        fields = (
-            "opp_code",
-            "name",
-            "amount",
-            "level",
-            "status",
-            "created_date",
-            "expected_close_date",
-            "product_line",
-            "gross_margin",
-            "closed_date",
-            "loss_reason",
-            "win_reason",
-            "competitor",
-        )
+        # the sheet's own fields (its two codes are written as the account and owner ids)
+        fields = [c.name for c in BY_NAME["opportunities"].columns if c.name not in ("account_code", "owner_rep_code")]
         for _, r in rows:
             attrs = {f: r[f] for f in fields}
             attrs["account_id"] = self.accounts[r["account_code"]]

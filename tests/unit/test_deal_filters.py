@@ -12,9 +12,9 @@ from sqlalchemy import select
 from components import filters
 from components.formatting import cny
 from data_access import queries
-from data_access.result_cache import EXTENSION as KEPT
 from data_access.models import Account, Rep
 from data_access.rad import UNKNOWN, account_classes
+from data_access.result_cache import EXTENSION as KEPT
 from data_access.scope import ProductLine, RadClass, Scope
 from metrics.period import Period
 from metrics.rad import classify
@@ -199,9 +199,7 @@ def _typed_team(client, typed, chosen=None):
     return None if response.status_code == 204 else response.get_json()["response"]["filter-team"]["options"]
 
 
-def test_flt009_a_long_team_list_is_searched_on_the_server_too(
-    dash_app, director, manager, demo_session, monkeypatch
-):
+def test_flt009_a_long_team_list_is_searched_on_the_server_too(dash_app, director, manager, demo_session, monkeypatch):
     teams = queries.teams(demo_session, Scope.everything())
     assert 3 < len(teams) <= filters.INLINE_CHOICES and _typed_team(director, teams[0][1]) is None
     monkeypatch.setattr(filters, "INLINE_CHOICES", 3)

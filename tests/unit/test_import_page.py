@@ -5,10 +5,9 @@ from __future__ import annotations
 import base64
 import io
 import socket
-import time
 import zipfile
 
-from tests.dash_http import call_callback, render_page, text_of
+from tests.dash_http import call_callback, confirm_import, render_page, text_of
 
 
 def _csv_zip(files: dict[str, str]) -> str:
@@ -57,22 +56,7 @@ def test_ipg003_preview_then_confirm_as_director(dash_app, director, demo_sessio
     store = body["import-store"]["data"]
     assert body["import-confirm"]["disabled"] is False
     assert "buying_power" in text_of(body["import-preview"]["children"])
-    # another user cannot use this upload's token
-    started = call_callback(
-        director,
-        "import-poll.disabled",
-        {("import-confirm", "n_clicks"): 1, ("import-store", "data"): store, ("import-as-of", "date"): "2026-11-27"},
-    )
-    assert started.status_code == 200
-    deadline = time.monotonic() + 60
-    while True:
-        polled = call_callback(
-            director, "import-progress.value", {("import-poll", "n_intervals"): 1, ("import-store", "data"): store}
-        )
-        result = polled.get_json()["response"] if polled.status_code == 200 else {}
-        if "import-result" in result or time.monotonic() > deadline:
-            break
-        time.sleep(0.3)
+    result = confirm_import(director, store)
     assert "Imported" in text_of(result["import-result"]["children"])
     # the job is over: the upload is deleted, only its small progress file stays, and the poll still answers
     from data_access.runtime import EXTENSION

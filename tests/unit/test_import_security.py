@@ -11,12 +11,12 @@ import base64
 import csv
 import io
 import json
-import time
 import zipfile
 from datetime import date
 from pathlib import Path
 from typing import Any
 
+import pytest
 from sqlalchemy import Engine, func, select, text
 
 from data_access import demo
@@ -26,7 +26,7 @@ from data_access.importer.reader import Issue
 from data_access.models import Account, ImportMapping, ImportRun, Opportunity, Rep
 from data_access.scope import Scope
 from tests.conftest import AS_OF, url_of
-from tests.dash_http import _spec_id, call_callback, find, text_of
+from tests.dash_http import _spec_id, call_callback, confirm_import, find, text_of
 from tests.unit.test_cli import run_cli
 from tests.unit.test_demo import _digest
 
@@ -112,25 +112,6 @@ def _preview_text(body: dict[str, Any]) -> str:
     return text_of(body["import-preview"]["children"])
 
 
-def _confirm_and_wait(client: Any, store: dict[str, Any]) -> dict[str, Any]:
-    started = call_callback(
-        client,
-        "import-poll.disabled",
-        {("import-confirm", "n_clicks"): 1, ("import-store", "data"): store, ("import-as-of", "date"): "2026-11-27"},
-    )
-    assert started.status_code == 200
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        polled = call_callback(
-            client, "import-progress.value", {("import-poll", "n_intervals"): 1, ("import-store", "data"): store}
-        )
-        result = polled.get_json()["response"] if polled.status_code == 200 else {}
-        if "import-result" in result:
-            return dict(result)
-        time.sleep(0.2)
-    raise AssertionError("the import did not finish")
-
-
 # --------------------------------------------------------------------------------------------------
 # finding 1: a manager's import stays inside their team
 
@@ -143,7 +124,7 @@ def test_isec001_manager_cannot_move_themselves_into_another_team(manager, demo_
         body
     )
     # confirming anyway (the callback is a public endpoint): validated again, refused, nothing written
-    result = _confirm_and_wait(manager, body["import-store"]["data"])
+    result = confirm_import(manager, body["import-store"]["data"])
     assert "1 problem(s): nothing will be written" in text_of(result["import-result"]["children"])
     team = demo_session.execute(
         text("SELECT t.name FROM reps r JOIN teams t ON t.id = r.team_id WHERE r.rep_code = 'M001'")
@@ -153,37 +134,41 @@ def test_isec001_manager_cannot_move_themselves_into_another_team(manager, demo_
     assert manager.get("/api/v1/funnel?team=1").status_code == 200
 
 
-def test_isec002_manager_cannot_change_a_role_or_a_manager(manager):
-    cases = {
-        "M001,彭鹏英,华北大客户部,华北,director,D001,m001@hualuo.example,2021-01-30\n": (
-            "not yours to change: only a director changes a role (M001 is manager)"
+@pytest.mark.parametrize(
+    ("row", "message"),
+    [
+        (
+            "M001,彭鹏英,华北大客户部,华北,director,D001,m001@hualuo.example,2021-01-30\n",
+            "not yours to change: only a director changes a role (M001 is manager)",
         ),
-        "R0001,高建,华北大客户部,华北,rep,M002,r0001@hualuo.example,2019-10-28\n": (
-            "not yours to change: only a director changes who manages R0001 (M001)"
+        (
+            "R0001,高建,华北大客户部,华北,rep,M002,r0001@hualuo.example,2019-10-28\n",
+            "not yours to change: only a director changes who manages R0001 (M001)",
         ),
-    }
-    for row, message in cases.items():
-        body = _upload(manager, {"reps.csv": REPS + row})
-        assert body["import-confirm"]["disabled"] is True, row
-        assert message in _preview_text(body), _preview_text(body)[:400]
+        # isec003: the reps a manager adds join the manager's team, as reps
+        (
+            "R9001,新人甲,华东大客户部,华东,rep,M001,r9001@x.example,2026-11-01\n",
+            "outside your team: a rep you add joins your team (华北大客户部)",
+        ),
+        (
+            "R9002,新人乙,华北大客户部,华北,director,,r9002@x.example,2026-11-01\n",
+            "not yours to change: a manager adds people with the role rep",
+        ),
+        (
+            "R9003,新人丙,华北大客户部,华北,rep,M002,r9003@x.example,2026-11-01\n",
+            "outside your team: a rep you add is managed by someone of your team",
+        ),
+    ],
+)
+def test_isec002_manager_cannot_change_a_role_or_a_manager_and_adds_reps_to_the_team_only(manager, row, message):
+    _refused(manager, {"reps.csv": REPS + row}, message)
 
 
-def test_isec003_new_reps_join_the_managers_team_as_reps(manager):
-    cases = {
-        "R9001,新人甲,华东大客户部,华东,rep,M001,r9001@x.example,2026-11-01\n": (
-            "outside your team: a rep you add joins your team (华北大客户部)"
-        ),
-        "R9002,新人乙,华北大客户部,华北,director,,r9002@x.example,2026-11-01\n": (
-            "not yours to change: a manager adds people with the role rep"
-        ),
-        "R9003,新人丙,华北大客户部,华北,rep,M002,r9003@x.example,2026-11-01\n": (
-            "outside your team: a rep you add is managed by someone of your team"
-        ),
-    }
-    for row, message in cases.items():
-        body = _upload(manager, {"reps.csv": REPS + row})
-        assert body["import-confirm"]["disabled"] is True, row
-        assert message in _preview_text(body), _preview_text(body)[:400]
+def _refused(client, files: dict[str, str], message: str) -> None:
+    """The preview refuses the upload (nothing can be confirmed) and names why."""
+    body = _upload(client, files)
+    assert body["import-confirm"]["disabled"] is True
+    assert message in _preview_text(body), _preview_text(body)[:400]
 
 
 def test_isec004_deals_and_visits_must_be_on_the_teams_accounts(manager):

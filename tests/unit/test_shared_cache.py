@@ -34,6 +34,7 @@ from sqlalchemy.orm import aliased
 
 from data_access import demo
 from data_access.db import session_factory
+from data_access.importer.schema import BY_NAME
 from data_access.models import Account, Opportunity, Rep
 from data_access.settings import data_version, load_settings
 from tests.browser.conftest import free_port, wait_until_up
@@ -43,23 +44,7 @@ from tests.dash_http import ROUTER_OUTPUT
 ROOT = Path(__file__).resolve().parents[2]
 DELTA = Decimal("123456.00")  # what the import adds to one open deal's amount
 KEPT = "salesradar:kept:*"  # the kept results' keys (data_access.result_cache)
-COLUMNS = (
-    "opp_code",
-    "account_code",
-    "owner_rep_code",
-    "name",
-    "amount",
-    "level",
-    "status",
-    "created_date",
-    "expected_close_date",
-    "product_line",
-    "gross_margin",
-    "closed_date",
-    "loss_reason",
-    "win_reason",
-    "competitor",
-)
+COLUMNS = [c.name for c in BY_NAME["opportunities"].columns]  # the import sheet, in its order
 
 
 @pytest.fixture(scope="module")
