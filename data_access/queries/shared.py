@@ -77,16 +77,25 @@ def recent_imports(session: Session, limit: int = 20) -> list[dict[str, Any]]:
     return out
 
 
+def distinct_values(session: Session, column: Any, condition: Any = None) -> list[str]:
+    """The distinct non-empty values of an indexed ``column``, sorted. Under ``condition`` (a viewer's part of
+    the company) a plain DISTINCT over its rows; without one, one index seek per value (a loose index scan as
+    a recursive query: the next value is the least one above the last), not a pass over every row's entry:
+    the company's product lines are 6 seeks, not a million entries."""
+    if condition is not None:
+        stmt = select(column).where(column.is_not(None), column != "", condition).distinct().order_by(column)
+        return [str(v) for v in session.scalars(stmt)]
+    values = select(func.min(column).label("v")).where(column.is_not(None), column != "").cte("v", recursive=True)
+    following = select(func.min(column)).where(column > values.c.v).scalar_subquery()
+    values = values.union_all(select(following).where(values.c.v.is_not(None)))
+    return [str(v) for v in session.scalars(select(values.c.v).where(values.c.v.is_not(None)))]
+
+
 def product_lines(session: Session, scope: Scope) -> list[str]:
-    """The product lines of the opportunities the viewer sees, sorted (for the filter's choices; kept: a
-    distinct scan of a million deals, 56 ms, behind every filtered page and callback)."""
-    stmt = (
-        select(Opportunity.product_line)
-        .where(Opportunity.product_line.is_not(None), Opportunity.product_line != "", scope.opportunities())
-        .distinct()
-        .order_by(Opportunity.product_line)
+    """The product lines of the opportunities the viewer sees, sorted (for the filter's choices)."""
+    return distinct_values(
+        session, Opportunity.product_line, None if not scope.narrows_deals else scope.opportunities()
     )
-    return [str(p) for p in session.scalars(stmt)]
 
 
 def reps_in_scope(session: Session, scope: Scope) -> list[tuple[int, str, str]]:
