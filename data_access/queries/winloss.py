@@ -98,13 +98,27 @@ def year_classes(session: Session, scope: Scope, year: int) -> dict[int, str]:
     return {int(a): str(c) for a, c in session.execute(select(classes.c.account_id, classes.c.rad_class))}
 
 
+#: Accounts whose classes one statement reads when not all are wanted (bound parameters: SQLite allows 32,766)
+CLASS_CHUNK = 5000
+
+
 def _classes_of(session: Session, account_ids: Any, year: int, classes: Mapping[int, str] | None) -> dict[int, str]:
-    """The RAD class in ``year`` of each of these accounts, from ``classes`` (``year_classes``, which the loader
-    keeps) or read now."""
+    """The RAD class in ``year`` of each of these accounts: from ``classes`` (every account's, ``year_classes``,
+    which the loader keeps for a viewer who sees everything), else read for these accounts alone, through the
+    accounts' primary key (a team's deals never class the whole company)."""
     # on its own, not joined to the deals: PostgreSQL planned the grouped class subquery once per deal
     # (minutes at 100k deals); on its own it is one pass over the accounts
-    every = classes if classes is not None else year_classes(session, Scope.everything(), year)
-    return {int(a): every[int(a)] for a in account_ids if int(a) in every}
+    wanted = sorted({int(a) for a in account_ids})
+    if classes is not None:
+        return {a: classes[a] for a in wanted if a in classes}
+    settings = load_settings(session)
+    table = account_classes(year, settings.rad_r_min, settings.rad_a_max)
+    found: dict[int, str] = {}
+    for i in range(0, len(wanted), CLASS_CHUNK):
+        chunk = wanted[i : i + CLASS_CHUNK]
+        stmt = select(table.c.account_id, table.c.rad_class).where(table.c.account_id.in_(chunk))
+        found.update({int(a): str(c) for a, c in session.execute(stmt)})
+    return found
 
 
 #: The column a win/loss segment's keys come from, where it needs a join (``_segment_value``).

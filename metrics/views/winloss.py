@@ -3,6 +3,7 @@ drill for its download (all of them) and its grid (the largest ``DRILL_ROWS``)."
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 
@@ -47,6 +48,12 @@ class WinLossData:
     today: date
 
 
+def _every_class(session: Session, scope: Scope, year: int) -> Mapping[int, str] | None:
+    """Every account's class in ``year`` (kept, the same for every viewer) for a view of every account; None
+    for a part of them (a team, a rep), whose deals' accounts are classed alone (``queries.closed_tally``)."""
+    return reads.year_classes(session, Scope.everything(), year) if scope.is_everything else None
+
+
 @kept
 def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> WinLossData:
     segment, segment_problem = winloss.chosen_segment(query)
@@ -55,7 +62,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
     if segment_problem:
         chosen = chosen.with_problems(segment_problem)
     start, end = chosen.period.start, chosen.period.end
-    classes = reads.year_classes(session, Scope.everything(), end.year)
+    classes = _every_class(session, scope, end.year) if segment == "rad_class" or drill else None
     tallies, rep_labels = queries.closed_tally(session, scope, start, end, segment, classes)
     drilled = None
     if drill:
@@ -92,6 +99,6 @@ def drill_deals(session: Session, viewer: Viewer, query: dict[str, str], today: 
         return pd.DataFrame()
     chosen, _choices, scope = resolve_filters(session, viewer.scope, query, today)
     period = chosen.period
-    classes = reads.year_classes(session, Scope.everything(), period.end.year)
+    classes = _every_class(session, scope, period.end.year)
     deals = queries.closed_deals(session, scope, period.start, period.end, drill, classes=classes)
     return winloss.deals_behind(deals, drill)
