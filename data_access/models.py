@@ -154,6 +154,21 @@ class Opportunity(Base):
             "closed_date",
         ),
         Index("ix_opps_product_line", "product_line"),
+        # a team's or a rep's sums: each owner's deals in one seek (migration 0008)
+        Index(
+            "ix_opps_owner_cover",
+            "owner_rep_id",
+            "status",
+            "closed_date",
+            "level",
+            "expected_close_date",
+            "amount",
+            "product_line",
+            "account_id",
+            "created_date",
+            "loss_reason",
+            "competitor",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
