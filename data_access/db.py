@@ -16,6 +16,8 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, NoSuchModuleError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 
+import data_access.summaries  # noqa: F401  (its after_flush listener keeps the summaries with every write)
+
 
 class DatabaseUnavailable(RuntimeError):
     """The configured database cannot be used; ``str()`` is a message fit for a terminal."""

@@ -18,6 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
+from data_access import summaries
 from data_access.demo_names import (
     BRANDS,
     CITIES,
@@ -123,6 +124,8 @@ def generate(
             say("clearing existing data")
             clear_business_data(conn)
         summary = _Generator(conn, random.Random(seed), as_of, opportunities, say).run()
+        say("summaries")
+        summaries.rebuild(conn)  # bulk-inserted rows: the summary is summed once, in the same transaction
         with Session(bind=conn) as session:
             for username, role, rep_code, password in DEMO_USERS:
                 create_user(session, username, password, role, rep_code)

@@ -105,6 +105,22 @@ class BuyingPower(Base):
     source: Mapped[str | None] = mapped_column(String(200))
 
 
+class AccountYear(Base):
+    """Summary, one row per account and year with a BP or a contract (``data_access.summaries`` keeps it in the
+    transaction of every write): the BP, the bookings and gross margin of the contracts signed in the year, and
+    the RAD class by the saved thresholds (the account's override winning)."""
+
+    __tablename__ = "account_years"
+    __table_args__ = (Index("ix_account_years_class", "year", "rad_class", "account_id"),)
+
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    bp: Mapped[float | None] = mapped_column(Money, nullable=True)
+    bookings: Mapped[float] = mapped_column(Money, default=0, nullable=False)
+    gm_booked: Mapped[float] = mapped_column(Money, default=0, nullable=False)
+    rad_class: Mapped[str] = mapped_column(String(4), nullable=False)
+
+
 class Contact(Base):
     __tablename__ = "contacts"
     __table_args__ = (CheckConstraint(_in("decision_role", DECISION_ROLES), name="ck_contacts_role"),)

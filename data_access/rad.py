@@ -7,30 +7,23 @@ by class, and the per-class totals, never read all accounts into Python. A test 
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, literal, select
+from sqlalchemy import Subquery, and_, case, func, literal, select, union
 
-from data_access.models import Account, BuyingPower, Contract, Opportunity
+from data_access.models import Account, AccountYear
 
 #: The class value of an account whose SOW is unknown (no BP known) and who has no override.
 UNKNOWN = "none"
 
 
 def account_bookings(year: int, only: Any = None) -> Subquery:
-    """Bookings per account in ``year``: account_id, bookings (contracts signed in the year); ``only``, a
-    select of account ids, limits the sums to those accounts."""
-    conditions = [Contract.signed_date.between(date(year, 1, 1), date(year, 12, 31))]
+    """Bookings per account in ``year``: account_id, bookings (contracts signed in the year, from the
+    ``account_years`` summary); ``only``, a select of account ids, limits it to those accounts."""
+    conditions = [AccountYear.year == year]
     if only is not None:
-        conditions.append(Opportunity.account_id.in_(only))
-    return (
-        select(Opportunity.account_id.label("account_id"), func.sum(Contract.amount).label("bookings"))
-        .join(Contract, Contract.opportunity_id == Opportunity.id)
-        .where(*conditions)
-        .group_by(Opportunity.account_id)
-        .subquery()
-    )
+        conditions.append(AccountYear.account_id.in_(only))
+    return select(AccountYear.account_id, AccountYear.bookings).where(*conditions).subquery()
 
 
 def class_expression(bp: Any, booked: Any, override: Any, r_min: float, a_max: float) -> Any:
@@ -50,32 +43,32 @@ def class_expression(bp: Any, booked: Any, override: Any, r_min: float, a_max: f
 
 def account_classes(year: int, r_min: float, a_max: float) -> Subquery:
     """Every account with its ``year``: account_id, owner_rep_id, bp (NULL when unknown), bookings (0 when
-    none), rad_class (R/A/D/``UNKNOWN``), manual (override set).
-
-    Bookings are a correlated sum per account (two index lookups each): joined as a grouped subquery,
-    PostgreSQL re-aggregated all contracts once per account when this sits inside an IN (...) filter.
-    """
-    bookings = func.coalesce(
-        select(func.sum(Contract.amount))
-        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-        .where(
-            Opportunity.account_id == Account.id,
-            Contract.signed_date.between(date(year, 1, 1), date(year, 12, 31)),
-        )
-        .correlate(Account)
-        .scalar_subquery(),
-        0,
-    )
+    none), rad_class (R/A/D/``UNKNOWN``, by these thresholds), manual (override set); the BP and bookings from
+    the ``account_years`` summary (no sum over contracts per account)."""
+    bookings = func.coalesce(AccountYear.bookings, 0)
     manual = and_(Account.rad_override.is_not(None), Account.rad_override != "")
     return (
         select(
             Account.id.label("account_id"),
             Account.owner_rep_id.label("owner_rep_id"),
-            BuyingPower.bp.label("bp"),
+            AccountYear.bp.label("bp"),
             bookings.label("bookings"),
-            class_expression(BuyingPower.bp, bookings, Account.rad_override, r_min, a_max).label("rad_class"),
+            class_expression(AccountYear.bp, bookings, Account.rad_override, r_min, a_max).label("rad_class"),
             case((manual, literal(True)), else_=literal(False)).label("manual"),
         )
-        .outerjoin(BuyingPower, and_(BuyingPower.account_id == Account.id, BuyingPower.year == year))
+        .outerjoin(AccountYear, and_(AccountYear.account_id == Account.id, AccountYear.year == year))
         .subquery()
+    )
+
+
+def class_accounts(year: int, rad_class: str) -> Any:
+    """A select of the ids of the accounts of ``rad_class`` in ``year`` by the saved thresholds (the summary's
+    classes, through its (year, class) index; an override holds in a year without a row too)."""
+    overridden = and_(Account.rad_override.is_not(None), Account.rad_override != "")
+    if rad_class == UNKNOWN:
+        classed = select(AccountYear.account_id).where(AccountYear.year == year, AccountYear.rad_class != UNKNOWN)
+        return select(Account.id).where(~overridden, Account.id.not_in(classed))
+    return union(
+        select(AccountYear.account_id).where(AccountYear.year == year, AccountYear.rad_class == rad_class),
+        select(Account.id).where(Account.rad_override == rad_class),
     )

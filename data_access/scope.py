@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, false, select, true
 
 from data_access.models import Opportunity, Rep
-from data_access.rad import account_classes
+from data_access.rad import class_accounts
 
 Restriction = tuple[Literal["rep", "team", "none"], int]
 
@@ -28,7 +28,8 @@ class ProductLine:
 
 @dataclass(frozen=True)
 class RadClass:
-    """Deals on accounts of one RAD class in ``year`` (``cls`` R, A, D, or ``none``: SOW unknown)."""
+    """Deals on accounts of one RAD class in ``year`` (``cls`` R, A, D, or ``none``: SOW unknown), by the saved
+    thresholds ``r_min`` and ``a_max`` (the ``account_years`` summary's classes; they key kept results too)."""
 
     year: int
     cls: str
@@ -110,11 +111,8 @@ class Scope:
         for f in self.deals:
             if isinstance(f, ProductLine):
                 parts.append(Opportunity.product_line == f.name)
-            else:
-                classes = account_classes(f.year, f.r_min, f.a_max)
-                parts.append(
-                    Opportunity.account_id.in_(select(classes.c.account_id).where(classes.c.rad_class == f.cls))
-                )
+            else:  # the summary's classes (by the saved thresholds, which r_min and a_max are)
+                parts.append(Opportunity.account_id.in_(class_accounts(f.year, f.cls)))
         return and_(*parts)
 
     def cache_key(self) -> str:

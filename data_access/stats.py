@@ -17,7 +17,10 @@ from data_access.models import Base
 #: Tables an import sheet writes, beyond its own: a deal's level change adds stage history and a change row.
 ALSO_WRITTEN = {
     "reps": ("teams",),
-    "opportunities": ("stage_history", "opportunity_changes"),
+    "accounts": ("account_years",),
+    "buying_power": ("account_years",),
+    "opportunities": ("stage_history", "opportunity_changes", "account_years"),
+    "contracts": ("account_years",),
 }
 KNOWN = {table.name for table in Base.metadata.sorted_tables}
 

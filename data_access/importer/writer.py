@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+import data_access.summaries  # noqa: F401  (its after_flush listener keeps the summaries with what is written)
 from data_access.importer.common import CHUNK, Counts, ImportReport, Record, Rows, _codes, _in_chunks
 from data_access.importer.schema import BY_NAME
 from data_access.models import (

@@ -1,0 +1,292 @@
+"""The account_years summary equals what its rows say, after any sequence of writes (issue 16).
+
+Random sequences of what an import or the UI writes (buying power set and removed, deals moved between
+accounts, contracts signed, changed and removed, overrides set and cleared, thresholds saved) go through the
+ORM as the importer writes them; after each, the summary and the RAD-class filter's accounts must equal what
+the test computes itself from the rows it wrote (``metrics.rad``'s formulas, not the SQL under test). The
+demo's bulk load, an import of a workbook, ``salesradar db rebuild-summaries`` and start-up are checked too.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import delete, select
+from sqlalchemy.orm import Session
+
+from data_access.db import session_factory
+from data_access.importer.engine import run_import
+from data_access.models import AccountYear, BuyingPower, Contract, Opportunity
+from data_access.rad import UNKNOWN, class_accounts
+from data_access.settings import load_settings, save_setting
+from data_access.summaries import TABLE, ensure_summaries, rebuild
+from metrics.rad import rad_class, share_of_wallet
+from tests.builders import Seed
+
+YEARS = (2025, 2026)
+WEEK = Path("week.zip")
+ACCOUNTS = 4
+
+Op = tuple
+ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("bp"), st.integers(0, ACCOUNTS - 1), st.sampled_from(YEARS), st.none() | st.integers(0, 900)),
+        st.tuples(st.just("deal"), st.integers(0, ACCOUNTS - 1)),
+        st.tuples(st.just("contract"), st.integers(0, 9), st.integers(1, 500), st.sampled_from(YEARS)),
+        st.tuples(st.just("move"), st.integers(0, 9), st.integers(0, ACCOUNTS - 1)),
+        st.tuples(st.just("amount"), st.integers(0, 9), st.integers(1, 500)),
+        st.tuples(st.just("drop"), st.integers(0, 9)),
+        st.tuples(st.just("override"), st.integers(0, ACCOUNTS - 1), st.sampled_from([None, "R", "A", "D"])),
+        st.tuples(st.just("thresholds"), st.sampled_from([0.3, 0.5, 0.7]), st.sampled_from([0.05, 0.1, 0.2])),
+    ),
+    min_size=1,
+    max_size=14,
+)
+
+
+def _expected(seed_state: dict) -> dict[tuple[int, int], tuple[float | None, float, str]]:
+    """(account, year) -> (bp, bookings, class), from the rows the test wrote."""
+    r_min, a_max = seed_state["thresholds"]
+    keys = set(seed_state["bp"])
+    booked: dict[tuple[int, int], float] = {}
+    for deal, amount, signed in seed_state["contracts"].values():
+        key = (seed_state["deals"][deal], signed.year)
+        booked[key] = booked.get(key, 0.0) + amount
+        keys.add(key)
+    out = {}
+    for key in keys:
+        bp = seed_state["bp"].get(key)
+        bookings = booked.get(key, 0.0)
+        override = seed_state["overrides"].get(key[0])
+        computed = rad_class(share_of_wallet(bookings, bp), r_min, a_max) or UNKNOWN
+        out[key] = (bp, bookings, override or computed)
+    return out
+
+
+def _class_expected(seed_state: dict, accounts: list[int], year: int, cls: str) -> set[int]:
+    summary = _expected(seed_state)
+    found = set()
+    for account in accounts:
+        override = seed_state["overrides"].get(account)
+        shown = override or (summary[account, year][2] if (account, year) in summary else UNKNOWN)
+        if shown == cls:
+            found.add(account)
+    return found
+
+
+def _check(session: Session, seed_state: dict, accounts: list[int]) -> None:
+    rows = {
+        (r.account_id, r.year): (None if r.bp is None else float(r.bp), float(r.bookings), r.rad_class)
+        for r in session.scalars(select(AccountYear))
+    }
+    assert rows == _expected(seed_state)
+    for year in (2024, *YEARS):
+        for cls in ("R", "A", "D", UNKNOWN):
+            got = set(session.scalars(class_accounts(year, cls)))
+            assert got & set(accounts) == _class_expected(seed_state, accounts, year, cls), (year, cls)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=ops)
+def test_sum001_the_summary_follows_every_write(engine, steps):
+    with session_factory(engine)() as session:
+        for table in (TABLE, Contract.__table__, Opportunity.__table__, BuyingPower.__table__):
+            session.execute(delete(table))
+        session.commit()
+        seed = Seed(session)
+        team = seed.team(f"T{id(steps)}")
+        rep = seed.rep(f"R{id(steps)}", team)
+        accounts = [seed.account(f"A{id(steps)}-{i}", rep) for i in range(ACCOUNTS)]
+        s = load_settings(session)
+        state: dict = {
+            "thresholds": (s.rad_r_min, s.rad_a_max),
+            "bp": {},
+            "deals": {},
+            "contracts": {},
+            "overrides": {},
+        }
+        deals: list[Opportunity] = []
+        contracts: list[Contract] = []
+        for step in steps:
+            kind = step[0]
+            if kind == "bp":
+                _, a, year, value = step
+                row = session.scalar(
+                    select(BuyingPower).where(BuyingPower.account_id == accounts[a].id, BuyingPower.year == year)
+                )
+                if value is None:
+                    if row is not None:
+                        session.delete(row)
+                    state["bp"].pop((accounts[a].id, year), None)
+                elif row is None:
+                    seed.bp(accounts[a], year, float(value))
+                    state["bp"][(accounts[a].id, year)] = float(value)
+                else:
+                    row.bp = float(value)
+                    state["bp"][(accounts[a].id, year)] = float(value)
+            elif kind == "deal":
+                deal = seed.opp(accounts[step[1]], 1000, 5, "won", closed=date(2026, 1, 5))
+                deals.append(deal)
+                state["deals"][deal.id] = accounts[step[1]].id
+            elif kind == "contract" and deals:
+                _, d, amount, year = step
+                deal = deals[d % len(deals)]
+                contract = seed.contract(deal, float(amount), date(year, 6, 1))
+                contracts.append(contract)
+                state["contracts"][contract.id] = (deal.id, float(amount), date(year, 6, 1))
+            elif kind == "move" and deals:
+                deal = deals[step[1] % len(deals)]
+                deal.account_id = accounts[step[2]].id
+                state["deals"][deal.id] = accounts[step[2]].id
+            elif kind == "amount" and contracts:
+                contract = contracts[step[1] % len(contracts)]
+                contract.amount = float(step[2])
+                d, _amount, signed = state["contracts"][contract.id]
+                state["contracts"][contract.id] = (d, float(step[2]), signed)
+            elif kind == "drop" and contracts:
+                contract = contracts.pop(step[1] % len(contracts))
+                session.delete(contract)
+                state["contracts"].pop(contract.id)
+            elif kind == "override":
+                accounts[step[1]].rad_override = step[2]
+                state["overrides"][accounts[step[1]].id] = step[2]
+            elif kind == "thresholds":
+                save_setting(session, "rad_thresholds", {"r_min": step[1], "a_max": step[2]})
+                state["thresholds"] = (step[1], step[2])
+            session.flush()
+            _check(session, state, [a.id for a in accounts])
+        session.rollback()
+
+
+def _summary(session: Session) -> set[tuple]:
+    return {
+        (r.account_id, r.year, r.bp, r.bookings, r.gm_booked, r.rad_class) for r in session.scalars(select(AccountYear))
+    }
+
+
+def test_sum002_the_demo_and_a_rebuild_agree(demo_engine):
+    """The demo's bulk load sums the summary once; summed again from the rows it is the same."""
+    with demo_engine.connect() as conn:
+        with Session(conn) as session:
+            kept = _summary(session)
+            assert len(kept) > 100
+        trans = conn.begin()
+        try:
+            rebuild(conn)
+            with Session(conn) as session:
+                assert _summary(session) == kept
+        finally:
+            trans.rollback()
+
+
+def test_sum003_start_up_and_the_command_fill_an_empty_summary(new_engine, tmp_path):
+    import subprocess
+    import sys
+
+    from data_access import demo
+    from tests.conftest import url_of
+
+    engine = new_engine()
+    demo.generate(engine, as_of=date(2026, 11, 27), opportunities=300)
+    with session_factory(engine)() as session:
+        full = _summary(session)
+        session.execute(delete(TABLE))
+        session.commit()
+    assert ensure_summaries(engine) is True and ensure_summaries(engine) is False
+    with session_factory(engine)() as session:
+        assert _summary(session) == full
+        session.execute(delete(TABLE))
+        session.commit()
+    root = Path(__file__).resolve().parents[2]
+    done = subprocess.run(
+        [sys.executable, "-m", "cli", "db", "rebuild-summaries"],
+        cwd=root,
+        env={"DATABASE_URL": url_of(engine), "PATH": "/usr/bin:/bin", "SALESRADAR_INSTANCE": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert f"account_years: {len(full):,} rows" in done.stdout
+    with session_factory(engine)() as session:
+        assert _summary(session) == full
+
+
+def _zip(files: dict[str, str]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        for name, text in files.items():
+            z.writestr(name, text)
+    return out.getvalue()
+
+
+def test_sum004_an_import_keeps_the_summary_in_its_transaction(new_engine):
+    """A workbook that adds a BP, moves a deal to another account and signs a contract: the summary holds the
+    new figures at once, and a dry run leaves it as it was."""
+    engine = new_engine()
+    files = {
+        "reps.csv": "rep_code,name,team,region,role,manager_code,email,hire_date\n"
+        "R1,甲,华东一部,华东,rep,,r1@x.example,2024-01-01\n",
+        "accounts.csv": "account_code,name,industry,region,owner_rep_code,city,key_account,rad_override\n"
+        "A1,甲客户,金融,华东,R1,上海,false,\nA2,乙客户,金融,华东,R1,上海,false,\n",
+        "buying_power.csv": "account_code,year,bp,source\nA1,2026,1000,\nA2,2026,400,\n",
+        "opportunities.csv": "opp_code,account_code,owner_rep_code,name,amount,level,status,created_date,"
+        "expected_close_date,product_line,gross_margin,closed_date,loss_reason,win_reason,competitor\n"
+        "O1,A1,R1,项目,600,5,won,2026-01-05,2026-03-01,,,2026-03-01,,,\n",
+        "contracts.csv": "contract_code,opp_code,signed_date,amount,gross_margin\nC1,O1,2026-03-01,600,100\n",
+    }
+    first = run_import(engine, WEEK, data=_zip(files), as_of=date(2026, 11, 27), username="test")
+    assert first.ok, [i.as_dict() for i in first.issues]
+    with session_factory(engine)() as session:
+        got = {(r.year, r.bp, r.bookings, r.rad_class) for r in session.scalars(select(AccountYear))}
+    assert got == {(2026, 1000.0, 600.0, "R"), (2026, 400.0, 0.0, "A")}
+    moved = dict(files, **{"opportunities.csv": files["opportunities.csv"].replace("O1,A1,", "O1,A2,")})
+    dry = run_import(engine, WEEK, data=_zip(moved), as_of=date(2026, 11, 27), username="test", dry_run=True)
+    assert dry.ok
+    with session_factory(engine)() as session:
+        assert {(r.bookings, r.rad_class) for r in session.scalars(select(AccountYear))} == {(600.0, "R"), (0.0, "A")}
+    real = run_import(engine, WEEK, data=_zip(moved), as_of=date(2026, 11, 27), username="test")
+    assert real.ok
+    with session_factory(engine)() as session:
+        rows = {r.bp: (r.bookings, r.rad_class) for r in session.scalars(select(AccountYear))}
+    assert rows == {1000.0: (0.0, "A"), 400.0: (600.0, "R")}  # the contract's bookings followed its deal
+
+
+@pytest.mark.parametrize("cls", ["R", "A", "D", UNKNOWN])
+def test_sum005_the_class_filter_equals_the_classes_of_every_account(demo_session, cls):
+    """``class_accounts`` (the summary's index) names the accounts ``metrics.rad`` classes so."""
+    from data_access import queries
+    from data_access.scope import Scope
+    from metrics.rad import classify
+
+    s = load_settings(demo_session)
+    year = 2026
+    frame = classify(queries.account_year(demo_session, Scope.everything(), year), s.rad_r_min, s.rad_a_max)
+    codes = {str(c) for c, k in zip(frame["account_code"], frame["rad_class"], strict=True) if (k or UNKNOWN) == cls}
+    from data_access.models import Account
+
+    got = set(demo_session.scalars(select(Account.account_code).where(Account.id.in_(class_accounts(year, cls)))))
+    assert got == codes and (codes or cls == "D")
+
+
+def test_sum006_a_save_of_the_thresholds_classes_every_row_again(session):
+    """SOW 40%: D by the default thresholds (R from 50%, A below 10%), R once R starts at 30%, in the same
+    transaction as the save."""
+    seed = Seed(session)
+    rep = seed.rep("R1", seed.team("T"))
+    account = seed.account("A1", rep)
+    seed.bp(account, 2026, 1000.0)
+    seed.contract(seed.opp(account, 400, 5, "won", closed=date(2026, 2, 1)), 400.0, date(2026, 2, 1))
+    assert session.scalar(select(AccountYear.rad_class)) == "D"
+    assert set(session.scalars(class_accounts(2026, "D"))) == {account.id}
+    save_setting(session, "rad_thresholds", {"r_min": 0.3, "a_max": 0.1})
+    session.flush()
+    assert session.scalar(select(AccountYear.rad_class)) == "R"
+    assert set(session.scalars(class_accounts(2026, "R"))) == {account.id}
+    assert set(session.scalars(class_accounts(2026, "D"))) == set()
