@@ -96,8 +96,8 @@ def _check(session: Session, seed_state: dict, accounts: list[int]) -> None:
 @given(steps=ops)
 def test_sum001_the_summary_follows_every_write(engine, steps):
     with session_factory(engine)() as session:
-        for table in (TABLE, Contract.__table__, Opportunity.__table__, BuyingPower.__table__):
-            session.execute(delete(table))
+        for model in (AccountYear, Contract, Opportunity, BuyingPower):
+            session.execute(delete(model))
         session.commit()
         seed = Seed(session)
         team = seed.team(f"T{id(steps)}")
