@@ -144,7 +144,9 @@ def resolve_filters(
     reps = reads.reps_in_scope(session, team_scope)
     lines = reads.product_lines(session, scope)
     addressed = rep_named(session, team_scope, query.get("rep"), reps)
-    rep_codes = {code for _i, code, _n in reps} | ({addressed[1]} if addressed else set())
+    if addressed is not None and addressed not in reps:  # a manager's own row: the picker shows it too
+        reps = [*reps, addressed]
+    rep_codes = {code for _i, code, _n in reps}
     chosen = parse_filters(query, today, team_ids, rep_codes, set(lines))
     rep_id = addressed[0] if addressed and addressed[1] == chosen.rep_code else None
     deals: list[DealFilter] = []

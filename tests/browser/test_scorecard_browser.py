@@ -43,3 +43,18 @@ def test_brw202_a_director_opens_a_scorecard_from_the_leaderboard(watched, live_
     page.wait_for_selector("#sc-attainment-value")
     page.wait_for_load_state("networkidle")
     watched.assert_clean()
+
+
+def test_brw204_a_manager_opens_their_own_scorecard_by_address_and_stays_on_it(watched, live_server):
+    """One rule for reps (issue 15): ``?rep=`` may name a manager's own row, as in the API; the rep picker shows
+    it, so the filter bar does not "correct" the address back to the leaderboard."""
+    page = watched.page
+    watched.sign_in(live_server, role="manager")
+    page.goto(live_server + "/scorecards?rep=M001")
+    page.wait_for_selector("#sc-attainment-value")
+    page.wait_for_load_state("networkidle")
+    page.wait_for_timeout(500)  # what a filter-bar callback would do to the address, it has done now
+    assert "rep=M001" in page.url
+    assert page.locator("#sc-attainment-value").count() == 1 and page.locator("#sc-board").count() == 0
+    assert "M001" in page.locator(".page-title").inner_text()
+    watched.assert_clean()
