@@ -7,7 +7,8 @@ reads several views share (``metrics.views.reads``); nothing below them keeps an
 the app's Flask-Caching store:
 a ``FileSystemCache`` in ``<instance>/cache`` (every worker of one server reads the same files), or, with
 ``SALESRADAR_CACHE_URL``, a Redis server that several app servers share. The key is the database (its URL
-without the password), the data version (``data_access.settings.data_version``: every import, settings save
+without the password) and the app's code (``code_fingerprint``: a deploy never serves what older code kept),
+the data version (``data_access.settings.data_version``: every import, settings save
 and demo run bumps it in its writing transaction), the function, the viewer's scope (``Scope.cache_key``:
 owners and deal filters; for a loader's ``Viewer`` also the role) and every other argument, bound by name with
 defaults filled in, an address's query in its sorted, non-empty items. A new data version
@@ -136,6 +137,23 @@ class KeptResults:
             )
 
 
+#: The packages whose code decides what is kept (a loader's answer, a page's drawing)
+CODE = ("app.py", "config.py", "pages", "components", "metrics", "data_access", "web")
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def code_fingerprint(root: Path = ROOT) -> str:
+    """A hash of the app's source files (paths and contents): part of every key, so a server running other code
+    (a deploy, an upgrade) never serves what the former code kept, while servers running the same code share."""
+    digest = hashlib.sha256()
+    for name in CODE:
+        top = root / name
+        for path in sorted([top] if top.is_file() else top.rglob("*.py")):
+            digest.update(str(path.relative_to(root)).encode())
+            digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def install(server: Flask, config: Config) -> KeptResults | None:
     """Build the app's store once (``create_app``): Redis when ``config.cache_url`` names one, else the folder
     ``<instance>/cache``. Nothing with keeping switched off; nothing, with a warning, when the store cannot
@@ -146,7 +164,7 @@ def install(server: Flask, config: Config) -> KeptResults | None:
     # the pickles of the storage before Flask-Caching (<instance>/results/v<N>/) are never read again
     shutil.rmtree(Path(config.instance_path) / "results", ignore_errors=True)
     database = make_url(config.database_url).render_as_string(hide_password=True)
-    namespace = hashlib.sha256(database.encode()).hexdigest()[:16]
+    namespace = hashlib.sha256(f"{database}|{code_fingerprint()}".encode()).hexdigest()[:16]
     folder: Path | None = None
     if config.cache_url:
         where = hide_password(config.cache_url)

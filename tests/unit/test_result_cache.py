@@ -264,3 +264,21 @@ def test_rc009_a_loader_is_kept_per_viewer_and_address(dash_app, demo_session):
     assert first.stage_rows == plain.stage_rows and len(first.stage_rows) > 0
     assert team.stages["count"].sum() < first.stages["count"].sum()  # the team's, never the company's
     assert Scope.rep(rep_id).cache_key() != Scope.team(team_id).cache_key()
+
+
+def test_rc010_other_code_keeps_under_other_keys(tmp_path):
+    """A deploy (other code, the same data) never serves what the former code kept: the code is in every key,
+    and the same code on another machine (another checkout, other file times) gives the same keys."""
+    from data_access.result_cache import CODE, ROOT, code_fingerprint
+
+    copy = tmp_path / "copy"
+    for name in CODE:
+        source = ROOT / name
+        for path in [source] if source.is_file() else source.rglob("*.py"):
+            target = copy / path.relative_to(ROOT)
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(path.read_bytes())
+    assert code_fingerprint(copy) == code_fingerprint()
+    page = copy / "pages" / "overview.py"
+    page.write_text(page.read_text(encoding="utf-8") + "\n# a change\n", encoding="utf-8")
+    assert code_fingerprint(copy) != code_fingerprint()
