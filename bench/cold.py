@@ -25,7 +25,6 @@ import argparse
 import os
 import random
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable, Iterator
@@ -43,12 +42,11 @@ from sqlalchemy.orm import Session
 ROOT = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 
-from run import AS_OF, DATA, USERS, Client, build, database_url, percentile, write_doc  # noqa: E402  (bench/run.py)
+from run import AS_OF, DATA, USERS, Client, build, database_url, percentile, started, write_doc  # noqa: E402  (bench/run.py)
 
 from data_access.models import User  # noqa: E402
 from data_access.users import Viewer, viewer_for  # noqa: E402
 from metrics.views import funnel, overview, rad, scorecards, winloss  # noqa: E402
-from tests.browser.conftest import free_port, wait_until_up  # noqa: E402
 from tests.dash_http import render_page  # noqa: E402
 
 SEED = 16
@@ -178,32 +176,9 @@ def floor_ms(engine: Engine, viewer: Viewer, page: str, search: str) -> tuple[fl
 @contextmanager
 def cold_server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, float]]:
     """``salesradar run`` with kept results and warm-up off; its address and the seconds until it answered."""
-    port = free_port()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "SALESRADAR_AS_OF": AS_OF,
-        "SALESRADAR_INSTANCE": str(instance),
-        "SALESRADAR_KEEP_RESULTS": "0",
-        "SALESRADAR_WARM_UP": "0",
-    }
-    log = (instance / "server.log").open("w")
-    t0 = time.perf_counter()
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "cli", "run", "--port", str(port), "--workers", str(workers)],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        wait_until_up(base, proc, instance / "server.log", 300)
-        yield base, time.perf_counter() - t0
-    finally:
-        proc.terminate()
-        proc.wait(timeout=30)
-        log.close()
+    nothing_kept = {"SALESRADAR_KEEP_RESULTS": "0", "SALESRADAR_WARM_UP": "0"}
+    with started(url, workers, instance, nothing_kept, timeout=300) as (base, _proc, up):
+        yield base, up
 
 
 @dataclass

@@ -321,31 +321,48 @@ def chart_costs(url: str, repeat: int) -> dict[str, float]:
 
 # ---------------------------------------------------------------- the server, as production runs it
 @contextmanager
-def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], list[float]]]:
-    """``salesradar run`` on ``url``: its address, its process and, once every worker has finished its
-    warm-up (web/warm.py), the seconds each took."""
+def started(
+    url: str, workers: int, instance: Path, env: dict[str, str] | None = None, timeout: float = 120
+) -> Iterator[tuple[str, subprocess.Popen[bytes], float]]:
+    """``salesradar run`` on ``url`` (with ``env`` added), stopped afterwards: its address, its process and the
+    seconds until it answered."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SALESRADAR_AS_OF": AS_OF, "SALESRADAR_INSTANCE": str(instance)}
-    for kept in ("results", "cache"):  # kept aggregates of an earlier run (former pickles, Flask-Caching): cold
-        shutil.rmtree(instance / kept, ignore_errors=True)
+    environment = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "SALESRADAR_AS_OF": AS_OF,
+        "SALESRADAR_INSTANCE": str(instance),
+        **(env or {}),
+    }
     log = (instance / "server.log").open("w")
+    t0 = time.perf_counter()
     proc = subprocess.Popen(
         [sys.executable, "-m", "cli", "run", "--port", str(port), "--workers", str(workers)],
         cwd=ROOT,
-        env=env,
+        env=environment,
         stdout=log,
         stderr=subprocess.STDOUT,
     )
     base = f"http://127.0.0.1:{port}"
-    wait_until_up(base, proc, instance / "server.log", 120)
-    warmed = wait_for_warm_up(instance / "server.log", workers)
-    print(f"   warm-up (each worker, one after the other): {', '.join(f'{w:.0f} s' for w in warmed)}", flush=True)
     try:
-        yield base, proc, warmed
+        wait_until_up(base, proc, instance / "server.log", timeout)
+        yield base, proc, time.perf_counter() - t0
     finally:
         proc.terminate()
         proc.wait(timeout=30)
         log.close()
+
+
+@contextmanager
+def server(url: str, workers: int, instance: Path) -> Iterator[tuple[str, subprocess.Popen[bytes], list[float]]]:
+    """``salesradar run`` on ``url``: its address, its process and, once every worker has finished its
+    warm-up (web/warm.py), the seconds each took."""
+    for kept in ("results", "cache"):  # kept aggregates of an earlier run (former pickles, Flask-Caching): cold
+        shutil.rmtree(instance / kept, ignore_errors=True)
+    with started(url, workers, instance) as (base, proc, _up):
+        warmed = wait_for_warm_up(instance / "server.log", workers)
+        print(f"   warm-up (each worker, one after the other): {', '.join(f'{w:.0f} s' for w in warmed)}", flush=True)
+        yield base, proc, warmed
 
 
 WARMED = re.compile(r"warm-up done: .* in ([0-9.]+) s")
