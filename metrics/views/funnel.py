@@ -4,6 +4,7 @@ a level's download. Each reads the address's filters once (``metrics.views.filte
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -96,8 +97,7 @@ class LevelsData:
         return rows.reset_index(drop=True)
 
 
-def _stages(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
-    probabilities = load_settings(session).level_probabilities
+def _stages(session: Session, scope: Scope, period: Period, probabilities: Mapping[int, float]) -> pd.DataFrame:
     return stage_values(reads.funnel_stages(session, scope, period.start, period.end), probabilities)
 
 
@@ -105,7 +105,7 @@ def _stages(session: Session, scope: Scope, period: Period) -> pd.DataFrame:
 def load_levels(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> LevelsData:
     """The levels of the page's chart (the API's ``/funnel`` reads this, the page the same ``_stages``)."""
     chosen, _choices, scope = resolve_filters(session, viewer.scope, query, today)
-    return LevelsData(chosen, _stages(session, scope, chosen.period))
+    return LevelsData(chosen, _stages(session, scope, chosen.period, load_settings(session).level_probabilities))
 
 
 @dataclass(frozen=True)
@@ -156,7 +156,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         stalled_days=stalled_days,
         measure=params.one_of(query.get("measure"), MEASURES) or "amount",
         stage=stage,
-        stages=_stages(session, scope, period),
+        stages=_stages(session, scope, period, probabilities),
         stage_rows=records(queries.stage_opportunities(session, scope, stage, period.start, period.end))
         if stage
         else [],
