@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
 
@@ -78,6 +79,13 @@ class Account(Base):
     __tablename__ = "accounts"
     __table_args__ = (
         CheckConstraint(f"rad_override IS NULL OR {_in('rad_override', RAD_CLASSES)}", name="ck_accounts_rad"),
+        # the overridden accounts of a RAD class, without reading every account (migration 0010)
+        Index(
+            "ix_accounts_override",
+            "rad_override",
+            sqlite_where=text("rad_override IS NOT NULL"),
+            postgresql_where=text("rad_override IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -185,11 +193,27 @@ class Opportunity(Base):
             "loss_reason",
             "competitor",
         ),
+        # a RAD class's or an account's deals: each account's in one seek, never a visit to the table (migration
+        # 0010, replacing the one-column account index)
+        Index(
+            "ix_opps_account_cover",
+            "account_id",
+            "status",
+            "closed_date",
+            "level",
+            "expected_close_date",
+            "amount",
+            "product_line",
+            "owner_rep_id",
+            "created_date",
+            "loss_reason",
+            "competitor",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     opp_code: Mapped[str] = mapped_column(String(50), unique=True)
-    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"), index=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
     owner_rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     amount: Mapped[float] = mapped_column(Money)

@@ -261,6 +261,19 @@ def trend_quarters(end: date, quarters: int = TREND_QUARTERS) -> list[Period]:
     return [Period(i // 4, i % 4 + 1) for i in range(index - quarters + 1, index + 1)]
 
 
+def outcomes_in(by_day: pd.DataFrame, period: Period) -> Outcomes:
+    """The won and lost deals of ``by_day`` (status, closed_date, count, amount: ``queries.closed_by_day``)
+    closed inside ``period``."""
+    inside = by_day[(by_day["closed_date"] >= period.start) & (by_day["closed_date"] <= period.end)]
+    won, lost = inside[inside["status"] == "won"], inside[inside["status"] == "lost"]
+    return Outcomes(
+        won_count=int(won["count"].sum()),
+        lost_count=int(lost["count"].sum()),
+        won_amount=float(won["amount"].sum()),
+        lost_amount=float(lost["amount"].sum()),
+    )
+
+
 def win_rate_trend(by_quarter: Mapping[Period, Outcomes]) -> pd.DataFrame:
     """Win rate by count and by amount per quarter, oldest first (quarter as ``2026Q3``, start, then as
     ``rates``); a quarter without closed deals has no rate."""

@@ -23,6 +23,7 @@ from data_access.queries.funnel import (
 )
 from data_access.queries.overview import (
     bookings,
+    closed_by_day,
     closed_outcomes,
     open_pipeline_by_level,
     quota_rows,
@@ -86,6 +87,7 @@ __all__ = [
     "account_visits",
     "account_year",
     "bookings",
+    "closed_by_day",
     "closed_count",
     "closed_deals",
     "closed_outcomes",

@@ -63,6 +63,24 @@ def closed_outcomes(session: Session, scope: Scope, start: date, end: date) -> O
     return Outcomes(won_count=won[0], lost_count=lost[0], won_amount=won[1], lost_amount=lost[1])
 
 
+def closed_by_day(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
+    """Won and lost opportunities closed in [start, end], per status and close date: status, closed_date, count,
+    amount (one read for several periods: the win/loss trend's quarters)."""
+    stmt = (
+        select(
+            Opportunity.status, Opportunity.closed_date, func.count(), func.coalesce(func.sum(Opportunity.amount), 0)
+        )
+        .where(
+            Opportunity.status.in_(("won", "lost")),
+            Opportunity.closed_date.between(start, end),
+            scope.opportunities(),
+        )
+        .group_by(Opportunity.status, Opportunity.closed_date)
+    )
+    df = _frame(session, stmt, ["status", "closed_date", "count", "amount"])
+    return df.astype({"count": int, "amount": float})
+
+
 def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> pd.DataFrame:
     """Payments due before ``today`` and not fully paid (more than half a fen owed), summed per due date:
     due_date, amount, paid_amount (sums; nothing paid counts 0), n (payments)."""

@@ -11,9 +11,9 @@ from sqlalchemy.orm import Session
 from data_access import queries
 from data_access.result_cache import kept
 from data_access.users import Viewer
-from metrics.overview import OverviewKPIs, aging_frame
+from metrics.overview import OverviewKPIs, aging_frame, kpis_of
 from metrics.views.filters import Choices, Filters, resolve_filters
-from metrics.views.kpis import overview_kpis
+from metrics.views.kpis import overview_inputs
 
 
 @dataclass(frozen=True)
@@ -34,11 +34,12 @@ class OverviewData:
 @kept
 def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> OverviewData:
     chosen, choices, scope = resolve_filters(session, viewer.scope, query, today)
+    inputs = overview_inputs(session, scope, chosen.period, today)  # the chart's levels are the KPIs' own read
     return OverviewData(
         filters=chosen,
         choices=choices,
-        kpis=overview_kpis(session, scope, chosen.period, today),
-        pipeline=queries.open_pipeline_by_level(session, scope),
+        kpis=kpis_of(inputs),
+        pipeline=inputs.pipeline,
         has_data=queries.has_any_data(session),
         today=today,
     )

@@ -69,6 +69,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         deals = queries.closed_deals(session, scope, start, end, drill, limit=DRILL_ROWS, classes=classes)
         drilled = (deals, queries.closed_count(session, scope, start, end, drill))
     quarters = winloss.trend_quarters(end)
+    by_day = queries.closed_by_day(session, scope, min(q.start for q in quarters), max(q.end for q in quarters))
     lost_reasons = reads.loss_reasons(session, scope, start, end)
     competitors = reads.competitor_outcomes(session, scope, start, end)
     return WinLossData(
@@ -85,7 +86,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         competitors=competitors,
         head_to_head=winloss.head_to_head(competitors),
         quarters=quarters,
-        trend=winloss.win_rate_trend({q: queries.closed_outcomes(session, scope, q.start, q.end) for q in quarters}),
+        trend=winloss.win_rate_trend({q: winloss.outcomes_in(by_day, q) for q in quarters}),
         has_data=queries.has_any_data(session),
         today=today,
     )

@@ -47,6 +47,7 @@ ANY_ROW = re.compile(r"^SELECT \w+\.id\s+FROM \w+\s+LIMIT", re.IGNORECASE)
 #: these in place of the small test database's own, so it plans each statement as it would at a million deals
 STATS_1M = {
     ("accounts", "ix_accounts_industry"): "75000 9375",
+    ("accounts", "ix_accounts_override"): "1495 499",
     ("accounts", "ix_accounts_owner_rep_id"): "75000 10",
     ("accounts", "ix_accounts_region"): "75000 18750",
     ("accounts", "sqlite_autoindex_accounts_1"): "75000 1",
@@ -56,10 +57,10 @@ STATS_1M = {
     ("contracts", "ix_contracts_signed_cover"): "182269 190 1 1 1",
     ("contracts", "ix_contracts_signed_date"): "182269 190",
     ("contracts", "sqlite_autoindex_contracts_1"): "182269 1",
-    ("opportunities", "ix_opportunities_account_id"): "1000000 14",
     ("opportunities", "ix_opportunities_created_date"): "1000000 943",
     ("opportunities", "ix_opportunities_level"): "1000000 166667",
     ("opportunities", "ix_opportunities_owner_rep_id"): "1000000 134",
+    ("opportunities", "ix_opps_account_cover"): "1000000 14 7 2 1 1 1 1 1 1 1 1",
     ("opportunities", "ix_opps_closed"): "1000000 953 498",
     ("opportunities", "ix_opps_open_cover"): "1000000 333334 83334 12 4 2 1 1 1",
     ("opportunities", "ix_opps_outcome_cover"): "1000000 333334 498 2 2 1 1 1 1 1 1",

@@ -21,6 +21,7 @@ from metrics.winloss import (
     loss_pareto,
     lost_by_level,
     outcomes,
+    outcomes_in,
     segment_rates,
     size_band,
     tally,
@@ -235,6 +236,19 @@ def test_wl010_trend_over_the_eight_quarters_to_the_period_end():
     assert trend["win_rate"].isna().tolist() == [True, False, False]  # nothing closed: no rate, not 0%
     assert trend.loc[1, "win_rate"] == 0.5 and trend.loc[1, "win_rate_amount"] == pytest.approx(100 / 400)
     assert trend.loc[2, "win_rate"] == 1.0 and trend["small"].all()
+    # the page reads the deals once per status and day (queries.closed_by_day) and cuts the quarters from it
+    by_day = pd.DataFrame(
+        {
+            "status": ["won", "lost", "won", "won", "lost"],
+            "closed_date": [date(2026, 1, 5), date(2026, 3, 31), date(2026, 4, 1), date(2026, 6, 30), date(2026, 7, 1)],
+            "count": [1, 2, 1, 3, 1],
+            "amount": [100.0, 300.0, 200.0, 400.0, 50.0],
+        }
+    )
+    assert outcomes_in(by_day, Period(2026, 1)) == Outcomes(won_count=1, lost_count=2, won_amount=100, lost_amount=300)
+    assert outcomes_in(by_day, Period(2026, 2)) == Outcomes(won_count=4, lost_count=0, won_amount=600, lost_amount=0)
+    assert outcomes_in(by_day, Period(2025, 4)) == Outcomes()
+    assert outcomes_in(by_day.iloc[0:0], Period(2026)) == Outcomes()
 
 
 def test_wl011_competitor_head_to_head():
