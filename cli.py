@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
-    db_sub.add_parser("rebuild-summaries", help="sum the summary tables again from their rows (account_years)")
+    db_sub.add_parser("rebuild-summaries", help="sum the summary tables (account_years, deal_levels) again")
     return parser
 
 
@@ -144,8 +144,9 @@ def _cmd_db(cfg: Config, args: argparse.Namespace) -> int:
         from data_access.summaries import rebuild
 
         with engine.begin() as conn:
-            rows = rebuild(conn)
-        print(f"account_years: {rows:,} rows summed from the BPs and contracts")
+            counts = rebuild(conn)
+        for table, rows in counts.items():
+            print(f"{table}: {rows:,} rows summed from their rows")
         return 0
     print(f"database {safe_url(cfg.database_url)} at revision {current_revision(engine)}")
     return 0

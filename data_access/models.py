@@ -248,6 +248,41 @@ class StageHistory(Base):
     opportunity: Mapped[Opportunity] = relationship(back_populates="history")
 
 
+#: The columns of a ``deal_levels`` row its indexes carry after their leading ones (the funnel's health sums)
+DEAL_LEVEL_SUMS = ("level", "entered", "status", "top", "entries", "closed_days", "open_since", "last_entered")
+
+
+class DealLevel(Base):
+    """Summary, one row per deal and level it ever entered (``data_access.summaries`` keeps it in the
+    transaction of every write): the first entry, the highest level the deal reached, how many times it entered
+    the level and the days it stayed there (``closed_days``: the stays that ended, at the next entry or the
+    close; ``open_since``: the start of a stay that lasts until today; ``last_entered``: on the level of the
+    deal's latest entry only, that entry's date), and the deal's status, owner, product line and account. The
+    funnel's health (conversion, calibration, days at level, stalled deals) sums it for any part of the company
+    through one index, instead of walking every deal's stage history."""
+
+    __tablename__ = "deal_levels"
+    __table_args__ = (
+        Index("ix_deal_levels_product", "product_line", *DEAL_LEVEL_SUMS),
+        Index("ix_deal_levels_owner", "owner_rep_id", *DEAL_LEVEL_SUMS, "product_line", "account_id"),
+        Index("ix_deal_levels_account", "account_id", *DEAL_LEVEL_SUMS, "product_line", "owner_rep_id"),
+    )
+
+    #: no foreign key: a deal's rows go in the flush that deletes the deal, after its row (the summary's listener)
+    opportunity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    level: Mapped[int] = mapped_column(Integer, primary_key=True)
+    entered: Mapped[date] = mapped_column(Date)
+    top: Mapped[int] = mapped_column(Integer)
+    entries: Mapped[int] = mapped_column(Integer)
+    closed_days: Mapped[int] = mapped_column(Integer)
+    open_since: Mapped[date | None] = mapped_column(Date, nullable=True)
+    last_entered: Mapped[date | None] = mapped_column(Date, nullable=True)
+    status: Mapped[str] = mapped_column(String(10))
+    owner_rep_id: Mapped[int] = mapped_column(Integer)
+    product_line: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    account_id: Mapped[int] = mapped_column(Integer)
+
+
 class Quota(Base):
     __tablename__ = "quotas"
     __table_args__ = (

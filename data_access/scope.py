@@ -15,7 +15,7 @@ from typing import Any, Literal
 
 from sqlalchemy import ColumnElement, and_, false, select, true
 
-from data_access.models import Opportunity, Rep
+from data_access.models import DealLevel, Opportunity, Rep
 from data_access.rad import class_accounts
 
 Restriction = tuple[Literal["rep", "team", "none"], int]
@@ -107,12 +107,25 @@ class Scope:
 
     def opportunities(self) -> ColumnElement[bool]:
         """SQL condition on ``opportunities`` rows: owner in scope and every deal filter met."""
-        parts: list[ColumnElement[bool]] = [self.condition(Opportunity.owner_rep_id)]
+        return self.deals_on(Opportunity.owner_rep_id, Opportunity.product_line, Opportunity.account_id)
+
+    def deal_levels(self) -> ColumnElement[bool]:
+        """The same condition on the ``deal_levels`` summary, which carries each deal's owner, line and account."""
+        return self.deals_on(DealLevel.owner_rep_id, DealLevel.product_line, DealLevel.account_id)
+
+    def deals_on(self, owner: Any, product_line: Any, account: Any) -> ColumnElement[bool]:
+        """The deal condition on the columns of any table holding a deal's owner, product line and account."""
+        parts: list[ColumnElement[bool]] = [self.condition(owner)]
         for f in self.deals:
             if isinstance(f, ProductLine):
-                parts.append(Opportunity.product_line == f.name)
+                parts.append(product_line == f.name)
+            elif self.restrictions:
+                # a team's or a rep's deals of a class: the owner's index reads the few deals, each checked
+                # against the class's thousands of accounts; "+ 0" keeps the planner from reading every deal of
+                # the class through the account index instead (SQLite guesses both lists the same size)
+                parts.append((account + 0).in_(class_accounts(f.year, f.cls)))
             else:  # the summary's classes (by the saved thresholds, which r_min and a_max are)
-                parts.append(Opportunity.account_id.in_(class_accounts(f.year, f.cls)))
+                parts.append(account.in_(class_accounts(f.year, f.cls)))
         return and_(*parts)
 
     def cache_key(self) -> str:

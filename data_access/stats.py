@@ -19,9 +19,12 @@ ALSO_WRITTEN = {
     "reps": ("teams",),
     "accounts": ("account_years",),
     "buying_power": ("account_years",),
-    "opportunities": ("stage_history", "opportunity_changes", "account_years"),
+    "opportunities": ("stage_history", "opportunity_changes", "account_years", "deal_levels"),
+    "stage_history": ("deal_levels",),
     "contracts": ("account_years",),
 }
+#: The summary tables (``data_access.summaries``): analysed when start-up fills them
+SUMMARIES = ("account_years", "deal_levels")
 KNOWN = {table.name for table in Base.metadata.sorted_tables}
 
 

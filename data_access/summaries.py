@@ -1,5 +1,9 @@
 """Summary tables, kept in the transaction of the rows they sum (issue 16).
 
+``deal_levels`` holds, per deal and level it ever entered, the first entry, the highest level the deal reached,
+the entries and the days spent at the level, and the deal's status, owner, product line and account: the
+funnel's health (conversion, calibration, days at level) of any part of the company is one index range of it.
+
 ``account_years`` holds, per account and year with a BP or a contract, the BP, the bookings and gross margin
 of the contracts signed in the year, and the RAD class by the saved thresholds (``data_access.rad``'s SQL
 twin of ``metrics.rad``; the account's override wins). A RAD-class filter, win/loss's classes and the RAD
@@ -7,12 +11,14 @@ page's bookings read it instead of summing every account's contracts again.
 
 It is kept where the rows change, so nothing reads it stale:
 - every ORM flush that adds, changes or deletes a BP, a contract, a deal's account or an account's override
-  refreshes the rows of the accounts it touched, in the same transaction (``after_flush``): the importer,
-  the UI's writes and the tests' builders all write through the ORM;
+  refreshes the rows of the accounts it touched, and every flush that adds or deletes a stage or changes a
+  deal's status, close date, owner, product line or account refreshes that deal's levels, in the same
+  transaction (``after_flush``): the importer, the UI's writes and the tests' builders all write through the
+  ORM;
 - a save of the RAD thresholds classes every row again, in the same transaction;
-- the demo, which bulk-inserts, rebuilds it at the end of its transaction (``rebuild``);
-- ``salesradar db rebuild-summaries`` rebuilds it from the rows, and start-up fills it when a database holds
-  data but no summary (a database migrated from before it).
+- the demo, which bulk-inserts, rebuilds them at the end of its transaction (``rebuild``);
+- ``salesradar db rebuild-summaries`` rebuilds them from the rows, and start-up fills one that is empty while
+  its rows exist (a database migrated from before it).
 """
 
 from __future__ import annotations
@@ -23,8 +29,10 @@ from typing import Any, cast
 from sqlalchemy import (
     Connection,
     Engine,
+    Integer,
     Table,
     and_,
+    case,
     delete,
     event,
     exists,
@@ -35,14 +43,28 @@ from sqlalchemy import (
     union,
     update,
 )
+from sqlalchemy import (
+    cast as sql_cast,
+)
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm import attributes as orm_attributes
 
-from data_access.models import Account, AccountYear, BuyingPower, Contract, Opportunity, Setting
+from data_access.models import (
+    Account,
+    AccountYear,
+    BuyingPower,
+    Contract,
+    DealLevel,
+    Opportunity,
+    Setting,
+    StageHistory,
+)
 from data_access.rad import class_expression
 from metrics.settings import BusinessSettings
 
-#: Accounts refreshed per statement (bound parameters: SQLite allows 32,766)
+#: What a deal's level rows sum: a change of any of these refreshes them
+DEAL_FIELDS = ("status", "closed_date", "owner_rep_id", "product_line", "account_id")
+#: Accounts (deals) refreshed per statement (bound parameters: SQLite allows 32,766)
 CHUNK = 5000
 
 
@@ -103,13 +125,90 @@ def refresh(conn: Connection, accounts: Iterable[int], r_min: float, a_max: floa
         conn.execute(insert(table).from_select(COLUMNS, _rows(chunk, r_min, a_max)))
 
 
-def rebuild(conn: Connection) -> int:
-    """Every row summed again from the BPs and contracts; how many there are."""
+def _level_rows(conn: Connection, deals: list[int] | None) -> Any:
+    """(opportunity_id, level, entered, top, entries, closed_days, open_since, last_entered, status, owner_rep_id,
+    product_line, account_id) of every deal and level in the stage history (of ``deals`` only, when given). A
+    stay at a level ends at the deal's next entry (ordered by date, then level: ``metrics.funnel.days_in_level``),
+    else at its close; one with neither lasts until today, which the reader adds. The entry with no next one is
+    the deal's latest: its date is ``last_entered`` on its level's row."""
+    stays = select(
+        StageHistory.opportunity_id.label("oid"),
+        StageHistory.level.label("level"),
+        StageHistory.entered_date.label("entered"),
+        func.lead(StageHistory.entered_date)
+        .over(partition_by=StageHistory.opportunity_id, order_by=(StageHistory.entered_date, StageHistory.level))
+        .label("next"),
+    )
+    tops = select(StageHistory.opportunity_id.label("oid"), func.max(StageHistory.level).label("top"))
+    if deals is not None:
+        stays = stays.where(StageHistory.opportunity_id.in_(deals))
+        tops = tops.where(StageHistory.opportunity_id.in_(deals))
+    h = stays.subquery()
+    top = tops.group_by(StageHistory.opportunity_id).subquery()
+    end = func.coalesce(h.c.next, Opportunity.closed_date)
+    days = func.julianday(end) - func.julianday(h.c.entered) if conn.dialect.name == "sqlite" else end - h.c.entered
+    return (
+        select(
+            h.c.oid,
+            h.c.level,
+            func.min(h.c.entered),
+            func.max(top.c.top),
+            func.count(),
+            sql_cast(func.coalesce(func.sum(case((end.is_not(None), days), else_=0)), 0), Integer),
+            func.max(case((end.is_(None), h.c.entered))),
+            func.max(case((h.c.next.is_(None), h.c.entered))),
+            Opportunity.status,
+            Opportunity.owner_rep_id,
+            Opportunity.product_line,
+            Opportunity.account_id,
+        )
+        .join(Opportunity, Opportunity.id == h.c.oid)
+        .join(top, top.c.oid == h.c.oid)
+        .group_by(
+            h.c.oid,
+            h.c.level,
+            Opportunity.status,
+            Opportunity.owner_rep_id,
+            Opportunity.product_line,
+            Opportunity.account_id,
+        )
+    )
+
+
+LEVEL_COLUMNS = (
+    "opportunity_id",
+    "level",
+    "entered",
+    "top",
+    "entries",
+    "closed_days",
+    "open_since",
+    "last_entered",
+    "status",
+    "owner_rep_id",
+    "product_line",
+    "account_id",
+)
+LEVELS = cast(Table, DealLevel.__table__)
+
+
+def refresh_deals(conn: Connection, deals: Iterable[int]) -> None:
+    """The level rows of these deals summed again from their stage history."""
+    wanted = sorted({int(d) for d in deals})
+    for i in range(0, len(wanted), CHUNK):
+        chunk = wanted[i : i + CHUNK]
+        conn.execute(delete(LEVELS).where(LEVELS.c.opportunity_id.in_(chunk)))
+        conn.execute(insert(LEVELS).from_select(LEVEL_COLUMNS, _level_rows(conn, chunk)))
+
+
+def rebuild(conn: Connection) -> dict[str, int]:
+    """Every row of every summary summed again from its rows; how many rows each summary holds."""
     r_min, a_max = thresholds(conn)
-    table = TABLE
-    conn.execute(delete(table))
-    conn.execute(insert(table).from_select(COLUMNS, _rows(None, r_min, a_max)))
-    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+    conn.execute(delete(TABLE))
+    conn.execute(insert(TABLE).from_select(COLUMNS, _rows(None, r_min, a_max)))
+    conn.execute(delete(LEVELS))
+    conn.execute(insert(LEVELS).from_select(LEVEL_COLUMNS, _level_rows(conn, None)))
+    return {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in (TABLE, LEVELS)}
 
 
 def reclass(conn: Connection, r_min: float, a_max: float) -> None:
@@ -120,9 +219,12 @@ def reclass(conn: Connection, r_min: float, a_max: float) -> None:
 
 
 def missing(conn: Connection) -> bool:
-    """Whether the database holds BPs or contracts but no summary (one migrated from before it)."""
+    """Whether the database holds rows but a summary of them is empty (one migrated from before it)."""
     has_rows = conn.execute(select(exists(select(BuyingPower.id)) | exists(select(Contract.id)))).scalar()
-    return bool(has_rows) and not conn.execute(select(exists(select(AccountYear.account_id)))).scalar()
+    if has_rows and not conn.execute(select(exists(select(AccountYear.account_id)))).scalar():
+        return True
+    has_stages = conn.execute(select(exists(select(StageHistory.id)))).scalar()
+    return bool(has_stages) and not conn.execute(select(exists(select(DealLevel.opportunity_id)))).scalar()
 
 
 def ensure_summaries(engine: Engine) -> bool:
@@ -146,9 +248,10 @@ def _changed(obj: Any, name: str) -> bool:
 
 @event.listens_for(Session, "after_flush")
 def _follow(session: Session, _flush: UOWTransaction) -> None:
-    """Refresh the summary rows of every account this flush touched, in its transaction."""
+    """Refresh the summary rows of every account and deal this flush touched, in its transaction."""
     accounts: set[int] = set()
     deals: set[int] = set()
+    staged: set[int] = set()  # deals whose level rows are summed again
     new_thresholds = False
     for obj in (*session.new, *session.dirty, *session.deleted):
         if isinstance(obj, BuyingPower):
@@ -158,6 +261,10 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
         elif isinstance(obj, Opportunity):
             if obj in session.new or obj in session.deleted or _changed(obj, "account_id"):
                 accounts.update([obj.account_id, *_old(obj, "account_id")])
+            if obj in session.new or obj in session.deleted or any(_changed(obj, f) for f in DEAL_FIELDS):
+                staged.add(obj.id)
+        elif isinstance(obj, StageHistory):
+            staged.update([obj.opportunity_id, *_old(obj, "opportunity_id")])
         elif isinstance(obj, Account):
             if obj not in session.new and _changed(obj, "rad_override"):
                 accounts.add(obj.id)
@@ -165,9 +272,14 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
             new_thresholds = True
     accounts.discard(None)  # type: ignore[arg-type,unused-ignore]
     deals.discard(None)  # type: ignore[arg-type,unused-ignore]
-    if not (accounts or deals or new_thresholds):
+    staged.discard(None)  # type: ignore[arg-type,unused-ignore]
+    if not (accounts or deals or staged or new_thresholds):
         return
     conn = session.connection()
+    if staged:
+        refresh_deals(conn, staged)
+    if not (accounts or deals or new_thresholds):
+        return
     r_min, a_max = thresholds(conn)
     if new_thresholds:
         reclass(conn, r_min, a_max)

@@ -138,6 +138,17 @@ def conversion_from_counts(counts: pd.DataFrame) -> list[LevelConversion]:
     return [LevelConversion(level, *found.get(level, (0, 0, 0))) for level in LEVELS]
 
 
+def days_at_levels(stays: pd.DataFrame) -> dict[int, float | None]:
+    """``days_in_level``'s answer from per-level sums (level, stays, days: the stays at the level and their days
+    together, e.g. summed in SQL); None for a level nobody stayed at."""
+    found = {
+        int(level): float(days) / int(n)
+        for level, n, days in zip(stays["level"], stays["stays"], stays["days"], strict=True)
+        if n
+    }
+    return {level: found.get(level) for level in LEVELS}
+
+
 def calibration_from_counts(counts: pd.DataFrame, probabilities: Mapping[int, float]) -> list[Calibration]:
     """``calibration``'s answer from per-level counts (level, closed, won), e.g. counted in SQL."""
     found = _counts(counts, ("closed", "won"))

@@ -8,12 +8,32 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import and_, case, func, literal, select, true, union
+from sqlalchemy import and_, case, exists, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
-from data_access.models import Account, Opportunity, OpportunityChange, Rep, StageHistory
-from data_access.queries.shared import _days_between, _frame, open_pipeline_due
+from data_access.models import Account, DealLevel, Opportunity, OpportunityChange, Rep, StageHistory
+from data_access.queries.shared import _days_between, _frame, _frame_of_ids, open_pipeline_due
 from data_access.scope import Scope
+
+
+def _touched_since(scope: Scope, start: date) -> Any:
+    """Deals created, closed, moved a level or changed after ``start``. A team's or a rep's few deals are each
+    asked (two index probes a deal); for the whole company or a product line, the week's touched deals of the
+    company are read once (60-70 ms at a million deals) and the scope's kept from them."""
+    if scope.restrictions:
+        return or_(
+            Opportunity.created_date > start,
+            Opportunity.closed_date > start,
+            exists().where(OpportunityChange.opportunity_id == Opportunity.id, OpportunityChange.changed_on > start),
+            exists().where(StageHistory.opportunity_id == Opportunity.id, StageHistory.entered_date > start),
+        )
+    touched = union(
+        select(OpportunityChange.opportunity_id).where(OpportunityChange.changed_on > start),
+        select(StageHistory.opportunity_id).where(StageHistory.entered_date > start),
+        select(Opportunity.id).where(Opportunity.created_date > start),
+        select(Opportunity.id).where(Opportunity.closed_date > start),
+    )
+    return Opportunity.id.in_(touched)
 
 
 def movement_rows(
@@ -28,16 +48,13 @@ def movement_rows(
     to both ends and nothing to any step or list, so it is summed in SQL (the period's open pipeline less
     the touched deals' share of it) instead of being read: at a million deals, a week touches a few
     thousand."""
-    touched = union(
-        select(OpportunityChange.opportunity_id).where(OpportunityChange.changed_on > start),
-        select(StageHistory.opportunity_id).where(StageHistory.entered_date > start),
-        select(Opportunity.id).where(Opportunity.created_date > start),
-        select(Opportunity.id).where(Opportunity.closed_date > start),
+    relevant = sorted(
+        session.scalars(select(Opportunity.id).where(_touched_since(scope, start), scope.opportunities()))
     )
-    relevant = select(Opportunity.id).where(Opportunity.id.in_(touched), scope.opportunities())
-    opps = _frame(
+    opps = _frame_of_ids(
         session,
-        select(
+        relevant,
+        lambda ids: select(
             Opportunity.id,
             Opportunity.opp_code,
             Opportunity.status,
@@ -45,23 +62,25 @@ def movement_rows(
             Opportunity.amount,
             Opportunity.expected_close_date,
             Opportunity.created_date,
-        ).where(Opportunity.id.in_(relevant)),
+        ).where(Opportunity.id.in_(ids)),
         ["id", "opp_code", "status", "closed_date", "amount", "expected_close_date", "created_date"],
     )
-    changes = _frame(
+    changes = _frame_of_ids(
         session,
-        select(
+        relevant,
+        lambda ids: select(
             OpportunityChange.opportunity_id,
             OpportunityChange.changed_on,
             OpportunityChange.field,
             OpportunityChange.old_value,
-        ).where(OpportunityChange.opportunity_id.in_(relevant), OpportunityChange.changed_on > start),
+        ).where(OpportunityChange.opportunity_id.in_(ids), OpportunityChange.changed_on > start),
         ["opportunity_id", "changed_on", "field", "old_value"],
     )
-    history = _frame(
+    history = _frame_of_ids(
         session,
-        select(StageHistory.opportunity_id, StageHistory.level, StageHistory.entered_date).where(
-            StageHistory.opportunity_id.in_(relevant), StageHistory.entered_date <= end
+        relevant,
+        lambda ids: select(StageHistory.opportunity_id, StageHistory.level, StageHistory.entered_date).where(
+            StageHistory.opportunity_id.in_(ids), StageHistory.entered_date <= end
         ),
         ["opportunity_id", "level", "entered_date"],
     )
@@ -218,124 +237,63 @@ def opportunity_detail(session: Session, scope: Scope, opp_code: str) -> tuple[d
     return detail, history
 
 
-# ---- funnel health in SQL: the same rules as metrics.funnel (which stays the reference, tested equal), without
-# reading a stage history that grows with every deal ever made.
-
-
-def _owned_history(scope: Scope, opportunity_id: Any) -> Any:
-    """Stage-history rows of deals in scope; no condition at all when the scope holds every deal (a director
-    without filters), so the database aggregates the table instead of probing it deal by deal."""
-    if not scope.narrows_deals:
-        return true()
-    return opportunity_id.in_(select(Opportunity.id).where(scope.opportunities()))
-
-
-def _history_in_scope(scope: Scope) -> tuple[Any, Any]:
-    """First entry of each (deal, level) and the highest level each deal reached, for deals in scope."""
-    owned = _owned_history(scope, StageHistory.opportunity_id)
-    first = (
-        select(
-            StageHistory.opportunity_id.label("oid"),
-            StageHistory.level.label("level"),
-            func.min(StageHistory.entered_date).label("entered"),
-        )
-        .where(owned)
-        .group_by(StageHistory.opportunity_id, StageHistory.level)
-        .subquery()
-    )
-    top = (
-        select(StageHistory.opportunity_id.label("oid"), func.max(StageHistory.level).label("top"))
-        .where(owned)
-        .group_by(StageHistory.opportunity_id)
-        .subquery()
-    )
-    return first, top
+# ---- funnel health in SQL: the same rules as metrics.funnel (which stays the reference, tested equal), read from
+# the ``deal_levels`` summary (one row per deal and level: data_access.summaries), never the stage history
 
 
 def level_conversion(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
     """Per level 1-5, the deals that first entered it in [start, end]: level, entered, advanced (later reached
     a higher level), won (``metrics.funnel.conversion``)."""
-    first, top = _history_in_scope(scope)
     stmt = (
         select(
-            first.c.level,
+            DealLevel.level,
             func.count(),
-            func.sum(case((top.c.top > first.c.level, 1), else_=0)),
-            func.sum(case((Opportunity.status == "won", 1), else_=0)),
+            func.sum(case((DealLevel.top > DealLevel.level, 1), else_=0)),
+            func.sum(case((DealLevel.status == "won", 1), else_=0)),
         )
-        .join(top, top.c.oid == first.c.oid)
-        .join(Opportunity, Opportunity.id == first.c.oid)
-        .where(first.c.entered.between(start, end), first.c.level.between(1, 5))
-        .group_by(first.c.level)
-        .order_by(first.c.level)
+        .where(DealLevel.level.between(1, 5), DealLevel.entered.between(start, end), scope.deal_levels())
+        .group_by(DealLevel.level)
+        .order_by(DealLevel.level)
     )
     return _frame(session, stmt, ["level", "entered", "advanced", "won"]).astype(int)
 
 
-def level_calibration(session: Session, scope: Scope) -> pd.DataFrame:
-    """Per level 1-5, the closed deals that ever entered it and how many of them were won: level, closed, won
-    (``metrics.funnel.calibration``)."""
-    first, _top = _history_in_scope(scope)
-    closed = Opportunity.status.in_(("won", "lost"))
+def level_health(session: Session, scope: Scope, today: date) -> pd.DataFrame:
+    """Per level 1-5 over all history, in one read: the closed deals that ever entered it and how many were won
+    (``metrics.funnel.calibration``: ``calibration_from_counts``), and the stays at it with their days, a stay
+    without a next entry or a close lasting until today (``metrics.funnel.days_in_level``:
+    ``days_at_levels``): level, closed, won, stays, days."""
+    open_days = _days_between(session, DealLevel.open_since, literal(today))
     stmt = (
         select(
-            first.c.level,
-            func.sum(case((closed, 1), else_=0)),
-            func.sum(case((Opportunity.status == "won", 1), else_=0)),
+            DealLevel.level,
+            func.sum(case((DealLevel.status.in_(("won", "lost")), 1), else_=0)),
+            func.sum(case((DealLevel.status == "won", 1), else_=0)),
+            func.sum(DealLevel.entries),
+            func.sum(DealLevel.closed_days) + func.coalesce(func.sum(open_days), 0),
         )
-        .join(Opportunity, Opportunity.id == first.c.oid)
-        .where(first.c.level.between(1, 5))
-        .group_by(first.c.level)
-        .order_by(first.c.level)
+        .where(DealLevel.level.between(1, 5), scope.deal_levels())
+        .group_by(DealLevel.level)
+        .order_by(DealLevel.level)
     )
-    return _frame(session, stmt, ["level", "closed", "won"]).astype(int)
-
-
-def level_days(session: Session, scope: Scope, today: date) -> dict[int, float | None]:
-    """Average days at each level 1-5: from entering it to the deal's next entry, else its close, else today
-    (``metrics.funnel.days_in_level``)."""
-    following = func.lead(StageHistory.entered_date).over(
-        partition_by=StageHistory.opportunity_id, order_by=(StageHistory.entered_date, StageHistory.level)
-    )
-    rows = (
-        select(
-            StageHistory.opportunity_id.label("oid"),
-            StageHistory.level.label("level"),
-            StageHistory.entered_date.label("entered"),
-            following.label("next"),
-        )
-        .where(_owned_history(scope, StageHistory.opportunity_id))
-        .subquery()
-    )
-    until = func.coalesce(rows.c.next, Opportunity.closed_date, literal(today))
-    stmt = (
-        select(rows.c.level, func.avg(_days_between(session, rows.c.entered, until)))
-        .join(Opportunity, Opportunity.id == rows.c.oid)
-        .where(rows.c.level.between(1, 5))
-        .group_by(rows.c.level)
-    )
-    found = {int(level): float(days) for level, days in session.execute(stmt) if days is not None}
-    return {level: found.get(level) for level in range(1, 6)}
+    df = _frame(session, stmt, ["level", "closed", "won", "stays", "days"])
+    return df.astype({"level": int, "closed": int, "won": int, "stays": int, "days": float})
 
 
 def stalled_deals(session: Session, scope: Scope, today: date, days: int, limit: int = 50) -> tuple[pd.DataFrame, int]:
     """Open deals whose last level change is more than ``days`` days ago, longest idle first (at most
-    ``limit``): opportunity_id, level, since, idle_days; and how many there are (``metrics.funnel.stalled``)."""
-    last = (
-        select(StageHistory.opportunity_id.label("oid"), func.max(StageHistory.entered_date).label("since"))
-        .join(Opportunity, Opportunity.id == StageHistory.opportunity_id)
-        .where(Opportunity.status == "open", scope.opportunities())
-        .group_by(StageHistory.opportunity_id)
-        .subquery()
+    ``limit``): opportunity_id, level, since, idle_days; and how many there are (``metrics.funnel.stalled``).
+    The latest entry of each deal is its ``deal_levels`` row with a ``last_entered``."""
+    idle = and_(
+        DealLevel.last_entered < date.fromordinal(today.toordinal() - days),
+        DealLevel.status == "open",
+        scope.deal_levels(),
     )
-    idle = last.c.since < date.fromordinal(today.toordinal() - days)
-    total = int(session.execute(select(func.count()).select_from(last).where(idle)).scalar_one())
+    total = int(session.execute(select(func.count()).where(idle)).scalar_one())
     stmt = (
-        select(last.c.oid, func.max(StageHistory.level), last.c.since)
-        .join(StageHistory, and_(StageHistory.opportunity_id == last.c.oid, StageHistory.entered_date == last.c.since))
+        select(DealLevel.opportunity_id, DealLevel.level, DealLevel.last_entered)
         .where(idle)
-        .group_by(last.c.oid, last.c.since)
-        .order_by(last.c.since, last.c.oid)
+        .order_by(DealLevel.last_entered, DealLevel.opportunity_id)
         .limit(limit)
     )
     df = _frame(session, stmt, ["opportunity_id", "level", "since"])

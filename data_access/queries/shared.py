@@ -4,6 +4,7 @@ whether the viewer sees them, the import log, whether there is any data at all, 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -18,6 +19,23 @@ from data_access.scope import Scope
 def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
     rows = session.execute(stmt).all()
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
+
+
+#: Ids one statement reads when a list of them is bound (SQLite allows 32,766 bound parameters)
+IDS_CHUNK = 5000
+
+
+def _frame_of_ids(
+    session: Session, ids: list[int], stmt_of: Callable[[list[int]], Executable], columns: list[str]
+) -> pd.DataFrame:
+    """``_frame`` of ``stmt_of(chunk)`` for each chunk of ``ids``, one frame (ids read once, used by several
+    statements, instead of each statement finding them again)."""
+    parts = [_frame(session, stmt_of(ids[i : i + IDS_CHUNK]), columns) for i in range(0, len(ids), IDS_CHUNK)]
+    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else _frame_empty(columns))
+
+
+def _frame_empty(columns: list[str]) -> pd.DataFrame:
+    return pd.DataFrame([], columns=columns)
 
 
 def open_pipeline_due(session: Session, scope: Scope, end: date) -> float:

@@ -24,6 +24,7 @@ from metrics.funnel import (
     LevelConversion,
     calibration_from_counts,
     conversion_from_counts,
+    days_at_levels,
     stage_values,
 )
 from metrics.movement import LISTS, Movement, movement
@@ -148,6 +149,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
     moved = movement_of(session, scope, since, today, period.end)
     stuck, stuck_total = reads.stalled_deals(session, scope, today, stalled_days, limit=STALLED_ROWS)
     listed = sorted({c for name in LISTS for c in moved.lists[name][: LIST_ROWS * 5]})
+    health = reads.level_health(session, scope, today)
     return FunnelData(
         filters=chosen,
         choices=choices,
@@ -169,8 +171,8 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
             queries.opportunity_rows(session, scope, ids=stuck["opportunity_id"].tolist()[:STALLED_ROWS])
         ),
         conversion=conversion_from_counts(reads.level_conversion(session, scope, today - timedelta(days=365), today)),
-        calibration=calibration_from_counts(reads.level_calibration(session, scope), probabilities),
-        days_at=reads.level_days(session, scope, today),
+        calibration=calibration_from_counts(health, probabilities),
+        days_at=days_at_levels(health),
         has_data=queries.has_any_data(session),
     )
 

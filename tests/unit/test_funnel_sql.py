@@ -10,7 +10,7 @@ from sqlalchemy import select
 from data_access import queries
 from data_access.models import Rep
 from data_access.scope import ProductLine, Scope
-from metrics.funnel import calibration, conversion, days_in_level, stalled
+from metrics.funnel import calibration, conversion, days_at_levels, days_in_level, stalled
 from tests.conftest import AS_OF
 
 
@@ -33,14 +33,14 @@ def test_fsql001_conversion_and_calibration(demo_session, scope):
     got = queries.level_conversion(demo_session, scope, start, AS_OF)
     assert [tuple(r) for r in got.itertuples(index=False)] == want and want
     cal = [(c.level, c.closed, c.won) for c in calibration(history, outcomes, {}) if c.closed or c.won]
-    got_cal = queries.level_calibration(demo_session, scope)
+    got_cal = queries.level_health(demo_session, scope, AS_OF)[["level", "closed", "won"]]
     assert [tuple(r) for r in got_cal[got_cal["closed"] > 0].itertuples(index=False)] == cal
 
 
 def test_fsql002_days_and_stalled(demo_session, scope):
     history, outcomes = queries.funnel_history(demo_session, scope)
     want = days_in_level(history, outcomes, AS_OF)
-    got = queries.level_days(demo_session, scope, AS_OF)
+    got = days_at_levels(queries.level_health(demo_session, scope, AS_OF))
     assert got.keys() == want.keys()
     for level in want:
         assert (got[level] is None) == (want[level] is None)

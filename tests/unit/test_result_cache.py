@@ -29,6 +29,7 @@ from data_access.runtime import Runtime, runtime
 from data_access.scope import Scope
 from data_access.settings import bump_data_version
 from data_access.users import Viewer
+from metrics.funnel import days_at_levels
 from metrics.views import funnel, rad, reads
 from tests.browser.conftest import free_port
 from tests.conftest import AS_OF
@@ -94,12 +95,12 @@ def test_rc001_kept_per_scope_and_equal_to_the_query(dash_app, demo_session):
         scopes = (Scope.everything(), Scope.team(team_id or 0), Scope.rep(rep_id))
         with rt.sessions() as session:
             _store(server).cache.clear()  # what earlier tests kept (a cache: safe to drop)
-            first = [reads.level_calibration(session, s) for s in scopes]
+            first = [reads.level_health(session, s, AS_OF) for s in scopes]
             made = len(_entries(server))
-            again = [reads.level_calibration(session, s) for s in scopes]
+            again = [reads.level_health(session, s, AS_OF) for s in scopes]
             assert len(_entries(server)) == made
     # the same answers as the query run outside the app (no keeping there), one entry per scope
-    direct = [queries.level_calibration(demo_session, s) for s in scopes]
+    direct = [queries.level_health(demo_session, s, AS_OF) for s in scopes]
     for kept_frame, second, plain in zip(first, again, direct, strict=True):
         pd.testing.assert_frame_equal(kept_frame, plain)
         pd.testing.assert_frame_equal(second, plain)
@@ -139,7 +140,9 @@ def test_rc003_switched_off_nothing_is_kept(dash_app):
         with server.app_context():
             count = len(_entries(server))
             with rt.sessions() as session:
-                reads.level_days(session, Scope.everything(), AS_OF.replace(day=1))  # a key never asked
+                days_at_levels(
+                    reads.level_health(session, Scope.everything(), AS_OF.replace(day=1))
+                )  # a key never asked
             assert len(_entries(server)) == count
     finally:
         server.extensions[RUNTIME] = rt
@@ -153,15 +156,16 @@ def test_rc004_a_damaged_entry_is_drawn_again(dash_app):
         rt = runtime()
         with rt.sessions() as session:
             before = _entries(server)
-            want = reads.level_days(session, Scope.everything(), AS_OF.replace(day=2))
+            want = days_at_levels(reads.level_health(session, Scope.everything(), AS_OF.replace(day=2)))
             (entry,) = _entries(server) - before
             entry.write_bytes(b"not a pickle")
-            assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
+            assert days_at_levels(reads.level_health(session, Scope.everything(), AS_OF.replace(day=2))) == want
             assert entry.read_bytes() != b"not a pickle"  # and written anew
             # an entry of a class an upgrade renamed: its module is gone, it is drawn again too
             entry.write_bytes(struct.pack("I", 0) + b"cno_such_module\nGone\n)\x81.")
-            assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=2)) == want
-            assert pickle.loads(entry.read_bytes()[4:]) == (want,)
+            assert days_at_levels(reads.level_health(session, Scope.everything(), AS_OF.replace(day=2))) == want
+            (stored,) = pickle.loads(entry.read_bytes()[4:])
+            assert days_at_levels(stored) == want
 
 
 def test_rc005_whole_account_lists_are_kept_picked_accounts_are_not(dash_app, demo_session):
@@ -201,14 +205,14 @@ def test_rc006_an_argument_left_at_its_default_or_named_is_one_kept_result(dash_
 
 def test_rc007_a_folder_that_cannot_be_written_falls_back_to_the_query(dash_app, demo_session, tmp_path):
     server = dash_app.server
-    want = queries.level_days(demo_session, Scope.everything(), AS_OF.replace(day=3))
+    want = days_at_levels(queries.level_health(demo_session, Scope.everything(), AS_OF.replace(day=3)))
     # a file where the folder should be (root writes anywhere else): no store at all, one warning
     (tmp_path / "blocked").mkdir()
     (tmp_path / "blocked" / "cache").write_text("not a folder")
     with _warnings() as caught, _other_store(server, instance_path=tmp_path / "blocked") as store:
         assert store is None and EXTENSION not in server.extensions
         with server.app_context(), runtime().sessions() as session:
-            assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
+            assert days_at_levels(reads.level_health(session, Scope.everything(), AS_OF.replace(day=3))) == want
     assert len(caught.messages) == 1 and "cannot be used" in caught.messages[0]
     # the folder goes away and a file takes its place while the app runs: answered, one warning, then left
     # alone until RETRY_SECONDS have passed
@@ -218,26 +222,26 @@ def test_rc007_a_folder_that_cannot_be_written_falls_back_to_the_query(dash_app,
         store.folder.write_text("not a folder")
         with server.app_context(), runtime().sessions() as session:
             for _ in range(3):
-                assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
+                assert days_at_levels(reads.level_health(session, Scope.everything(), AS_OF.replace(day=3))) == want
     assert len(caught.messages) == 1 and "does not answer" in caught.messages[0]
     # a folder removed by hand (to start cold) is made again by the next write
     with _other_store(server, instance_path=tmp_path / "removed") as store:
         assert store is not None and store.folder is not None
         shutil.rmtree(store.folder)
         with server.app_context(), runtime().sessions() as session:
-            assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=3)) == want
+            assert days_at_levels(reads.level_health(session, Scope.everything(), AS_OF.replace(day=3))) == want
         assert len(list(store.folder.iterdir())) >= 1
 
 
 def test_rc008_an_unreachable_redis_falls_back_to_the_query(dash_app, demo_session):
     server = dash_app.server
-    want = queries.level_days(demo_session, Scope.everything(), AS_OF.replace(day=4))
+    want = days_at_levels(queries.level_health(demo_session, Scope.everything(), AS_OF.replace(day=4)))
     url = f"redis://:secret@127.0.0.1:{free_port()}/0"  # nothing listens there
     with _warnings() as caught, _other_store(server, cache_url=url) as store:
         assert store is not None and store.folder is None and "secret" not in store.where
         with server.app_context(), runtime().sessions() as session:
             for _ in range(3):
-                assert reads.level_days(session, Scope.everything(), AS_OF.replace(day=4)) == want
+                assert days_at_levels(reads.level_health(session, Scope.everything(), AS_OF.replace(day=4))) == want
     assert len(caught.messages) == 1 and "does not answer" in caught.messages[0]
     assert "secret" not in caught.messages[0]
 

@@ -45,7 +45,14 @@ def _opportunity_stats(engine) -> int:
 
 
 def test_sta001_tables_an_import_writes():
-    assert tables_of(["opportunities"]) == ["account_years", "opportunities", "opportunity_changes", "stage_history"]
+    assert tables_of(["opportunities"]) == [
+        "account_years",
+        "deal_levels",
+        "opportunities",
+        "opportunity_changes",
+        "stage_history",
+    ]
+    assert tables_of(["stage_history"]) == ["deal_levels", "stage_history"]
     assert tables_of(["reps", "visits", "no_such_sheet"]) == ["reps", "teams", "visits"]
 
 

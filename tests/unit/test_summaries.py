@@ -1,4 +1,4 @@
-"""The account_years summary equals what its rows say, after any sequence of writes (issue 16).
+"""The summaries (account_years, deal_levels) equal what their rows say, after any sequence of writes (issue 16).
 
 Random sequences of what an import or the UI writes (buying power set and removed, deals moved between
 accounts, contracts signed, changed and removed, overrides set and cleared, thresholds saved) go through the
@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from sqlalchemy.orm import Session
 
 from data_access.db import session_factory
 from data_access.importer.engine import run_import
-from data_access.models import AccountYear, BuyingPower, Contract, Opportunity
+from data_access.models import AccountYear, BuyingPower, Contract, DealLevel, Opportunity, StageHistory
 from data_access.rad import UNKNOWN, class_accounts
 from data_access.settings import load_settings, save_setting
 from data_access.summaries import TABLE, ensure_summaries, rebuild
@@ -195,13 +195,19 @@ def test_sum003_start_up_and_the_command_fill_an_empty_summary(new_engine, tmp_p
     engine = new_engine()
     demo.generate(engine, as_of=date(2026, 11, 27), opportunities=300)
     with session_factory(engine)() as session:
-        full = _summary(session)
+        full, levels = _summary(session), _levels_found(session)
         session.execute(delete(TABLE))
         session.commit()
     assert ensure_summaries(engine) is True and ensure_summaries(engine) is False
     with session_factory(engine)() as session:
         assert _summary(session) == full
+        session.execute(delete(DealLevel))  # the level summary alone empty (a database migrated to 0011)
+        session.commit()
+    assert ensure_summaries(engine) is True and ensure_summaries(engine) is False
+    with session_factory(engine)() as session:
+        assert _levels_found(session) == levels and len(levels) > 300
         session.execute(delete(TABLE))
+        session.execute(delete(DealLevel))
         session.commit()
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
@@ -214,8 +220,9 @@ def test_sum003_start_up_and_the_command_fill_an_empty_summary(new_engine, tmp_p
     )
     assert done.returncode == 0, done.stderr
     assert f"account_years: {len(full):,} rows" in done.stdout
+    assert f"deal_levels: {len(levels):,} rows" in done.stdout
     with session_factory(engine)() as session:
-        assert _summary(session) == full
+        assert _summary(session) == full and _levels_found(session) == levels
 
 
 def _zip(files: dict[str, str]) -> bytes:
@@ -290,3 +297,168 @@ def test_sum006_a_save_of_the_thresholds_classes_every_row_again(session):
     assert session.scalar(select(AccountYear.rad_class)) == "R"
     assert set(session.scalars(class_accounts(2026, "R"))) == {account.id}
     assert set(session.scalars(class_accounts(2026, "D"))) == set()
+
+
+# ---------------------------------------------------------------- deal_levels: each deal's stays at each level
+DAYS = [date(2026, 1, 1) + timedelta(days=d) for d in (0, 3, 3, 10, 40)]
+level_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("deal"), st.integers(0, 2), st.integers(1, 6), st.sampled_from(DAYS)),
+        st.tuples(st.just("stage"), st.integers(0, 9), st.integers(1, 6), st.sampled_from(DAYS)),
+        st.tuples(st.just("unstage"), st.integers(0, 19)),
+        st.tuples(st.just("close"), st.integers(0, 9), st.sampled_from(["won", "lost", "open"]), st.sampled_from(DAYS)),
+        st.tuples(st.just("owner"), st.integers(0, 9), st.integers(0, 1)),
+        st.tuples(st.just("line"), st.integers(0, 9), st.sampled_from([None, "云服务", "运维服务"])),
+        st.tuples(st.just("move"), st.integers(0, 9), st.integers(0, 2)),
+        st.tuples(st.just("remove"), st.integers(0, 9)),
+    ),
+    min_size=1,
+    max_size=16,
+)
+
+
+def _levels_expected(deals: dict[int, dict]) -> dict[tuple[int, int], tuple]:
+    """(deal, level) -> (entered, top, entries, closed_days, open_since, last_entered, status, owner, line,
+    account), from the deals the test wrote: a stay ends at the deal's next entry (by date, then level), else at
+    its close; the last entry's date is on its level's row."""
+    out = {}
+    for deal_id, d in deals.items():
+        rows = sorted(d["stages"], key=lambda r: (r[1], r[0]))
+        if not rows:
+            continue
+        top = max(level for level, _when in rows)
+        for level in {level for level, _when in rows}:
+            closed_days, open_since, entries = 0, None, 0
+            for i, (lv, when) in enumerate(rows):
+                if lv != level:
+                    continue
+                entries += 1
+                end = rows[i + 1][1] if i + 1 < len(rows) else d["closed"]
+                if end is None:
+                    open_since = when
+                else:
+                    closed_days += (end - when).days
+            entered = min(when for lv, when in rows if lv == level)
+            out[deal_id, level] = (
+                entered,
+                top,
+                entries,
+                closed_days,
+                open_since,
+                rows[-1][1] if rows[-1][0] == level else None,
+                d["status"],
+                d["owner"],
+                d["line"],
+                d["account"],
+            )
+    return out
+
+
+def _levels_found(session: Session) -> dict[tuple[int, int], tuple]:
+    return {
+        (r.opportunity_id, r.level): (
+            r.entered,
+            r.top,
+            r.entries,
+            r.closed_days,
+            r.open_since,
+            r.last_entered,
+            r.status,
+            r.owner_rep_id,
+            r.product_line,
+            r.account_id,
+        )
+        for r in session.scalars(select(DealLevel))
+    }
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=level_ops)
+def test_sum007_deal_levels_follow_every_write(engine, steps):
+    """Deals opened, staged and unstaged, closed and reopened, handed to another rep, moved to another line or
+    account and removed, in random order: after each flush the summary equals the test's own sums."""
+    with session_factory(engine)() as session:
+        for model in (DealLevel, StageHistory, Contract, Opportunity):
+            session.execute(delete(model))
+        session.commit()
+        seed = Seed(session)
+        team = seed.team(f"T{id(steps)}")
+        reps = [seed.rep(f"R{id(steps)}-{i}", team) for i in range(2)]
+        accounts = [seed.account(f"A{id(steps)}-{i}", reps[0]) for i in range(3)]
+        deals: list[Opportunity] = []
+        stages: list[StageHistory] = []
+        state: dict[int, dict] = {}
+        for step in steps:
+            kind = step[0]
+            if kind == "deal":
+                _, a, level, when = step
+                deal = seed.opp(accounts[a], 1000, level, created=when)
+                session.flush()
+                deals.append(deal)
+                stages.extend(deal.history)
+                state[deal.id] = {
+                    "stages": [(level, when)],
+                    "status": "open",
+                    "closed": None,
+                    "owner": accounts[a].owner_rep_id,
+                    "line": None,
+                    "account": accounts[a].id,
+                }
+            elif not deals:
+                continue
+            elif kind == "stage":
+                deal = deals[step[1] % len(deals)]
+                row = StageHistory(opportunity_id=deal.id, level=step[2], entered_date=step[3])
+                session.add(row)
+                stages.append(row)
+                state[deal.id]["stages"].append((step[2], step[3]))
+            elif kind == "unstage" and stages:
+                row = stages.pop(step[1] % len(stages))
+                session.delete(row)
+                state[row.opportunity_id]["stages"].remove((row.level, row.entered_date))
+            elif kind == "close":
+                deal = deals[step[1] % len(deals)]
+                closed = None if step[2] == "open" else step[3]
+                deal.status, deal.closed_date = step[2], closed
+                state[deal.id].update(status=step[2], closed=closed)
+            elif kind == "owner":
+                deal = deals[step[1] % len(deals)]
+                deal.owner_rep_id = reps[step[2]].id
+                state[deal.id]["owner"] = reps[step[2]].id
+            elif kind == "line":
+                deal = deals[step[1] % len(deals)]
+                deal.product_line = step[2]
+                state[deal.id]["line"] = step[2]
+            elif kind == "move":
+                deal = deals[step[1] % len(deals)]
+                deal.account_id = accounts[step[2]].id
+                state[deal.id]["account"] = accounts[step[2]].id
+            elif kind == "remove":
+                deal = deals.pop(step[1] % len(deals))
+                for row in [r for r in stages if r.opportunity_id == deal.id]:
+                    stages.remove(row)
+                    session.delete(row)
+                session.flush()
+                session.delete(deal)
+                del state[deal.id]
+            session.flush()
+            assert _levels_found(session) == _levels_expected(state)
+        session.rollback()
+
+
+def test_sum008_the_demo_and_a_rebuild_agree_on_deal_levels(demo_engine):
+    """The demo's bulk load sums every deal's levels once; summed again from the stage history they are the
+    same, and every deal with a stage has its rows."""
+    with demo_engine.connect() as conn:
+        with Session(conn) as session:
+            kept = _levels_found(session)
+            staged = set(session.scalars(select(StageHistory.opportunity_id).distinct()))
+            assert {deal for deal, _level in kept} == staged and len(kept) > 1000
+        trans = conn.begin()
+        try:
+            conn.execute(delete(DealLevel))
+            rebuild(conn)
+            with Session(conn) as session:
+                assert _levels_found(session) == kept
+        finally:
+            trans.rollback()
