@@ -22,13 +22,16 @@ Columns = Sequence[tuple[str, str | None]]
 
 
 def _kind(field: str) -> Kind:
-    return "opp" if field == "opp_code" else "money" if field in MONEY_COLUMNS else "text"
+    if field == "opp_code":
+        return "opp"
+    return "money" if field in MONEY_COLUMNS else "date" if field.endswith("_date") else "text"
 
 
 def deal_grid(grid_id: str, rows: Sequence[dict[str, Any]], columns: Columns, lang: str) -> Any:
     """``columns`` are (field, i18n key of the header; None for no header); ``opp_code`` becomes a link to
     ``/opportunities/<opp_code>``, dates become ISO text (``components.grid`` draws it)."""
-    return data_grid(grid_id, rows, [(field, t(key, lang) if key else "", _kind(field)) for field, key in columns])
+    columns_of = [(field, t(key, lang) if key else "", _kind(field)) for field, key in columns]
+    return data_grid(grid_id, rows, columns_of, lang=lang)
 
 
 def deal_panel(

@@ -1,4 +1,6 @@
-"""A sortable, filterable, paged AG Grid for a list of rows, with links and money formatted for CNY."""
+"""A sortable, filterable, paged AG Grid for a list of rows, with links, and money, ratios and dates written as
+the rest of the app writes them (``components.formatting``: 万/亿 in Chinese, K/M in English, the full amount
+in the cell's tooltip); the grid's own words (paging, filters) in the viewer's language."""
 
 from __future__ import annotations
 
@@ -8,13 +10,67 @@ from typing import Any, Literal
 
 import dash_ag_grid as dag
 
+from components.formatting import cny, day, times
+
 Kind = Literal["text", "money", "pct", "times", "account", "opp", "date", "link"]
 #: The d3 formats of the numeric kinds (the grid formats client-side; the values stay numbers to sort). A row's
-#: ``<field>_text``, when it has one, is shown instead (e.g. "Quota met" for a V that has no number).
+#: ``<field>_text``, when it has one, is shown instead: money and dates always have one (written here by
+#: ``components.formatting``, the one format of the app), a V without a number has "Quota met".
 FORMATS = {
-    "money": "d3.format(',.2f')(params.value)",
+    "money": "params.value == null ? '—' : d3.format(',.2f')(params.value)",
     "pct": "params.value == null ? '—' : d3.format('.1%')(params.value)",
     "times": "params.value == null ? '—' : d3.format('.2f')(params.value) + '×'",
+    "date": "params.value == null ? '' : params.value",
+}
+#: The narrowest a column gets (px): a code, a name's first words or a 万 amount stay readable
+MIN_WIDTH = 110
+#: Ratios above this are shown as "> 10×" (the value in the tooltip): a V of 176.97× reads as noise
+TIMES_CAP = 10.0
+#: AG Grid's own words in Chinese (its defaults are English): paging, the filter menus, an empty grid
+LOCALE_ZH = {
+    "page": "第",
+    "to": "至",
+    "of": "/",
+    "more": "更多",
+    "firstPage": "首页",
+    "lastPage": "末页",
+    "nextPage": "下一页",
+    "previousPage": "上一页",
+    "pageSizeSelectorLabel": "每页行数：",
+    "ariaPageSizeSelectorLabel": "每页行数",
+    "pageLastRowUnknown": "?",
+    "noRowsToShow": "没有数据",
+    "loadingOoo": "加载中…",
+    "filterOoo": "筛选…",
+    "searchOoo": "搜索…",
+    "selectAll": "全选",
+    "equals": "等于",
+    "notEqual": "不等于",
+    "blank": "为空",
+    "notBlank": "不为空",
+    "contains": "包含",
+    "notContains": "不包含",
+    "startsWith": "开头是",
+    "endsWith": "结尾是",
+    "lessThan": "小于",
+    "greaterThan": "大于",
+    "lessThanOrEqual": "小于等于",
+    "greaterThanOrEqual": "大于等于",
+    "inRange": "介于",
+    "inRangeStart": "从",
+    "inRangeEnd": "到",
+    "before": "早于",
+    "after": "晚于",
+    "andCondition": "且",
+    "orCondition": "或",
+    "applyFilter": "应用",
+    "resetFilter": "重置",
+    "clearFilter": "清除",
+    "cancelFilter": "取消",
+    "dateFormatOoo": "年-月-日",
+    "ariaFilterMenuOpen": "打开筛选菜单",
+    "ariaFilterValue": "筛选值",
+    "ariaSortableColumn": "按回车键排序",
 }
 TEXT_FIRST = "(params.data && params.data[params.colDef.field + '_text']) || "
 LINKS = {"account": "/accounts/", "opp": "/opportunities/"}
@@ -29,9 +85,13 @@ LINK_RENDERER = "SafeLink"
 def _column(field: str, header: str, kind: Kind) -> dict[str, Any]:
     col: dict[str, Any] = {"field": field, "headerName": header}
     if kind in FORMATS:
-        col |= {"type": "numericColumn", "valueFormatter": {"function": TEXT_FIRST + "(" + FORMATS[kind] + ")"}}
-    if kind in LINKS:
-        col |= {"cellRenderer": LINK_RENDERER, "cellRendererParams": {"prefix": LINKS[kind]}}
+        col |= {"valueFormatter": {"function": TEXT_FIRST + "(" + FORMATS[kind] + ")"}}
+        if kind != "date":
+            col |= {"type": "numericColumn"}
+    if kind in ("money", "times"):
+        col |= {"tooltipField": field + "_full"}
+    if kind in LINKS:  # a code: wide enough to read it whole
+        col |= {"cellRenderer": LINK_RENDERER, "cellRendererParams": {"prefix": LINKS[kind]}, "minWidth": 140}
     if kind == "link":
         col |= {"cellRenderer": LINK_RENDERER}
     return col
@@ -43,8 +103,27 @@ def _cell(value: Any) -> Any:
     return value
 
 
-def _row(row: dict[str, Any], columns: Sequence[tuple[str, str, Kind]]) -> dict[str, Any]:
+def _written(value: Any, kind: Kind, lang: str) -> tuple[str | None, str | None]:
+    """A cell's text and tooltip in the app's format (None: the grid's own)."""
+    if value is None or (isinstance(value, float) and value != value):
+        return None, None
+    if kind == "money":
+        return cny(float(value), lang), cny(float(value), lang, compact=False)
+    if kind == "times" and float(value) > TIMES_CAP:
+        return f"> {TIMES_CAP:.0f}×", times(float(value), lang)
+    if kind == "date" and isinstance(value, date):
+        return day(value, lang), None
+    return None, None
+
+
+def _row(row: dict[str, Any], columns: Sequence[tuple[str, str, Kind]], lang: str) -> dict[str, Any]:
     out = {f: _cell(row.get(f)) for f, _h, _k in columns}
+    for f, _h, kind in columns:
+        text, full = _written(row.get(f), kind, lang)
+        if text is not None:
+            out[f + "_text"] = text
+        if full is not None:
+            out[f + "_full"] = full
     for suffix in ("_text", "_href"):
         out |= {f + suffix: row[f + suffix] for f, _h, _k in columns if row.get(f + suffix) is not None}
     return out
@@ -55,17 +134,29 @@ def data_grid(
     rows: Sequence[dict[str, Any]],
     columns: Sequence[tuple[str, str, Kind]],
     pinned: Sequence[dict[str, Any]] = (),
+    *,
+    lang: str,
 ) -> dag.AgGrid:
     """``columns``: (field, header, kind); ``account`` and ``opp`` cells link to their pages, a ``link`` cell
-    to its row's ``<field>_href`` (a local path); ``pinned`` rows stay on top (a total line)."""
-    options: dict[str, Any] = {"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"}
+    to its row's ``<field>_href`` (a local path); ``pinned`` rows stay on top (a total line). Money, ratios
+    over ``TIMES_CAP`` and dates are written in ``lang`` (a row's own ``<field>_text`` wins)."""
+    options: dict[str, Any] = {
+        "pagination": True,
+        "paginationPageSize": 20,
+        "domLayout": "autoHeight",
+        "tooltipShowDelay": 300,
+    }
+    if lang == "zh":
+        options["localeText"] = LOCALE_ZH
     if pinned:
-        options["pinnedTopRowData"] = [_row(r, columns) for r in pinned]
+        options["pinnedTopRowData"] = [_row(r, columns, lang) for r in pinned]
     return dag.AgGrid(
         id=grid_id,
         columnDefs=[_column(f, h, k) for f, h, k in columns],
-        rowData=[_row(r, columns) for r in rows],
-        defaultColDef={"sortable": True, "resizable": True, "filter": True},
+        rowData=[_row(r, columns, lang) for r in rows],
+        # a column is never narrower than MIN_WIDTH: on a phone the grid scrolls inside itself instead of
+        # cutting every cell to "北…"
+        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": MIN_WIDTH},
         dashGridOptions=options,
         columnSize="responsiveSizeToFit",
         className="ag-theme-alpine",

@@ -547,6 +547,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "move.slipped": {"en": "Close date slipped", "zh": "预计成交日推迟"},
     "move.none": {"en": "Nothing moved in these days.", "zh": "这段时间没有变化。"},
     "col.opp": {"en": "Opportunity", "zh": "商机"},
+    "col.deal_name": {"en": "Deal name", "zh": "商机名称"},
     "col.account": {"en": "Account", "zh": "客户"},
     "col.owner": {"en": "Owner", "zh": "负责销售"},
     "col.level": {"en": "Level", "zh": "阶段"},
@@ -579,7 +580,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "funnel.measure.amount": {"en": "Amount", "zh": "金额"},
     "funnel.measure.weighted": {"en": "Weighted", "zh": "加权"},
     "funnel.next_rate": {"en": "→ {rate}", "zh": "→ {rate}"},
-    "funnel.stage_list": {"en": "Deals at {stage} ({n})", "zh": "{stage} 的商机（{n}）"},
+    "funnel.stage_list": {"en": "Deals at {stage} ({n})", "zh": "{stage}：{n} 个商机"},
     "col.created": {"en": "Created", "zh": "创建日期"},
     # opportunity page; entry conditions from the domain brief ("Opportunity management")
     "opp.not_found": {"en": "No opportunity {code} that you may see.", "zh": "没有您可查看的商机 {code}。"},

@@ -165,4 +165,4 @@ ACCOUNT_COLUMNS: list[tuple[str, str, Kind]] = [
 def accounts_grid(grid_id: str, rows: list[dict[str, Any]], lang: str) -> Any:
     """Accounts in a sortable, filterable grid (codes link to the account pages)."""
     columns = [(f, t(h, lang) if h else "", k) for f, h, k in ACCOUNT_COLUMNS]
-    return data_grid(grid_id, rows, columns)
+    return data_grid(grid_id, rows, columns, lang=lang)

@@ -42,7 +42,7 @@ def leaderboard_grid(board: pd.DataFrame, query: dict[str, str], lang: str) -> A
         for r in records(board)
     ]
     columns = [(f, t(h, lang), k) for f, h, k in BOARD_COLUMNS]
-    return data_grid("sc-leaderboard", rows, columns)
+    return data_grid("sc-leaderboard", rows, columns, lang=lang)
 
 
 #: The team rollup's columns: (field, header key, kind).
@@ -72,7 +72,7 @@ def rollup_table(teams: pd.DataFrame, lang: str) -> Any:
         }
         (everyone if r["team"] == "*" else rows).append(line)
     columns = [(f, t(h, lang), k) for f, h, k in ROLLUP_COLUMNS]
-    return data_grid("sc-rollup", rows, columns, pinned=everyone)
+    return data_grid("sc-rollup", rows, columns, pinned=everyone, lang=lang)
 
 
 def payout_table(payout: Payout | None, lang: str, table_id: str = "sc-payout") -> Any:

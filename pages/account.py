@@ -59,7 +59,7 @@ def _grid(grid_id: str, rows: list[dict[str, Any]], columns: list[tuple[str, str
     """A paged grid of the rows, or "none" (every list of this page is bounded by its query)."""
     if not rows:
         return html.Div(empty_state(t("account.none", lang)), id=grid_id)
-    return data_grid(grid_id, rows, [(f, t(h, lang) if h else "", k) for f, h, k in columns])
+    return data_grid(grid_id, rows, [(f, t(h, lang) if h else "", k) for f, h, k in columns], lang=lang)
 
 
 def _contacts(contacts: pd.DataFrame, lang: str) -> Any:

@@ -161,7 +161,7 @@ def _stage_links(stages: Any, labels: dict[str, str], query: dict[str, str], cho
 #: The columns of a level's deal list: (field, header key; None for no header).
 STAGE_COLUMNS = (
     ("opp_code", "col.opp"),
-    ("name", None),
+    ("name", "col.deal_name"),
     ("account", "col.account"),
     ("owner", "col.owner"),
     ("amount", "col.amount"),
@@ -171,7 +171,7 @@ STAGE_COLUMNS = (
 #: The columns of a movement step's list.
 LIST_COLUMNS = (
     ("opp_code", "col.opp"),
-    ("name", None),
+    ("name", "col.deal_name"),
     ("account", "col.account"),
     ("owner", "col.owner"),
     ("level", "col.level"),

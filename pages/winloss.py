@@ -53,7 +53,7 @@ SEGMENT_ROWS = 25
 #: The deal list behind a click: (field, header key; None for no header).
 DEAL_COLUMNS = (
     ("opp_code", "col.opp"),
-    ("name", None),
+    ("name", "col.deal_name"),
     ("account", "col.account"),
     ("owner", "col.owner"),
     ("status", "wl.col.status"),

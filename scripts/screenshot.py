@@ -25,6 +25,7 @@ def main() -> None:
     parser.add_argument("--user", default=None, help="sign in first, as this user")
     parser.add_argument("--wait", default=".page-title, #login-form", help="CSS selector that means 'drawn'")
     parser.add_argument("--password", default=None)
+    parser.add_argument("--element", default=None, help="CSS selector: shoot this element only, not the page")
     args = parser.parse_args()
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_FLAGS)
@@ -42,7 +43,10 @@ def main() -> None:
         page.goto(args.url)
         page.wait_for_selector(args.wait, timeout=20_000)
         page.wait_for_load_state("networkidle")
-        page.screenshot(path=args.out, full_page=True)
+        if args.element:
+            page.locator(args.element).first.screenshot(path=args.out)
+        else:
+            page.screenshot(path=args.out, full_page=True)
         browser.close()
 
 

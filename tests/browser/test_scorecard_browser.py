@@ -58,3 +58,25 @@ def test_brw204_a_manager_opens_their_own_scorecard_by_address_and_stays_on_it(w
     assert page.locator("#sc-attainment-value").count() == 1 and page.locator("#sc-board").count() == 0
     assert "M001" in page.locator(".page-title").inner_text()
     watched.assert_clean()
+
+
+def test_brw205_the_leaderboard_writes_money_as_the_tiles_do_in_chinese(watched, live_server):
+    """Issue 18: the grids wrote raw yuan ("37,994,700.00") and AG Grid's English paging bar inside the Chinese
+    UI. Now a money cell reads 万/亿 with the full amount in its tooltip, and the grid's own words are Chinese."""
+    page = watched.page
+    page.context.add_cookies([{"name": "lang", "value": "zh", "url": live_server}])
+    watched.sign_in(live_server)
+    page.goto(live_server + "/scorecards")
+    page.wait_for_selector("#sc-leaderboard .ag-row")
+    cells = page.locator("#sc-leaderboard .ag-center-cols-container [col-id='open_pipeline']")
+    texts = [cells.nth(i).inner_text() for i in range(min(cells.count(), 10))]
+    assert texts and all(re.fullmatch(r"¥[\d,]+(\.\d+)?(万|亿)?|—", s) for s in texts), texts
+    assert any(s.endswith(("万", "亿")) for s in texts), texts
+    assert not any(re.search(r"\d{5,}|\d{1,3}(,\d{3}){2,}", s) for s in texts), texts  # no raw yuan
+    panel = page.locator("#sc-leaderboard .ag-paging-panel").inner_text()
+    assert "每页行数" in panel and "Page" not in panel and " of " not in panel, panel
+    cells.first.hover()
+    page.wait_for_selector(".ag-tooltip")
+    full = page.locator(".ag-tooltip").inner_text().strip()
+    assert re.fullmatch(r"¥\d{1,3}(,\d{3})*\.\d{2}", full), full
+    watched.assert_clean()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import string
+from datetime import date
 
 import pytest
 
@@ -55,3 +56,53 @@ def test_fmt004_every_string_in_both_languages_with_same_placeholders():
 def test_fmt005_unknown_key_fails_loudly():
     with pytest.raises(KeyError):
         t("no.such.key", "en")
+
+
+def _grid_rows(lang: str) -> tuple[list[dict], dict]:
+    from components.grid import Kind, data_grid
+
+    rows = [
+        {"name": "甲", "amount": 37_994_700.0, "v": 176.97, "due": date(2026, 6, 1), "plain": 12345.0},
+        {"name": "乙", "amount": 9_800.5, "v": 2.5, "due": None, "plain": None, "amount_text": "—"},
+        {"name": "丙", "amount": 312_000_000.0, "v": None, "due": date(2026, 12, 31), "plain": 1.0},
+    ]
+    columns: list[tuple[str, str, Kind]] = [
+        ("name", "N", "text"),
+        ("amount", "A", "money"),
+        ("v", "V", "times"),
+        ("due", "D", "date"),
+    ]
+    grid = data_grid("g", rows, columns, lang=lang)
+    return grid.rowData, grid.dashGridOptions
+
+
+def test_fmt006_grid_cells_in_the_apps_money_and_date_format():
+    """Grids write money as the tiles do (万/亿, K/M; the full amount in the tooltip), a V over 10x as "> 10×"
+    (the value in the tooltip), dates as the viewer reads them; the values stay numbers to sort (issue 18)."""
+    zh, zh_options = _grid_rows("zh")
+    assert [r["amount"] for r in zh] == [37_994_700.0, 9_800.5, 312_000_000.0]  # sorted as numbers
+    assert zh[0]["amount_text"] == "¥3,799万" and zh[0]["amount_full"] == "¥37,994,700.00"
+    assert zh[1]["amount_text"] == "—"  # a row's own text wins
+    assert zh[2]["amount_text"] == "¥3.12亿" and zh[2]["amount_full"] == "¥312,000,000.00"
+    assert zh[0]["v_text"] == "> 10×" and zh[0]["v_full"] == "176.97×"
+    assert "v_text" not in zh[1] and "v_text" not in zh[2]  # 2.5× and no V: the grid's own format
+    assert zh[0]["due_text"] == "2026年6月1日" and zh[0]["due"] == "2026-06-01" and "due_text" not in zh[1]
+    assert "plain" not in zh[0]  # only the columns asked for travel
+    assert zh_options["localeText"]["pageSizeSelectorLabel"] == "每页行数："
+    en, en_options = _grid_rows("en")
+    assert en[0]["amount_text"] == "¥37.99M" and en[0]["amount_full"] == "¥37,994,700.00"
+    assert en[1]["amount_text"] == "—" and en[2]["amount_text"] == "¥312.00M"
+    assert en[0]["due_text"] == "2026-06-01" and "localeText" not in en_options
+
+
+def test_fmt007_grid_columns_show_the_text_and_tooltip():
+    from components.grid import data_grid
+
+    grid = data_grid(
+        "g", [], [("a", "A", "money"), ("v", "V", "times"), ("d", "D", "date"), ("p", "P", "pct")], lang="zh"
+    )
+    cols = {c["field"]: c for c in grid.columnDefs}
+    assert cols["a"]["tooltipField"] == "a_full" and cols["v"]["tooltipField"] == "v_full"
+    assert "_text" in cols["a"]["valueFormatter"]["function"] and "_text" in cols["d"]["valueFormatter"]["function"]
+    assert cols["a"]["type"] == "numericColumn" and "type" not in cols["d"]  # dates read left to right
+    assert "tooltipField" not in cols["p"]
