@@ -22,8 +22,10 @@ FORMATS = {
     "times": "params.value == null ? '—' : d3.format('.2f')(params.value) + '×'",
     "date": "params.value == null ? '' : params.value",
 }
+#: A grid given a height shows up to this many rows at their own height, more in a box that scrolls
+SCROLL_ROWS = 15
 #: The narrowest a column gets (px): a code, a name's first words or a 万 amount stay readable
-MIN_WIDTH = 110
+MIN_WIDTH = 120
 #: Ratios above this are shown as "> 10×" (the value in the tooltip): a V of 176.97× reads as noise
 TIMES_CAP = 10.0
 #: AG Grid's own words in Chinese (its defaults are English): paging, the filter menus, an empty grid
@@ -82,8 +84,16 @@ LINKS = {"account": "/accounts/", "opp": "/opportunities/"}
 LINK_RENDERER = "SafeLink"
 
 
-def _column(field: str, header: str, kind: Kind) -> dict[str, Any]:
+#: A row's ``<field>_status`` (``metrics.scorecard``: behind / on / ahead) colours its cell
+STATUSES = ("behind", "on", "ahead")
+
+
+def _column(field: str, header: str, kind: Kind, statuses: bool = False) -> dict[str, Any]:
     col: dict[str, Any] = {"field": field, "headerName": header}
+    if statuses:
+        col["cellClassRules"] = {
+            f"cell-{s}": f"params.data && params.data['{field}_status'] === '{s}'" for s in STATUSES
+        }
     if kind in FORMATS:
         col |= {"valueFormatter": {"function": TEXT_FIRST + "(" + FORMATS[kind] + ")"}}
         if kind != "date":
@@ -92,8 +102,8 @@ def _column(field: str, header: str, kind: Kind) -> dict[str, Any]:
         col |= {"tooltipField": field + "_full"}
     if kind in LINKS:  # a code: wide enough to read it whole
         col |= {"cellRenderer": LINK_RENDERER, "cellRendererParams": {"prefix": LINKS[kind]}, "minWidth": 140}
-    if kind == "link":
-        col |= {"cellRenderer": LINK_RENDERER}
+    if kind == "link":  # a name with its code: wide enough to read it whole
+        col |= {"cellRenderer": LINK_RENDERER, "minWidth": 160}
     return col
 
 
@@ -124,7 +134,7 @@ def _row(row: dict[str, Any], columns: Sequence[tuple[str, str, Kind]], lang: st
             out[f + "_text"] = text
         if full is not None:
             out[f + "_full"] = full
-    for suffix in ("_text", "_href"):
+    for suffix in ("_text", "_href", "_status"):
         out |= {f + suffix: row[f + suffix] for f, _h, _k in columns if row.get(f + suffix) is not None}
     return out
 
@@ -136,23 +146,34 @@ def data_grid(
     pinned: Sequence[dict[str, Any]] = (),
     *,
     lang: str,
+    sort: tuple[str, Literal["asc", "desc"]] | None = None,
+    height: str | None = None,
 ) -> dag.AgGrid:
     """``columns``: (field, header, kind); ``account`` and ``opp`` cells link to their pages, a ``link`` cell
     to its row's ``<field>_href`` (a local path); ``pinned`` rows stay on top (a total line). Money, ratios
-    over ``TIMES_CAP`` and dates are written in ``lang`` (a row's own ``<field>_text`` wins)."""
-    options: dict[str, Any] = {
-        "pagination": True,
-        "paginationPageSize": 20,
-        "domLayout": "autoHeight",
-        "tooltipShowDelay": 300,
-    }
+    over ``TIMES_CAP`` and dates are written in ``lang`` (a row's own ``<field>_text`` wins); a row's
+    ``<field>_status`` colours the cell. ``sort``: the column sorted first, and the way; ``height`` (CSS): every
+    row in one grid that scrolls, instead of pages of 20."""
+    options: dict[str, Any] = {"tooltipShowDelay": 300}
+    if height is None:
+        options |= {"pagination": True, "paginationPageSize": 20, "domLayout": "autoHeight"}
+    elif len(rows) <= SCROLL_ROWS:  # a few rows: all of them, no empty box below
+        options |= {"domLayout": "autoHeight"}
+        height = None
     if lang == "zh":
         options["localeText"] = LOCALE_ZH
     if pinned:
         options["pinnedTopRowData"] = [_row(r, columns, lang) for r in pinned]
+    statused = {f for f, _h, _k in columns if any(r.get(f + "_status") for r in rows)}
+    defs = [_column(f, h, k, f in statused) for f, h, k in columns]
+    if sort is not None:
+        for col in defs:
+            if col["field"] == sort[0]:
+                col["sort"] = sort[1]
+    sized: dict[str, Any] = {"style": {"height": height, "width": "100%"}} if height else {}
     return dag.AgGrid(
         id=grid_id,
-        columnDefs=[_column(f, h, k) for f, h, k in columns],
+        columnDefs=defs,
         rowData=[_row(r, columns, lang) for r in rows],
         # a column is never narrower than MIN_WIDTH: on a phone the grid scrolls inside itself instead of
         # cutting every cell to "北…"
@@ -160,4 +181,5 @@ def data_grid(
         dashGridOptions=options,
         columnSize="responsiveSizeToFit",
         className="ag-theme-alpine",
+        **sized,
     )

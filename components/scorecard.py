@@ -35,14 +35,24 @@ def scorecard_href(rep_code: str, query: dict[str, str]) -> str:
     return "/scorecards?" + urlencode({**keep, "rep": rep_code})
 
 
+#: The leaderboard's height: every rep in one grid that scrolls (a director's 8,500 too), about 15 rows
+BOARD_HEIGHT = "640px"
+
+
 def leaderboard_grid(board: pd.DataFrame, query: dict[str, str], lang: str) -> Any:
-    """Reps, sortable by every measure; a rep's name opens their scorecard."""
+    """Every rep in one scrolling grid, ranked by attainment (highest first; sortable by every measure), pace
+    and V coloured behind / on / ahead; a rep's name opens their scorecard."""
     rows = [
-        {**r, "rep": f"{r['name']} ({r['rep_code']})", "rep_href": scorecard_href(r["rep_code"], query)}
+        {
+            **r,
+            "rep": f"{r['name']} ({r['rep_code']})",
+            "rep_href": scorecard_href(r["rep_code"], query),
+            "v_text": t("kpi.quota_met", lang) if r.get("quota_met") else None,
+        }
         for r in records(board)
     ]
     columns = [(f, t(h, lang), k) for f, h, k in BOARD_COLUMNS]
-    return data_grid("sc-leaderboard", rows, columns, lang=lang)
+    return data_grid("sc-leaderboard", rows, columns, lang=lang, sort=("attainment", "desc"), height=BOARD_HEIGHT)
 
 
 #: The team rollup's columns: (field, header key, kind).

@@ -55,6 +55,30 @@ def pace(attained: float | None, elapsed: float) -> float | None:
     return attained / elapsed
 
 
+#: Pace within this band around 1.0 is "on pace"; below it "behind", above it "ahead"
+PACE_BAND = 0.1
+
+
+def pace_status(value: float | None) -> str | None:
+    """``behind`` / ``on`` / ``ahead`` of a pace (1.0 on pace, ``PACE_BAND`` either side); None without one."""
+    if value is None:
+        return None
+    if value < 1 - PACE_BAND:
+        return "behind"
+    return "ahead" if value > 1 + PACE_BAND else "on"
+
+
+def v_status(v: float | None, rate: float | None, quota_met: bool) -> str | None:
+    """Whether the pipeline covers what is left of the quota at the historical win rate: ``ahead`` when the V
+    value is at least the required V (1 / win rate) or the quota is met, ``behind`` below it; None when either
+    is unknown (no V, or no closed deal to give a win rate)."""
+    if quota_met:
+        return "ahead"
+    if v is None or not rate:
+        return None
+    return "ahead" if v >= 1 / rate else "behind"
+
+
 def forecast(bookings: float, weighted_due: float) -> float:
     """Forecast = bookings so far + weighted pipeline expected to close by the period's end (amount x p(level))."""
     return bookings + weighted_due
@@ -93,11 +117,13 @@ def score(sums: Mapping[str, float], targets: Targets | None, period: Period, to
         "gm_attainment": attainment(float(sums["gm_booked"]), gm),
         "elapsed": elapsed,
         "pace": pace(att, elapsed),
+        "pace_status": pace_status(pace(att, elapsed)),
         "forecast": fc,
         "forecast_attainment": attainment(fc, revenue),
         "remaining": remaining,
         "v": v.value,
         "quota_met": v.quota_met,
+        "v_status": v_status(v.value, win_rate(float(sums["won_count"]), float(sums["lost_count"])), v.quota_met),
         "pipeline_due": float(sums["pipeline_due"]),
         "open_pipeline": float(sums["open_pipeline"]),
         "weighted_pipeline": float(sums["weighted_pipeline"]),

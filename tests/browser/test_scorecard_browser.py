@@ -73,8 +73,15 @@ def test_brw205_the_leaderboard_writes_money_as_the_tiles_do_in_chinese(watched,
     assert texts and all(re.fullmatch(r"¥[\d,]+(\.\d+)?(万|亿)?|—", s) for s in texts), texts
     assert any(s.endswith(("万", "亿")) for s in texts), texts
     assert not any(re.search(r"\d{5,}|\d{1,3}(,\d{3}){2,}", s) for s in texts), texts  # no raw yuan
-    panel = page.locator("#sc-leaderboard .ag-paging-panel").inner_text()
+    panel = page.locator("#sc-rollup .ag-paging-panel").inner_text()
     assert "每页行数" in panel and "Page" not in panel and " of " not in panel, panel
+    # every rep in one grid, ranked by attainment, pace and V coloured behind / on / ahead
+    assert not page.locator("#sc-leaderboard .ag-paging-panel").is_visible()
+    shown = page.locator("#sc-leaderboard .ag-center-cols-container [col-id='attainment']")
+    ranked = [float(shown.nth(i).inner_text().rstrip("%")) for i in range(min(shown.count(), 10))]
+    assert ranked == sorted(ranked, reverse=True) and len(ranked) >= 5, ranked
+    coloured = page.locator("#sc-leaderboard [col-id='v'].cell-behind, #sc-leaderboard [col-id='v'].cell-ahead")
+    assert coloured.count() > 0
     cells.first.hover()
     page.wait_for_selector(".ag-tooltip")
     full = page.locator(".ag-tooltip").inner_text().strip()

@@ -106,3 +106,23 @@ def test_fmt007_grid_columns_show_the_text_and_tooltip():
     assert "_text" in cols["a"]["valueFormatter"]["function"] and "_text" in cols["d"]["valueFormatter"]["function"]
     assert cols["a"]["type"] == "numericColumn" and "type" not in cols["d"]  # dates read left to right
     assert "tooltipField" not in cols["p"]
+
+
+def test_fmt008_a_ranked_scrolling_grid_with_coloured_cells():
+    """The leaderboard's grid (issue 18): ranked by a column, every row in one box that scrolls (a few rows at
+    their own height), cells coloured by a row's ``<field>_status``."""
+    from components.grid import Kind, data_grid
+
+    columns: list[tuple[str, str, Kind]] = [("rep", "R", "text"), ("pace", "P", "times"), ("a", "A", "pct")]
+    many = [{"rep": f"R{i}", "pace": i / 10, "pace_status": "behind" if i < 9 else "on", "a": i} for i in range(20)]
+    grid = data_grid("g", many, columns, lang="en", sort=("a", "desc"), height="640px")
+    cols = {c["field"]: c for c in grid.columnDefs}
+    assert cols["a"]["sort"] == "desc" and "sort" not in cols["pace"]
+    assert set(cols["pace"]["cellClassRules"]) == {"cell-behind", "cell-on", "cell-ahead"}
+    assert "pace_status" in cols["pace"]["cellClassRules"]["cell-behind"] and "cellClassRules" not in cols["a"]
+    assert grid.rowData[0]["pace_status"] == "behind" and grid.rowData[19]["pace_status"] == "on"
+    assert "pagination" not in grid.dashGridOptions and grid.style["height"] == "640px"
+    few = data_grid("g", many[:5], columns, lang="en", sort=("a", "desc"), height="640px")
+    assert few.dashGridOptions["domLayout"] == "autoHeight" and "pagination" not in few.dashGridOptions
+    paged = data_grid("g", many, columns, lang="en")
+    assert paged.dashGridOptions["pagination"] is True and paged.dashGridOptions["paginationPageSize"] == 20

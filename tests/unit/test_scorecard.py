@@ -15,8 +15,10 @@ from metrics.scorecard import (
     cycle_sums,
     leaderboard,
     pace,
+    pace_status,
     rolled_up,
     score,
+    v_status,
     what_if,
 )
 from metrics.settings import BusinessSettings
@@ -58,6 +60,30 @@ def test_sc003_pace_and_forecast():
     year = Period(2026)
     line = score(_sums(bookings=400.0, weighted_due=300.0, pipeline_due=900.0), None, year, TODAY)
     assert line["forecast"] == 700.0 and line["attainment"] is None and line["v"] is None
+
+
+def test_sc003b_pace_and_v_status_for_the_colours():
+    """The leaderboard colours pace (within 10% of 1.0 on pace) and V (against the required V = 1 / win rate)."""
+    from metrics.sales import Targets
+
+    assert [pace_status(p) for p in (None, 0.5, 0.899, 0.9, 1.0, 1.1, 1.101, 3.0)] == [
+        None,
+        "behind",
+        "behind",
+        "on",
+        "on",
+        "on",
+        "ahead",
+        "ahead",
+    ]
+    assert v_status(2.0, 0.5, False) == "ahead" and v_status(1.99, 0.5, False) == "behind"  # required V 2.0
+    assert v_status(None, 0.5, True) == "ahead"  # quota met
+    assert (
+        v_status(None, 0.5, False) is None and v_status(3.0, None, False) is None and v_status(3.0, 0.0, False) is None
+    )
+    year = Period(2026)
+    line = score(_sums(won_count=1, lost_count=3, pipeline_due=900.0), Targets(1000.0, 0.0), year, TODAY)
+    assert line["v"] == pytest.approx(0.9) and line["v_status"] == "behind"  # 0.9x against a required 4x
 
 
 def test_sc004_a_line_from_sums_and_targets():
