@@ -9,6 +9,10 @@ on, tied to a different rep or manager each), then until the time is up picks a 
 of it, posts the render the way the browser does, and thinks 1-3 s before the next click. Every answer that
 is not a 200 with the page in it is an error. It prints the count of calls and errors, p50 / p95 / max
 per page and overall, and writes them into docs/performance.md between the LOAD markers.
+
+With ``--random`` (issue 16) each click is a view drawn at random as bench/cold.py draws them: any period,
+product line, RAD class, level, segment, region and industry, and for a director any team or rep, so nearly
+every view is one nobody drew before (kept results stay on, as a server runs); its table has its own markers.
 """
 
 from __future__ import annotations
@@ -30,6 +34,7 @@ sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import run as bench  # noqa: E402  (the benchmark's database, server and HTTP client)
+from cold import Choices, choices, views  # noqa: E402  (bench/cold.py: views drawn at random)
 
 from data_access.db import session_factory  # noqa: E402
 from data_access.models import Rep, User  # noqa: E402
@@ -93,7 +98,12 @@ def load_users(url: str, users: int) -> list[tuple[str, str]]:
     return out
 
 
-def simulate(base: str, username: str, role: str, deadline: float, tally: Tally, seed: int) -> None:
+def simulate(
+    base: str, username: str, role: str, deadline: float, tally: Tally, seed: int, drawn: Choices | None = None
+) -> None:
+    """One user clicking until ``deadline``: the role's usual views, or with ``drawn`` (the database's teams,
+    reps, lines, regions, industries) a view drawn at random each time (a director's in any scope, a
+    manager's and a rep's in their own)."""
     rng = random.Random(seed)
     try:
         client = bench.Client(base, username, PASSWORD)
@@ -103,7 +113,10 @@ def simulate(base: str, username: str, role: str, deadline: float, tally: Tally,
         return
     time.sleep(rng.uniform(0, 3))  # not everyone arrives in the same second
     while time.monotonic() < deadline:
-        path, search = rng.choice(VIEWS[role])
+        if drawn is None:
+            path, search = rng.choice(VIEWS[role])
+        else:
+            path, search = rng.choice(views(rng, drawn, 1, rep=role != "director"))
         t0 = time.perf_counter()
         error = None
         try:
@@ -123,7 +136,8 @@ def report(tally: Tally, args: argparse.Namespace, backend: str, seconds: float)
         f" ({', '.join(f'{int(s * 100)}% {r}s' for r, s in SHARE.items())}) for {seconds / 60:.1f} minutes,"
         f" 1-3 s between clicks, gunicorn with {args.workers} workers on this machine.",
         f"Command: `.venv/bin/python bench/load.py --size {args.size} --backend {backend} --users {args.users}"
-        f" --minutes {args.minutes:g} --workers {args.workers}`",
+        f" --minutes {args.minutes:g} --workers {args.workers}{' --random' if args.random else ''}`"
+        + (" (every click a view drawn at random: scopes, periods and filters)" if args.random else ""),
         "",
         f"**{len(every):,} page renders, {len(tally.errors)} errors**"
         + (f" (first: `{tally.errors[0]}`)" if tally.errors else ""),
@@ -151,10 +165,16 @@ def main() -> None:
     parser.add_argument("--minutes", type=float, default=5)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--no-doc", action="store_true")
+    parser.add_argument("--random", action="store_true", help="views drawn at random (scopes and filters)")
     args = parser.parse_args()
     url = bench.database_url(args.backend, args.size, args.pg_url)
     bench.build(url, args.size)
     users = load_users(url, args.users)
+    drawn = None
+    if args.random:
+        engine = create_engine(url)
+        drawn = choices(engine)
+        engine.dispose()
     instance = bench.DATA / f"instance-{args.backend}-{args.size}"
     instance.mkdir(parents=True, exist_ok=True)
     tally = Tally()
@@ -162,7 +182,7 @@ def main() -> None:
         t0 = time.monotonic()
         deadline = t0 + args.minutes * 60
         threads = [
-            threading.Thread(target=simulate, args=(base, name, role, deadline, tally, i), daemon=True)
+            threading.Thread(target=simulate, args=(base, name, role, deadline, tally, i, drawn), daemon=True)
             for i, (name, role) in enumerate(users)
         ]
         for th in threads:
@@ -173,7 +193,7 @@ def main() -> None:
     body = report(tally, args, args.backend, seconds)
     print(body)
     if not args.no_doc:
-        bench.write_doc(body, f"{args.backend} {args.size}", "LOAD")
+        bench.write_doc(body, f"{args.backend} {args.size}" + (" random" if args.random else ""), "LOAD")
 
 
 if __name__ == "__main__":
