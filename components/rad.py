@@ -72,12 +72,27 @@ def moves_table(moves: pd.DataFrame, lang: str) -> Any:
     return dbc.Table([head, body], size="sm", className="mb-0", id="rad-moves-table")
 
 
+#: The TOP lists' columns (i18n key, right-aligned): numbers sit under right-aligned headers
+TOP_COLUMNS = (
+    ("col.account", False),
+    ("rad.col.class", False),
+    ("col.owner", False),
+    ("rad.col.bp", True),
+    ("rad.col.sow", True),
+    ("rad.col.white_space", True),
+    ("rad.col.pipeline", True),
+    ("rad.col.last_visit", False),
+)
+
+
 def top_table(accounts: pd.DataFrame, table_id: str, lang: str) -> Any:
-    """A TOP list: account, class, owner, SOW, white space, open pipeline, last visit."""
+    """A TOP list: account, class, owner, BP (what the list is ranked by), SOW, white space, open pipeline,
+    last visit."""
     if accounts.empty:
         return html.Div(t("account.none", lang), className="empty-state")
-    keys = ("col.account", "rad.col.class", "col.owner", "rad.col.sow", "rad.col.white_space", "rad.col.pipeline")
-    head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in (*keys, "rad.col.last_visit")]))
+    head = html.Thead(
+        html.Tr([html.Th(t(k, lang), className="text-end" if right else None) for k, right in TOP_COLUMNS])
+    )
     body = html.Tbody(
         [
             html.Tr(
@@ -85,6 +100,7 @@ def top_table(accounts: pd.DataFrame, table_id: str, lang: str) -> Any:
                     html.Td(account_link(r["account_code"], r["name"])),
                     html.Td(class_badge(r["rad_class"], bool(r["manual"]), lang)),
                     html.Td(r["owner"]),
+                    html.Td(cny(r["bp"], lang), className="text-end"),
                     html.Td(pct(r["sow"], lang), className="text-end"),
                     html.Td(cny(r["white_space"], lang), className="text-end"),
                     html.Td(cny(r["open_pipeline"], lang), className="text-end"),

@@ -59,6 +59,16 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+#: Where a role lands after signing in when no other page was asked for: a rep's own numbers are their
+#: scorecard (attainment first), everyone else's the Overview
+LANDINGS = {"rep": "/scorecards"}
+
+
+def landing(role: str, next_url: str) -> str:
+    """The page a sign-in goes to: the one asked for (``?next=``), else the role's landing page."""
+    return LANDINGS.get(role, next_url) if next_url == "/" else next_url
+
+
 def csrf_token() -> str:
     """This session's CSRF token for the login and logout forms."""
     token = session.get("csrf")
@@ -114,6 +124,7 @@ def login_submit() -> WerkzeugResponse | tuple[str, int]:
                 "login.html", t=t, lang=lang, csrf=csrf_token(), next=next_url, error=error, username=username
             ), 401
         user_id, version = result.user.id, result.user.session_version
+        next_url = landing(result.user.role, next_url)
         sid = start_session(db, result.user)
         db.commit()
     session.clear()  # a new session on sign-in: no fixation

@@ -100,7 +100,7 @@ class Watched:
         self.page.fill("#username", username)
         self.page.fill("#password", password)
         self.page.click("#login-submit")
-        self.page.wait_for_selector("#kpi-bookings-value")
+        self.page.wait_for_selector("#kpi-bookings-value" if role != "rep" else "#sc-attainment-value")
         self.page.wait_for_load_state("networkidle")  # leave nothing in flight for the next navigation
 
 

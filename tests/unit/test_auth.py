@@ -75,6 +75,24 @@ def test_aut004_login_sets_a_hardened_session_cookie(client):
     assert client.get("/").status_code == 200
 
 
+def test_aut004b_a_rep_lands_on_their_scorecard_others_on_the_overview(dash_app):
+    """Issue 18: a rep on a phone landed on the Overview with their attainment 1.5 screens down."""
+    for username, password, landed in (
+        ("rep", "demo-rep", "/scorecards"),
+        ("manager", "demo-manager", "/"),
+        ("director", "demo-director", "/"),
+    ):
+        client = dash_app.server.test_client()
+        response = login(client, username, password)
+        assert response.status_code == 302 and response.headers["Location"] == landed, username
+    client = dash_app.server.test_client()  # a page asked for wins
+    page = client.get("/login?next=/funnel").get_data(as_text=True)
+    token = re.search(r'name="csrf" value="([^"]+)"', page)
+    assert token
+    data = {"username": "rep", "password": "demo-rep", "csrf": token.group(1), "next": "/funnel"}
+    assert client.post("/login", data=data).headers["Location"] == "/funnel"
+
+
 def test_aut005_wrong_password_and_unknown_user_look_alike(client):
     wrong = login(client, "director", "not-the-password")
     unknown = login(client, "nobody-at-all", "whatever-password")

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from sqlalchemy import select
 
-from components.formatting import count
+from components.formatting import cny, count
 from data_access import queries
 from data_access.models import Account, Rep
 from data_access.scope import Scope
@@ -46,6 +46,8 @@ def test_radp001_the_page_shows_the_metric(director, demo_session):
     assert len(find(tree, "rad-moves-table")["props"]["children"][1]["props"]["children"]) == len(moves) > 0
     top_d = find(tree, "rad-top-d")["props"]["children"][1]["props"]["children"]
     assert [text_of(r["props"]["children"][0]) for r in top_d] == top_d_accounts(t)["name"].tolist()
+    # the BP the list is ranked by is shown (issue 18), as every amount is
+    assert [text_of(r["props"]["children"][3]) for r in top_d] == [cny(v, "en") for v in top_d_accounts(t)["bp"]]
     top = find(tree, "rad-top")["props"]["children"][1]["props"]["children"]
     assert len(top) == 20
 
