@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from sqlalchemy import Subquery, and_, case, func, literal, select, union
+from sqlalchemy import Subquery, and_, case, exists, func, literal, or_, select, union
+from sqlalchemy.orm import aliased
 
 from data_access.models import Account, AccountYear
 
@@ -58,6 +59,28 @@ def account_classes(year: int, r_min: float, a_max: float) -> Subquery:
         )
         .outerjoin(AccountYear, and_(AccountYear.account_id == Account.id, AccountYear.year == year))
         .subquery()
+    )
+
+
+def in_class(account: Any, year: int, rad_class: str) -> Any:
+    """Whether the account in column ``account`` is of ``rad_class`` in ``year``: ``class_accounts``'s rule,
+    asked of each row (two key lookups) instead of listing the class's accounts, for a part of the company
+    whose few deals are read through their owner (a rep's 120 deals against a class of 43,000 accounts: the
+    list cost 8 ms a statement). Aliased tables: the outer statement may read accounts itself."""
+    acc, year_row = aliased(Account), aliased(AccountYear)
+    if rad_class == UNKNOWN:
+        classed = select(year_row.account_id).where(
+            year_row.account_id == account, year_row.year == year, year_row.rad_class != UNKNOWN
+        )
+        manual = select(acc.id).where(acc.id == account, acc.rad_override.is_not(None), acc.rad_override != "")
+        return and_(~exists(manual), ~exists(classed))
+    return or_(
+        exists(
+            select(year_row.account_id).where(
+                year_row.account_id == account, year_row.year == year, year_row.rad_class == rad_class
+            )
+        ),
+        exists(select(acc.id).where(acc.id == account, acc.rad_override == rad_class)),
     )
 
 

@@ -16,7 +16,7 @@ from typing import Any, Literal
 from sqlalchemy import ColumnElement, and_, false, select, true
 
 from data_access.models import DealLevel, Opportunity, Rep
-from data_access.rad import class_accounts
+from data_access.rad import class_accounts, in_class
 
 Restriction = tuple[Literal["rep", "team", "none"], int]
 
@@ -120,10 +120,10 @@ class Scope:
             if isinstance(f, ProductLine):
                 parts.append(product_line == f.name)
             elif self.restrictions:
-                # a team's or a rep's deals of a class: the owner's index reads the few deals, each checked
-                # against the class's thousands of accounts; "+ 0" keeps the planner from reading every deal of
-                # the class through the account index instead (SQLite guesses both lists the same size)
-                parts.append((account + 0).in_(class_accounts(f.year, f.cls)))
+                # a team's or a rep's deals of a class: the owner's index reads the few deals and each is asked
+                # its account's class (a lookup), so neither is the class's list of thousands built, nor every
+                # deal of the class read through the account index (SQLite guessed both lists the same size)
+                parts.append(in_class(account, f.year, f.cls))
             else:  # the summary's classes (by the saved thresholds, which r_min and a_max are)
                 parts.append(account.in_(class_accounts(f.year, f.cls)))
         return and_(*parts)

@@ -22,8 +22,8 @@ from sqlalchemy.orm import Session
 
 from data_access.db import session_factory
 from data_access.importer.engine import run_import
-from data_access.models import AccountYear, BuyingPower, Contract, DealLevel, Opportunity, StageHistory
-from data_access.rad import UNKNOWN, class_accounts
+from data_access.models import Account, AccountYear, BuyingPower, Contract, DealLevel, Opportunity, StageHistory
+from data_access.rad import UNKNOWN, class_accounts, in_class
 from data_access.settings import load_settings, save_setting
 from data_access.summaries import TABLE, ensure_summaries, rebuild
 from metrics.rad import rad_class, share_of_wallet
@@ -90,6 +90,9 @@ def _check(session: Session, seed_state: dict, accounts: list[int]) -> None:
         for cls in ("R", "A", "D", UNKNOWN):
             got = set(session.scalars(class_accounts(year, cls)))
             assert got & set(accounts) == _class_expected(seed_state, accounts, year, cls), (year, cls)
+            # the same rule asked of each account (a team's or a rep's view: data_access.rad.in_class)
+            asked = set(session.scalars(select(Account.id).where(in_class(Account.id, year, cls))))
+            assert asked & set(accounts) == _class_expected(seed_state, accounts, year, cls), (year, cls, "asked")
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
