@@ -35,6 +35,7 @@ from web.auth import csrf_token, current_viewer, install_auth, safe_next
 from web.downloads import bp as downloads_blueprint
 from web.errors import install_error_handlers
 from web.filter_sync import sync_filters_to_url  # noqa: F401  (registers the filter bar's callback)
+from web.navbar import NAV_COLLAPSE_ID  # noqa: F401  (registers the navbar toggler's clientside callback)
 from web.security import install_security_headers
 from web.tables import download_table  # noqa: F401  (registers the table-download callback)
 

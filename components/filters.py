@@ -90,11 +90,15 @@ def filter_bar(
     extra: tuple[dbc.Col, ...] = (),
 ) -> html.Div:
     """The pickers named in ``show`` (of ``CONTROLS``), set to ``filters``, then a page's own ``extra``
-    columns; the others are drawn hidden, so the one URL callback finds all its inputs on every page."""
+    columns; the others are drawn hidden, so the one URL callback finds all its inputs on every page. The team
+    and rep pickers are hidden when there is one or none to pick (a rep's view)."""
     quarters = [{"label": t("filter.full_year", lang), "value": FULL_YEAR}] + [
         {"label": f"Q{q}", "value": str(q)} for q in (1, 2, 3, 4)
     ]
     teams, reps = team_options(choices), rep_options(choices)  # each built once (8,500 reps: 35 ms a time)
+    # a picker with nothing to pick (a rep's own team, their own name) is not shown: on a phone it took the
+    # first screen
+    show = tuple(c for c in show if not (c == "team" and len(teams) <= 1) and not (c == "rep" and len(reps) <= 1))
     notices = [
         dbc.Alert(t("filter.bad_value", lang, detail=p), color="warning", className="py-1 mb-2")
         for p in filters.problems

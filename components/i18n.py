@@ -334,6 +334,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "login.username": {"en": "Username", "zh": "用户名"},
     "login.password": {"en": "Password", "zh": "密码"},
     "login.submit": {"en": "Sign in", "zh": "登录"},
+    "login.demo_users": {
+        "en": "Demo users (this database was made by salesradar demo)",
+        "zh": "演示账号（本数据库由 salesradar demo 生成）",
+    },
     "login.failed": {
         "en": "Wrong username or password, or too many attempts: wait 15 minutes and try again.",
         "zh": "用户名或密码错误，或尝试次数过多：请等 15 分钟后再试。",

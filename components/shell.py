@@ -60,6 +60,10 @@ def user_menu(viewer: Viewer | None, lang: str, csrf: str) -> html.Div | None:
     )
 
 
+NAV_TOGGLER_ID = "nav-toggler"
+NAV_COLLAPSE_ID = "nav-collapse"
+
+
 def navbar(
     registry: Iterable[Mapping[str, Any]], lang: str, viewer: Viewer | None = None, csrf: str = ""
 ) -> dbc.Navbar:
@@ -79,19 +83,29 @@ def navbar(
         dbc.Container(
             [
                 dbc.NavbarBrand([html.Span("◎ "), t("app.name", lang)], href="/"),
-                dbc.Nav(links, navbar=True, className="me-auto"),
-                user_menu(viewer, lang, csrf),
-                html.A(
-                    t("nav.language", lang),
-                    href=f"/lang/{other}",
-                    id=LANG_SWITCH_ID,
-                    title=t("nav.language_title", lang),
-                    className="btn btn-sm btn-outline-light",
+                # below the lg breakpoint (a phone) the links fold behind this button (web/navbar.py)
+                dbc.NavbarToggler(id=NAV_TOGGLER_ID),
+                dbc.Collapse(
+                    [
+                        dbc.Nav(links, navbar=True, className="me-auto"),
+                        user_menu(viewer, lang, csrf),
+                        html.A(
+                            t("nav.language", lang),
+                            href=f"/lang/{other}",
+                            id=LANG_SWITCH_ID,
+                            title=t("nav.language_title", lang),
+                            className="btn btn-sm btn-outline-light",
+                        ),
+                    ],
+                    id=NAV_COLLAPSE_ID,
+                    navbar=True,
+                    is_open=False,
                 ),
             ],
             fluid=True,
         ),
         dark=True,
+        expand="lg",
         className="sr-navbar mb-0",
     )
 

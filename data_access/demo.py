@@ -50,7 +50,7 @@ from data_access.models import (
 )
 from data_access.settings import bump_data_version
 from data_access.stats import analyze
-from data_access.users import create_user
+from data_access.users import create_user, mark_demo_sign_ins
 
 DEFAULT_OPPORTUNITIES = 4000
 DEFAULT_SEED = 20111
@@ -129,6 +129,7 @@ def generate(
         with Session(bind=conn) as session:
             for username, role, rep_code, password in DEMO_USERS:
                 create_user(session, username, password, role, rep_code)
+            mark_demo_sign_ins(session, [u[0] for u in DEMO_USERS])  # the sign-in page names them
             bump_data_version(session)
             session.flush()
         if conn.dialect.name == "postgresql":

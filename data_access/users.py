@@ -26,7 +26,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from data_access.models import ROLES, ApiToken, LoginThrottle, Rep, User, UserSession
+from data_access.models import ROLES, ApiToken, LoginThrottle, Rep, Setting, User, UserSession
 from data_access.scope import Scope
 
 #: failed sign-ins counted per window of LOCK_FOR: one name at one address ...
@@ -129,6 +129,30 @@ def get_user(session: Session, username: str) -> User:
     return user
 
 
+#: The ``settings`` row naming the users the demo made whose demo passwords still hold (``salesradar demo``)
+DEMO_SIGN_INS = "demo_sign_ins"
+
+
+def mark_demo_sign_ins(session: Session, usernames: list[str]) -> None:
+    """Record that these users were made with the demo's published passwords (the demo database only)."""
+    row = session.get(Setting, DEMO_SIGN_INS)
+    if row is None:
+        session.add(Setting(key=DEMO_SIGN_INS, value=list(usernames)))
+    else:
+        row.value = list(usernames)
+
+
+def demo_sign_ins(session: Session) -> list[str]:
+    """The demo's users that still sign in with the demo's passwords and are active (none on a database the
+    demo did not make, and none once their passwords changed): the sign-in page lists them."""
+    row = session.get(Setting, DEMO_SIGN_INS)
+    names = [str(n) for n in row.value] if row is not None and isinstance(row.value, list) else []
+    if not names:
+        return []
+    active = set(session.scalars(select(User.username).where(User.username.in_(names), User.active.is_(True))))
+    return [n for n in names if n in active]
+
+
 def set_password(session: Session, username: str, password: str) -> User:
     """New password; lifts the lock-out of the name (its throttle rows go, at every address) and ends every
     session of the user (their rows are revoked). The caller commits."""
@@ -136,6 +160,9 @@ def set_password(session: Session, username: str, password: str) -> User:
     _check_password_rules(password)
     user.password_hash = generate_password_hash(password)
     user.session_version += 1
+    demo = session.get(Setting, DEMO_SIGN_INS)
+    if demo is not None and isinstance(demo.value, list) and user.username in demo.value:
+        demo.value = [n for n in demo.value if n != user.username]  # its published password no longer holds
     _unlock(session, user.username)
     session.execute(
         update(UserSession)

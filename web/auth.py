@@ -23,6 +23,7 @@ from data_access.users import (
     SESSION_LIFETIME,
     Viewer,
     authenticate,
+    demo_sign_ins,
     end_session,
     start_session,
     user_for_token,
@@ -83,6 +84,16 @@ def _check_csrf() -> bool:
     return bool(sent) and secrets.compare_digest(sent, str(session.get("csrf", "")))
 
 
+def _demo_users() -> list[tuple[str, str, str]]:
+    """(username, role, password) of the demo's users whose published passwords still hold: on the demo
+    database only (``salesradar demo`` marks them; a changed password drops its user)."""
+    from data_access.demo import DEMO_USERS
+
+    with runtime().sessions() as db:
+        listed = set(demo_sign_ins(db))
+    return [(name, role, password) for name, role, _rep, password in DEMO_USERS if name in listed]
+
+
 @bp.get("/login")
 def login_form() -> str:
     lang = current_lang()
@@ -94,6 +105,7 @@ def login_form() -> str:
         next=safe_next(request.args.get("next")),
         error=None,
         username="",
+        demo_users=_demo_users(),
     )
 
 

@@ -87,3 +87,33 @@ def test_brw205_the_leaderboard_writes_money_as_the_tiles_do_in_chinese(watched,
     full = page.locator(".ag-tooltip").inner_text().strip()
     assert re.fullmatch(r"¥\d{1,3}(,\d{3})*\.\d{2}", full), full
     watched.assert_clean()
+
+
+def test_brw206_a_rep_on_a_phone(browser, live_server):
+    """Issue 18, a rep on a 390x844 phone: the navbar folds behind its button, sign-in lands on their own
+    scorecard, the team and rep pickers (nothing to pick) are not shown, and nothing scrolls sideways."""
+    from tests.browser.conftest import Watched
+
+    context = browser.new_context(viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
+    context.add_cookies([{"name": "lang", "value": "zh", "url": live_server}])
+    watched = Watched(context.new_page())
+    context.on("console", lambda m: watched.console_errors.append(m.text) if m.type == "error" else None)
+    page = watched.page
+    try:
+        watched.sign_in(live_server, role="rep")
+        assert page.url.endswith("/scorecards")
+        assert page.locator("#sc-attainment-value").is_visible()
+        assert not page.locator("#nav-funnel").is_visible() and page.locator("#nav-toggler").is_visible()
+        page.click("#nav-toggler")
+        page.wait_for_selector("#nav-funnel", state="visible")
+        assert page.locator("#filter-team").count() == 1 and not page.locator("#filter-team").is_visible()
+        assert not page.locator("#filter-rep").is_visible()
+        for path in ("/scorecards", "/funnel", "/"):
+            page.goto(live_server + path)
+            page.wait_for_selector(".page-title")
+            page.wait_for_load_state("networkidle")
+            wide = page.evaluate("document.documentElement.scrollWidth")
+            assert wide <= 390, (path, wide)
+        watched.assert_clean()
+    finally:
+        context.close()

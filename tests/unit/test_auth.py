@@ -8,9 +8,11 @@ import stat
 from datetime import timedelta
 
 import pytest
+from sqlalchemy import delete
 
 from config import Config, ConfigError, load_or_create_secret
 from data_access.db import session_factory
+from data_access.models import Setting
 from data_access.users import (
     LOCK_FOR,
     MAX_FAILURES,
@@ -239,3 +241,21 @@ def test_aut017_requests_after_sign_in_never_rewrite_the_session(client):
         assert "Set-Cookie" not in client.get(path).headers, path
     layout = client.get("/_dash-layout").get_json()
     assert find(layout, "logout-csrf")["props"]["value"]  # minted at sign-in, not by the layout
+
+
+def test_aut004c_the_demo_database_names_its_users_on_the_sign_in_page(dash_app, demo_engine):
+    """Issue 18: on the demo database the sign-in page says which demo users exist; a user whose password
+    changed is no longer listed, and a database the demo did not make lists none (data_access.users)."""
+    from data_access.users import DEMO_SIGN_INS, demo_sign_ins, set_password
+
+    page = dash_app.server.test_client().get("/login").get_data(as_text=True)
+    assert 'id="login-demo-users"' in page
+    for name, password in (("director", "demo-director"), ("manager", "demo-manager"), ("rep", "demo-rep")):
+        assert f">{name}</td>" in page and f">{password}</td>" in page
+    with session_factory(demo_engine)() as db:
+        set_password(db, "rep", "a-new-long-password-1")
+        assert demo_sign_ins(db) == ["director", "manager"]
+        db.flush()
+        db.execute(delete(Setting).where(Setting.key == DEMO_SIGN_INS))
+        assert demo_sign_ins(db) == []  # not the demo's database
+        db.rollback()  # the shared demo database stays as it was
