@@ -277,6 +277,17 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "account.overdue": {"en": "overdue", "zh": "逾期"},
     "visit.status.planned": {"en": "planned", "zh": "计划"},
     "visit.status.done": {"en": "done", "zh": "已完成"},
+    # codes stored in the data, shown by name (issue 18: never "exec_visit" or "acceptance" in the UI)
+    "visit.kind.visit": {"en": "Visit", "zh": "拜访"},
+    "visit.kind.call": {"en": "Call", "zh": "电话"},
+    "visit.kind.exec_visit": {"en": "Executive visit", "zh": "高层拜访"},
+    "visit.kind.vip_event": {"en": "VIP event", "zh": "VIP 活动"},
+    "visit.kind.dinner": {"en": "Dinner", "zh": "宴请"},
+    "visit.kind.seminar": {"en": "Seminar", "zh": "研讨会"},
+    "payment.milestone.advance": {"en": "Advance", "zh": "预付款"},
+    "payment.milestone.progress": {"en": "Progress payment", "zh": "进度款"},
+    "payment.milestone.acceptance": {"en": "Acceptance payment", "zh": "验收款"},
+    "payment.milestone.retention": {"en": "Retention", "zh": "质保金"},
     "account.col.status": {"en": "Status", "zh": "状态"},
     "account.col.closed": {"en": "Closed", "zh": "关闭日期"},
     "account.col.date": {"en": "Date", "zh": "日期"},
@@ -635,6 +646,13 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "404.body": {"en": "There is no page at this address.", "zh": "此地址没有页面。"},
     "404.back": {"en": "Back to the overview", "zh": "返回总览"},
 }
+
+
+def code_name(family: str, code: object, lang: str) -> str:
+    """A code from the data (a visit's kind, a payment's milestone) by its name in ``lang``
+    (``<family>.<code>``); a code the table does not know is shown as it is, never an error."""
+    key = f"{family}.{code}"
+    return t(key, lang) if key in TRANSLATIONS else str(code)
 
 
 def t(key: str, lang: str, **values: object) -> str:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 import dash_bootstrap_components as dbc
 import pandas as pd
@@ -11,7 +11,7 @@ from dash import dcc, html
 
 from components.formatting import cny, day, pct
 from components.grid import Kind, data_grid
-from components.i18n import t
+from components.i18n import code_name, t
 from metrics.commission import Payout
 from metrics.frames import records
 
@@ -31,8 +31,13 @@ BOARD_COLUMNS: list[tuple[str, str, Kind]] = [
 
 
 def scorecard_href(rep_code: str, query: dict[str, str]) -> str:
+    return _scorecard_prefix(query) + quote_plus(rep_code)
+
+
+def _scorecard_prefix(query: dict[str, str]) -> str:
+    """``/scorecards?`` with the address's period kept, up to ``rep=`` (a rep's code follows, encoded)."""
     keep = {k: v for k, v in query.items() if k in ("period",)}
-    return "/scorecards?" + urlencode({**keep, "rep": rep_code})
+    return "/scorecards?" + urlencode(keep) + ("&" if keep else "") + "rep="
 
 
 #: The leaderboard's height: every rep in one grid that scrolls (a director's 8,500 too), about 15 rows
@@ -42,12 +47,13 @@ BOARD_HEIGHT = "640px"
 def leaderboard_grid(board: pd.DataFrame, query: dict[str, str], lang: str) -> Any:
     """Every rep in one scrolling grid, ranked by attainment (highest first; sortable by every measure), pace
     and V coloured behind / on / ahead; a rep's name opens their scorecard."""
+    met, prefix = t("kpi.quota_met", lang), _scorecard_prefix(query)
     rows = [
         {
             **r,
             "rep": f"{r['name']} ({r['rep_code']})",
-            "rep_href": scorecard_href(r["rep_code"], query),
-            "v_text": t("kpi.quota_met", lang) if r.get("quota_met") else None,
+            "rep_href": prefix + quote_plus(r["rep_code"]),
+            "v_text": met if r.get("quota_met") else None,
         }
         for r in records(board)
     ]
@@ -146,7 +152,7 @@ def visit_list(week: pd.DataFrame, lang: str) -> Any:
                     day(r["visit_date"], lang),
                     " · ",
                     dcc.Link(r["account"], href=f"/accounts/{r['account_code']}"),
-                    f" · {r['kind']} · ",
+                    f" · {code_name('visit.kind', r['kind'], lang)} · ",
                     dbc.Badge(
                         t(f"visit.status.{r['status']}", lang),
                         color="success" if r["status"] == "done" else "secondary",

@@ -13,7 +13,7 @@ from dash import html
 from components import charts
 from components.formatting import cny, pct
 from components.grid import Kind, data_grid
-from components.i18n import current_lang, t
+from components.i18n import code_name, current_lang, t
 from components.rad import class_badge, flags, playbook
 from components.shell import empty_state, page_header, panel
 from metrics import params
@@ -124,6 +124,7 @@ def render(data: view.AccountData, lang: str) -> html.Div:
         {
             **v,
             "status": t(f"visit.status.{v['status']}", lang),
+            "kind": code_name("visit.kind", v["kind"], lang),
             "notes": " / ".join(x for x in (v["purpose"], v["outcome"]) if x),
         }
         for v in visits
@@ -132,6 +133,7 @@ def render(data: view.AccountData, lang: str) -> html.Div:
         {
             **p,
             "open_amount": p["amount"] - p["paid_amount"],
+            "milestone": code_name("payment.milestone", p["milestone"], lang),
             "overdue": t("account.overdue", lang) if p["due_date"] < now else "",
         }
         for p in payments

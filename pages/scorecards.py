@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from components import charts, filters
 from components.formatting import cny, count, day, pct, period_label, times
-from components.i18n import current_lang, t
+from components.i18n import code_name, current_lang, t
 from components.kpi import kpi_tile, overview_tiles, tile_id
 from components.scorecard import coverage_table, leaderboard_grid, payout_table, rollup_table, visit_list
 from components.shell import empty_state, filtered_page, opp_link, page_header, panel
@@ -294,7 +294,8 @@ def scorecard_layout(data: view.ScorecardData, query: dict[str, str], lang: str)
                         html.Li(
                             [
                                 opp_link(r["opp_code"]),
-                                f" {r['account']} · {r['milestone']} · {day(r['due_date'], lang)} · ",
+                                f" {r['account']} · {code_name('payment.milestone', r['milestone'], lang)}"
+                                f" · {day(r['due_date'], lang)} · ",
                                 html.Strong(cny(r["amount"] - r["paid_amount"], lang)),
                                 f" ({(now - r['due_date']).days} {t('sc.days_late', lang)})",
                             ]

@@ -126,3 +126,17 @@ def test_fmt008_a_ranked_scrolling_grid_with_coloured_cells():
     assert few.dashGridOptions["domLayout"] == "autoHeight" and "pagination" not in few.dashGridOptions
     paged = data_grid("g", many, columns, lang="en")
     assert paged.dashGridOptions["pagination"] is True and paged.dashGridOptions["paginationPageSize"] == 20
+
+
+def test_fmt009_every_code_of_the_data_has_a_name_in_both_languages():
+    """Issue 18: visit kinds and payment milestones were shown raw ("exec_visit", "acceptance")."""
+    from components.i18n import code_name
+    from data_access.models import MILESTONES, VISIT_KINDS
+
+    for family, codes in (("visit.kind", VISIT_KINDS), ("payment.milestone", MILESTONES)):
+        for code in codes:
+            zh, en = code_name(family, code, "zh"), code_name(family, code, "en")
+            assert zh != code and en != code and not zh.isascii(), (family, code)
+    assert code_name("visit.kind", "exec_visit", "zh") == "高层拜访"
+    assert code_name("payment.milestone", "acceptance", "en") == "Acceptance payment"
+    assert code_name("visit.kind", "unheard_of", "zh") == "unheard_of"  # shown as it is, never an error
