@@ -64,24 +64,48 @@ def pipeline_by_level(df: pd.DataFrame, level_names: Mapping[int, str], lang: st
     return base_layout(fig, height=260)
 
 
+#: The movement's steps in order, each with the way it moves the pipeline and its colour: deals won leave the
+#: pipeline as good news (green), deals lost or pushed out as bad (red), new and grown deals add (blue-green)
+MOVEMENT_STEPS = (
+    ("new", 1, "#41ab5d"),
+    ("increased", 1, "#41ab5d"),
+    ("decreased", -1, "#de2d26"),
+    ("won", -1, "#1a9850"),
+    ("lost", -1, "#de2d26"),
+    ("pushed_out", -1, "#de2d26"),
+)
+TOTAL_COLOUR = "#2171b5"
+
+
+def movement_bars(start: float, steps: Mapping[str, float], end: float) -> list[tuple[str, float, float, str]]:
+    """The waterfall's bars: (step, base, height, colour) from the start's total through each step to the end's;
+    each step's bar starts where the running total stood (``start`` + the steps = ``end``, metrics.movement)."""
+    bars = [("start", 0.0, start, TOTAL_COLOUR)]
+    running = start
+    for name, sign, colour in MOVEMENT_STEPS:
+        delta = sign * steps[name]
+        bars.append((name, running + min(delta, 0.0), abs(delta), colour))
+        running += delta
+    bars.append(("end", 0.0, end, TOTAL_COLOUR))
+    return bars
+
+
 def movement_waterfall(
     start: float, steps: Mapping[str, float], end: float, labels: Mapping[str, str], lang: str
 ) -> go.Figure:
-    """Start pipeline, the steps that raised or lowered it, end pipeline (metrics.movement)."""
-    order = [("new", 1), ("increased", 1), ("decreased", -1), ("won", -1), ("lost", -1), ("pushed_out", -1)]
-    x = [labels["start"]] + [labels[name] for name, _ in order] + [labels["end"]]
-    y = [start] + [sign * steps[name] for name, sign in order] + [end]
+    """Start pipeline, the steps that raised or lowered it, end pipeline (metrics.movement), drawn as floating
+    bars so that each step has its own colour (won in green, though it leaves the pipeline)."""
+    bars = movement_bars(start, steps, end)
     fig = go.Figure(
-        go.Waterfall(
-            x=x,
-            y=y,
-            measure=["absolute"] + ["relative"] * len(order) + ["total"],
-            text=[cny(abs(v), lang) for v in y],
+        go.Bar(
+            x=[labels[name] for name, *_ in bars],
+            y=[height for _n, _b, height, _c in bars],
+            base=[base for _n, base, _h, _c in bars],
+            marker={"color": [colour for *_x, colour in bars]},
+            text=[cny(height, lang) for _n, _b, height, _c in bars],
             textposition="outside",
-            increasing={"marker": {"color": "#2ca25f"}},
-            decreasing={"marker": {"color": "#de2d26"}},
-            totals={"marker": {"color": "#2171b5"}},
-            connector={"line": {"color": "#9aa7b5"}},
+            cliponaxis=False,
+            customdata=[name for name, *_ in bars],
             hovertemplate="%{x}: %{text}<extra></extra>",
         )
     )
@@ -111,9 +135,14 @@ def funnel(
             marker={"color": colours},
             hovertemplate="%{y}: %{text}<extra></extra>",
             connector={"line": {"color": "#9aa7b5"}},
+            cliponaxis=False,
+            textposition="auto",  # inside a wide bar, beside a narrow one
         )
     )
-    return base_layout(fig, height=340)
+    fig = base_layout(fig, height=340)
+    # room on the right for the text beside a narrow level, which the plot area cut before ("→ 61%")
+    fig.update_layout(margin={"r": 150})
+    return fig
 
 
 def v_gauge(value: float | None, required: float | None, status: str | None, lang: str) -> go.Figure:

@@ -586,7 +586,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "zh": "停滞：超过 {days} 天未变化阶段",
     },
     "funnel.col_idle": {"en": "Days idle", "zh": "停滞天数"},
-    "stage.5w": {"en": "5 Won, collecting", "zh": "5 已签约回款中"},
+    "stage.5w": {"en": "Won, collecting", "zh": "已赢单 · 回款中"},
     "funnel.chart": {
         "en": "Six levels to cash (click a level for its deals)",
         "zh": "六个阶段直至回款（点击阶段查看商机）",
@@ -595,6 +595,15 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "funnel.measure.amount": {"en": "Amount", "zh": "金额"},
     "funnel.measure.weighted": {"en": "Weighted", "zh": "加权"},
     "funnel.next_rate": {"en": "→ {rate}", "zh": "→ {rate}"},
+    "funnel.won_rate": {"en": "won {rate}", "zh": "赢单 {rate}"},
+    "funnel.level6_empty": {
+        "en": "Level 6 counts the period's won deals whose payments are all collected: none yet.",
+        "zh": "第 6 级统计本期赢单中已全额回款的商机：目前还没有。",
+    },
+    "funnel.movement_base": {
+        "en": "Open deals expected to close by the period's end (the V value's pipeline: {amount}).",
+        "zh": "统计预计在本期结束前成交的在途商机（即 V 值所用的期内到期商机：{amount}）。",
+    },
     "funnel.stage_list": {"en": "Deals at {stage} ({n})", "zh": "{stage}：{n} 个商机"},
     "col.created": {"en": "Created", "zh": "创建日期"},
     # opportunity page; entry conditions from the domain brief ("Opportunity management")

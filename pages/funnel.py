@@ -158,6 +158,14 @@ def _stage_links(stages: Any, labels: dict[str, str], query: dict[str, str], cho
     return html.Div(links, className="stage-links mt-1")
 
 
+def _level6_note(stages: Any, lang: str) -> html.Div | None:
+    """Why level 6 is empty, when it is: it counts the period's won deals fully collected."""
+    collected = stages[stages["stage"] == "6"]["count"]
+    if len(collected) and int(collected.iloc[0]) == 0:
+        return html.Div(t("funnel.level6_empty", lang), className="small text-muted mt-1", id="funnel-level6-note")
+    return None
+
+
 #: The columns of a level's deal list: (field, header key; None for no header).
 STAGE_COLUMNS = (
     ("opp_code", "col.opp"),
@@ -338,8 +346,17 @@ def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
     )
     bar = filters.filter_bar(chosen, now, choices, lang)
     stage_labels = {st: t("stage.5w" if st == "5w" else f"level.{st}", lang) for st in view.STAGES}
+    # levels 1-4: the share that went on to a higher level; level 5 goes on to a win, not to level 6 (cash is
+    # reached by collecting, not by a stage), so it shows its win rate (issue 18: "→ 0%" while 82% were won)
     next_rates = {
-        str(c.level): t("funnel.next_rate", lang, rate=pct(c.to_next, lang, 0)) for c in conv if c.to_next is not None
+        str(c.level): t("funnel.next_rate", lang, rate=pct(c.to_next, lang, 0))
+        for c in conv
+        if c.to_next is not None and c.level < 5
+    }
+    next_rates |= {
+        str(c.level): t("funnel.won_rate", lang, rate=pct(c.to_won, lang, 0))
+        for c in conv
+        if c.to_won is not None and c.level == 5
     }
     labels = _move_labels(lang)
     items = [
@@ -387,6 +404,7 @@ def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
                                         LEVELS_CHART_ID, charts.funnel(stages, measure, stage_labels, next_rates, lang)
                                     ),
                                     _stage_links(stages, stage_labels, query, stage),
+                                    _level6_note(stages, lang),
                                 ]
                             ),
                         ),
@@ -396,9 +414,18 @@ def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
                     dbc.Col(
                         panel(
                             t("funnel.movement", lang, start=day(since, lang), end=day(now, lang)),
-                            charts.graph(
-                                MOVEMENT_CHART_ID,
-                                charts.movement_waterfall(moved.start, moved.steps, moved.end, labels, lang),
+                            html.Div(
+                                [
+                                    charts.graph(
+                                        MOVEMENT_CHART_ID,
+                                        charts.movement_waterfall(moved.start, moved.steps, moved.end, labels, lang),
+                                    ),
+                                    html.Div(
+                                        t("funnel.movement_base", lang, amount=cny(moved.end, lang)),
+                                        className="small text-muted",
+                                        id="funnel-movement-base",
+                                    ),
+                                ]
                             ),
                         ),
                         lg=7,

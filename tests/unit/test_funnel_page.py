@@ -206,3 +206,43 @@ def test_fnl008_movement_reads_only_touched_deals_and_equals_reading_every_deal(
             touched, *_ = queries.movement_rows(demo_session, scope, since, AS_OF, period.end)
             touched_fewer |= len(touched) < len(opps)
     assert touched_fewer  # the shortcut was taken
+
+
+def test_fnl009_the_waterfall_adds_up_and_ties_to_the_v_pipeline():
+    """Issue 18: the waterfall's start + steps = its end, each step's bar starts where the running total stood,
+    won is green though it leaves the pipeline; numbers written here, not read from the page's code."""
+    from components.charts import TOTAL_COLOUR, movement_bars
+
+    steps = {"new": 30.0, "increased": 5.0, "decreased": 8.0, "won": 40.0, "lost": 10.0, "pushed_out": 7.0}
+    bars = movement_bars(100.0, steps, 70.0)
+    assert [b[0] for b in bars] == ["start", "new", "increased", "decreased", "won", "lost", "pushed_out", "end"]
+    assert [(b[1], b[2]) for b in bars] == [
+        (0.0, 100.0),
+        (100.0, 30.0),  # 100 -> 130
+        (130.0, 5.0),  # -> 135
+        (127.0, 8.0),  # -> 127
+        (87.0, 40.0),  # -> 87
+        (77.0, 10.0),  # -> 77
+        (70.0, 7.0),  # -> 70, the end
+        (0.0, 70.0),
+    ]
+    colours = {name: colour for name, _b, _h, colour in bars}
+    assert colours["start"] == colours["end"] == TOTAL_COLOUR
+    assert colours["won"] != colours["lost"] and colours["lost"] == colours["pushed_out"]
+
+
+def test_fnl010_levels_say_what_they_count(director, demo_session):
+    """Level 5 shows its win rate (it goes on to a win, not to level 6), the won deals' row is not a second
+    "5", an empty level 6 says why, and the waterfall says it counts the V value's pipeline."""
+    from metrics.views.kpis import overview_kpis
+
+    tree = render_page(director, "/funnel", f"?period={AS_OF.year}")
+    figure = find(tree, "funnel-levels-chart")["props"]["figure"]
+    rows = figure["data"][0]["y"]
+    assert sum(1 for r in rows if r.startswith("5")) == 1 and "Won, collecting" in rows
+    level5 = figure["data"][0]["text"][rows.index("5 Committed")]
+    assert "won " in level5 and "→" not in level5
+    k = overview_kpis(demo_session, Scope.everything(), Period(AS_OF.year), AS_OF)
+    assert cny(k.v.pipeline_due, "en") in text_of(find(tree, "funnel-movement-base"))
+    moved = find(tree, "funnel-movement-chart")["props"]["figure"]["data"][0]
+    assert cny(moved["y"][-1], "en") == cny(k.v.pipeline_due, "en")  # the waterfall's end is the V's pipeline
