@@ -158,6 +158,14 @@ def _stage_links(stages: Any, labels: dict[str, str], query: dict[str, str], cho
     return html.Div(links, className="stage-links mt-1")
 
 
+def _movement_body(figure: Any, end: float, lang: str) -> html.Div:
+    """The movement waterfall and what it counts (the V value's pipeline: its end is that tile's figure)."""
+    note = html.Div(
+        t("funnel.movement_base", lang, amount=cny(end, lang)), className="small text-muted", id="funnel-movement-base"
+    )
+    return html.Div([charts.graph(MOVEMENT_CHART_ID, figure), note])
+
+
 def _level6_note(stages: Any, lang: str) -> html.Div | None:
     """Why level 6 is empty, when it is: it counts the period's won deals fully collected."""
     collected = stages[stages["stage"] == "6"]["count"]
@@ -293,7 +301,7 @@ def review_layout(data: view.ReviewData, query: dict[str, str], lang: str) -> ht
                     dbc.Col(
                         panel(
                             t("funnel.movement", lang, start=day(since, lang), end=day(now, lang)),
-                            charts.graph(MOVEMENT_CHART_ID, figure),
+                            _movement_body(figure, moved.end, lang),
                         ),
                         md=7,
                     ),
@@ -414,18 +422,10 @@ def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
                     dbc.Col(
                         panel(
                             t("funnel.movement", lang, start=day(since, lang), end=day(now, lang)),
-                            html.Div(
-                                [
-                                    charts.graph(
-                                        MOVEMENT_CHART_ID,
-                                        charts.movement_waterfall(moved.start, moved.steps, moved.end, labels, lang),
-                                    ),
-                                    html.Div(
-                                        t("funnel.movement_base", lang, amount=cny(moved.end, lang)),
-                                        className="small text-muted",
-                                        id="funnel-movement-base",
-                                    ),
-                                ]
+                            _movement_body(
+                                charts.movement_waterfall(moved.start, moved.steps, moved.end, labels, lang),
+                                moved.end,
+                                lang,
                             ),
                         ),
                         lg=7,
