@@ -34,6 +34,20 @@ def cny(value: float | None, lang: str, *, compact: bool = True) -> str:
     return f"{sign}¥{v:,.0f}"
 
 
+def money_tick(value: float, lang: str) -> str:
+    """A money axis's tick, short: ``1万``, ``100万``, ``1亿`` (zh) or ``10K``, ``1M``, ``1B`` (en)."""
+    v = float(value)
+    if lang == "zh":
+        for limit, suffix in ((1e8, "亿"), (1e4, "万")):
+            if v >= limit:
+                return f"{v / limit:,.{0 if (v / limit).is_integer() else 1}f}{suffix}"
+        return f"{v:,.0f}"
+    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+        if v >= limit:
+            return f"{v / limit:,.{0 if (v / limit).is_integer() else 1}f}{suffix}"
+    return f"{v:,.0f}"
+
+
 def pct(value: float | None, lang: str, digits: int = 1) -> str:
     """A fraction as a percentage: 0.875 -> ``87.5%``."""
     if value is None or math.isnan(value):

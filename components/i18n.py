@@ -586,6 +586,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "zh": "停滞：超过 {days} 天未变化阶段",
     },
     "funnel.col_idle": {"en": "Days idle", "zh": "停滞天数"},
+    "rad.axis.bp": {"en": "BP (CNY, log scale)", "zh": "年度采购量 BP（元，对数刻度）"},
+    "rad.axis.sow": {"en": "SOW (%)", "zh": "份额 SOW（%）"},
     "stage.5w": {"en": "Won, collecting", "zh": "已赢单 · 回款中"},
     "funnel.chart": {
         "en": "Six levels to cash (click a level for its deals)",

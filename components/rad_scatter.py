@@ -9,6 +9,8 @@ from typing import Any
 import pandas as pd
 
 from components.charts import BASE_LAYOUT
+from components.formatting import money_tick
+from components.i18n import t
 from metrics.rad_points import SYMBOL_CAPPED, SYMBOL_MANUAL, SYMBOL_PLAIN, Window
 
 #: One colour per RAD class: R (retention) green, D (development) blue, A (acquisition) orange.
@@ -16,6 +18,10 @@ RAD_COLOURS = {"R": "#2ca25f", "D": "#3182bd", "A": "#fd8d3c"}
 #: From this many markers on, the scatter draws with WebGL; below, as SVG (headless Chromium here: 5,000
 #: markers in 0.34 s as SVG, 0.42 s in WebGL, whose start alone costs 0.3 s; 9,000 about even).
 WEBGL_FROM = 8000
+
+
+#: The BP axis's ticks: one per decade, from 1,000 to 10 billion yuan
+BP_TICKS = tuple(10.0**k for k in range(3, 11))
 
 
 def rad_scatter(
@@ -79,8 +85,15 @@ def rad_scatter(
             first = False
     lines = ((r_min, f"R ≥ {r_min * 100:g}%"), (a_max, f"A < {a_max * 100:g}%"))
     xs, ys = window
-    xaxis: dict[str, Any] = {"type": "log", "title": {"text": "BP (CNY)"}, "gridcolor": "#e9ecef"}
-    yaxis: dict[str, Any] = {"title": {"text": "SOW (%)"}, "gridcolor": "#e9ecef", "rangemode": "tozero"}
+    xaxis: dict[str, Any] = {
+        "type": "log",
+        "title": {"text": t("rad.axis.bp", lang)},
+        "gridcolor": "#e9ecef",
+        # the decades written as the app writes money (1万 .. 10亿; 10K .. 1B), not plotly's 100k / 1M
+        "tickvals": list(BP_TICKS),
+        "ticktext": [money_tick(v, lang) for v in BP_TICKS],
+    }
+    yaxis: dict[str, Any] = {"title": {"text": t("rad.axis.sow", lang)}, "gridcolor": "#e9ecef", "rangemode": "tozero"}
     if xs is not None:
         xaxis |= {"range": list(xs), "autorange": False}
     if ys is not None:

@@ -140,3 +140,13 @@ def test_fmt009_every_code_of_the_data_has_a_name_in_both_languages():
     assert code_name("visit.kind", "exec_visit", "zh") == "高层拜访"
     assert code_name("payment.milestone", "acceptance", "en") == "Acceptance payment"
     assert code_name("visit.kind", "unheard_of", "zh") == "unheard_of"  # shown as it is, never an error
+
+
+def test_fmt010_money_ticks_of_an_axis():
+    """Issue 18: the RAD axis read 100k / 1M / 25M and "BP (CNY)" in the Chinese UI."""
+    from components.formatting import money_tick
+
+    zh = [money_tick(v, "zh") for v in (1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1.5e4, 2.5e8)]
+    assert zh == ["1,000", "1万", "10万", "100万", "1,000万", "1亿", "10亿", "1.5万", "2.5亿"]
+    en = [money_tick(v, "en") for v in (500, 1e3, 1e5, 1e6, 2.5e7, 1e9)]
+    assert en == ["500", "1K", "100K", "1M", "25M", "1B"]

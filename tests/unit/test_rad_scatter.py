@@ -171,3 +171,18 @@ def test_rsc005_the_page_thins_a_zoom_redraws_and_a_lasso_counts_all(director, r
         assert sorted(body["table-selection"]["data"]) == sorted(want["account_code"]) and len(want) > 0
         grid = next(n for n in walk(body["rad-selection"]["children"]) if n["props"].get("id") == "rad-selection-grid")
         assert len(grid["props"]["rowData"]) == len(want)
+
+
+def test_rsc006_the_axis_in_the_viewers_language():
+    """The BP axis's title and decades in the viewer's language (issue 18), whatever the points."""
+    import pandas as pd
+
+    from components.rad_scatter import BP_TICKS, rad_scatter
+
+    empty = pd.DataFrame(columns=["rad_class", "symbol", "name", "sow", "open_pipeline", "bp", "y", "account_code"])
+    labels = {"R": "R", "A": "A", "D": "D"}
+    zh = rad_scatter(empty, 0.5, 0.1, labels, "zh")["layout"]["xaxis"]
+    assert zh["title"]["text"].startswith("年度采购量") and zh["tickvals"] == list(BP_TICKS)
+    assert zh["ticktext"][:3] == ["1,000", "1万", "10万"] and zh["ticktext"][-1] == "100亿"
+    en = rad_scatter(empty, 0.5, 0.1, labels, "en")["layout"]["xaxis"]
+    assert en["ticktext"][3] == "1M" and en["title"]["text"].startswith("BP")
