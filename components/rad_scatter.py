@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 
 from components.charts import BASE_LAYOUT
-from components.formatting import money_tick
+from components.formatting import cny, money_tick
 from components.i18n import t
 from metrics.rad_points import SYMBOL_CAPPED, SYMBOL_MANUAL, SYMBOL_PLAIN, Window
 
@@ -69,8 +69,10 @@ def rad_scatter(
                     "showlegend": first,
                     "customdata": mine["account_code"].to_numpy(dtype=str),  # click and selection
                     "text": names.to_numpy(dtype=str),
+                    # the BP as every amount is written (万/亿, K/M), not "¥20,785,000"
+                    "hovertext": [cny(v, lang) for v in mine["bp"].astype(float)],
                     "hovertemplate": (
-                        "<b>%{text}</b> (%{customdata})<br>BP ¥%{x:,.0f} · SOW %{y:.1f}%"
+                        "<b>%{text}</b> (%{customdata})<br>BP %{hovertext} · SOW %{y:.1f}%"
                         f"<br>{class_labels[cls]}{mark}<extra></extra>"
                     ),
                     "marker": {

@@ -186,3 +186,30 @@ def test_rsc006_the_axis_in_the_viewers_language():
     assert zh["ticktext"][:3] == ["1,000", "1万", "10万"] and zh["ticktext"][-1] == "100亿"
     en = rad_scatter(empty, 0.5, 0.1, labels, "en")["layout"]["xaxis"]
     assert en["ticktext"][3] == "1M" and en["title"]["text"].startswith("BP")
+
+
+def test_rsc007_the_hover_writes_the_bp_as_every_amount():
+    import pandas as pd
+
+    from components.rad_scatter import rad_scatter
+    from metrics.rad_points import SYMBOL_PLAIN
+
+    one = pd.DataFrame(
+        [
+            {
+                "rad_class": "D",
+                "symbol": SYMBOL_PLAIN,
+                "name": "甲客户",
+                "sow": 0.2,
+                "open_pipeline": 1.0,
+                "bp": 20_785_000.0,
+                "y": 20.0,
+                "account_code": "C1",
+            }
+        ]
+    )
+    labels = {"R": "R", "A": "A", "D": "D"}
+    (trace,) = [tr for tr in rad_scatter(one, 0.5, 0.1, labels, "zh")["data"] if len(tr["x"])]
+    assert list(trace["hovertext"]) == ["¥2,078万"] and "%{hovertext}" in trace["hovertemplate"]
+    (trace,) = [tr for tr in rad_scatter(one, 0.5, 0.1, labels, "en")["data"] if len(tr["x"])]
+    assert list(trace["hovertext"]) == ["¥20.79M"]
