@@ -651,6 +651,13 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "review.prev": {"en": "◀ Previous", "zh": "◀ 上一位"},
     "review.next": {"en": "Next ▶", "zh": "下一位 ▶"},
     "review.deals": {"en": "This week's deals", "zh": "本周商机"},
+    "review.open_deals": {
+        "en": "Open deals by level ({shown} of {n})",
+        "zh": "在途商机（按阶段，{shown}/{n}）",
+    },
+    "review.idle": {"en": "Days at level", "zh": "本阶段天数"},
+    "review.stalled": {"en": "stalled", "zh": "停滞"},
+    "review.no_deals": {"en": "No open deal.", "zh": "没有在途商机。"},
     "review.no_reps": {"en": "No rep to review in your scope.", "zh": "您的范围内没有可回顾的销售。"},
     # 404
     "404.title": {"en": "Page not found", "zh": "页面不存在"},

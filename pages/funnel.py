@@ -158,6 +158,38 @@ def _stage_links(stages: Any, labels: dict[str, str], query: dict[str, str], cho
     return html.Div(links, className="stage-links mt-1")
 
 
+def _review_deals(deals: list[dict[str, Any]], total: int, lang: str) -> Any:
+    """The rep's open deals by level, as the one-on-one talks them through: level, deal, account, amount,
+    expected close, days at the level (stalled ones marked)."""
+    title = t("review.open_deals", lang, shown=len(deals), n=total)
+    if not deals:
+        return panel(title, html.Div(t("review.no_deals", lang), className="empty-state"))
+    keys = ("col.level", "col.opp", "col.account", "col.amount", "col.expected_close", "review.idle")
+    right = {"col.amount", "review.idle"}
+    head = html.Thead(html.Tr([html.Th(t(k, lang), className="text-end" if k in right else None) for k in keys]))
+    rows = []
+    for d in deals:
+        idle = "—" if d["idle_days"] is None else f"{d['idle_days']:,}"
+        rows.append(
+            html.Tr(
+                [
+                    html.Td(t(f"level.{d['level']}", lang)),
+                    html.Td([opp_link(d["opp_code"]), " ", d["name"]]),
+                    html.Td(d["account"]),
+                    html.Td(cny(d["amount"], lang), className="text-end"),
+                    html.Td(day(d["expected_close_date"], lang)),
+                    html.Td(
+                        [idle, " ", dbc.Badge(t("review.stalled", lang), color="danger")] if d["stalled"] else idle,
+                        className="text-end",
+                    ),
+                ],
+                className="review-stalled" if d["stalled"] else None,
+            )
+        )
+    table = dbc.Table([head, html.Tbody(rows)], size="sm", className="mb-0 review-deals", id="review-deals")
+    return panel(title, table)
+
+
 def _movement_body(figure: Any, end: float, lang: str) -> html.Div:
     """The movement waterfall and what it counts (the V value's pipeline: its end is that tile's figure)."""
     note = html.Div(
@@ -312,6 +344,7 @@ def review_layout(data: view.ReviewData, query: dict[str, str], lang: str) -> ht
                 ],
                 className="g-3 mt-1",
             ),
+            html.Div(_review_deals(data.deals, data.open_count, lang), className="mt-3"),
         ],
         className="review-mode",
         id="review-mode",

@@ -126,6 +126,29 @@ def opportunity_rows(
     return _deals(session, scope, wanted, 1000)
 
 
+def open_deals_by_level(session: Session, scope: Scope, limit: int) -> pd.DataFrame:
+    """The open deals in scope, highest level first, then largest: opp_code, name, account, level, amount,
+    expected_close_date, since (the day the deal last changed level: its ``deal_levels`` latest entry)."""
+    stmt = (
+        select(
+            Opportunity.opp_code,
+            Opportunity.name,
+            Account.name,
+            Opportunity.level,
+            Opportunity.amount,
+            Opportunity.expected_close_date,
+            DealLevel.last_entered,
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .outerjoin(DealLevel, and_(DealLevel.opportunity_id == Opportunity.id, DealLevel.last_entered.is_not(None)))
+        .where(Opportunity.status == "open", scope.opportunities())
+        .order_by(Opportunity.level.desc(), Opportunity.amount.desc(), Opportunity.opp_code)
+        .limit(limit)
+    )
+    columns = ["opp_code", "name", "account", "level", "amount", "expected_close_date", "since"]
+    return _frame(session, stmt, columns)
+
+
 def funnel_history(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Stage history (opportunity_id, level, entered_date) and outcomes (by id: status, closed_date) of the
     opportunities in scope."""

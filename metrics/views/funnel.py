@@ -5,7 +5,7 @@ a level's download. Each reads the address's filters once (``metrics.views.filte
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -44,6 +44,8 @@ LIST_ROWS = 100
 STALLED_ROWS = 50
 REVIEW_LISTS = ("new", "advanced", "won", "lost")
 REVIEW_ROWS = 5
+#: How many of the rep's open deals the review lists (highest level first; the count says how many in all)
+REVIEW_DEALS = 12
 
 
 def since_of(query: dict[str, str], today: date) -> tuple[date, str | None]:
@@ -190,6 +192,10 @@ class ReviewData:
     kpis: OverviewKPIs | None
     moved: Movement | None
     details: dict[str, dict[str, Any]]
+    #: the rep's open deals, highest level first (``REVIEW_DEALS`` of them), with ``idle_days`` at their level
+    #: and ``stalled`` (no level change for ``STALLED_DAYS``): what a one-on-one review talks about
+    deals: list[dict[str, Any]] = field(default_factory=list)
+    open_count: int = 0
 
 
 @kept
@@ -206,15 +212,22 @@ def load_review(session: Session, viewer: Viewer, query: dict[str, str], today: 
     rep_scope = scope.narrow(rep_id=reps[index][0])
     moved = movement_of(session, rep_scope, since, today, chosen.period.end)
     wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
+    kpis = overview_kpis(session, rep_scope, chosen.period, today)
+    deals = records(queries.open_deals_by_level(session, rep_scope, REVIEW_DEALS))
+    for d in deals:
+        d["idle_days"] = (today - d["since"]).days if d["since"] else None
+        d["stalled"] = d["idle_days"] is not None and d["idle_days"] > STALLED_DAYS
     return ReviewData(
         filters=chosen,
         today=today,
         since=since,
         reps=[(code, name) for _i, code, name in reps],
         index=index,
-        kpis=overview_kpis(session, rep_scope, chosen.period, today),
+        kpis=kpis,
         moved=moved,
         details=_by_code(session, rep_scope, wanted),
+        deals=deals,
+        open_count=kpis.open_count,
     )
 
 

@@ -246,3 +246,39 @@ def test_fnl010_levels_say_what_they_count(director, demo_session):
     assert cny(k.v.pipeline_due, "en") in text_of(find(tree, "funnel-movement-base"))
     moved = find(tree, "funnel-movement-chart")["props"]["figure"]["data"][0]
     assert cny(moved["y"][-1], "en") == cny(k.v.pipeline_due, "en")  # the waterfall's end is the V's pipeline
+
+
+def test_fnl011_the_review_lists_the_reps_open_deals_by_level(session):
+    """Issue 18: the weekly review is about deals. Three open deals written here (levels, amounts, the day each
+    last changed level) and a closed one: the review lists the open ones, highest level first then largest,
+    with their days at the level and the stalled one (over 30 days) marked."""
+    from datetime import date
+
+    from data_access.models import StageHistory
+    from data_access.users import Viewer
+    from metrics.views.funnel import load_review
+    from tests.builders import Seed
+
+    today = date(2026, 11, 27)
+    seed = Seed(session)
+    team = seed.team("复盘组")
+    rep = seed.rep("RV01", team)
+    acct = seed.account("ACRV", rep)
+    small4 = seed.opp(acct, 10_000, 4, created=date(2026, 9, 1), code="RV-A")
+    big4 = seed.opp(acct, 90_000, 4, created=date(2026, 9, 1), code="RV-B")
+    two = seed.opp(acct, 50_000, 2, created=date(2026, 11, 20), code="RV-C")
+    seed.opp(acct, 70_000, 5, "won", created=date(2026, 8, 1), closed=date(2026, 11, 1), code="RV-D")
+    session.add_all(
+        [
+            StageHistory(opportunity_id=small4.id, level=4, entered_date=date(2026, 11, 10)),  # 17 days
+            StageHistory(opportunity_id=big4.id, level=4, entered_date=date(2026, 10, 1)),  # 57 days: stalled
+        ]
+    )
+    session.flush()
+    viewer = Viewer(user_id=0, username="d", role="director", rep_id=None, rep_code=None, team_id=None)
+    data = load_review(session, viewer, {"team": str(team.id), "rep": "RV01"}, today)
+    assert [d["opp_code"] for d in data.deals] == ["RV-B", "RV-A", "RV-C"]
+    assert [d["idle_days"] for d in data.deals] == [57, 17, 7]
+    assert [d["stalled"] for d in data.deals] == [True, False, False]
+    assert data.open_count == 3
+    assert two.level == 2
