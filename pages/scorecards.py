@@ -10,7 +10,7 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, callback, dcc, html
+from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters
@@ -31,6 +31,7 @@ dash.register_page(__name__, path="/scorecards", order=3, nav_key="nav.scorecard
 SHOWN = ("year", "quarter", "team", "rep")
 WHATIF_PICK_ID = "sc-whatif-pick"
 WHATIF_RESULT_ID = "sc-whatif-result"
+PRINT_ID = "taskbook-print"
 
 
 def leaderboard_layout(data: view.BoardData, query: dict[str, str], lang: str) -> html.Div:
@@ -330,7 +331,15 @@ def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
         payout = data.payout
         targets = dbc.Table(
             [
-                html.Thead(html.Tr([html.Th(t(x, lang)) for x in ("sc.period", "sc.revenue", "sc.gm")])),
+                html.Thead(
+                    html.Tr(
+                        [
+                            html.Th(t("sc.period", lang)),
+                            html.Th(t("sc.revenue", lang), className="text-end"),  # over the numbers' column
+                            html.Th(t("sc.gm", lang), className="text-end"),
+                        ]
+                    )
+                ),
                 html.Tbody(
                     [
                         html.Tr(
@@ -384,6 +393,7 @@ def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
             html.Div(
                 [
                     dcc.Link(t("sc.back", lang), href=back, className="btn btn-outline-secondary btn-sm me-2"),
+                    html.Button(t("sc.print", lang), id=PRINT_ID, className="btn btn-primary btn-sm me-2"),
                     t("sc.print_hint", lang),
                 ],
                 className="no-print small mb-3",
@@ -393,9 +403,25 @@ def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
                 period_label(p.year, p.quarter, lang),
             ),
             *body,
+            _signatures(lang),
         ],
         className="taskbook",
         id="taskbook",
+    )
+
+
+def _signatures(lang: str) -> html.Div:
+    """Where the rep and the manager sign the task book, with the date (it is a signed agreement)."""
+    line = "＿＿＿＿＿＿＿＿＿＿"
+    return html.Div(
+        [
+            html.Div(
+                [t(f"sc.sign_{who}", lang), "：", line, "　", t("sc.sign_date", lang), "：", line], className="mb-4"
+            )
+            for who in ("rep", "manager")
+        ],
+        className="taskbook-signatures mt-4",
+        id="taskbook-signatures",
     )
 
 
@@ -410,6 +436,15 @@ def layout(**query: str) -> html.Div:
     if isinstance(data, view.TaskbookData):
         return taskbook_layout(data, lang)
     return scorecard_layout(data, query, lang)
+
+
+# the print button: the browser's own print dialog, nothing posted to the server
+clientside_callback(
+    "function (clicks) { if (clicks) { window.print(); } return window.dash_clientside.no_update; }",
+    Output(PRINT_ID, "title"),
+    Input(PRINT_ID, "n_clicks"),
+    prevent_initial_call=True,
+)
 
 
 @callback(

@@ -123,6 +123,10 @@ def test_scp006_task_book_is_printable_and_scoped(director, rep, demo_session):
     base = float(book[book["quarter"].isna()]["base_salary"].iloc[0])
     assert f"¥{base:,.2f}" in formula and "× 1.5" in formula
     assert "Sales task book · " in text_of(tree)
+    # issue 18: a print button and lines for both signatures with their dates
+    assert text_of(find(tree, "taskbook-print")) == "Print"
+    signed = text_of(find(tree, "taskbook-signatures"))
+    assert "Sales rep's signature" in signed and "Sales manager's signature" in signed and signed.count("Date") == 2
     own = render_page(rep, "/scorecards", "?rep=R0003&view=taskbook")
     assert "(R0001)" in text_of(own) and "(R0003)" not in text_of(own)
 
