@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
 
@@ -9,7 +10,7 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc
 
-from components.formatting import cny
+from components.formatting import cny, money_tick
 
 #: One colour per funnel level, cold to warm, level 6 (cash) in green.
 LEVEL_COLOURS = {1: "#9ecae1", 2: "#6baed6", 3: "#4292c6", 4: "#2171b5", 5: "#08519c", 6: "#2ca25f"}
@@ -245,10 +246,25 @@ def monthly_bookings(months: pd.DataFrame, labels: Mapping[str, str], lang: str)
             x=x, y=months["target"], name=labels["target"], mode="lines", line={"color": "#d62728", "dash": "dash"}
         )
     fig = base_layout(fig, height=280)
+    top = max(float(months[c].max()) for c in ("bookings", "cumulative", "target") if months[c].notna().any())
     fig.update_layout(
         showlegend=True,
         legend={"orientation": "h", "y": 1.12, "x": 0},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
         xaxis={"title": {"text": labels["month"]}},
+        # never below zero (a rep with nothing booked drew -1 .. 1); ticks written as money (万/亿, K/M)
+        yaxis={"rangemode": "nonnegative", **money_axis(top, lang)},
     )
     return fig
+
+
+def money_axis(top: float, lang: str, ticks: int = 4) -> dict[str, list[Any]]:
+    """Tick values and texts of a money axis from 0 to ``top``: about ``ticks`` round steps (1, 2, 2.5 or 5 x a power
+    of ten), written as the app writes money (``money_tick``), not plotly's 800k / 1.2M."""
+    if not top or top <= 0 or math.isnan(top):
+        return {"tickvals": [0], "ticktext": ["0"]}
+    raw = top / ticks
+    power = 10 ** math.floor(math.log10(raw))
+    step = next(m * power for m in (1, 2, 2.5, 5, 10) if m * power >= raw)
+    values = [i * step for i in range(int(top // step) + 2)]
+    return {"tickvals": values, "ticktext": [money_tick(v, lang) for v in values]}

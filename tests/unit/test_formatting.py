@@ -150,3 +150,16 @@ def test_fmt010_money_ticks_of_an_axis():
     assert zh == ["1,000", "1万", "10万", "100万", "1,000万", "1亿", "10亿", "1.5万", "2.5亿"]
     en = [money_tick(v, "en") for v in (500, 1e3, 1e5, 1e6, 2.5e7, 1e9)]
     assert en == ["500", "1K", "100K", "1M", "25M", "1B"]
+
+
+def test_fmt011_a_money_axis_from_zero_in_round_steps():
+    """Issue 18: the scorecard's monthly chart read 800k / 1.2M in Chinese, and -1 .. 1 for a rep with nothing."""
+    from components.charts import money_axis
+
+    assert money_axis(1_234_567, "zh") == {
+        "tickvals": [0, 500_000, 1_000_000, 1_500_000],
+        "ticktext": ["0", "50万", "100万", "150万"],
+    }
+    assert money_axis(1_234_567, "en")["ticktext"] == ["0", "500K", "1M", "1.5M"]
+    assert money_axis(90_000_000, "zh")["ticktext"] == ["0", "2,500万", "5,000万", "7,500万", "1亿"]
+    assert money_axis(0.0, "zh") == {"tickvals": [0], "ticktext": ["0"]}
