@@ -47,7 +47,7 @@ V_GAUGE_ID = "funnel-v-gauge"
 REVIEW_TILES = ["attainment", "open-pipeline", "weighted-pipeline", "v-value"]
 REVIEW_LISTS = view.REVIEW_LISTS
 REVIEW_ROWS = view.REVIEW_ROWS
-REVIEW_CHART_HEIGHT = 440
+REVIEW_CHART_HEIGHT = 300
 #: The filters that stay on when entering or leaving review mode (which steps through reps itself).
 REVIEW_KEEP = ("period", "team", "product", "rad")
 
@@ -173,9 +173,9 @@ def _review_deals(deals: list[dict[str, Any]], total: int, lang: str) -> Any:
         rows.append(
             html.Tr(
                 [
-                    html.Td(t(f"level.{d['level']}", lang)),
-                    html.Td([opp_link(d["opp_code"]), " ", d["name"]]),
-                    html.Td(d["account"]),
+                    html.Td(str(d["level"]), title=t(f"level.{d['level']}", lang)),
+                    html.Td([opp_link(d["opp_code"]), " ", d["name"]], className="review-deal", title=d["name"]),
+                    html.Td(d["account"], className="review-deal"),
                     html.Td(cny(d["amount"], lang), className="text-end"),
                     html.Td(day(d["expected_close_date"], lang)),
                     html.Td(
@@ -328,23 +328,29 @@ def review_layout(data: view.ReviewData, query: dict[str, str], lang: str) -> ht
                 className="mb-3",
             ),
             tile_row(overview_tiles(kpis, lang), REVIEW_TILES, row_id="review-kpis"),
+            # one screen of a projector: the week (its movement, then its deals) beside the rep's open deals
             dbc.Row(
                 [
                     dbc.Col(
-                        panel(
-                            t("funnel.movement", lang, start=day(since, lang), end=day(now, lang)),
-                            _movement_body(figure, moved.end, lang),
-                        ),
-                        md=7,
+                        [
+                            panel(
+                                t("funnel.movement", lang, start=day(since, lang), end=day(now, lang)),
+                                _movement_body(figure, moved.end, lang),
+                            ),
+                            html.Div(
+                                panel(
+                                    t("review.deals", lang),
+                                    dbc.Row([dbc.Col(lists[:2], md=6), dbc.Col(lists[2:], md=6)]),
+                                ),
+                                className="mt-3",
+                            ),
+                        ],
+                        md=6,
                     ),
-                    dbc.Col(
-                        panel(t("review.deals", lang), dbc.Row([dbc.Col(lists[:2], md=6), dbc.Col(lists[2:], md=6)])),
-                        md=5,
-                    ),
+                    dbc.Col(_review_deals(data.deals, data.open_count, lang), md=6),
                 ],
                 className="g-3 mt-1",
             ),
-            html.Div(_review_deals(data.deals, data.open_count, lang), className="mt-3"),
         ],
         className="review-mode",
         id="review-mode",
