@@ -12,7 +12,14 @@ from sqlalchemy import and_, case, exists, func, literal, or_, select, union
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, DealLevel, Opportunity, OpportunityChange, Rep, StageHistory
-from data_access.queries.shared import _days_between, _frame, _frame_of_ids, open_pipeline_due
+from data_access.queries.shared import (
+    OPEN_DEAL_COLUMNS,
+    OPEN_DEAL_FIELDS,
+    _days_between,
+    _frame,
+    _frame_of_ids,
+    open_pipeline_due,
+)
 from data_access.scope import Scope
 
 
@@ -130,23 +137,14 @@ def open_deals_by_level(session: Session, scope: Scope, limit: int) -> pd.DataFr
     """The open deals in scope, highest level first, then largest: opp_code, name, account, level, amount,
     expected_close_date, since (the day the deal last changed level: its ``deal_levels`` latest entry)."""
     stmt = (
-        select(
-            Opportunity.opp_code,
-            Opportunity.name,
-            Account.name,
-            Opportunity.level,
-            Opportunity.amount,
-            Opportunity.expected_close_date,
-            DealLevel.last_entered,
-        )
+        select(*OPEN_DEAL_FIELDS, DealLevel.last_entered)
         .join(Account, Account.id == Opportunity.account_id)
         .outerjoin(DealLevel, and_(DealLevel.opportunity_id == Opportunity.id, DealLevel.last_entered.is_not(None)))
         .where(Opportunity.status == "open", scope.opportunities())
         .order_by(Opportunity.level.desc(), Opportunity.amount.desc(), Opportunity.opp_code)
         .limit(limit)
     )
-    columns = ["opp_code", "name", "account", "level", "amount", "expected_close_date", "since"]
-    return _frame(session, stmt, columns)
+    return _frame(session, stmt, [*OPEN_DEAL_COLUMNS, "since"])
 
 
 def funnel_history(session: Session, scope: Scope) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -12,7 +12,7 @@ from sqlalchemy import Executable, case, func, literal, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, Team, Visit
-from data_access.queries.shared import _frame
+from data_access.queries.shared import OPEN_DEAL_COLUMNS, OPEN_DEAL_FIELDS, _frame
 from data_access.rad import account_classes
 from data_access.scope import Scope
 
@@ -257,21 +257,13 @@ def open_deals_due(session: Session, scope: Scope, end: date, limit: int = 30) -
     """The largest open deals expected to close by ``end`` (the what-if's choices): opp_code, name, account,
     level, amount, expected_close_date."""
     stmt = (
-        select(
-            Opportunity.opp_code,
-            Opportunity.name,
-            Account.name,
-            Opportunity.level,
-            Opportunity.amount,
-            Opportunity.expected_close_date,
-        )
+        select(*OPEN_DEAL_FIELDS)
         .join(Account, Account.id == Opportunity.account_id)
         .where(Opportunity.status == "open", Opportunity.expected_close_date <= end, scope.opportunities())
         .order_by(Opportunity.amount.desc(), Opportunity.opp_code)
         .limit(limit)
     )
-    cols = ["opp_code", "name", "account", "level", "amount", "expected_close_date"]
-    return _frame(session, stmt, cols).astype({"amount": float})
+    return _frame(session, stmt, OPEN_DEAL_COLUMNS).astype({"amount": float})
 
 
 def open_amounts(session: Session, scope: Scope, codes: list[str]) -> dict[str, float]:

@@ -21,6 +21,17 @@ def _frame(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFra
     return pd.DataFrame([tuple(r) for r in rows], columns=columns)
 
 
+#: An open deal as the lists of open deals show it (the review's, the what-if's): the select and the names
+OPEN_DEAL_FIELDS = (
+    Opportunity.opp_code,
+    Opportunity.name,
+    Account.name,
+    Opportunity.level,
+    Opportunity.amount,
+    Opportunity.expected_close_date,
+)
+OPEN_DEAL_COLUMNS = ["opp_code", "name", "account", "level", "amount", "expected_close_date"]
+
 #: Ids one statement reads when a list of them is bound (SQLite allows 32,766 bound parameters)
 IDS_CHUNK = 5000
 
