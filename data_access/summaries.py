@@ -49,6 +49,7 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session, UOWTransaction
 from sqlalchemy.orm import attributes as orm_attributes
 
+from data_access.chunks import chunked
 from data_access.models import (
     Account,
     AccountYear,
@@ -64,8 +65,6 @@ from metrics.settings import BusinessSettings
 
 #: What a deal's level rows sum: a change of any of these refreshes them
 DEAL_FIELDS = ("status", "closed_date", "owner_rep_id", "product_line", "account_id")
-#: Accounts (deals) refreshed per statement (bound parameters: SQLite allows 32,766)
-CHUNK = 5000
 
 
 def thresholds(conn: Connection) -> tuple[float, float]:
@@ -115,14 +114,19 @@ COLUMNS = ("account_id", "year", "bp", "bookings", "gm_booked", "rad_class")
 TABLE = cast(Table, AccountYear.__table__)
 
 
+def _summed_again(
+    conn: Connection, table: Table, key: str, columns: tuple[str, ...], rows_of: Any, ids: Iterable[int]
+) -> None:
+    """The rows of ``table`` whose ``key`` is one of ``ids`` deleted and summed again (``rows_of(chunk)``: the
+    select of their new rows), a chunk of ids at a time (``data_access.chunks``)."""
+    for chunk in chunked(sorted({int(i) for i in ids})):
+        conn.execute(delete(table).where(table.c[key].in_(chunk)))
+        conn.execute(insert(table).from_select(columns, rows_of(list(chunk))))
+
+
 def refresh(conn: Connection, accounts: Iterable[int], r_min: float, a_max: float) -> None:
     """The rows of these accounts summed again from their BPs and contracts."""
-    wanted = sorted({int(a) for a in accounts})
-    table = TABLE
-    for i in range(0, len(wanted), CHUNK):
-        chunk = wanted[i : i + CHUNK]
-        conn.execute(delete(table).where(table.c.account_id.in_(chunk)))
-        conn.execute(insert(table).from_select(COLUMNS, _rows(chunk, r_min, a_max)))
+    _summed_again(conn, TABLE, "account_id", COLUMNS, lambda chunk: _rows(chunk, r_min, a_max), accounts)
 
 
 def _level_rows(conn: Connection, deals: list[int] | None) -> Any:
@@ -194,11 +198,7 @@ LEVELS = cast(Table, DealLevel.__table__)
 
 def refresh_deals(conn: Connection, deals: Iterable[int]) -> None:
     """The level rows of these deals summed again from their stage history."""
-    wanted = sorted({int(d) for d in deals})
-    for i in range(0, len(wanted), CHUNK):
-        chunk = wanted[i : i + CHUNK]
-        conn.execute(delete(LEVELS).where(LEVELS.c.opportunity_id.in_(chunk)))
-        conn.execute(insert(LEVELS).from_select(LEVEL_COLUMNS, _level_rows(conn, chunk)))
+    _summed_again(conn, LEVELS, "opportunity_id", LEVEL_COLUMNS, lambda chunk: _level_rows(conn, chunk), deals)
 
 
 def rebuild(conn: Connection) -> dict[str, int]:

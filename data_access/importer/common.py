@@ -3,7 +3,7 @@ log's run), and reads of ids by business code, in chunks."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -11,6 +11,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from data_access.chunks import rows_in_chunks
 from data_access.importer.reader import Applied, Issue
 
 Record = dict[str, Any]
@@ -56,12 +57,9 @@ class ImportReport:
         return {sheet: c.as_dict() for sheet, c in self.counts.items()}
 
 
-def _in_chunks(session: Session, stmt_for: Callable[[list[Any]], Any], values: Iterable[Any]) -> list[Any]:
-    values = list(dict.fromkeys(v for v in values if v is not None))
-    out: list[Any] = []
-    for i in range(0, len(values), CHUNK):
-        out.extend(session.execute(stmt_for(values[i : i + CHUNK])).all())
-    return out
+def _in_chunks(session: Session, stmt_for: Callable[[Sequence[Any]], Any], values: Iterable[Any]) -> list[Any]:
+    """The rows of ``stmt_for`` over the distinct non-null ``values``, ``CHUNK`` of them a statement."""
+    return rows_in_chunks(session, stmt_for, list(dict.fromkeys(v for v in values if v is not None)), CHUNK)
 
 
 def _codes(session: Session, column: Any, id_column: Any, codes: Iterable[str]) -> dict[str, int]:

@@ -4,7 +4,7 @@ whether the viewer sees them, the import log, whether there is any data at all, 
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import Executable, func, select
 from sqlalchemy.orm import Session
 
+from data_access.chunks import rows_in_chunks
 from data_access.models import Account, ImportRun, Opportunity, Rep, Team
 from data_access.scope import Scope
 
@@ -32,21 +33,13 @@ OPEN_DEAL_FIELDS = (
 )
 OPEN_DEAL_COLUMNS = ["opp_code", "name", "account", "level", "amount", "expected_close_date"]
 
-#: Ids one statement reads when a list of them is bound (SQLite allows 32,766 bound parameters)
-IDS_CHUNK = 5000
-
 
 def _frame_of_ids(
-    session: Session, ids: list[int], stmt_of: Callable[[list[int]], Executable], columns: list[str]
+    session: Session, ids: list[int], stmt_of: Callable[[Sequence[int]], Executable], columns: list[str]
 ) -> pd.DataFrame:
-    """``_frame`` of ``stmt_of(chunk)`` for each chunk of ``ids``, one frame (ids read once, used by several
-    statements, instead of each statement finding them again)."""
-    parts = [_frame(session, stmt_of(ids[i : i + IDS_CHUNK]), columns) for i in range(0, len(ids), IDS_CHUNK)]
-    return pd.concat(parts, ignore_index=True) if len(parts) > 1 else (parts[0] if parts else _frame_empty(columns))
-
-
-def _frame_empty(columns: list[str]) -> pd.DataFrame:
-    return pd.DataFrame([], columns=columns)
+    """``_frame`` of ``stmt_of(chunk)`` over every chunk of ``ids`` (``data_access.chunks``), one frame: ids read
+    once and used by several statements, instead of each statement finding them again."""
+    return pd.DataFrame([tuple(r) for r in rows_in_chunks(session, stmt_of, ids)], columns=columns)
 
 
 def open_pipeline_due(session: Session, scope: Scope, end: date) -> float:

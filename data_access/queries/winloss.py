@@ -12,6 +12,7 @@ import pandas as pd
 from sqlalchemy import and_, case, false, func, or_, select, true
 from sqlalchemy.orm import Session
 
+from data_access.chunks import rows_in_chunks
 from data_access.models import Account, Opportunity, Rep, Team
 from data_access.queries.shared import _days_between, _frame
 from data_access.rad import UNKNOWN, account_classes
@@ -98,10 +99,6 @@ def year_classes(session: Session, scope: Scope, year: int) -> dict[int, str]:
     return {int(a): str(c) for a, c in session.execute(select(classes.c.account_id, classes.c.rad_class))}
 
 
-#: Accounts whose classes one statement reads when not all are wanted (bound parameters: SQLite allows 32,766)
-CLASS_CHUNK = 5000
-
-
 def _classes_of(session: Session, account_ids: Any, year: int, classes: Mapping[int, str] | None) -> dict[int, str]:
     """The RAD class in ``year`` of each of these accounts: from ``classes`` (every account's, ``year_classes``,
     which the loader keeps for a viewer who sees everything), else read for these accounts alone, through the
@@ -113,12 +110,12 @@ def _classes_of(session: Session, account_ids: Any, year: int, classes: Mapping[
         return {a: classes[a] for a in wanted if a in classes}
     settings = load_settings(session)
     table = account_classes(year, settings.rad_r_min, settings.rad_a_max)
-    found: dict[int, str] = {}
-    for i in range(0, len(wanted), CLASS_CHUNK):
-        chunk = wanted[i : i + CLASS_CHUNK]
-        stmt = select(table.c.account_id, table.c.rad_class).where(table.c.account_id.in_(chunk))
-        found.update({int(a): str(c) for a, c in session.execute(stmt)})
-    return found
+    rows = rows_in_chunks(
+        session,
+        lambda chunk: select(table.c.account_id, table.c.rad_class).where(table.c.account_id.in_(chunk)),
+        wanted,
+    )
+    return {int(a): str(c) for a, c in rows}
 
 
 #: The column a win/loss segment's keys come from, where it needs a join (``_segment_value``).
