@@ -34,15 +34,14 @@ def cny(value: float | None, lang: str, *, compact: bool = True) -> str:
     return f"{sign}¥{v:,.0f}"
 
 
+#: The units a short amount is written in, largest first
+TICK_UNITS = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
+
+
 def money_tick(value: float, lang: str) -> str:
     """A money axis's tick, short: ``1万``, ``100万``, ``1亿`` (zh) or ``10K``, ``1M``, ``1B`` (en)."""
     v = float(value)
-    if lang == "zh":
-        for limit, suffix in ((1e8, "亿"), (1e4, "万")):
-            if v >= limit:
-                return f"{v / limit:,.{0 if (v / limit).is_integer() else 1}f}{suffix}"
-        return f"{v:,.0f}"
-    for limit, suffix in ((1e9, "B"), (1e6, "M"), (1e3, "K")):
+    for limit, suffix in TICK_UNITS["zh" if lang == "zh" else "en"]:
         if v >= limit:
             return f"{v / limit:,.{0 if (v / limit).is_integer() else 1}f}{suffix}"
     return f"{v:,.0f}"

@@ -126,15 +126,22 @@ def _written(value: Any, kind: Kind, lang: str) -> tuple[str | None, str | None]
     return None, None
 
 
-def _rows(rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, Kind]], lang: str) -> list[dict[str, Any]]:
-    """The rows as the grid gets them: the columns' values (dates as ISO text), the app's text and tooltip of
-    money, large ratios and dates, and a row's own ``_text``, ``_href`` and ``_status`` of a column. Planned
-    once per grid, not per cell (a director's leaderboard: 8,500 rows)."""
-    fields = [f for f, _h, _k in columns]
-    written = [(f, k) for f, _h, k in columns if k in ("money", "times", "date")]
+def _keys(rows: Sequence[dict[str, Any]]) -> set[str]:
+    """Every key any of the rows has (a column's ``_text``, ``_href``, ``_status`` travel only if some row has it)."""
     present: set[str] = set()
     for row in rows:
         present.update(row)
+    return present
+
+
+def _rows(
+    rows: Sequence[dict[str, Any]], columns: Sequence[tuple[str, str, Kind]], lang: str, present: set[str]
+) -> list[dict[str, Any]]:
+    """The rows as the grid gets them: the columns' values (dates as ISO text), the app's text and tooltip of
+    money, large ratios and dates, and a row's own ``_text``, ``_href`` and ``_status`` of a column (of those in
+    ``present``: ``_keys``). Planned once per grid, not per cell (a director's leaderboard: 8,500 rows)."""
+    fields = [f for f, _h, _k in columns]
+    written = [(f, k) for f, _h, k in columns if k in ("money", "times", "date")]
     extras = [f + suffix for f in fields for suffix in ("_text", "_href", "_status") if f + suffix in present]
     out = []
     for row in rows:
@@ -177,9 +184,9 @@ def data_grid(
     if lang == "zh":
         options["localeText"] = LOCALE_ZH
     if pinned:
-        options["pinnedTopRowData"] = _rows(pinned, columns, lang)
-    statused = {f for f, _h, _k in columns if any(r.get(f + "_status") for r in rows)}
-    defs = [_column(f, h, k, f in statused) for f, h, k in columns]
+        options["pinnedTopRowData"] = _rows(pinned, columns, lang, _keys(pinned))
+    present = _keys(rows)
+    defs = [_column(f, h, k, f + "_status" in present) for f, h, k in columns]
     if sort is not None:
         for col in defs:
             if col["field"] == sort[0]:
@@ -188,7 +195,7 @@ def data_grid(
     return dag.AgGrid(
         id=grid_id,
         columnDefs=defs,
-        rowData=_rows(rows, columns, lang),
+        rowData=_rows(rows, columns, lang, present),
         # a column is never narrower than MIN_WIDTH: on a phone the grid scrolls inside itself instead of
         # cutting every cell to "北…"
         defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": MIN_WIDTH},

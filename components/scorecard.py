@@ -30,10 +30,6 @@ BOARD_COLUMNS: list[tuple[str, str, Kind]] = [
 ]
 
 
-def scorecard_href(rep_code: str, query: dict[str, str]) -> str:
-    return _scorecard_prefix(query) + quote_plus(rep_code)
-
-
 def _scorecard_prefix(query: dict[str, str]) -> str:
     """``/scorecards?`` with the address's period kept, up to ``rep=`` (a rep's code follows, encoded)."""
     keep = {k: v for k, v in query.items() if k in ("period",)}

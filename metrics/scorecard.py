@@ -105,6 +105,8 @@ def score(sums: Mapping[str, float], targets: Targets | None, period: Period, to
     att = attainment(booked, revenue)
     elapsed = period.elapsed_share(today)
     fc = forecast(booked, float(sums["weighted_due"]))
+    on_pace = pace(att, elapsed)
+    rate = win_rate(float(sums["won_count"]), float(sums["lost_count"]))
     remaining = remaining_quota(revenue, booked)
     v = v_value(float(sums["pipeline_due"]), remaining)
     weeks = max((min(today, period.end) - period.start).days + 1, 0) / 7
@@ -116,18 +118,18 @@ def score(sums: Mapping[str, float], targets: Targets | None, period: Period, to
         "gm_target": gm,
         "gm_attainment": attainment(float(sums["gm_booked"]), gm),
         "elapsed": elapsed,
-        "pace": pace(att, elapsed),
-        "pace_status": pace_status(pace(att, elapsed)),
+        "pace": on_pace,
+        "pace_status": pace_status(on_pace),
         "forecast": fc,
         "forecast_attainment": attainment(fc, revenue),
         "remaining": remaining,
         "v": v.value,
         "quota_met": v.quota_met,
-        "v_status": v_status(v.value, win_rate(float(sums["won_count"]), float(sums["lost_count"])), v.quota_met),
+        "v_status": v_status(v.value, rate, v.quota_met),
         "pipeline_due": float(sums["pipeline_due"]),
         "open_pipeline": float(sums["open_pipeline"]),
         "weighted_pipeline": float(sums["weighted_pipeline"]),
-        "win_rate": win_rate(float(sums["won_count"]), float(sums["lost_count"])),
+        "win_rate": rate,
         "win_rate_amount": win_rate(float(sums["won_amount"]), float(sums["lost_amount"])),
         "won_count": int(sums["won_count"]),
         "lost_count": int(sums["lost_count"]),

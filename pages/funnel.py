@@ -395,15 +395,9 @@ def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
     stage_labels = {st: t("stage.5w" if st == "5w" else f"level.{st}", lang) for st in view.STAGES}
     # levels 1-4: the share that went on to a higher level; level 5 goes on to a win, not to level 6 (cash is
     # reached by collecting, not by a stage), so it shows its win rate (issue 18: "→ 0%" while 82% were won)
+    onward = {c.level: ("funnel.won_rate", c.to_won) if c.level == 5 else ("funnel.next_rate", c.to_next) for c in conv}
     next_rates = {
-        str(c.level): t("funnel.next_rate", lang, rate=pct(c.to_next, lang, 0))
-        for c in conv
-        if c.to_next is not None and c.level < 5
-    }
-    next_rates |= {
-        str(c.level): t("funnel.won_rate", lang, rate=pct(c.to_won, lang, 0))
-        for c in conv
-        if c.to_won is not None and c.level == 5
+        str(lv): t(key, lang, rate=pct(rate, lang, 0)) for lv, (key, rate) in onward.items() if rate is not None
     }
     labels = _move_labels(lang)
     items = [
