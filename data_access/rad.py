@@ -42,12 +42,17 @@ def class_expression(bp: Any, booked: Any, override: Any, r_min: float, a_max: f
     )
 
 
+def overridden(account: Any) -> Any:
+    """Whether the account (``Account`` or an alias of it) has a manual class (a set, non-empty override)."""
+    return and_(account.rad_override.is_not(None), account.rad_override != "")
+
+
 def account_classes(year: int, r_min: float, a_max: float) -> Subquery:
     """Every account with its ``year``: account_id, owner_rep_id, bp (NULL when unknown), bookings (0 when
     none), rad_class (R/A/D/``UNKNOWN``, by these thresholds), manual (override set); the BP and bookings from
     the ``account_years`` summary (no sum over contracts per account)."""
     bookings = func.coalesce(AccountYear.bookings, 0)
-    manual = and_(Account.rad_override.is_not(None), Account.rad_override != "")
+    manual = overridden(Account)
     return (
         select(
             Account.id.label("account_id"),
@@ -72,7 +77,7 @@ def in_class(account: Any, year: int, rad_class: str) -> Any:
         classed = select(year_row.account_id).where(
             year_row.account_id == account, year_row.year == year, year_row.rad_class != UNKNOWN
         )
-        manual = select(acc.id).where(acc.id == account, acc.rad_override.is_not(None), acc.rad_override != "")
+        manual = select(acc.id).where(acc.id == account, overridden(acc))
         return and_(~exists(manual), ~exists(classed))
     return or_(
         exists(
@@ -87,10 +92,9 @@ def in_class(account: Any, year: int, rad_class: str) -> Any:
 def class_accounts(year: int, rad_class: str) -> Any:
     """A select of the ids of the accounts of ``rad_class`` in ``year`` by the saved thresholds (the summary's
     classes, through its (year, class) index; an override holds in a year without a row too)."""
-    overridden = and_(Account.rad_override.is_not(None), Account.rad_override != "")
     if rad_class == UNKNOWN:
         classed = select(AccountYear.account_id).where(AccountYear.year == year, AccountYear.rad_class != UNKNOWN)
-        return select(Account.id).where(~overridden, Account.id.not_in(classed))
+        return select(Account.id).where(~overridden(Account), Account.id.not_in(classed))
     return union(
         select(AccountYear.account_id).where(AccountYear.year == year, AccountYear.rad_class == rad_class),
         select(Account.id).where(Account.rad_override == rad_class),
