@@ -10,7 +10,8 @@ import pandas as pd
 import plotly.graph_objects as go
 from dash import dcc
 
-from components.formatting import cny, money_tick
+from components.formatting import cny, money_tick, month_name
+from components.i18n import t
 
 #: One colour per funnel level, cold to warm, level 6 (cash) in green.
 LEVEL_COLOURS = {1: "#9ecae1", 2: "#6baed6", 3: "#4292c6", 4: "#2171b5", 5: "#08519c", 6: "#2ca25f"}
@@ -58,6 +59,8 @@ def pipeline_by_level(df: pd.DataFrame, level_names: Mapping[int, str], lang: st
             text=[f"{int(c):,} · {cny(float(a), lang)}" for c, a in zip(data["count"], data["amount"], strict=True)],
             textposition="auto",
             hovertemplate="%{y}: %{text}<extra></extra>",
+            # a click opens the bar's deals: the Overview's list key (metrics.overview.Drill)
+            customdata=[f"open-{lv}" for lv in levels],
         )
     )
     fig.update_yaxes(autorange="reversed")
@@ -233,9 +236,15 @@ def attainment_gauge(value: float | None, elapsed: float, title: str, lang: str)
     return fig
 
 
-def monthly_bookings(months: pd.DataFrame, labels: Mapping[str, str], lang: str) -> go.Figure:
-    """Bookings per month as bars, cumulative bookings and the cumulative target as lines."""
-    x = [str(m) for m in months["month"]]
+def monthly_bookings(months: pd.DataFrame, lang: str) -> go.Figure:
+    """Bookings per month as bars, cumulative bookings and the cumulative target as lines (the scorecard's and
+    the Overview's: ``metrics.scorecard.cumulative_target``)."""
+    labels = {
+        "bookings": t("kpi.bookings", lang),
+        "cumulative": t("sc.cumulative", lang),
+        "target": t("sc.cumulative_target", lang),
+    }
+    x = [month_name(int(m), lang) for m in months["month"]]
     fig = go.Figure()
     fig.add_bar(x=x, y=months["bookings"], name=labels["bookings"], marker_color="#9ecae1")
     fig.add_scatter(
@@ -246,12 +255,14 @@ def monthly_bookings(months: pd.DataFrame, labels: Mapping[str, str], lang: str)
             x=x, y=months["target"], name=labels["target"], mode="lines", line={"color": "#d62728", "dash": "dash"}
         )
     fig = base_layout(fig, height=280)
-    top = max(float(months[c].max()) for c in ("bookings", "cumulative", "target") if months[c].notna().any())
+    top = max(
+        (float(months[c].max()) for c in ("bookings", "cumulative", "target") if months[c].notna().any()), default=0.0
+    )
     fig.update_layout(
         showlegend=True,
         legend={"orientation": "h", "y": 1.12, "x": 0},
         margin={"l": 10, "r": 10, "t": 30, "b": 10},
-        xaxis={"title": {"text": labels["month"]}},
+        xaxis={"type": "category"},
         # never below zero (a rep with nothing booked drew -1 .. 1); ticks written as money (万/亿, K/M)
         yaxis={"rangemode": "nonnegative", **money_axis(top, lang)},
     )

@@ -73,3 +73,11 @@ def period_label(year: int, quarter: int | None, lang: str) -> str:
     if lang == "zh":
         return f"{year}年" if quarter is None else f"{year}年第{quarter}季度"
     return f"{year}" if quarter is None else f"Q{quarter} {year}"
+
+
+_MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
+
+
+def month_name(month: int, lang: str) -> str:
+    """A calendar month (1-12) as an axis reads it: 6月, Jun."""
+    return f"{month}月" if lang == "zh" else _MONTHS_EN[month - 1]

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import dcc, html
 from dash.development.base_component import Component
 
 from components.formatting import cny, count, pct, times
@@ -28,8 +31,10 @@ def kpi_tile(
     title: str | None = None,
     tone: str | None = None,
     extra: Component | None = None,
+    href: str | None = None,
 ) -> dbc.Col:
-    """One tile. ``tone`` is a Bootstrap colour name for the value (``success``, ``danger``...)."""
+    """One tile. ``tone`` is a Bootstrap colour name for the value (``success``, ``danger``...); ``href``
+    makes the whole tile a link (to the list behind its number)."""
     body: list[Component] = [
         html.Div(label, className="kpi-label"),
         html.Div(value, id=value_id(name), className=f"kpi-value text-{tone}" if tone else "kpi-value", title=title),
@@ -38,8 +43,13 @@ def kpi_tile(
         body.append(html.Div(sub, id=f"{tile_id(name)}-sub", className="kpi-sub"))
     if extra is not None:
         body.append(extra)
+    card: Component = dbc.Card(
+        dbc.CardBody(body), className="kpi-card kpi-card-link h-100" if href else "kpi-card h-100", id=tile_id(name)
+    )
+    if href is not None:
+        card = dcc.Link(card, href=href, id=f"{tile_id(name)}-link", className="kpi-link")
     return dbc.Col(
-        dbc.Card(dbc.CardBody(body), className="kpi-card h-100", id=tile_id(name)),
+        card,
         xs=12,
         sm=6,
         lg=4,
@@ -82,18 +92,24 @@ def v_summary(k: OverviewKPIs, lang: str) -> tuple[str, str, str | None]:
     return text, sub, tone
 
 
-def overview_tiles(k: OverviewKPIs, lang: str) -> dict[str, dbc.Col]:
-    """Every KPI tile of the Overview, by name; pages pick the ones they show."""
+def overview_tiles(k: OverviewKPIs, lang: str, hrefs: Mapping[str, str] | None = None) -> dict[str, dbc.Col]:
+    """Every KPI tile of the Overview, by id (``tile_id``); pages pick the ones they show. ``hrefs``: the address
+    each tile (by name) opens, for tiles that are links."""
+    links = hrefs or {}
+
+    def tile(name: str, *args: Any, **kwargs: Any) -> tuple[str, dbc.Col]:
+        return tile_id(name), kpi_tile(name, *args, href=links.get(name), **kwargs)
+
     v_text, v_sub, v_tone = v_summary(k, lang)
     tiles = [
-        kpi_tile(
+        tile(
             "bookings",
             t("kpi.bookings", lang),
             cny(k.bookings, lang),
             t("kpi.bookings_sub", lang, target=cny(k.revenue_target, lang)),
             title=cny(k.bookings, lang, compact=False),
         ),
-        kpi_tile(
+        tile(
             "attainment",
             t("kpi.attainment", lang),
             pct(k.attainment, lang),
@@ -102,34 +118,34 @@ def overview_tiles(k: OverviewKPIs, lang: str) -> dict[str, dbc.Col]:
             + t("kpi.gm_attainment", lang, value=pct(k.gm_attainment, lang)),
             extra=pace_bar(k.attainment, k.elapsed_share),
         ),
-        kpi_tile(
+        tile(
             "open-pipeline",
             t("kpi.open_pipeline", lang),
             cny(k.open_amount, lang),
             t("kpi.open_pipeline_sub", lang, count=count(k.open_count, lang)),
             title=cny(k.open_amount, lang, compact=False),
         ),
-        kpi_tile(
+        tile(
             "weighted-pipeline",
             t("kpi.weighted_pipeline", lang),
             cny(k.weighted_amount, lang),
             t("kpi.weighted_pipeline_sub", lang),
             title=cny(k.weighted_amount, lang, compact=False),
         ),
-        kpi_tile(
+        tile(
             "v-value",
             t("kpi.v_value", lang),
             v_text,
             v_sub,
             tone=v_tone,
         ),
-        kpi_tile(
+        tile(
             "win-rate",
             t("kpi.win_rate", lang),
             pct(k.win_rate, lang),
             t("kpi.win_rate_sub", lang, won=k.won_count, lost=k.lost_count, amount=pct(k.win_rate_amount, lang)),
         ),
-        kpi_tile(
+        tile(
             "overdue",
             t("kpi.overdue", lang),
             cny(k.overdue.amount, lang),
@@ -143,7 +159,7 @@ def overview_tiles(k: OverviewKPIs, lang: str) -> dict[str, dbc.Col]:
             tone="danger" if k.overdue.amount > 0 else None,
         ),
     ]
-    return {tile.children.id: tile for tile in tiles}
+    return dict(tiles)
 
 
 def tile_row(tiles: dict[str, dbc.Col], names: list[str] | None = None, *, row_id: str) -> dbc.Row:

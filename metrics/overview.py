@@ -12,13 +12,14 @@ from datetime import date
 
 import pandas as pd
 
-from metrics.collections import Overdue, overdue
+from metrics.collections import AGING_BUCKETS, Overdue, overdue
 from metrics.period import Period
 from metrics.sales import (
     VValue,
     attainment,
     period_targets,
     remaining_quota,
+    rep_targets,
     required_v,
     v_value,
     weighted_pipeline,
@@ -118,3 +119,83 @@ def kpis_of(inputs: OverviewInputs) -> OverviewKPIs:
 def aging_frame(k: OverviewKPIs) -> pd.DataFrame:
     """The overdue aging buckets as a table: bucket (days past due), overdue amount (CNY)."""
     return pd.DataFrame({"days_overdue": list(k.overdue.buckets), "amount_cny": list(k.overdue.buckets.values())})
+
+
+#: The lists behind the Overview's numbers (``?list=``): contracts booked in the period (bookings and
+#: attainment), the open pipeline (open and weighted pipeline; ``open-N`` a level's bar), the open deals
+#: due by the period's end (the V value's pipeline), the period's won and lost deals (win rate), and the
+#: payments past due (``overdue-<bucket>`` an aging bucket's).
+DRILL_KINDS = ("bookings", "open", "due", "won", "lost", "overdue")
+OPEN_LEVELS = (1, 2, 3, 4, 5)
+
+
+@dataclass(frozen=True)
+class Drill:
+    """One list behind a number: ``kind`` of DRILL_KINDS, with a ``level`` (open deals at one level) or an
+    aging ``bucket`` (payments of that age, a name of ``metrics.collections.AGING_BUCKETS``)."""
+
+    kind: str
+    level: int | None = None
+    bucket: str | None = None
+
+    @property
+    def key(self) -> str:
+        """The drill as the ``list=`` of an address: ``open-3``, ``overdue-31-60``, ``won``..."""
+        if self.level is not None:
+            return f"{self.kind}-{self.level}"
+        if self.bucket is not None:
+            return f"{self.kind}-{self.bucket}"
+        return self.kind
+
+    def applied_to(self, query: Mapping[str, str]) -> dict[str, str]:
+        """``query`` showing this list (the filters stay)."""
+        return {**query, "list": self.key}
+
+
+def drills() -> dict[str, Drill]:
+    """Every list there can be, by its key (anything else in ``list=`` is no list)."""
+    out = [Drill(kind) for kind in DRILL_KINDS]
+    out += [Drill("open", level=lv) for lv in OPEN_LEVELS]
+    out += [Drill("overdue", bucket=name) for name, _, _ in AGING_BUCKETS]
+    return {d.key: d for d in out}
+
+
+_DRILLS = drills()
+
+
+def drill_of(query: Mapping[str, object]) -> Drill | None:
+    """The list an address names (``?list=``), None for none or one there cannot be."""
+    key = query.get("list")
+    return _DRILLS.get(key) if isinstance(key, str) else None
+
+
+def bucket_days(bucket: str) -> tuple[int, int | None]:
+    """The days past due of an aging bucket: (first, last), last None for open-ended."""
+    return next((low, high) for name, low, high in AGING_BUCKETS if name == bucket)
+
+
+def group_track(
+    booked: pd.DataFrame, quotas: pd.DataFrame, group_of: Mapping[int, int | None] | None, quarter: int | None
+) -> pd.DataFrame:
+    """Bookings against target per group: ``booked`` has key (a rep id, or a team id when ``group_of`` maps
+    reps to teams) and amount; the targets are the period's (``rep_targets``) summed per group. One row per
+    group with bookings or a target: key, bookings, target (NaN: none), attainment (NaN without a target),
+    gap (target less bookings, at least 0). Largest gap first, then lowest attainment."""
+    lines = rep_targets(quotas, quarter) if not quotas.empty else pd.DataFrame(columns=["revenue"])
+    reps = pd.Series(lines.index, index=lines.index)
+    keys = reps.map(lambda r: group_of.get(int(r))) if group_of is not None else reps
+    target = lines["revenue"].astype(float).groupby(keys.to_numpy(), dropna=False).sum()
+    booked_sum = booked.groupby("key", dropna=False)["amount"].sum() if not booked.empty else pd.Series(dtype=float)
+    keys_all = list(dict.fromkeys([*target.index, *booked_sum.index]))
+    out = pd.DataFrame(
+        {
+            "key": keys_all,
+            "bookings": [float(booked_sum.get(k, 0.0)) for k in keys_all],
+            "target": [float(target.get(k, float("nan"))) for k in keys_all],
+        }
+    )
+    out["attainment"] = [
+        b / t if t and not pd.isna(t) else float("nan") for b, t in zip(out["bookings"], out["target"], strict=True)
+    ]
+    out["gap"] = (out["target"] - out["bookings"]).clip(lower=0)
+    return out.sort_values(["gap", "attainment"], ascending=[False, True], na_position="last").reset_index(drop=True)

@@ -233,15 +233,19 @@ def what_if(
     )
 
 
-def cumulative_target(monthly: pd.DataFrame, target: float | None, period: Period) -> pd.DataFrame:
+def cumulative_target(
+    monthly: pd.DataFrame, target: float | None, period: Period, today: date | None = None
+) -> pd.DataFrame:
     """Per month of the period: bookings, cumulative bookings, and the cumulative target line (the target
-    spread evenly over the period's months; None without a target)."""
+    spread evenly over the period's months; None without a target). Months after ``today``'s have no bookings
+    and no cumulative line yet (None), so the line stops where the data does."""
     months = list(range(period.start.month, period.end.month + 1))
     booked = monthly.set_index("month")["bookings"].reindex(months, fill_value=0.0).astype(float)
     line = [None if target is None else target * (i + 1) / len(months) for i in range(len(months))]
-    return pd.DataFrame(
-        {"month": months, "bookings": booked.to_numpy(), "cumulative": booked.cumsum().to_numpy(), "target": line}
-    )
+    future = [today is not None and (period.year, m) > (today.year, today.month) for m in months]
+    so_far = [None if later else float(v) for v, later in zip(booked.cumsum(), future, strict=True)]
+    shown = [None if later else float(v) for v, later in zip(booked, future, strict=True)]
+    return pd.DataFrame({"month": months, "bookings": shown, "cumulative": so_far, "target": line})
 
 
 def coverage(accounts: pd.DataFrame, wanted: Sequence[str]) -> dict[str, int]:

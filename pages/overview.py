@@ -2,48 +2,37 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import Input, Output, State, html
+from dash.exceptions import PreventUpdate
 
 from components import charts, filters, tables
-from components.formatting import cny, day, period_label
+from components import overview as drawn
+from components.formatting import day, period_label
 from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row
 from components.shell import filtered_page, page_header, panel
-from metrics.overview import OverviewKPIs
+from metrics.overview import drill_of
 from metrics.views import overview
+from metrics.views.filters import query_of
 from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path="/", order=0, nav_key="nav.overview", title="SalesRadar")
 
 PIPELINE_CHART_ID = "overview-pipeline-chart"
-AGING_ID = "overview-aging"
+MONTHLY_CHART_ID = "overview-monthly-chart"
 KPI_ROW_ID = "overview-kpis"
-
-
-def aging_table(k: OverviewKPIs, lang: str) -> dbc.Table:
-    return dbc.Table(
-        [
-            html.Tbody(
-                [
-                    html.Tr([html.Td(name), html.Td(cny(v, lang), className="text-end")])
-                    for name, v in k.overdue.buckets.items()
-                ]
-            )
-        ],
-        size="sm",
-        className="mb-0",
-        id=AGING_ID,
-    )
 
 
 @page_layout()
 def layout(**query: str) -> html.Div:
-    return render(load_view(overview.load, query), current_lang())
+    return render(load_view(overview.load, query), query, current_lang())
 
 
-def render(data: overview.OverviewData, lang: str) -> html.Div:
+def render(data: overview.OverviewData, query: dict[str, str], lang: str) -> html.Div:
     chosen, choices, kpis, pipe, now = data.filters, data.choices, data.kpis, data.pipeline, data.today
     header = page_header(
         t("overview.title", lang),
@@ -56,13 +45,15 @@ def render(data: overview.OverviewData, lang: str) -> html.Div:
     )
     bar = filters.filter_bar(chosen, now, choices, lang)
     level_names = {lv: t(f"level.{lv}", lang) for lv in range(1, 7)}
+    listed = (data.listed.rows, data.listed.n, data.listed.amount) if data.listed else None
     return filtered_page(
         header,
         bar,
         data.has_data,
         lang,
         [
-            tile_row(overview_tiles(kpis, lang), row_id=KPI_ROW_ID),
+            tile_row(overview_tiles(kpis, lang, drawn.tile_hrefs(query)), row_id=KPI_ROW_ID),
+            drawn.list_panel(data.drill, listed, kpis, query, now, lang),
             dbc.Row(
                 [
                     dbc.Col(
@@ -76,7 +67,9 @@ def render(data: overview.OverviewData, lang: str) -> html.Div:
                     dbc.Col(
                         panel(
                             t("overview.aging", lang),
-                            html.Div([aging_table(kpis, lang), tables.download_buttons("overview_aging", lang)]),
+                            html.Div(
+                                [drawn.aging_table(kpis, query, lang), tables.download_buttons("overview_aging", lang)]
+                            ),
                         ),
                         lg=4,
                         className="mb-3",
@@ -84,5 +77,39 @@ def render(data: overview.OverviewData, lang: str) -> html.Div:
                 ],
                 className="g-3 mt-1",
             ),
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel(
+                            t("overview.monthly", lang),
+                            charts.graph(MONTHLY_CHART_ID, charts.monthly_bookings(data.track, lang)),
+                        ),
+                        lg=7 if data.group_by else 12,
+                        className="mb-3",
+                    ),
+                    dbc.Col(drawn.groups_grid(data.groups, data.group_by, query, lang), lg=5, className="mb-3")
+                    if data.group_by
+                    else None,
+                ],
+                className="g-3",
+            ),
         ],
     )
+
+
+@dash.callback(
+    Output("url", "search", allow_duplicate=True),
+    Input(PIPELINE_CHART_ID, "clickData"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def open_level(click: dict[str, Any] | None, search: str | None) -> str:
+    """A bar of the pipeline chart opens the open deals at its level (the address says which: bookmarkable);
+    anything but a bar's own key is ignored."""
+    points = click.get("points") if isinstance(click, dict) else None
+    key = points[0].get("customdata") if isinstance(points, list) and points and isinstance(points[0], dict) else None
+    query = query_of(search)
+    drill = drill_of({"list": key})
+    if drill is None or drill.kind != "open" or query.get("list") == drill.key:
+        raise PreventUpdate
+    return drawn.list_href(query, drill.key)[1:]

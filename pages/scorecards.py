@@ -131,12 +131,6 @@ def scorecard_layout(data: view.ScorecardData, query: dict[str, str], lang: str)
     # "correct" the address and draw the page a second time
     shown = replace(chosen, rep_code=rep_code if query.get("rep") == rep_code else None)
     bar = filters.filter_bar(shown, now, choices, lang, SHOWN)
-    month_labels = {
-        "bookings": t("kpi.bookings", lang),
-        "cumulative": t("sc.cumulative", lang),
-        "target": t("sc.cumulative_target", lang),
-        "month": t("sc.month", lang),
-    }
     level_names = {lv: t(f"level.{lv}", lang) for lv in range(1, 7)}
     cov = data.coverage
     taskbook_href = "/scorecards?" + urlencode({"period": p.key, "rep": rep_code, "view": "taskbook"})
@@ -195,7 +189,7 @@ def scorecard_layout(data: view.ScorecardData, query: dict[str, str], lang: str)
                     dbc.Col(
                         panel(
                             t("sc.monthly", lang),
-                            charts.graph("sc-monthly", charts.monthly_bookings(months, month_labels, lang)),
+                            charts.graph("sc-monthly", charts.monthly_bookings(months, lang)),
                         ),
                         lg=6,
                         className="mb-3",

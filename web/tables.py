@@ -22,6 +22,7 @@ from data_access import queries
 from data_access.cells import frame_csv, frame_xlsx
 from data_access.runtime import read_session, today
 from data_access.users import Viewer
+from metrics.overview import drill_of
 from metrics.views import funnel, overview, rad, winloss
 from metrics.views.filters import query_of
 from metrics.winloss import Drill
@@ -32,6 +33,12 @@ Source = Callable[[Session, Viewer, dict[str, str], date], pd.DataFrame]
 
 def _overview_aging(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
     return overview.load(session, viewer, query, now).aging()
+
+
+def _overview_list(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
+    if drill_of(query) is None:
+        raise PreventUpdate
+    return overview.drill_rows(session, viewer, query, now)
 
 
 def _import_history(session: Session, viewer: Viewer, _query: dict[str, str], _now: date) -> pd.DataFrame:
@@ -69,6 +76,7 @@ def _rad_selection(session: Session, viewer: Viewer, query: dict[str, str], now:
 
 TABLES: Mapping[str, Source] = {
     "overview_aging": _overview_aging,
+    "overview_list": _overview_list,
     "import_history": _import_history,
     "funnel_stage": _funnel_stage,
     "winloss_deals": _winloss_deals,

@@ -13,11 +13,13 @@ from sqlalchemy.orm import Session
 
 from data_access.models import Account, DealLevel, Opportunity, OpportunityChange, Rep, StageHistory
 from data_access.queries.shared import (
+    DEAL_LIST_COLUMNS,
     OPEN_DEAL_COLUMNS,
     OPEN_DEAL_FIELDS,
     _days_between,
     _frame,
     _frame_of_ids,
+    deal_list,
     open_pipeline_due,
 )
 from data_access.scope import Scope
@@ -97,29 +99,12 @@ def movement_rows(
     return opps.set_index("id"), changes, history, steady
 
 
-DEAL_COLUMNS = ["id", "opp_code", "name", "account", "owner", "level", "amount", "expected_close_date", "created_date"]
+DEAL_COLUMNS = [*DEAL_LIST_COLUMNS, "created_date", "id"]
 
 
 def _deals(session: Session, scope: Scope, condition: Any, limit: int) -> pd.DataFrame:
     """A list of deals (the columns of DEAL_COLUMNS), in scope, largest first."""
-    stmt = (
-        select(
-            Opportunity.id,
-            Opportunity.opp_code,
-            Opportunity.name,
-            Account.name,
-            Rep.name,
-            Opportunity.level,
-            Opportunity.amount,
-            Opportunity.expected_close_date,
-            Opportunity.created_date,
-        )
-        .join(Account, Account.id == Opportunity.account_id)
-        .join(Rep, Rep.id == Opportunity.owner_rep_id)
-        .where(condition, scope.opportunities())
-        .order_by(Opportunity.amount.desc(), Opportunity.opp_code)
-        .limit(limit)
-    )
+    stmt = deal_list(Opportunity.created_date, Opportunity.id).where(condition, scope.opportunities()).limit(limit)
     return _frame(session, stmt, DEAL_COLUMNS)
 
 

@@ -1,16 +1,17 @@
 """The overview page's queries: bookings against quota, the open pipeline by level, the period's won and lost
-deals, payments past due."""
+deals, payments past due, and the lists behind each of those numbers."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
+from typing import Any, NamedTuple
 
 import pandas as pd
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from data_access.models import Contract, Opportunity, Payment, Quota
-from data_access.queries.shared import _frame
+from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep
+from data_access.queries.shared import DEAL_LIST_COLUMNS, _frame, _month_of, deal_list
 from data_access.scope import Scope
 from metrics.sales import Outcomes
 
@@ -96,3 +97,137 @@ def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> p
         )
     stmt = stmt.group_by(Payment.due_date).order_by(Payment.due_date)
     return _frame(session, stmt, ["due_date", "amount", "paid_amount", "n"])
+
+
+def bookings_by_month(session: Session, scope: Scope, start: date, end: date, by: str) -> pd.DataFrame:
+    """Bookings of [start, end] per calendar month and per owner's team (``by="team"``; a rep without a team
+    under None) or per owner (``by="rep"``), owners in ``scope``: month (1-12), key, amount."""
+    key = Rep.team_id if by == "team" else Opportunity.owner_rep_id
+    month = _month_of(session, Contract.signed_date)
+    stmt = (
+        select(month, key, func.sum(Contract.amount))
+        .select_from(Contract)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(Contract.signed_date.between(start, end), scope.opportunities())
+        .group_by(month, key)
+    )
+    if by == "team":
+        stmt = stmt.join(Rep, Rep.id == Opportunity.owner_rep_id)
+    return _frame(session, stmt, ["month", "key", "amount"]).astype({"month": int, "amount": float})
+
+
+def rep_teams(session: Session, scope: Scope) -> dict[int, int | None]:
+    """The team of every rep in scope (rep id -> team id; None: no team)."""
+    stmt = select(Rep.id, Rep.team_id).where(scope.condition(Rep.id))
+    return {int(r): (int(t) if t is not None else None) for r, t in session.execute(stmt)}
+
+
+class Listed(NamedTuple):
+    """A list behind a number: its first rows (largest or oldest first), how many it has in all and their sum
+    (the number it stands behind)."""
+
+    rows: pd.DataFrame
+    n: int
+    amount: float
+
+
+def _listed(session: Session, rows: Any, sums: Any, where: list[Any], columns: list[str], limit: int) -> Listed:
+    """``rows`` (a select with its joins and order) and ``sums`` (count and sum over the joins ``where``
+    needs), both under ``where``."""
+    n, total = session.execute(sums.where(*where)).one()
+    return Listed(_frame(session, rows.where(*where).limit(limit), columns), int(n), float(total))
+
+
+def _count_and_sum(measure: Any) -> Any:
+    return select(func.count(), func.coalesce(func.sum(measure), 0))
+
+
+def _with_deal(contract_rows: Any) -> Any:
+    """A select from contracts joined to each contract's deal, its account and its owner."""
+    return (
+        contract_rows.join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+    )
+
+
+BOOKED_COLUMNS = ["contract_code", "opp_code", "account", "owner", "signed_date", "amount", "gross_margin"]
+
+
+def booked_contracts(session: Session, scope: Scope, start: date, end: date, limit: int) -> Listed:
+    """The contracts signed in [start, end] by the owners in ``scope`` (the bookings tile's sum), largest first:
+    BOOKED_COLUMNS."""
+    rows = select(
+        Contract.contract_code,
+        Opportunity.opp_code,
+        Account.name,
+        Rep.name,
+        Contract.signed_date,
+        Contract.amount,
+        Contract.gross_margin,
+    )
+    rows = _with_deal(rows.select_from(Contract)).order_by(Contract.amount.desc(), Contract.contract_code)
+    sums = (
+        _count_and_sum(Contract.amount)
+        .select_from(Contract)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+    )
+    where = [Contract.signed_date.between(start, end), scope.opportunities()]
+    return _listed(session, rows, sums, where, BOOKED_COLUMNS, limit)
+
+
+LISTED_DEAL_COLUMNS = [*DEAL_LIST_COLUMNS, "closed_date"]
+
+
+def listed_deals(
+    session: Session, scope: Scope, kind: str, start: date, end: date, level: int | None, limit: int
+) -> Listed:
+    """Deals behind a tile or bar, largest first (LISTED_DEAL_COLUMNS): ``open`` (at ``level`` when given),
+    ``due`` (open, expected to close by ``end``: the V value's pipeline), ``won`` or ``lost`` in [start, end]
+    by close date."""
+    if kind in ("open", "due"):
+        where = [Opportunity.status == "open"]
+        if level is not None:
+            where.append(Opportunity.level == level)
+        if kind == "due":
+            where.append(Opportunity.expected_close_date <= end)
+    elif kind in ("won", "lost"):
+        where = [Opportunity.status == kind, Opportunity.closed_date.between(start, end)]
+    else:
+        raise ValueError(f"no deal list {kind!r}")
+    rows = deal_list(Opportunity.closed_date)
+    sums = _count_and_sum(Opportunity.amount)
+    return _listed(session, rows, sums, [*where, scope.opportunities()], LISTED_DEAL_COLUMNS, limit)
+
+
+OVERDUE_COLUMNS = ["contract_code", "opp_code", "account", "owner", "milestone", "due_date", "owed"]
+
+
+def overdue_list(
+    session: Session, scope: Scope, today: date, first_day: int, last_day: int | None, limit: int
+) -> Listed:
+    """Payments ``first_day``..``last_day`` days past due (None: no end) and not fully paid (more than half a
+    fen owed, as the tile counts), oldest first: OVERDUE_COLUMNS (``owed`` = amount less what was paid)."""
+    owed = Payment.amount - func.coalesce(Payment.paid_amount, 0)
+    where = [Payment.due_date <= today - timedelta(days=first_day), owed > 0.005, scope.opportunities()]
+    if last_day is not None:
+        where.append(Payment.due_date >= today - timedelta(days=last_day))
+    rows = select(
+        Contract.contract_code,
+        Opportunity.opp_code,
+        Account.name,
+        Rep.name,
+        Payment.milestone,
+        Payment.due_date,
+        owed,
+    )
+    rows = _with_deal(rows.select_from(Payment).join(Contract, Contract.id == Payment.contract_id)).order_by(
+        Payment.due_date, Contract.contract_code
+    )
+    sums = (
+        _count_and_sum(owed)
+        .select_from(Payment)
+        .join(Contract, Contract.id == Payment.contract_id)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+    )
+    return _listed(session, rows, sums, where, OVERDUE_COLUMNS, limit)

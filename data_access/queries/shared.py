@@ -9,7 +9,7 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Executable, func, select
+from sqlalchemy import Executable, Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from data_access.chunks import rows_in_chunks
@@ -32,6 +32,27 @@ OPEN_DEAL_FIELDS = (
     Opportunity.expected_close_date,
 )
 OPEN_DEAL_COLUMNS = ["opp_code", "name", "account", "level", "amount", "expected_close_date"]
+#: A deal as a list of deals shows it with its owner (a funnel level's, a movement step's, an Overview tile's)
+DEAL_LIST_COLUMNS = ["opp_code", "name", "account", "owner", "level", "amount", "expected_close_date"]
+
+
+def deal_list(*extra: Any) -> Any:
+    """A select of DEAL_LIST_COLUMNS (then ``extra``) with the deal's account and owner, largest first."""
+    return (
+        select(
+            Opportunity.opp_code,
+            Opportunity.name,
+            Account.name,
+            Rep.name,
+            Opportunity.level,
+            Opportunity.amount,
+            Opportunity.expected_close_date,
+            *extra,
+        )
+        .join(Account, Account.id == Opportunity.account_id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .order_by(Opportunity.amount.desc(), Opportunity.opp_code)
+    )
 
 
 def _frame_of_ids(
@@ -134,3 +155,10 @@ def _days_between(session: Session, start: Any, end: Any) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return func.julianday(end) - func.julianday(start)
     return end - start
+
+
+def _month_of(session: Session, day: Any) -> Any:
+    """The month (1-12) of a date column, as each database reads it."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%m", day), Integer)
+    return cast(func.extract("month", day), Integer)

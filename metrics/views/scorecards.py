@@ -191,7 +191,9 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
         line=records(board.head(1))[0] if not board.empty else {},
         payout=card.payout,
         pipeline=queries.open_pipeline_by_level(session, rep_scope),
-        months=cumulative_target(queries.monthly_bookings(session, rep_scope, p.start, p.end), k.revenue_target, p),
+        months=cumulative_target(
+            queries.monthly_bookings(session, rep_scope, p.start, p.end), k.revenue_target, p, today
+        ),
         covered=covered,
         coverage=coverage(covered, codes),
         target_codes=codes,

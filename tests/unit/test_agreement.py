@@ -85,7 +85,7 @@ def test_agr006_overview_aging_panel_and_its_download(request, role):
     assert shown == [
         v
         for name, amount in zip(got["days_overdue"], got["amount_cny"], strict=True)
-        for v in (str(name), cny(float(amount), "en"))
+        for v in (f"{name} days", cny(float(amount), "en"))
     ]
 
 
