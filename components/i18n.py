@@ -692,6 +692,20 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "review.stalled": {"en": "stalled", "zh": "停滞"},
     "review.no_deals": {"en": "No open deal.", "zh": "没有在途商机。"},
     "review.no_reps": {"en": "No rep to review in your scope.", "zh": "您的范围内没有可回顾的销售。"},
+    "review.team_title": {"en": "Weekly review · {name}", "zh": "周会回顾 · {name}"},
+    "review.everyone": {"en": "every team", "zh": "全部团队"},
+    "review.team_position": {
+        "en": "Team summary · {n} reps by gap to quota · since {since}",
+        "zh": "团队总览 · {n} 位销售按任务差额排序 · 自 {since}",
+    },
+    "review.ranking": {"en": "Reps by gap to quota ({n})", "zh": "销售按任务差额排序（{n} 位）"},
+    "review.from_to": {"en": "L{before} → L{after}", "zh": "阶段{before}→{after}"},
+    "review.print": {"en": "Print all", "zh": "打印全部"},
+    "review.back": {"en": "Back to the review", "zh": "返回周会"},
+    "review.print_hint": {
+        "en": "One slide per A4 landscape page; choose “Save as PDF” to hand it out.",
+        "zh": "每页一张 A4 横向幻灯片；选择“另存为 PDF”即可分发。",
+    },
     # 404
     "404.title": {"en": "Page not found", "zh": "页面不存在"},
     "404.body": {"en": "There is no page at this address.", "zh": "此地址没有页面。"},

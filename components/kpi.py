@@ -92,13 +92,16 @@ def v_summary(k: OverviewKPIs, lang: str) -> tuple[str, str, str | None]:
     return text, sub, tone
 
 
-def overview_tiles(k: OverviewKPIs, lang: str, hrefs: Mapping[str, str] | None = None) -> dict[str, dbc.Col]:
-    """Every KPI tile of the Overview, by id (``tile_id``); pages pick the ones they show. ``hrefs``: the address
-    each tile (by name) opens, for tiles that are links."""
+def overview_tiles(
+    k: OverviewKPIs, lang: str, hrefs: Mapping[str, str] | None = None, *, prefix: str = ""
+) -> dict[str, dbc.Col]:
+    """Every KPI tile of the Overview, by ``tile_id``; pages pick the ones they show. ``hrefs``: the address
+    each tile (by name) opens, for tiles that are links; ``prefix`` goes before each name in the components'
+    ids (several sets of tiles on one page: the printed review)."""
     links = hrefs or {}
 
     def tile(name: str, *args: Any, **kwargs: Any) -> tuple[str, dbc.Col]:
-        return tile_id(name), kpi_tile(name, *args, href=links.get(name), **kwargs)
+        return tile_id(name), kpi_tile(prefix + name, *args, href=links.get(name), **kwargs)
 
     v_text, v_sub, v_tone = v_summary(k, lang)
     tiles = [

@@ -34,6 +34,8 @@ class Movement:
     steps: dict[str, float]
     #: per list name, the opportunity codes behind it
     lists: dict[str, list[str]] = field(default_factory=dict)
+    #: the deals that changed level while open ("advanced", "moved_back"): code -> (level at start, at end)
+    moves: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def balances(self) -> bool:
         s = self.steps
@@ -130,4 +132,7 @@ def movement(
         "lost": sorted(code[lost]),
         "pushed_out": sorted(code[pushed]),
     }
-    return Movement(steady + float(a["amount"][in_a].sum()), steady + float(b["amount"][in_b].sum()), steps, lists)
+    changed = b["open"] & a["open"] & (lvl_b != lvl_a)
+    moves = {str(c): (int(x), int(y)) for c, x, y in zip(code[changed], lvl_a[changed], lvl_b[changed], strict=True)}
+    start_total, end_total = steady + float(a["amount"][in_a].sum()), steady + float(b["amount"][in_b].sum())
+    return Movement(start_total, end_total, steps, lists, moves)

@@ -1,5 +1,6 @@
 """/funnel: the six levels to cash, V value, what moved since last week, funnel health, stalled deals,
-and the weekly review mode for the projector (?review=1).
+and the weekly review mode for the projector (?review=1; ?review=print: every slide, to print;
+``components.review`` draws them).
 
 Filters: period, team, rep, product line and RAD class (the last two narrow the deals, not the quota).
 """
@@ -14,7 +15,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, dcc, html
 from dash.exceptions import PreventUpdate
 
-from components import charts, filters
+from components import charts, filters, review
 from components.deal_grid import deal_grid, deal_panel
 from components.formatting import cny, day, pct, period_label
 from components.i18n import current_lang, t
@@ -44,12 +45,7 @@ HEALTH_ID = "funnel-health"
 STALLED_ID = "funnel-stalled"
 V_TILES = ["open-pipeline", "weighted-pipeline", "win-rate"]
 V_GAUGE_ID = "funnel-v-gauge"
-REVIEW_TILES = ["attainment", "open-pipeline", "weighted-pipeline", "v-value"]
-REVIEW_LISTS = view.REVIEW_LISTS
-REVIEW_ROWS = view.REVIEW_ROWS
-REVIEW_CHART_HEIGHT = 300
-#: The filters that stay on when entering or leaving review mode (which steps through reps itself).
-REVIEW_KEEP = ("period", "team", "product", "rad")
+REVIEW_KEEP = review.KEEP
 
 
 def _move_labels(lang: str) -> dict[str, str]:
@@ -158,46 +154,6 @@ def _stage_links(stages: Any, labels: dict[str, str], query: dict[str, str], cho
     return html.Div(links, className="stage-links mt-1")
 
 
-def _review_deals(deals: list[dict[str, Any]], total: int, lang: str) -> Any:
-    """The rep's open deals by level, as the one-on-one talks them through: level, deal, account, amount,
-    expected close, days at the level (stalled ones marked)."""
-    title = t("review.open_deals", lang, shown=len(deals), n=total)
-    if not deals:
-        return panel(title, html.Div(t("review.no_deals", lang), className="empty-state"))
-    keys = ("col.level", "col.opp", "col.account", "col.amount", "col.expected_close", "review.idle")
-    right = {"col.amount", "review.idle"}
-    head = html.Thead(html.Tr([html.Th(t(k, lang), className="text-end" if k in right else None) for k in keys]))
-    rows = []
-    for d in deals:
-        idle = "—" if d["idle_days"] is None else f"{d['idle_days']:,}"
-        rows.append(
-            html.Tr(
-                [
-                    html.Td(str(d["level"]), title=t(f"level.{d['level']}", lang)),
-                    html.Td([opp_link(d["opp_code"]), " ", d["name"]], className="review-deal", title=d["name"]),
-                    html.Td(d["account"], className="review-deal"),
-                    html.Td(cny(d["amount"], lang), className="text-end"),
-                    html.Td(day(d["expected_close_date"], lang)),
-                    html.Td(
-                        [idle, " ", dbc.Badge(t("review.stalled", lang), color="danger")] if d["stalled"] else idle,
-                        className="text-end",
-                    ),
-                ],
-                className="review-stalled" if d["stalled"] else None,
-            )
-        )
-    table = dbc.Table([head, html.Tbody(rows)], size="sm", className="mb-0 review-deals", id="review-deals")
-    return panel(title, table)
-
-
-def _movement_body(figure: Any, end: float, lang: str) -> html.Div:
-    """The movement waterfall and what it counts (the V value's pipeline: its end is that tile's figure)."""
-    note = html.Div(
-        t("funnel.movement_base", lang, amount=cny(end, lang)), className="small text-muted", id="funnel-movement-base"
-    )
-    return html.Div([charts.graph(MOVEMENT_CHART_ID, figure), note])
-
-
 def _level6_note(stages: Any, lang: str) -> html.Div | None:
     """Why level 6 is empty, when it is: it counts the period's won deals fully collected."""
     collected = stages[stages["stage"] == "6"]["count"]
@@ -259,109 +215,13 @@ def _v_gauge(kpis: OverviewKPIs, lang: str) -> dbc.Card:
     )
 
 
-def _review_list(name: str, codes: list[str], details: dict[str, dict[str, Any]], lang: str) -> html.Div:
-    items = [html.Li(f"{details[c]['name']} · {cny(details[c]['amount'], lang)}") for c in codes if c in details]
-    return html.Div(
-        [
-            html.Div(f"{t('move.' + name, lang)} ({len(codes)})", className="panel-title mt-2"),
-            html.Ul(items[:REVIEW_ROWS] or [html.Li("—")], className="review-list"),
-        ]
-    )
-
-
-def review_layout(data: view.ReviewData, query: dict[str, str], lang: str) -> html.Div:
-    """The projector view: one rep at a time, their week (movement since seven days ago) and their numbers."""
-    now, since = data.today, data.since
-    if not data.reps or data.kpis is None or data.moved is None:
-        return html.Div([html.Div(t("review.no_reps", lang), className="review-title")], className="review-mode")
-    codes = [code for code, _name in data.reps]
-    index, kpis, moved, details = data.index, data.kpis, data.moved, data.details
-    rep_code, rep_name = data.reps[index]
-    base = {k: v for k, v in query.items() if k in REVIEW_KEEP}
-
-    def href(i: int) -> str:
-        return "/funnel?" + urlencode({**base, "review": "1", "rep": codes[i % len(codes)]})
-
-    labels = _move_labels(lang)
-    figure = charts.movement_waterfall(moved.start, moved.steps, moved.end, labels, lang)
-    figure.update_layout(height=REVIEW_CHART_HEIGHT, font={"size": 18, "color": "#fff"})
-    lists = [_review_list(name, moved.lists[name], details, lang) for name in REVIEW_LISTS]
-    return html.Div(
-        [
-            dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            html.H1(t("review.title", lang, name=rep_name, code=rep_code), className="review-title"),
-                            html.Div(
-                                t("review.position", lang, i=index + 1, n=len(codes), since=day(since, lang)),
-                                className="review-sub",
-                            ),
-                        ],
-                        md=8,
-                    ),
-                    dbc.Col(
-                        [
-                            dcc.Link(
-                                t("review.prev", lang),
-                                href=href(index - 1),
-                                id="review-prev",
-                                className="btn btn-outline-light me-2",
-                            ),
-                            dcc.Link(
-                                t("review.next", lang),
-                                href=href(index + 1),
-                                id="review-next",
-                                className="btn btn-light me-2",
-                            ),
-                            dcc.Link(
-                                t("review.exit", lang),
-                                href="/funnel?" + urlencode(base),
-                                id="review-exit",
-                                className="btn btn-outline-secondary",
-                            ),
-                        ],
-                        md=4,
-                        className="text-end align-self-center",
-                    ),
-                ],
-                className="mb-3",
-            ),
-            tile_row(overview_tiles(kpis, lang), REVIEW_TILES, row_id="review-kpis"),
-            # one screen of a projector: the week (its movement, then its deals) beside the rep's open deals
-            dbc.Row(
-                [
-                    dbc.Col(
-                        [
-                            panel(
-                                t("funnel.movement", lang, start=day(since, lang), end=day(now, lang)),
-                                _movement_body(figure, moved.end, lang),
-                            ),
-                            html.Div(
-                                panel(
-                                    t("review.deals", lang),
-                                    dbc.Row([dbc.Col(lists[:2], md=6), dbc.Col(lists[2:], md=6)]),
-                                ),
-                                className="mt-3",
-                            ),
-                        ],
-                        md=6,
-                    ),
-                    dbc.Col(_review_deals(data.deals, data.open_count, lang), md=6),
-                ],
-                className="g-3 mt-1",
-            ),
-        ],
-        className="review-mode",
-        id="review-mode",
-    )
-
-
 @page_layout()
 def layout(**query: str) -> html.Div:
     lang = current_lang()
     if query.get("review") == "1":
-        return review_layout(load_view(view.load_review, query), query, lang)
+        return review.review(load_view(view.load_review, query), query, lang)
+    if query.get("review") == "print":
+        return review.deck(load_view(view.load_review_deck, query), query, lang)
     return render(load_view(view.load, query), query, lang)
 
 
@@ -399,7 +259,7 @@ def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
     next_rates = {
         str(lv): t(key, lang, rate=pct(rate, lang, 0)) for lv, (key, rate) in onward.items() if rate is not None
     }
-    labels = _move_labels(lang)
+    labels = review.movement_labels(lang)
     items = [
         _list_item(name, [details[c] for c in moved.lists[name] if c in details], len(moved.lists[name]), lang)
         for name in LISTS
@@ -455,10 +315,12 @@ def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
                     dbc.Col(
                         panel(
                             t("funnel.movement", lang, start=day(since, lang), end=day(now, lang)),
-                            _movement_body(
+                            review.movement_body(
+                                MOVEMENT_CHART_ID,
                                 charts.movement_waterfall(moved.start, moved.steps, moved.end, labels, lang),
                                 moved.end,
                                 lang,
+                                "funnel-movement-base",
                             ),
                         ),
                         lg=7,
@@ -515,3 +377,12 @@ def choose_measure_or_level(measure: str | None, click: dict[str, Any] | None, s
     if wanted == query:
         raise PreventUpdate
     return "?" + urlencode(wanted)
+
+
+# the printed review's button: the browser's own print dialog, nothing posted to the server
+dash.clientside_callback(
+    "function (clicks) { if (clicks) { window.print(); } return window.dash_clientside.no_update; }",
+    Output(review.PRINT_ID, "title"),
+    Input(review.PRINT_ID, "n_clicks"),
+    prevent_initial_call=True,
+)

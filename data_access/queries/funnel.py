@@ -102,20 +102,21 @@ def movement_rows(
 DEAL_COLUMNS = [*DEAL_LIST_COLUMNS, "created_date", "id"]
 
 
-def _deals(session: Session, scope: Scope, condition: Any, limit: int) -> pd.DataFrame:
-    """A list of deals (the columns of DEAL_COLUMNS), in scope, largest first."""
-    stmt = deal_list(Opportunity.created_date, Opportunity.id).where(condition, scope.opportunities()).limit(limit)
-    return _frame(session, stmt, DEAL_COLUMNS)
+def _deals(session: Session, scope: Scope, condition: Any, limit: int, *extra: tuple[Any, str]) -> pd.DataFrame:
+    """A list of deals (the columns of DEAL_COLUMNS, then ``extra``: (column, name)), in scope, largest first."""
+    fields = [Opportunity.created_date, Opportunity.id, *(column for column, _name in extra)]
+    stmt = deal_list(*fields).where(condition, scope.opportunities()).limit(limit)
+    return _frame(session, stmt, [*DEAL_COLUMNS, *(name for _column, name in extra)])
 
 
 def opportunity_rows(
     session: Session, scope: Scope, codes: list[str] | None = None, ids: list[int] | None = None
 ) -> pd.DataFrame:
-    """Opportunities by code or id (at most 1000), in scope, largest first (DEAL_COLUMNS)."""
+    """Opportunities by code or id (at most 1000), in scope, largest first (DEAL_COLUMNS and loss_reason)."""
     if not codes and not ids:
-        return pd.DataFrame(columns=DEAL_COLUMNS)
+        return pd.DataFrame(columns=[*DEAL_COLUMNS, "loss_reason"])
     wanted = Opportunity.opp_code.in_(codes[:1000]) if codes else Opportunity.id.in_([int(i) for i in ids or []][:1000])
-    return _deals(session, scope, wanted, 1000)
+    return _deals(session, scope, wanted, 1000, (Opportunity.loss_reason, "loss_reason"))
 
 
 def open_deals_by_level(session: Session, scope: Scope, limit: int) -> pd.DataFrame:

@@ -28,7 +28,7 @@ from metrics.funnel import (
     stage_values,
 )
 from metrics.movement import LISTS, Movement, movement
-from metrics.overview import OverviewKPIs
+from metrics.overview import OverviewKPIs, group_track
 from metrics.period import Period
 from metrics.views import reads
 from metrics.views.filters import Choices, Filters, resolve_filters
@@ -43,9 +43,9 @@ LIST_ROWS = 100
 #: How many stalled deals the page lists (the note counts them all)
 STALLED_ROWS = 50
 REVIEW_LISTS = ("new", "advanced", "won", "lost")
-REVIEW_ROWS = 5
+REVIEW_ROWS = 4
 #: How many of the rep's open deals the review lists (highest level first; the count says how many in all)
-REVIEW_DEALS = 12
+REVIEW_DEALS = 8
 
 
 def since_of(query: dict[str, str], today: date) -> tuple[date, str | None]:
@@ -181,14 +181,16 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
 
 @dataclass(frozen=True)
 class ReviewData:
-    """The weekly review's screen: the reps in scope in order, the one on screen, their numbers and week."""
+    """One slide of the weekly review: the team's (``index`` None: its numbers, its week and the reps ranked by
+    gap to quota) or a rep's (their numbers, their week, their open deals)."""
 
     filters: Filters
     today: date
     since: date
-    #: (code, name) of every rep in scope, in the order the review steps through them
+    #: (code, name) of every rep in scope, in the order the review steps through them: largest gap first
     reps: list[tuple[str, str]]
-    index: int
+    #: the rep on screen (an index of ``reps``); None for the team's slide
+    index: int | None
     kpis: OverviewKPIs | None
     moved: Movement | None
     details: dict[str, dict[str, Any]]
@@ -196,39 +198,82 @@ class ReviewData:
     #: and ``stalled`` (no level change for ``STALLED_DAYS``): what a one-on-one review talks about
     deals: list[dict[str, Any]] = field(default_factory=list)
     open_count: int = 0
+    #: the reps by gap to their quota of the period, largest first: rep_code, name, bookings, target,
+    #: attainment, gap (``metrics.overview.group_track``; a rep with neither bookings nor a target last)
+    ranking: list[dict[str, Any]] = field(default_factory=list)
+    #: whose slide the team's is: the chosen team's name, None for every team in scope
+    team_name: str | None = None
+
+
+#: The printable deck (``?review=print``) holds the team's slide and at most this many reps' slides
+REVIEW_DECK_REPS = 30
+
+
+def _ranking(session: Session, scope: Scope, period: Period, reps: list[tuple[int, str, str]]) -> list[dict[str, Any]]:
+    """The reps in scope by gap to their quota (bookings of the period against the task book), largest first."""
+    booked = queries.bookings_by_month(session, scope.owners(), period.start, period.end, "rep")
+    quotas = queries.quota_rows(session, scope.owners(), period.year)
+    names = {rep_id: (code, name) for rep_id, code, name in reps}
+    ranked = [r for r in records(group_track(booked, quotas, None, period.quarter)) if int(r["key"]) in names]
+    seen = {int(r["key"]) for r in ranked}
+    ranked += [
+        {"key": i, "bookings": 0.0, "target": None, "attainment": None, "gap": None} for i in names if i not in seen
+    ]
+    return [{**r, "rep_code": names[int(r["key"])][0], "name": names[int(r["key"])][1]} for r in ranked]
 
 
 @kept
 def load_review(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> ReviewData:
-    """``?rep=`` is the rep on screen here (not a filter): the team, period and deal filters narrow the reps."""
+    """``?rep=`` is the rep on screen here (not a filter): the team, period and deal filters narrow the reps.
+    Without one (or with one outside the scope), the team's slide; a viewer with one rep sees that rep's."""
     since = today - timedelta(days=7)
     without_rep = {k: v for k, v in query.items() if k != "rep"}
-    chosen, _choices, scope = resolve_filters(session, viewer.scope, without_rep, today)
+    chosen, choices, scope = resolve_filters(session, viewer.scope, without_rep, today)
     reps = reads.reps_in_scope(session, scope)
     if not reps:
-        return ReviewData(chosen, today, since, [], 0, None, None, {})
-    codes = [code for _i, code, _n in reps]
-    index = codes.index(query["rep"]) if query.get("rep") in codes else 0
-    rep_scope = scope.narrow(rep_id=reps[index][0])
-    moved = movement_of(session, rep_scope, since, today, chosen.period.end)
+        return ReviewData(chosen, today, since, [], None, None, None, {})
+    ranking = _ranking(session, scope, chosen.period, reps)
+    codes = [r["rep_code"] for r in ranking]
+    index = codes.index(query["rep"]) if query.get("rep") in codes else 0 if len(codes) == 1 else None
+    slide_scope = scope if index is None else scope.narrow(rep_id=int(ranking[index]["key"]))
+    moved = movement_of(session, slide_scope, since, today, chosen.period.end)
     wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
-    kpis = overview_kpis(session, rep_scope, chosen.period, today)
-    deals = records(queries.open_deals_by_level(session, rep_scope, REVIEW_DEALS))
+    kpis = overview_kpis(session, slide_scope, chosen.period, today)
+    deals = records(queries.open_deals_by_level(session, slide_scope, REVIEW_DEALS)) if index is not None else []
     for d in deals:
         d["idle_days"] = (today - d["since"]).days if d["since"] else None
         d["stalled"] = d["idle_days"] is not None and d["idle_days"] > STALLED_DAYS
+    teams = dict(choices.teams)
     return ReviewData(
         filters=chosen,
         today=today,
         since=since,
-        reps=[(code, name) for _i, code, name in reps],
+        reps=[(r["rep_code"], r["name"]) for r in ranking],
         index=index,
         kpis=kpis,
         moved=moved,
-        details=_by_code(session, rep_scope, wanted),
+        details=_by_code(session, slide_scope, wanted),
         deals=deals,
         open_count=kpis.open_count,
+        ranking=ranking,
+        team_name=teams.get(chosen.team_id) if chosen.team_id is not None else _only(choices.teams),
     )
+
+
+def _only(teams: list[tuple[int, str]]) -> str | None:
+    """The name of a viewer's one team (a manager's), None for several."""
+    return teams[0][1] if len(teams) == 1 else None
+
+
+@kept
+def load_review_deck(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> list[ReviewData]:
+    """The whole review to print: the team's slide, then each rep's in the review's order (at most
+    ``REVIEW_DECK_REPS``)."""
+    base = {k: v for k, v in query.items() if k not in ("rep", "review")}
+    team = load_review(session, viewer, base, today)
+    if team.index is not None:  # one rep: their slide is the deck
+        return [team]
+    return [team, *(load_review(session, viewer, {**base, "rep": c}, today) for c, _n in team.reps[:REVIEW_DECK_REPS])]
 
 
 def stage_deals(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> pd.DataFrame:

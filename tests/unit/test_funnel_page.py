@@ -129,12 +129,22 @@ def test_fnl007_review_mode_steps_through_the_reps_in_scope(manager, rep, demo_s
             )
         )
     ]
-    first = render_page(manager, "/funnel", "?review=1")
-    assert f"({team1[0]})" in text_of(find(first, "review-mode"))
-    assert find(first, "review-next")["props"]["href"].endswith(f"rep={team1[1]}")
-    assert find(first, "review-prev")["props"]["href"].endswith(f"rep={team1[-1]}")
-    outsider = render_page(manager, "/funnel", "?review=1&rep=R0030")  # another team's rep: not shown
-    assert "(R0030)" not in text_of(outsider) and f"({team1[0]})" in text_of(outsider)
+    first = render_page(manager, "/funnel", "?review=1")  # the team's slide first: its reps ranked by gap
+    ranked = [
+        text_of(row["props"]["children"][1])
+        for row in walk(find(first, "review-ranking"))
+        if row.get("type") == "Tr" and row["props"]["children"][0].get("type") == "Td"
+    ]
+    order = [name.rsplit("(", 1)[1].rstrip(")") for name in ranked]
+    assert sorted(order) == team1
+    assert find(first, "review-next")["props"]["href"].endswith(f"rep={order[0]}")
+    assert find(first, "review-prev")["props"]["href"].endswith(f"rep={order[-1]}")
+    second = render_page(manager, "/funnel", f"?review=1&rep={order[0]}")
+    assert f"({order[0]})" in text_of(find(second, "review-mode"))
+    assert find(second, "review-next")["props"]["href"].endswith(f"rep={order[1]}")
+    assert "rep=" not in find(second, "review-prev")["props"]["href"]  # back to the team's slide
+    outsider = render_page(manager, "/funnel", "?review=1&rep=R0030")  # another team's rep: the team's slide
+    assert "(R0030)" not in text_of(outsider) and find(outsider, "review-ranking")
     mine = render_page(rep, "/funnel", "?review=1&rep=R0002")
     assert "(R0001)" in text_of(mine) and "1 of 1" in text_of(mine)
 
@@ -282,3 +292,70 @@ def test_fnl011_the_review_lists_the_reps_open_deals_by_level(session):
     assert [d["stalled"] for d in data.deals] == [True, False, False]
     assert data.open_count == 3
     assert two.level == 2
+
+
+def test_fnl012_the_review_ranks_reps_by_gap_and_shows_moves_from_to(session):
+    """Issue 18: the team's slide ranks the reps by gap to quota (literal quotas and contracts below); a rep's
+    week lists a deal that moved level with its levels before and after, and a lost deal with its reason."""
+    from datetime import date
+
+    from data_access.models import StageHistory
+    from data_access.users import Viewer
+    from metrics.views.funnel import load_review, load_review_deck
+    from tests.builders import Seed
+
+    today = date(2026, 11, 27)
+    seed = Seed(session)
+    team = seed.team("排名组")
+    a, b, c = seed.rep("RK01", team), seed.rep("RK02", team), seed.rep("RK03", team)
+    acct = seed.account("ACRK", a)
+    seed.quota(a, 2026, 1_000_000, 100_000)  # booked 900,000: gap 100,000
+    seed.quota(b, 2026, 500_000, 50_000)  # booked nothing: gap 500,000
+    won = seed.opp(acct, 900_000, 5, "won", created=date(2026, 1, 5), closed=date(2026, 3, 1), code="RK-W")
+    seed.contract(won, 900_000, date(2026, 3, 1))
+    moved = seed.opp(acct, 40_000, 2, created=date(2026, 10, 1), expected=date(2026, 12, 15), code="RK-M")
+    moved.level = 3  # level 2 since its creation (the seed's history row), level 3 on Nov 24
+    session.add(StageHistory(opportunity_id=moved.id, level=3, entered_date=date(2026, 11, 24)))
+    seed.opp(
+        acct,
+        25_000,
+        2,
+        "lost",
+        created=date(2026, 10, 1),
+        expected=date(2026, 12, 15),
+        closed=date(2026, 11, 25),
+        code="RK-L",
+        loss_reason="价格",
+    )
+    session.flush()
+    director = Viewer(user_id=0, username="d", role="director", rep_id=None, rep_code=None, team_id=None)
+    team_slide = load_review(session, director, {"team": str(team.id)}, today)
+    assert team_slide.index is None and team_slide.team_name == "排名组"
+    assert [r["rep_code"] for r in team_slide.ranking] == ["RK02", "RK01", "RK03"]  # RK03: no quota, last
+    assert [r["gap"] for r in team_slide.ranking] == [500_000, 100_000, None]
+    assert [code for code, _n in team_slide.reps] == ["RK02", "RK01", "RK03"]
+    slide = load_review(session, director, {"team": str(team.id), "rep": "RK01"}, today)
+    assert slide.moved is not None
+    assert slide.moved.lists["advanced"] == ["RK-M"] and slide.moved.moves["RK-M"] == (2, 3)
+    assert slide.moved.lists["lost"] == ["RK-L"] and slide.details["RK-L"]["loss_reason"] == "价格"
+    assert slide.details["RK-M"]["amount"] == 40_000
+    deck = load_review_deck(session, director, {"team": str(team.id), "review": "print"}, today)
+    assert [s.index for s in deck] == [None, 0, 1, 2]
+    assert c.rep_code == "RK03"
+
+
+def test_fnl013_the_printed_review_holds_the_viewers_reps_only(manager, rep, demo_session):
+    """?review=print stacks the team's slide and every rep's; a manager asking for another team still gets their
+    own team's reps, a rep only their own slide."""
+    from sqlalchemy import text
+
+    team1 = {c for (c,) in demo_session.execute(text("SELECT rep_code FROM reps WHERE team_id = 1 AND role = 'rep'"))}
+    tree = render_page(manager, "/funnel", "?review=print&team=2")
+    titles = [text_of(n) for n in walk(tree) if n["props"].get("className") == "review-title"]
+    shown = {title.rsplit("(", 1)[1].rstrip(")") for title in titles[1:]}
+    assert len(titles) == len(team1) + 1 and shown == team1
+    assert find(tree, "review-ranking-0") and find(tree, "review-deals-1")
+    own = render_page(rep, "/funnel", "?review=print&team=2&rep=R0005")
+    name = demo_session.execute(text("SELECT name FROM reps WHERE rep_code = 'R0001'")).scalar_one()
+    titles = [text_of(n) for n in walk(own) if n["props"].get("className") == "review-title"]
+    assert titles == [f"Weekly review · {name} (R0001)"]
