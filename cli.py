@@ -76,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     tpl = sub.add_parser("template", help="write the blank import template workbook (.xlsx)")
     tpl.add_argument("path")
 
+    co = sub.add_parser("company", help="show, or set, the company name printed at the head of every task book")
+    co.add_argument("name", nargs="?", default=None, help="the new name (at most 100 characters; '' clears it)")
+
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
@@ -149,6 +152,29 @@ def _cmd_db(cfg: Config, args: argparse.Namespace) -> int:
             print(f"{table}: {rows:,} rows summed from their rows")
         return 0
     print(f"database {safe_url(cfg.database_url)} at revision {current_revision(engine)}")
+    return 0
+
+
+def _cmd_company(cfg: Config, args: argparse.Namespace) -> int:
+    from sqlalchemy.orm import Session
+
+    from data_access.migrate import upgrade
+    from data_access.settings import load_settings, save_setting
+    from metrics.settings import COMPANY_NAME_MAX
+
+    engine = connect(cfg.database_url)
+    upgrade(engine)
+    with Session(engine) as session:
+        if args.name is None:
+            print(load_settings(session).company_name or "(no company name set)")
+            return 0
+        name = " ".join(str(args.name).split())
+        if len(name) > COMPANY_NAME_MAX or any(ord(c) < 32 for c in name):
+            print(f"salesradar company: a name of at most {COMPANY_NAME_MAX} printable characters", file=sys.stderr)
+            return 1
+        save_setting(session, "company_name", name)  # a new data version: kept pages drew the old name
+        session.commit()
+    print(f"company name: {name or '(cleared)'}")
     return 0
 
 
@@ -311,6 +337,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             "run": _cmd_run,
             "demo": _cmd_demo,
             "db": _cmd_db,
+            "company": _cmd_company,
             "users": _cmd_users,
             "import": _cmd_import,
             "export": _cmd_export,

@@ -42,6 +42,17 @@ def graph(graph_id: str, figure: go.Figure | dict[str, Any]) -> dcc.Graph:
     return dcc.Graph(id=graph_id, figure=figure, config=GRAPH_CONFIG, style={"height": f"{height}px"})
 
 
+def level_steps(days: list[Any], levels: list[int], lang: str) -> go.Figure:
+    """A deal's level over time as steps (its stage history up to its close or today), dates written in ``lang``
+    (6月1日 / Jun 1, not plotly's "Jun 2026")."""
+    fig = go.Figure(
+        go.Scatter(x=days, y=levels, mode="lines+markers", line={"shape": "hv", "color": "#2171b5"}, marker={"size": 9})
+    )
+    fig.update_yaxes(range=[0.5, 6.5], dtick=1, title=None)
+    fig.update_xaxes(tickformat="%-m月%-d日<br>%Y年" if lang == "zh" else "%b %-d<br>%Y", hoverformat="%Y-%m-%d")
+    return base_layout(fig, height=240)
+
+
 def pipeline_by_level(df: pd.DataFrame, level_names: Mapping[int, str], lang: str) -> go.Figure:
     """Horizontal bars of open amount by level (1 at the top), labelled with count and CNY."""
     levels = list(range(1, 6))

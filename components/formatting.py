@@ -34,6 +34,17 @@ def cny(value: float | None, lang: str, *, compact: bool = True) -> str:
     return f"{sign}¥{v:,.0f}"
 
 
+def cny_exact(value: float | None, lang: str) -> str:
+    """Every yuan of an amount, as a document states it: ``¥18.8881万``, ``¥1.2345亿`` (zh: never a row of raw
+    digits), ``¥188,881.00`` (en)."""
+    if value is None or math.isnan(value) or lang != "zh" or abs(float(value)) < 1e4:
+        return cny(value, lang, compact=False)
+    v = abs(float(value))
+    unit, name = (1e8, "亿") if v >= 1e8 else (1e4, "万")
+    digits = f"{v / unit:.{10 if unit == 1e8 else 6}f}".rstrip("0").rstrip(".")
+    return f"{'-' if value < 0 else ''}¥{digits}{name}"
+
+
 #: The units a short amount is written in, largest first
 TICK_UNITS = {"zh": ((1e8, "亿"), (1e4, "万")), "en": ((1e9, "B"), (1e6, "M"), (1e3, "K"))}
 

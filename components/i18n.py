@@ -101,6 +101,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "rad.list_them": {"en": "list them", "zh": "查看列表"},
     "rad.panel_empty": {"en": "Click a marker to see its account here.", "zh": "点击图中的圆点，在此查看客户。"},
     "rad.selection": {"en": "Selected accounts ({n})", "zh": "已选客户（{n}）"},
+    "rad.moved_list": {
+        "en": "Accounts that moved from {before} to {after} ({n})",
+        "zh": "由 {before} 变为 {after} 的客户（{n}）",
+    },
     "rad.selection_title": {"en": "Selected accounts", "zh": "已选客户"},
     "rad.selection_empty": {
         "en": "Box- or lasso-select markers on the chart to list those accounts here.",
@@ -252,6 +256,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "sc.tb_title": {"en": "Sales task book · {name} ({code})", "zh": "销售任务书 · {name}（{code}）"},
     "sc.tb_targets": {"en": "1. Output targets", "zh": "一、产出指标"},
     "sc.tb_accounts": {"en": "2. Target accounts ({n})", "zh": "二、目标客户（{n}）"},
+    "sc.tb_bp": {"en": "BP this year", "zh": "本年 BP"},
+    "sc.tb_booked": {"en": "Booked", "zh": "已签约"},
+    "sc.tb_pipeline": {"en": "Open pipeline", "zh": "在途商机"},
+    "sc.tb_visits": {"en": "Visits done", "zh": "已拜访"},
     "sc.tb_conditions": {"en": "3. Working conditions", "zh": "三、工作条件"},
     "sc.tb_reward": {"en": "4. Reward formula", "zh": "四、考核激励"},
     "sc.tb_formula": {
@@ -371,7 +379,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "overview.list.see_lost": {"en": "Deals lost ({n})", "zh": "查看输单（{n}）"},
     "overview.list.first": {
         "en": "the first {shown} shown; the download has them all (up to 10,000)",
-        "zh": "显示前 {shown} 条；下载含全部（最多 10,000 条）",
+        "zh": "显示前 {shown} 条；下载含全部（最多 1万 条）",
     },
     # sign-in
     "login.title": {"en": "Sign in", "zh": "登录"},

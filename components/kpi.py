@@ -50,7 +50,7 @@ def kpi_tile(
         card = dcc.Link(card, href=href, id=f"{tile_id(name)}-link", className="kpi-link")
     return dbc.Col(
         card,
-        xs=12,
+        xs=6,  # two a row on a phone: seven tiles were seven screens' worth of scrolling
         sm=6,
         lg=4,
         xl=True,

@@ -9,6 +9,7 @@ import dash_bootstrap_components as dbc
 import pandas as pd
 from dash import dcc, html
 
+from components import tables
 from components.formatting import cny, count, day, pct
 from components.grid import Kind, data_grid
 from components.i18n import t
@@ -52,24 +53,46 @@ def summary_table(summary: pd.DataFrame, query: dict[str, str], lang: str) -> db
     return dbc.Table([head, html.Tbody(rows)], size="sm", striped=True, className="mb-0", id="rad-summary-table")
 
 
-def moves_table(moves: pd.DataFrame, lang: str) -> Any:
-    """Accounts that changed class: from, to, how many (most first)."""
+def moves_table(moves: pd.DataFrame, query: dict[str, str], lang: str) -> Any:
+    """Accounts that changed class: from, to, how many (most first); each line opens its accounts
+    (``?moved=R-A``, the other filters kept)."""
     if moves.empty:
         return html.Div(t("rad.moves_none", lang), className="empty-state")
     head = html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("rad.col.from", "rad.col.to", "rad.col.accounts")]))
-    body = html.Tbody(
-        [
+    rows = []
+    for r in moves.to_dict("records"):
+        key = f"{r['from_class']}-{r['to_class']}"
+        href = "/rad?" + urlencode({**query, "moved": key})
+        rows.append(
             html.Tr(
                 [
                     html.Td(class_badge(r["from_class"], False, lang)),
                     html.Td(class_badge(r["to_class"], False, lang)),
-                    html.Td(count(int(r["accounts"]), lang), className="text-end"),
+                    html.Td(
+                        dcc.Link(count(int(r["accounts"]), lang), href=href, id=f"rad-move-{key}"), className="text-end"
+                    ),
                 ]
             )
-            for r in moves.to_dict("records")
+        )
+    return dbc.Table([head, html.Tbody(rows)], size="sm", className="mb-0", id="rad-moves-table")
+
+
+def moved_list(move: tuple[str, str], rows: list[dict[str, Any]], grid_id: str, lang: str) -> html.Div:
+    """The accounts behind one class change, in a grid with its download."""
+    title = t(
+        "rad.moved_list",
+        lang,
+        before=t(f"rad.class.{move[0]}", lang),
+        after=t(f"rad.class.{move[1]}", lang),
+        n=count(len(rows), lang),
+    )
+    return html.Div(
+        [
+            html.Div(title, className="small mb-1", id=f"{grid_id}-count"),
+            accounts_grid(grid_id, rows, lang),
+            tables.download_buttons("rad_moved", lang),
         ]
     )
-    return dbc.Table([head, body], size="sm", className="mb-0", id="rad-moves-table")
 
 
 #: The TOP lists' columns (i18n key, right-aligned): numbers sit under right-aligned headers

@@ -53,8 +53,6 @@ def rad_scatter(
             if mine.empty and not first:
                 continue
             names = mine["name"].astype(str)
-            if symbol == SYMBOL_CAPPED:  # drawn at the cap: the hover tells the real SOW
-                names = names + [f" · SOW {v * 100:,.1f}%" for v in mine["sow"].astype(float)]
             pipe = mine["open_pipeline"].astype(float)
             sizes = 6 + 22 * (pipe / biggest) ** 0.5 if biggest > 0 else pd.Series(8.0, index=mine.index)
             mark = " ✎" if symbol == SYMBOL_MANUAL else ""
@@ -69,10 +67,14 @@ def rad_scatter(
                     "showlegend": first,
                     "customdata": mine["account_code"].to_numpy(dtype=str),  # click and selection
                     "text": names.to_numpy(dtype=str),
-                    # the BP as every amount is written (万/亿, K/M), not "¥20,785,000"
-                    "hovertext": [cny(v, lang) for v in mine["bp"].astype(float)],
+                    # the BP as every amount is written (万/亿, K/M), not "¥20,785,000", and the real SOW (a
+                    # marker is drawn at the cap above it, or in the strip below 0%)
+                    "hovertext": [
+                        f"BP {cny(b, lang)} · SOW {w * 100:,.1f}%"
+                        for b, w in zip(mine["bp"].astype(float), mine["sow"].astype(float), strict=True)
+                    ],
                     "hovertemplate": (
-                        "<b>%{text}</b> (%{customdata})<br>BP %{hovertext} · SOW %{y:.1f}%"
+                        "<b>%{text}</b> (%{customdata})<br>%{hovertext}"
                         f"<br>{class_labels[cls]}{mark}<extra></extra>"
                     ),
                     "marker": {

@@ -44,6 +44,7 @@ from data_access.models import (
     Payment,
     Quota,
     Rep,
+    Setting,
     StageHistory,
     Team,
     Visit,
@@ -60,6 +61,8 @@ ADVANCE = {1: 0.62, 2: 0.66, 3: 0.70, 4: 0.76, 5: 0.86}
 CLASS_FACTOR = {"R": 1.10, "D": 1.0, "A": 0.85}
 DWELL = {1: (10, 60), 2: (15, 75), 3: (15, 90), 4: (10, 60), 5: (7, 45)}
 #: One user per role, for trying the app (README). username, role, rep code, password.
+#: The demo's company, printed at the head of its task books
+DEMO_COMPANY = "华信通信技术有限公司（演示）"
 DEMO_USERS = (
     ("director", "director", "D001", "demo-director"),
     ("manager", "manager", "M001", "demo-manager"),
@@ -130,6 +133,7 @@ def generate(
             for username, role, rep_code, password in DEMO_USERS:
                 create_user(session, username, password, role, rep_code)
             mark_demo_sign_ins(session, [u[0] for u in DEMO_USERS])  # the sign-in page names them
+            session.merge(Setting(key="company_name", value=DEMO_COMPANY))  # the task book's header
             bump_data_version(session)
             session.flush()
         if conn.dialect.name == "postgresql":

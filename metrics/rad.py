@@ -129,6 +129,26 @@ def class_moves(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
     return out.sort_values(["accounts", "from_class", "to_class"], ascending=[False, True, True], ignore_index=True)
 
 
+#: The classes an account can move between (``none``: no BP known that year)
+MOVE_CLASSES = ("R", "A", "D", "none")
+
+
+def move_of(value: object) -> tuple[str, str] | None:
+    """A class change named in an address (``?moved=R-A``: R last year, A this year); None for anything else."""
+    if not isinstance(value, str) or value.count("-") != 1:
+        return None
+    before, after = value.split("-")
+    return (before, after) if before in MOVE_CLASSES and after in MOVE_CLASSES and before != after else None
+
+
+def moved_accounts(before: pd.DataFrame, after: pd.DataFrame, move: tuple[str, str]) -> pd.DataFrame:
+    """The rows of ``after`` whose account was of class ``move[0]`` in ``before`` and is ``move[1]`` now (the
+    accounts behind one line of ``class_moves``), by BP, largest first."""
+    was = set(before.loc[before["rad_class"] == move[0], "account_code"])
+    now = after[(after["rad_class"] == move[1]) & after["account_code"].isin(was)]
+    return now.sort_values(["bp", "account_code"], ascending=[False, True], na_position="last", ignore_index=True)
+
+
 def top_accounts(accounts: pd.DataFrame, n: int = 20) -> pd.DataFrame:
     """The TOP ``n`` key accounts (重点客户 TOP20): flagged ``key_account`` first, then the others, each by BP
     (largest first; unknown BP last)."""

@@ -10,6 +10,7 @@ on the accounts' frame: the figure is ``components.rad_scatter``.
 
 from __future__ import annotations
 
+import zlib
 from typing import Any
 
 import numpy as np
@@ -35,14 +36,30 @@ def sow_cap(r_min: float) -> float:
     return max(SOW_CAP, r_min * 1.5)
 
 
+#: Accounts at SOW 0% are drawn in a strip this deep (in SOW points) below the 0% line, each at its own
+#: depth (from its code, so the same every time): ~190 A accounts on one line read as a single smear
+ZERO_STRIP = 3.0
+
+
+def zero_depth(codes: pd.Series) -> np.ndarray:
+    """Each code's depth in the SOW-0% strip: 0.3 .. ZERO_STRIP, fixed by the code (CRC-32), not by chance."""
+    spread = np.array([zlib.crc32(str(c).encode()) % 1000 for c in codes], dtype=float) / 1000
+    return 0.3 + spread * (ZERO_STRIP - 0.3)
+
+
 def placed(accounts: pd.DataFrame, r_min: float) -> pd.DataFrame:
-    """The accounts the scatter places (a known SOW and a BP above 0), with lx (log10 BP), y (SOW % as drawn)
-    and symbol."""
+    """The accounts the scatter places (a known SOW and a BP above 0), with lx (log10 BP), y (SOW % as drawn:
+    capped at ``sow_cap``, an account at 0% in the strip below the line) and symbol."""
     known = accounts[accounts["sow"].notna() & (accounts["bp"].astype(float) > 0)]
     cap = sow_cap(r_min)
     sow = known["sow"].astype(float)
     symbol = np.where(sow > cap, SYMBOL_CAPPED, np.where(known["manual"].astype(bool), SYMBOL_MANUAL, SYMBOL_PLAIN))
-    return known.assign(lx=np.log10(known["bp"].astype(float)), y=sow.clip(upper=cap) * 100, symbol=symbol)
+    y = sow.clip(upper=cap) * 100
+    zero = (sow <= 0).to_numpy()
+    if zero.any():
+        y = y.copy()
+        y[zero] = -zero_depth(known["account_code"][zero])
+    return known.assign(lx=np.log10(known["bp"].astype(float)), y=y, symbol=symbol)
 
 
 def _inside(values: pd.Series, bounds: tuple[float, float] | None) -> Any:

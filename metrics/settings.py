@@ -31,7 +31,12 @@ def default_setting_rows() -> dict[str, Any]:
         "rad_thresholds": dict(DEFAULT_RAD_THRESHOLDS),
         "commission_tiers": [dict(t) for t in DEFAULT_COMMISSION_TIERS],
         "base_share": DEFAULT_BASE_SHARE,
+        "company_name": "",
     }
+
+
+#: The longest company name kept
+COMPANY_NAME_MAX = 100
 
 
 @dataclass(frozen=True)
@@ -43,6 +48,8 @@ class BusinessSettings:
         (float(t["from"] or 0.0), t["upto"], float(t["multiplier"] or 0.0)) for t in DEFAULT_COMMISSION_TIERS
     )
     base_share: float = DEFAULT_BASE_SHARE
+    #: printed at the head of a task book (``salesradar company``); empty: none
+    company_name: str = ""
 
     @classmethod
     def from_rows(cls, rows: Mapping[str, Any]) -> BusinessSettings:
@@ -62,4 +69,5 @@ class BusinessSettings:
             if tiers
             else base.commission_tiers,
             base_share=float(rows.get("base_share", base.base_share)),
+            company_name=str(rows.get("company_name") or "")[:COMPANY_NAME_MAX],
         )

@@ -6,11 +6,10 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-import plotly.graph_objects as go
 from dash import dcc, html
 
 from components import charts
-from components.formatting import cny
+from components.formatting import cny, day
 from components.i18n import current_lang, t
 from components.shell import page_header, panel
 from metrics import params
@@ -34,16 +33,11 @@ def layout(opp_code: str = "", **_query: str) -> html.Div:
     rows = history.to_dict("records")
     ends = [r["entered_date"] for r in rows[1:]] + [d["closed_date"] or now]
     since = rows[-1]["entered_date"] if rows else d["created_date"]
-    fig = go.Figure(
-        go.Scatter(
-            x=[r["entered_date"] for r in rows] + [d["closed_date"] or now],
-            y=[r["level"] for r in rows] + [rows[-1]["level"] if rows else d["level"]],
-            mode="lines+markers",
-            line={"shape": "hv", "color": "#2171b5"},
-            marker={"size": 9},
-        )
+    fig = charts.level_steps(
+        [r["entered_date"] for r in rows] + [d["closed_date"] or now],
+        [r["level"] for r in rows] + [rows[-1]["level"] if rows else d["level"]],
+        lang,
     )
-    fig.update_yaxes(range=[0.5, 6.5], dtick=1, title=None)
     table = dbc.Table(
         [
             html.Thead(html.Tr([html.Th(t(k, lang)) for k in ("col.level", "opp.entered", "opp.days")])),
@@ -52,7 +46,7 @@ def layout(opp_code: str = "", **_query: str) -> html.Div:
                     html.Tr(
                         [
                             html.Td(t(f"level.{r['level']}", lang)),
-                            html.Td(str(r["entered_date"])),
+                            html.Td(day(r["entered_date"], lang)),
                             html.Td(f"{(end - r['entered_date']).days:,}"),
                         ]
                     )
@@ -70,8 +64,13 @@ def layout(opp_code: str = "", **_query: str) -> html.Div:
             className="me-3",
         ),
         html.Span([t("col.owner", lang), ": ", d["owner"]], className="me-3"),
-        html.Span([t("col.amount", lang), ": ", cny(d["amount"], lang, compact=False)], className="me-3"),
-        html.Span([t("col.expected_close", lang), ": ", str(d["expected_close_date"])], className="me-3"),
+        html.Span(
+            [t("col.amount", lang), ": ", cny(d["amount"], lang)],
+            className="me-3",
+            title=cny(d["amount"], lang, compact=False),
+            id="opp-amount",
+        ),
+        html.Span([t("col.expected_close", lang), ": ", day(d["expected_close_date"], lang)], className="me-3"),
         dbc.Badge(
             t(f"opp.status.{d['status']}", lang), color={"won": "success", "lost": "danger"}.get(d["status"], "primary")
         ),
@@ -99,7 +98,7 @@ def layout(opp_code: str = "", **_query: str) -> html.Div:
                     dbc.Col(
                         panel(
                             t("opp.history", lang),
-                            html.Div([charts.graph(HISTORY_CHART_ID, charts.base_layout(fig, height=240)), table]),
+                            html.Div([charts.graph(HISTORY_CHART_ID, fig), table]),
                         ),
                         lg=7,
                         className="mb-3",

@@ -20,7 +20,7 @@ from dash.exceptions import PreventUpdate
 from components import charts, filters, rad_scatter, tables
 from components.formatting import count, pct
 from components.i18n import current_lang, t
-from components.rad import account_card, accounts_grid, moves_table, summary_table, top_table
+from components.rad import account_card, accounts_grid, moved_list, moves_table, summary_table, top_table
 from components.shell import empty_state, filtered_page, page_header, panel
 from components.tables import SELECTION_ID as TABLE_SELECTION_ID
 from metrics import params, rad_points
@@ -148,6 +148,14 @@ def _chart_body(shown: pd.DataFrame, points: pd.DataFrame, ctx: RadContext, quer
     return html.Div([html.Div(notes, className="small text-muted mb-1"), charts.graph(SCATTER_ID, figure)])
 
 
+def _listed(data: view.RadData, lang: str) -> Any:
+    """What the selection panel shows first: the accounts of the class change the address names, else the
+    prompt to select some."""
+    if data.move is None or data.moved is None:
+        return empty_state(t("rad.selection_empty", lang))
+    return moved_list(data.move, records(data.moved), f"{SELECTION_ID}-moved", lang)
+
+
 def _scatter(points: pd.DataFrame, ctx: RadContext, lang: str, window: rad_points.Window = (None, None)) -> Any:
     """The scatter of the ``placed`` points in ``window`` (thinned beyond ``THIN_FROM``), and how many markers
     it draws."""
@@ -192,11 +200,9 @@ def render(data: view.RadData, query: dict[str, str], lang: str) -> html.Div:
                 className="g-3",
             ),
             html.Div(
-                panel(
-                    t("rad.selection_title", lang),
-                    dcc.Loading(html.Div(empty_state(t("rad.selection_empty", lang)), id=SELECTION_ID)),
-                ),
-                className="mb-3",
+                panel(t("rad.selection_title", lang), dcc.Loading(html.Div(_listed(data, lang), id=SELECTION_ID))),
+                # a class change's list opened from its line: brought into view (assets/scroll_into_view.js)
+                className="mb-3 scroll-here" if data.moved is not None else "mb-3",
             ),
             dbc.Row(
                 [
@@ -215,7 +221,7 @@ def render(data: view.RadData, query: dict[str, str], lang: str) -> html.Div:
                             t("rad.moves", lang, prev=ctx.year - 1, year=ctx.year),
                             html.Div(
                                 [
-                                    moves_table(data.moves, lang),
+                                    moves_table(data.moves, {k: v for k, v in query.items() if k != "moved"}, lang),
                                     html.Div(t("rad.moves_note", lang), className="small text-muted mt-2"),
                                 ]
                             ),

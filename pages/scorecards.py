@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters
-from components.formatting import cny, count, day, pct, period_label, times
+from components.formatting import cny, cny_exact, count, day, pct, period_label, times
 from components.i18n import code_name, current_lang, t
 from components.kpi import kpi_tile, overview_tiles, tile_id
 from components.scorecard import coverage_table, leaderboard_grid, payout_table, rollup_table, visit_list
@@ -307,6 +307,33 @@ def scorecard_layout(data: view.ScorecardData, query: dict[str, str], lang: str)
     )
 
 
+def _target_accounts(rows: list[dict[str, Any]], lang: str) -> dbc.Table:
+    """The task book's target accounts with what each is worth this year (its BP) and where the rep stands on
+    it: booked, open pipeline, visits done in the period."""
+    right = ("sc.tb_bp", "sc.tb_booked", "sc.tb_pipeline", "sc.tb_visits")
+    head = html.Thead(
+        html.Tr(
+            [html.Th("#"), html.Th(t("col.account", lang))] + [html.Th(t(k, lang), className="text-end") for k in right]
+        )
+    )
+    body = html.Tbody(
+        [
+            html.Tr(
+                [
+                    html.Td(str(i + 1)),
+                    html.Td(f"{r['name']} ({r['account_code']})"),
+                    html.Td(cny(r["bp"], lang), className="text-end"),
+                    html.Td(cny(r["booked"], lang), className="text-end"),
+                    html.Td(cny(r["open_pipeline"], lang), className="text-end"),
+                    html.Td(f"{r['visited']:,}", className="text-end"),
+                ]
+            )
+            for i, r in enumerate(rows)
+        ]
+    )
+    return dbc.Table([head, body], size="sm", className="mb-3", id="taskbook-accounts")
+
+
 def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
     """The task book (销售任务书), printable: targets, target accounts, working conditions, the reward
     formula with the rep's own numbers."""
@@ -341,8 +368,8 @@ def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
                                 html.Td(
                                     t("filter.full_year", lang) if r["quarter"] is None else f"Q{int(r['quarter'])}"
                                 ),
-                                html.Td(cny(r["revenue_target"], lang, compact=False), className="text-end"),
-                                html.Td(cny(r["gm_target"], lang, compact=False), className="text-end"),
+                                html.Td(cny_exact(r["revenue_target"], lang), className="text-end"),
+                                html.Td(cny_exact(r["gm_target"], lang), className="text-end"),
                             ]
                         )
                         for r in records(book)
@@ -357,7 +384,7 @@ def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
             html.H5(t("sc.tb_targets", lang)),
             targets,
             html.H5(t("sc.tb_accounts", lang, n=len(codes))),
-            html.Ol([html.Li(f"{r['name']} ({r['account_code']})") for r in records(names)], id="taskbook-accounts"),
+            _target_accounts(records(names), lang),
             html.H5(t("sc.tb_conditions", lang)),
             html.P(first["working_conditions"] or "—", id="taskbook-conditions"),
             html.H5(t("sc.tb_reward", lang)),
@@ -365,8 +392,8 @@ def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
                 t(
                     "sc.tb_formula",
                     lang,
-                    base=cny(base, lang, compact=False),
-                    commission=cny(commission, lang, compact=False),
+                    base=cny_exact(base, lang),
+                    commission=cny_exact(commission, lang),
                     tiers=tiers,
                 ),
                 id="taskbook-formula",
@@ -376,7 +403,7 @@ def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
                     "sc.tb_now",
                     lang,
                     attainment=pct(k.attainment, lang),
-                    payout=cny(payout.total if payout else None, lang, compact=False),
+                    payout=cny_exact(payout.total if payout else None, lang),
                 ),
                 id="taskbook-now",
             ),
@@ -392,6 +419,7 @@ def taskbook_layout(data: view.TaskbookData, lang: str) -> html.Div:
                 ],
                 className="no-print small mb-3",
             ),
+            html.Div(data.company, className="taskbook-company", id="taskbook-company") if data.company else None,
             page_header(
                 t("sc.tb_title", lang, name=rep_name, code=rep_code),
                 period_label(p.year, p.quarter, lang),

@@ -23,6 +23,7 @@ from data_access.cells import frame_csv, frame_xlsx
 from data_access.runtime import read_session, today
 from data_access.users import Viewer
 from metrics.overview import drill_of
+from metrics.rad import move_of
 from metrics.views import funnel, overview, rad, winloss
 from metrics.views.filters import query_of
 from metrics.winloss import Drill
@@ -74,6 +75,12 @@ def _rad_selection(session: Session, viewer: Viewer, query: dict[str, str], now:
     return _account_export(rad.picked_accounts(session, viewer, query, now, codes))
 
 
+def _rad_moved(session: Session, viewer: Viewer, query: dict[str, str], now: date) -> pd.DataFrame:
+    if move_of(query.get("moved")) is None:
+        raise PreventUpdate
+    return _account_export(rad.moved_list(session, viewer, query, now))
+
+
 TABLES: Mapping[str, Source] = {
     "overview_aging": _overview_aging,
     "overview_list": _overview_list,
@@ -82,6 +89,7 @@ TABLES: Mapping[str, Source] = {
     "winloss_deals": _winloss_deals,
     "rad_accounts": _rad_accounts,
     "rad_selection": _rad_selection,
+    "rad_moved": _rad_moved,
 }
 
 

@@ -8,10 +8,10 @@ from datetime import date
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import Executable, case, func, literal, select
+from sqlalchemy import Executable, and_, case, func, literal, select
 from sqlalchemy.orm import Session
 
-from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, Team, Visit
+from data_access.models import Account, BuyingPower, Contract, Opportunity, Payment, Quota, Rep, Team, Visit
 from data_access.queries.shared import OPEN_DEAL_COLUMNS, OPEN_DEAL_FIELDS, _frame
 from data_access.rad import account_classes
 from data_access.scope import Scope
@@ -156,10 +156,12 @@ def account_coverage(
     session: Session, scope: Scope, codes: list[str], start: date, end: date, today: date
 ) -> pd.DataFrame:
     """The task book's target accounts (by code, at most 500) the viewer sees: account_code, name, visited
-    (done visits in the period), open_pipeline, booked (contracts signed in the period)."""
+    (done visits in the period), open_pipeline, booked (contracts signed in the period), bp (the account's
+    buying power of the period's year: the wallet the target is about; None when not known)."""
     wanted = codes[:500]
+    columns = ["account_code", "name", "visited", "open_pipeline", "booked", "bp"]
     if not wanted:
-        return pd.DataFrame(columns=["account_code", "name", "visited", "open_pipeline", "booked"])
+        return pd.DataFrame(columns=columns)
     visited = (
         select(Visit.account_id, func.count().label("n"))
         .where(
@@ -190,15 +192,17 @@ def account_coverage(
             func.coalesce(visited.c.n, 0),
             func.coalesce(pipeline.c.amount, 0),
             func.coalesce(booked.c.amount, 0),
+            BuyingPower.bp,
         )
         .outerjoin(visited, visited.c.account_id == Account.id)
+        .outerjoin(BuyingPower, and_(BuyingPower.account_id == Account.id, BuyingPower.year == start.year))
         .outerjoin(pipeline, pipeline.c.account_id == Account.id)
         .outerjoin(booked, booked.c.account_id == Account.id)
         .where(Account.account_code.in_(wanted), scope.condition(Account.owner_rep_id))
         .order_by(Account.account_code)
     )
-    df = _frame(session, stmt, ["account_code", "name", "visited", "open_pipeline", "booked"])
-    return df.astype({"visited": int, "open_pipeline": float, "booked": float})
+    df = _frame(session, stmt, columns)
+    return df.astype({"visited": int, "open_pipeline": float, "booked": float, "bp": float})
 
 
 def visits_by_class(

@@ -20,7 +20,16 @@ from data_access.scope import Scope
 from data_access.settings import load_settings, save_setting
 from data_access.users import Viewer
 from metrics import params, rad_points
-from metrics.rad import account_table, class_moves, class_summary, threshold_problem, top_accounts, top_d_accounts
+from metrics.rad import (
+    account_table,
+    class_moves,
+    class_summary,
+    move_of,
+    moved_accounts,
+    threshold_problem,
+    top_accounts,
+    top_d_accounts,
+)
 from metrics.views import filters as url_filters
 from metrics.views import reads
 
@@ -207,6 +216,9 @@ class RadData:
     has_data: bool
     is_director: bool
     today: date
+    #: the class change the address asks for (``?moved=R-A``) and its accounts (None without one)
+    move: tuple[str, str] | None = None
+    moved: pd.DataFrame | None = None
 
 
 def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> RadData:
@@ -214,6 +226,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
     everything = accounts(session, ctx, today)
     shown = in_chosen_class(everything, ctx)
     before = accounts(session, ctx, today, year=ctx.year - 1, activity=False)  # its classes only
+    move = move_of(query.get("moved"))
     return RadData(
         ctx=ctx,
         everything=everything,
@@ -226,7 +239,20 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         has_data=queries.has_any_data(session),
         is_director=viewer.role == "director",
         today=today,
+        move=move,
+        moved=moved_accounts(before, everything, move) if move else None,
     )
+
+
+def moved_list(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> pd.DataFrame:
+    """The accounts of the address's class change (its download), in the viewer's scope and filters; empty
+    without one."""
+    move = move_of(query.get("moved"))
+    if move is None:
+        return pd.DataFrame()
+    ctx = context(session, viewer, query, today)
+    before = accounts(session, ctx, today, year=ctx.year - 1, activity=False)
+    return moved_accounts(before, accounts(session, ctx, today), move)
 
 
 def picked_accounts(

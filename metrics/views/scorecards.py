@@ -126,6 +126,8 @@ class TaskbookData:
     target_codes: list[str]
     accounts: pd.DataFrame
     today: date
+    #: the company named at the head (``salesradar company``); empty: none
+    company: str = ""
 
 
 def _rep_view(
@@ -211,7 +213,8 @@ def load_taskbook(session: Session, viewer: Viewer, query: dict[str, str], today
     card, _choices, rep_scope = _card(session, viewer, query, today, rep)
     p = card.filters.period
     book = queries.task_book(session, rep[0], p.year)
-    tiers = load_settings(session).commission_tiers
+    settings = load_settings(session)
+    tiers = settings.commission_tiers
     codes = target_codes(book, p.quarter)
     return TaskbookData(
         filters=card.filters,
@@ -223,6 +226,7 @@ def load_taskbook(session: Session, viewer: Viewer, query: dict[str, str], today
         target_codes=codes,
         accounts=queries.account_coverage(session, rep_scope, codes, p.start, p.end, today),
         today=today,
+        company=settings.company_name,
     )
 
 

@@ -130,3 +130,17 @@ def test_cli006_users_errors(databases, args, stdin, message):
 def test_cli007_no_password_argument_exists():
     result = run_cli("users", "add", "x", "--role", "director", "--password", "secret123")
     assert result.returncode == 2 and "unrecognized arguments" in result.stderr
+
+
+def test_cli020_company_name_shown_set_cleared_and_checked(databases):
+    env = {"DATABASE_URL": databases.new_url()}
+    assert run_cli("company", env=env).stdout.strip() == "(no company name set)"
+    set_it = run_cli("company", "  远东  通信 有限公司 ", env=env)
+    assert set_it.returncode == 0 and set_it.stdout.strip() == "company name: 远东 通信 有限公司"
+    assert run_cli("company", env=env).stdout.strip() == "远东 通信 有限公司"
+    for bad in ("x" * 101, "a\x07b"):
+        refused = run_cli("company", bad, env=env)
+        assert refused.returncode == 1 and "at most 100 printable characters" in refused.stderr
+    assert run_cli("company", env=env).stdout.strip() == "远东 通信 有限公司"  # nothing lost
+    assert run_cli("company", "", env=env).returncode == 0
+    assert run_cli("company", env=env).stdout.strip() == "(no company name set)"

@@ -163,3 +163,16 @@ def test_fmt011_a_money_axis_from_zero_in_round_steps():
     assert money_axis(1_234_567, "en")["ticktext"] == ["0", "500K", "1M", "1.5M"]
     assert money_axis(90_000_000, "zh")["ticktext"] == ["0", "2,500万", "5,000万", "7,500万", "1亿"]
     assert money_axis(0.0, "zh") == {"tickvals": [0], "ticktext": ["0"]}
+
+
+def test_fmt020_exact_amounts_in_wan_never_a_row_of_raw_digits():
+    from components.formatting import cny_exact
+
+    assert cny_exact(188_881, "zh") == "¥18.8881万"
+    assert cny_exact(180_000, "zh") == "¥18万"
+    assert cny_exact(20_785_000.25, "zh") == "¥2078.500025万"
+    assert cny_exact(123_456_789.5, "zh") == "¥1.234567895亿"
+    assert cny_exact(-48_800, "zh") == "-¥4.88万"
+    assert cny_exact(7_240, "zh") == "¥7,240.00"
+    assert cny_exact(188_881, "en") == "¥188,881.00"
+    assert cny_exact(None, "zh") == cny_exact(float("nan"), "zh")

@@ -189,3 +189,55 @@ def test_radp008_account_page(director, rep, demo_session):
 def test_radp009_both_languages(director, lang):
     tree = render_page(director, "/rad", lang=lang)
     assert ("客户 RAD 分析" if lang == "zh" else "RAD matrix") in text_of(tree)
+
+
+def test_radp020_a_class_change_line_opens_its_accounts(session, director):
+    """Issue 18: the class-change lines are links (?moved=R-A) to the accounts behind them. Literal rows: X was R
+    in 2025 (SOW 60%) and is A in 2026 (nothing booked); Y stays R; Z moves A -> D (SOW 0% -> 30%)."""
+    from datetime import date
+
+    from data_access.users import Viewer
+    from metrics.views import rad as view
+    from tests.builders import Seed
+
+    seed = Seed(session)
+    team = seed.team("类别组")
+    me = seed.rep("MV01", team)
+    x, y, z = (seed.account(code, me, name=code) for code in ("MVX", "MVY", "MVZ"))
+    for account in (x, y, z):
+        seed.bp(account, 2025, 1_000_000)
+        seed.bp(account, 2026, 1_000_000)
+
+    def booked(account, amount, day):
+        won = seed.opp(account, amount, 5, "won", created=date(day.year, 1, 5), closed=day)
+        seed.contract(won, amount, day)
+
+    booked(x, 600_000, date(2025, 5, 1))
+    booked(y, 700_000, date(2025, 5, 1))
+    booked(y, 800_000, date(2026, 5, 1))
+    booked(z, 300_000, date(2026, 5, 1))
+    session.flush()
+    boss = Viewer(user_id=0, username="d", role="director", rep_id=None, rep_code=None, team_id=None)
+    query = {"year": "2026", "team": str(team.id)}
+    data = view.load(session, boss, query, date(2026, 6, 30))
+    lines = {(r["from_class"], r["to_class"]): r["accounts"] for r in data.moves.to_dict("records")}
+    assert lines == {("R", "A"): 1, ("A", "D"): 1}
+    assert data.move is None and data.moved is None
+    moved = view.load(session, boss, {**query, "moved": "R-A"}, date(2026, 6, 30))
+    assert moved.move == ("R", "A") and moved.moved is not None
+    assert list(moved.moved["account_code"]) == ["MVX"]
+    other = view.load(session, boss, {**query, "moved": "A-D"}, date(2026, 6, 30)).moved
+    assert other is not None and list(other["account_code"]) == ["MVZ"]
+    for hostile in ("R-R", "X-A", "R-A-D", "", "R"):
+        assert view.load(session, boss, {**query, "moved": hostile}, date(2026, 6, 30)).moved is None, hostile
+    assert list(view.moved_list(session, boss, {**query, "moved": "R-A"}, date(2026, 6, 30))["account_code"]) == ["MVX"]
+    mine_only = Viewer(user_id=0, username="r", role="rep", rep_id=me.id + 999, rep_code="NOPE", team_id=None)
+    assert view.moved_list(session, mine_only, {**query, "moved": "R-A"}, date(2026, 6, 30)).empty
+
+
+def test_radp021_the_moves_table_links_and_the_page_lists_the_move(director):
+    tree = render_page(director, "/rad", "?moved=D-A")
+    links = [n for n in walk(find(tree, "rad-moves-table")) if str(n["props"].get("id", "")).startswith("rad-move-")]
+    assert links and all("moved=" in n["props"]["href"] for n in links)
+    listed = find(tree, "rad-selection-moved-count")
+    assert text_of(listed).startswith("Accounts that moved from D · Development to A · Acquisition (")

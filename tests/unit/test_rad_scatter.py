@@ -161,13 +161,14 @@ def test_rsc005_the_page_thins_a_zoom_redraws_and_a_lasso_counts_all(director, r
     mine = _table(demo_session, Scope.rep(rep_id))
     assert _zoom(rep, window) is None or _codes(_zoom(rep, window)) <= set(mine["account_code"])
     # a lasso counts every account inside it, drawn or thinned away, in the viewer's scope
-    lasso = {"lassoPoints": {"x": [10**5.5, 10**7.5, 10**7.5, 10**5.5], "y": [0, 0, 60, 60]}, "points": []}
+    # (from below the SOW-0% strip: the accounts at 0% are drawn there)
+    lasso = {"lassoPoints": {"x": [10**5.5, 10**7.5, 10**7.5, 10**5.5], "y": [-5, -5, 60, 60]}, "points": []}
     for client, table in ((director, everyone), (rep, mine)):
         answer = call_callback(
             client, "rad-selection.children", {("rad-scatter", "selectedData"): lasso, ("url", "search"): ""}
         )
         body = answer.get_json()["response"]
-        want = table[table["lx"].between(5.5, 7.5) & table["y"].between(0, 60)]
+        want = table[table["lx"].between(5.5, 7.5) & table["y"].between(-5, 60)]
         assert sorted(body["table-selection"]["data"]) == sorted(want["account_code"]) and len(want) > 0
         grid = next(n for n in walk(body["rad-selection"]["children"]) if n["props"].get("id") == "rad-selection-grid")
         assert len(grid["props"]["rowData"]) == len(want)
@@ -210,6 +211,33 @@ def test_rsc007_the_hover_writes_the_bp_as_every_amount():
     )
     labels = {"R": "R", "A": "A", "D": "D"}
     (trace,) = [tr for tr in rad_scatter(one, 0.5, 0.1, labels, "zh")["data"] if len(tr["x"])]
-    assert list(trace["hovertext"]) == ["¥2,078万"] and "%{hovertext}" in trace["hovertemplate"]
+    assert list(trace["hovertext"]) == ["BP ¥2,078万 · SOW 20.0%"] and "%{hovertext}" in trace["hovertemplate"]
     (trace,) = [tr for tr in rad_scatter(one, 0.5, 0.1, labels, "en")["data"] if len(tr["x"])]
-    assert list(trace["hovertext"]) == ["¥20.79M"]
+    assert list(trace["hovertext"]) == ["BP ¥20.79M · SOW 20.0%"]
+
+
+def test_rsc020_accounts_at_sow_zero_spread_in_a_strip_below_the_line_and_say_zero():
+    """Issue 18: ~190 A accounts piled on the SOW 0% line. Each is drawn at its own depth below it (the same
+    every time), the hover still says 0.0%; an account above 0% stays where it is."""
+    from components.rad_scatter import rad_scatter
+    from metrics.rad_points import ZERO_STRIP
+
+    frame = pd.DataFrame(
+        {
+            "account_code": [f"Z{i:03d}" for i in range(200)] + ["P1"],
+            "name": ["客户"] * 201,
+            "bp": [1e6] * 201,
+            "sow": [0.0] * 200 + [0.25],
+            "manual": [False] * 201,
+            "rad_class": ["A"] * 201,
+            "open_pipeline": [0.0] * 201,
+        }
+    )
+    points = placed(frame, 0.5)
+    zero = points["y"].iloc[:200]
+    assert ((zero < 0) & (zero >= -ZERO_STRIP)).all() and zero.nunique() > 150
+    assert points["y"].iloc[200] == 25.0
+    assert placed(frame, 0.5)["y"].equals(points["y"])  # the same strip every time
+    labels = {"R": "R", "A": "A", "D": "D"}
+    (trace,) = [tr for tr in rad_scatter(points.head(3), 0.5, 0.1, labels, "zh")["data"] if len(tr["x"])]
+    assert all(text.endswith("SOW 0.0%") for text in trace["hovertext"])

@@ -135,3 +135,43 @@ def test_scp006_task_book_is_printable_and_scoped(director, rep, demo_session):
 def test_scp007_both_languages(director, lang):
     tree = render_page(director, "/scorecards", lang=lang)
     assert ("团队汇总" if lang == "zh" else "Teams") in text_of(tree)
+
+
+def test_scp020_the_task_book_has_the_company_and_its_target_accounts_worth(director, session):
+    """Issue 18: the task book's head names the company; each target account shows its BP of the year, what was
+    booked, the open pipeline and the visits, from the literal rows below."""
+    from datetime import date
+
+    from data_access.settings import save_setting
+    from data_access.users import Viewer
+    from metrics.views import scorecards as view
+    from tests.builders import Seed
+
+    seed = Seed(session)
+    team = seed.team("任务书组")
+    me = seed.rep("TB01", team)
+    worth, other = seed.account("TBA1", me, name="华北电网"), seed.account("TBA2", me, name="北方银行")
+    seed.bp(worth, 2026, 5_000_000)
+    seed.bp(worth, 2025, 9_000_000)  # another year's BP is not this year's
+    won = seed.opp(worth, 800_000, 5, "won", closed=date(2026, 5, 1))
+    seed.contract(won, 800_000, date(2026, 5, 1))
+    seed.opp(worth, 300_000, 3)
+    seed.opp(other, 120_000, 2)
+    seed.quota(me, 2026, 2_000_000, 400_000)
+    session.flush()
+    from data_access.models import Quota
+
+    session.query(Quota).filter_by(rep_id=me.id).update({"target_account_codes": "TBA1,TBA2"})
+    save_setting(session, "company_name", "测试通信有限公司")
+    session.flush()
+    boss = Viewer(user_id=0, username="d", role="director", rep_id=None, rep_code=None, team_id=None)
+    data = view.load(session, boss, {"rep": "TB01", "view": "taskbook", "period": "2026"}, date(2026, 6, 30))
+    assert isinstance(data, view.TaskbookData) and data.company == "测试通信有限公司"
+    rows = {r["account_code"]: r for r in data.accounts.to_dict("records")}
+    assert rows["TBA1"]["bp"] == 5_000_000 and rows["TBA1"]["booked"] == 800_000
+    assert rows["TBA1"]["open_pipeline"] == 300_000
+    assert rows["TBA2"]["open_pipeline"] == 120_000 and rows["TBA2"]["bp"] != rows["TBA2"]["bp"]  # NaN: unknown
+    page = text_of(
+        find(render_page(director, "/scorecards", "?rep=R0003&view=taskbook", lang="zh"), "taskbook-company")
+    )
+    assert page == "华信通信技术有限公司（演示）"
