@@ -15,9 +15,6 @@ from metrics.rad_points import SYMBOL_CAPPED, SYMBOL_MANUAL, SYMBOL_PLAIN, Windo
 
 #: One colour per RAD class: R (retention) green, D (development) blue, A (acquisition) orange.
 RAD_COLOURS = {"R": "#2ca25f", "D": "#3182bd", "A": "#fd8d3c"}
-#: From this many markers on, the scatter draws with WebGL; below, as SVG (headless Chromium here: 5,000
-#: markers in 0.34 s as SVG, 0.42 s in WebGL, whose start alone costs 0.3 s; 9,000 about even).
-WEBGL_FROM = 8000
 
 
 #: The BP axis's ticks: one per decade, from 1,000 to 10 billion yuan
@@ -41,7 +38,8 @@ def rad_scatter(
 
     A figure dict, not a ``go.Figure``: at 75,000 accounts, plotly's per-point validation and deep copies
     of the trace arrays cost seconds; one trace per class and symbol, one hovertemplate, arrays built once."""
-    kind = "scattergl" if len(points) >= WEBGL_FROM else "scatter"
+    kind = "scatter"  # SVG: the app's plotly bundle has no WebGL (assets/plotly-finance.min.js); thinned, a view
+    # draws a few thousand markers at most (2,600 of 72,000 accounts at a million deals)
     if biggest is None:
         biggest = float(points["open_pipeline"].max()) if not points.empty else 0.0
     traces = []

@@ -25,7 +25,7 @@ from components.shell import empty_state, filtered_page, page_header, panel
 from components.tables import SELECTION_ID as TABLE_SELECTION_ID
 from metrics import params, rad_points
 from metrics.frames import records
-from metrics.rad import threshold_problem
+from metrics.rad import move_of, threshold_problem
 from metrics.views import rad as view
 from metrics.views.filters import query_of
 from metrics.views.rad import RadContext
@@ -367,6 +367,8 @@ def show_selection(selected: dict[str, Any] | None, search: str | None) -> tuple
     region = isinstance(selected, dict) and bool(selected.get("lassoPoints") or selected.get("range"))
     codes = [] if region else _account_codes(selected)
     if not region and not codes:
+        if move_of(query_of(search).get("moved")) is not None:
+            raise PreventUpdate  # the chart drawn with nothing selected: the class change's list stays
         return empty_state(t("rad.selection_empty", lang)), []
     if region:  # every account inside, drawn or thinned away, from the kept points
         _ctx, points = load_view(view.points_in_view, query_of(search))

@@ -169,3 +169,23 @@ def test_brw304_the_waterfall_adds_up_and_ends_at_the_v_values_pipeline(director
     due = re.search(r"pipeline due (¥[\d.,]+[KMB]?)", caption)
     assert due is not None and due.group(1) in note, (caption, note)
     watched.assert_clean()
+
+
+def test_brw305_the_charts_draw_with_the_apps_small_plotly_bundle(browser, live_server):
+    """dcc.Graph uses the partial bundle from assets/ (window.Plotly) and never fetches the full plotly.js."""
+    context = browser.new_context(viewport={"width": 1440, "height": 900})
+    watched = Watched(context.new_page())
+    fetched: list[str] = []
+    context.on("request", lambda r: fetched.append(r.url))
+    context.on("console", lambda m: watched.console_errors.append(m.text) if m.type == "error" else None)
+    try:
+        watched.sign_in(live_server)
+        watched.page.goto(live_server + "/funnel")
+        watched.page.wait_for_selector("#funnel-levels-chart .main-svg")
+        watched.page.wait_for_selector("#funnel-v-gauge-chart .main-svg")
+        assert [u for u in fetched if "plotly-finance.min.js" in u]
+        assert [u for u in fetched if re.search(r"/plotly(\.min)?\.js", u)] == []
+        assert watched.page.evaluate("window.Plotly.version").startswith("4.")
+        watched.assert_clean()
+    finally:
+        context.close()
