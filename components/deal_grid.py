@@ -48,4 +48,5 @@ def deal_panel(
     body = [deal_grid(f"{panel_id}-grid", rows, columns, lang), tables.download_buttons(table, lang)]
     if extra is not None:
         body.insert(0, extra)
-    return html.Div(panel(title, html.Div(body)), id=panel_id, className="mb-3")
+    # drawn when a level, a bar or a row was clicked: brought into view (assets/scroll_into_view.js)
+    return html.Div(panel(title, html.Div(body)), id=panel_id, className="mb-3 scroll-here")

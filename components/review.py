@@ -49,7 +49,7 @@ def _deals_table(deals: list[dict[str, Any]], total: int, lang: str, key: str) -
     title = t("review.open_deals", lang, shown=len(deals), n=total)
     if not deals:
         return panel(title, html.Div(t("review.no_deals", lang), className="empty-state"))
-    keys = ("col.level", "col.opp", "col.amount", "col.expected_close", "review.idle")
+    keys = ("col.level", "col.opp", "col.account", "col.amount", "col.expected_close", "review.idle")
     right = {"col.amount", "review.idle"}
     head = html.Thead(html.Tr([html.Th(t(k, lang), className="text-end" if k in right else None) for k in keys]))
     rows = []
@@ -59,11 +59,8 @@ def _deals_table(deals: list[dict[str, Any]], total: int, lang: str, key: str) -
             html.Tr(
                 [
                     html.Td(str(d["level"]), title=t(f"level.{d['level']}", lang)),
-                    html.Td(
-                        [opp_link(d["opp_code"]), " ", d["name"]],
-                        className="review-deal",
-                        title=f"{d['name']} · {d['account']}",
-                    ),
+                    html.Td([opp_link(d["opp_code"]), " ", d["name"]], className="review-deal", title=d["name"]),
+                    html.Td(d["account"], className="review-account", title=d["account"]),
                     html.Td(cny(d["amount"], lang), className="text-end"),
                     html.Td(day(d["expected_close_date"], lang)),
                     html.Td(

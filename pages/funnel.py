@@ -125,7 +125,7 @@ def _stalled_table(stuck: Any, details: list[dict[str, Any]], lang: str) -> Any:
         [
             html.Tr(
                 [
-                    html.Td([opp_link(r["opp_code"]), " ", r["name"]]),
+                    html.Td([opp_link(r["opp_code"]), " ", r["name"]], className="cell-text"),
                     html.Td(r["owner"]),
                     html.Td(r["level"]),
                     html.Td(cny(r["amount"], lang), className="text-end"),
