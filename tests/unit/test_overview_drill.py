@@ -271,3 +271,24 @@ def test_ovd013_the_download_is_the_list_in_the_viewers_scope(rep, demo_session)
     ).all()
     assert rows and sorted(r["opp_code"] for r in rows) == sorted(own)
     assert download(rep, "overview_list", "csv", "?period=2026").status_code == 204
+
+
+def test_ovd014_a_class_overdue_sum_and_list_by_hand_whole_company_and_team(session, world):
+    """The class filter on collections (the whole company's read starts from the unpaid payments on SQLite; a
+    team's from its deals): ACC-A is R by override, ACC-B A; ACC-B owes 70,000 for 10 days."""
+    from data_access.models import Account, Contract
+
+    session.query(Account).filter_by(account_code="ACC-A").update({"rad_override": "R"})
+    session.query(Account).filter_by(account_code="ACC-B").update({"rad_override": "A"})
+    contract_b = session.query(Contract).join(Opportunity).filter(Opportunity.opp_code == "W-B1").one()
+    Seed(session).payment(contract_b, "advance", date(2026, 6, 20), 70_000)
+    session.commit()
+    r = _load(session, DIRECTOR, {"rad": "R", "list": "overdue"})
+    assert (r.kpis.overdue.amount, r.kpis.overdue.count) == (pytest.approx(180_000), 3)
+    assert sorted(r.listed.rows["owed"].astype(float)) == [30_000, 50_000, 100_000]
+    a = _load(session, DIRECTOR, {"rad": "A", "list": "overdue-1-30"})
+    assert a.kpis.overdue.amount == pytest.approx(70_000) and list(a.listed.rows["owed"]) == [70_000]
+    m = Viewer(user_id=0, username="m", role="manager", rep_id=None, rep_code=None, team_id=world["east"].id)
+    east = _load(session, m, {"rad": "R", "list": "overdue"})
+    assert east.kpis.overdue.amount == pytest.approx(180_000) and east.listed.n == 3
+    assert _load(session, m, {"rad": "A", "list": "overdue"}).listed.n == 0  # ACC-B is West's
