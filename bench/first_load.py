@@ -60,9 +60,8 @@ CLICKS = (
 TARGET_PAGE_MS, TARGET_DRILL_MS = 1200, 1000
 
 
-def _open(browser: Any, base: str, path: str, ready: str, cached: bool) -> dict[str, float]:
-    """One first load of ``path`` in a new tab of a signed-in director: with the bundles in the browser's cache
-    (``cached``: a person who has the app open) or with an empty cache (the first visit of the day)."""
+def _signed_in(browser: Any, base: str) -> tuple[Any, Any]:
+    """A new browser context (1440x900, Chinese) with the director signed in, and its page on the Overview."""
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_cookies([{"name": "lang", "value": "zh", "url": base}])
     page = context.new_page()
@@ -71,6 +70,13 @@ def _open(browser: Any, base: str, path: str, ready: str, cached: bool) -> dict[
     page.fill("#password", "demo-director")
     page.click("#login-submit")
     page.wait_for_selector("#kpi-bookings-value")
+    return context, page
+
+
+def _open(browser: Any, base: str, path: str, ready: str, cached: bool) -> dict[str, float]:
+    """One first load of ``path`` in a new tab of a signed-in director: with the bundles in the browser's cache
+    (``cached``: a person who has the app open) or with an empty cache (the first visit of the day)."""
+    context, page = _signed_in(browser, base)
     page.wait_for_load_state("networkidle")
     fresh = context.new_page()
     if not cached:
@@ -105,14 +111,7 @@ def _open(browser: Any, base: str, path: str, ready: str, cached: bool) -> dict[
 
 def _click(browser: Any, base: str, path: str, link: str, ready: str) -> dict[str, float]:
     """A drill as a person makes it: the page open, its link clicked, until the list is drawn and answered."""
-    context = browser.new_context(viewport={"width": 1440, "height": 900})
-    context.add_cookies([{"name": "lang", "value": "zh", "url": base}])
-    page = context.new_page()
-    page.goto(base + "/login")
-    page.fill("#username", "director")
-    page.fill("#password", "demo-director")
-    page.click("#login-submit")
-    page.wait_for_selector("#kpi-bookings-value")
+    context, page = _signed_in(browser, base)
     page.goto(base + path)
     page.wait_for_selector(link)
     page.wait_for_load_state("networkidle")
