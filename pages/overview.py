@@ -84,10 +84,15 @@ def render(data: overview.OverviewData, query: dict[str, str], lang: str) -> htm
                             t("overview.monthly", lang),
                             charts.graph(MONTHLY_CHART_ID, charts.monthly_bookings(data.track, lang)),
                         ),
-                        lg=7 if data.group_by else 12,
+                        # side by side from 1400 px; below, one above the other (the grid's columns were cut
+                        # at 1280 px)
+                        xxl=7 if data.group_by else 12,
+                        width=12,
                         className="mb-3",
                     ),
-                    dbc.Col(drawn.groups_grid(data.groups, data.group_by, query, lang), lg=5, className="mb-3")
+                    dbc.Col(
+                        drawn.groups_grid(data.groups, data.group_by, query, lang), xxl=5, width=12, className="mb-3"
+                    )
                     if data.group_by
                     else None,
                 ],
