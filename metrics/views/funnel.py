@@ -222,19 +222,32 @@ def _ranking(session: Session, scope: Scope, period: Period, reps: list[tuple[in
     return [{**r, "rep_code": names[int(r["key"])][0], "name": names[int(r["key"])][1]} for r in ranked]
 
 
-@kept
-def load_review(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> ReviewData:
-    """``?rep=`` is the rep on screen here (not a filter): the team, period and deal filters narrow the reps.
-    Without one (or with one outside the scope), the team's slide; a viewer with one rep sees that rep's."""
-    since = today - timedelta(days=7)
-    without_rep = {k: v for k, v in query.items() if k != "rep"}
+@dataclass(frozen=True)
+class _Review:
+    """What every slide of one review shares: the filters, the scope, the reps ranked by gap, the team's name."""
+
+    filters: Filters
+    scope: Scope
+    ranking: list[dict[str, Any]]
+    team_name: str | None
+
+
+def _review(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> _Review:
+    """``?rep=`` is not a filter here: the team, period and deal filters narrow the reps, read and ranked once."""
+    without_rep = {k: v for k, v in query.items() if k not in ("rep", "review")}
     chosen, choices, scope = resolve_filters(session, viewer.scope, without_rep, today)
     reps = reads.reps_in_scope(session, scope)
-    if not reps:
+    ranking = _ranking(session, scope, chosen.period, reps) if reps else []
+    teams = dict(choices.teams)
+    team_name = teams.get(chosen.team_id) if chosen.team_id is not None else _only(choices.teams)
+    return _Review(chosen, scope, ranking, team_name)
+
+
+def _slide(session: Session, review: _Review, index: int | None, today: date) -> ReviewData:
+    """The team's slide (``index`` None) or the ``index``-th ranked rep's."""
+    chosen, scope, ranking, since = review.filters, review.scope, review.ranking, today - timedelta(days=7)
+    if not ranking:
         return ReviewData(chosen, today, since, [], None, None, None, {})
-    ranking = _ranking(session, scope, chosen.period, reps)
-    codes = [r["rep_code"] for r in ranking]
-    index = codes.index(query["rep"]) if query.get("rep") in codes else 0 if len(codes) == 1 else None
     slide_scope = scope if index is None else scope.narrow(rep_id=int(ranking[index]["key"]))
     moved = movement_of(session, slide_scope, since, today, chosen.period.end)
     wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
@@ -243,7 +256,6 @@ def load_review(session: Session, viewer: Viewer, query: dict[str, str], today: 
     for d in deals:
         d["idle_days"] = (today - d["since"]).days if d["since"] else None
         d["stalled"] = d["idle_days"] is not None and d["idle_days"] > STALLED_DAYS
-    teams = dict(choices.teams)
     return ReviewData(
         filters=chosen,
         today=today,
@@ -256,8 +268,18 @@ def load_review(session: Session, viewer: Viewer, query: dict[str, str], today: 
         deals=deals,
         open_count=kpis.open_count,
         ranking=ranking,
-        team_name=teams.get(chosen.team_id) if chosen.team_id is not None else _only(choices.teams),
+        team_name=review.team_name,
     )
+
+
+@kept
+def load_review(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> ReviewData:
+    """``?rep=`` is the rep on screen here (not a filter): the team, period and deal filters narrow the reps.
+    Without one (or with one outside the scope), the team's slide; a viewer with one rep sees that rep's."""
+    review = _review(session, viewer, query, today)
+    codes = [r["rep_code"] for r in review.ranking]
+    index = codes.index(query["rep"]) if query.get("rep") in codes else 0 if len(codes) == 1 else None
+    return _slide(session, review, index, today)
 
 
 def _only(teams: list[tuple[int, str]]) -> str | None:
@@ -268,12 +290,12 @@ def _only(teams: list[tuple[int, str]]) -> str | None:
 @kept
 def load_review_deck(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> list[ReviewData]:
     """The whole review to print: the team's slide, then each rep's in the review's order (at most
-    ``REVIEW_DECK_REPS``)."""
-    base = {k: v for k, v in query.items() if k not in ("rep", "review")}
-    team = load_review(session, viewer, base, today)
-    if team.index is not None:  # one rep: their slide is the deck
-        return [team]
-    return [team, *(load_review(session, viewer, {**base, "rep": c}, today) for c, _n in team.reps[:REVIEW_DECK_REPS])]
+    ``REVIEW_DECK_REPS``), the reps read and ranked once for all of them."""
+    review = _review(session, viewer, query, today)
+    if len(review.ranking) == 1:  # one rep: their slide is the deck
+        return [_slide(session, review, 0, today)]
+    reps = range(min(len(review.ranking), REVIEW_DECK_REPS))
+    return [_slide(session, review, None, today), *(_slide(session, review, i, today) for i in reps)]
 
 
 def stage_deals(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> pd.DataFrame:
