@@ -174,16 +174,15 @@ def groups_grid(groups: pd.DataFrame, group_by: str | None, query: Mapping[str, 
     if group_by is None:
         return None
     rows = []
-    period = query.get("period")
+    period = {"period": query["period"]} if query.get("period") else {}  # the period stays; other filters do not
     href: str | None
     for r in records(groups):
         if group_by == "team":
             name = r["name"] or t("overview.no_team", lang)
-            href = list_href({**({"period": period} if period else {}), "team": str(r["key"])}, None)
-            href = href if r["name"] else None
+            href = list_href({**period, "team": str(r["key"])}, None) if r["name"] else None
         else:
             name = f"{r['name']} ({r['rep_code']})"
-            href = "/scorecards?" + urlencode({**({"period": period} if period else {}), "rep": r["rep_code"]})
+            href = "/scorecards?" + urlencode({**period, "rep": r["rep_code"]})
         rows.append({**r, "name": name, "name_href": href})
     header = "overview.col.team" if group_by == "team" else "sc.col.rep"
     columns: list[tuple[str, str, Kind]] = [

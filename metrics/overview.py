@@ -147,10 +147,6 @@ class Drill:
             return f"{self.kind}-{self.bucket}"
         return self.kind
 
-    def applied_to(self, query: Mapping[str, str]) -> dict[str, str]:
-        """``query`` showing this list (the filters stay)."""
-        return {**query, "list": self.key}
-
 
 def drills() -> dict[str, Drill]:
     """Every list there can be, by its key (anything else in ``list=`` is no list)."""
@@ -178,14 +174,14 @@ def group_track(
     booked: pd.DataFrame, quotas: pd.DataFrame, group_of: Mapping[int, int | None] | None, quarter: int | None
 ) -> pd.DataFrame:
     """Bookings against target per group: ``booked`` has key (a rep id, or a team id when ``group_of`` maps
-    reps to teams) and amount; the targets are the period's (``rep_targets``) summed per group. One row per
+    reps to teams) and bookings; the targets are the period's (``rep_targets``) summed per group. One row per
     group with bookings or a target: key, bookings, target (NaN: none), attainment (NaN without a target),
     gap (target less bookings, at least 0). Largest gap first, then lowest attainment."""
     lines = rep_targets(quotas, quarter) if not quotas.empty else pd.DataFrame(columns=["revenue"])
     reps = pd.Series(lines.index, index=lines.index)
     keys = reps.map(lambda r: group_of.get(int(r))) if group_of is not None else reps
     target = lines["revenue"].astype(float).groupby(keys.to_numpy(), dropna=False).sum()
-    booked_sum = booked.groupby("key", dropna=False)["amount"].sum() if not booked.empty else pd.Series(dtype=float)
+    booked_sum = booked.groupby("key", dropna=False)["bookings"].sum() if not booked.empty else pd.Series(dtype=float)
     keys_all = list(dict.fromkeys([*target.index, *booked_sum.index]))
     out = pd.DataFrame(
         {
@@ -194,8 +190,7 @@ def group_track(
             "target": [float(target.get(k, float("nan"))) for k in keys_all],
         }
     )
-    out["attainment"] = [
-        b / t if t and not pd.isna(t) else float("nan") for b, t in zip(out["bookings"], out["target"], strict=True)
-    ]
+    shares = [attainment(b, None if pd.isna(t) else t) for b, t in zip(out["bookings"], out["target"], strict=True)]
+    out["attainment"] = [float("nan") if a is None else a for a in shares]
     out["gap"] = (out["target"] - out["bookings"]).clip(lower=0)
     return out.sort_values(["gap", "attainment"], ascending=[False, True], na_position="last").reset_index(drop=True)

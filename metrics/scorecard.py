@@ -237,10 +237,12 @@ def cumulative_target(
     monthly: pd.DataFrame, target: float | None, period: Period, today: date | None = None
 ) -> pd.DataFrame:
     """Per month of the period: bookings, cumulative bookings, and the cumulative target line (the target
-    spread evenly over the period's months; None without a target). Months after ``today``'s have no bookings
-    and no cumulative line yet (None), so the line stops where the data does."""
+    spread evenly over the period's months; None without a target). ``monthly`` has month and bookings, a
+    month on several lines (one per rep or team) summed. Months after ``today``'s have no bookings and no
+    cumulative line yet (None), so the line stops where the data does."""
     months = list(range(period.start.month, period.end.month + 1))
-    booked = monthly.set_index("month")["bookings"].reindex(months, fill_value=0.0).astype(float)
+    per_month = monthly.groupby("month")["bookings"].sum()
+    booked = per_month.reindex(months, fill_value=0.0).astype(float)
     line = [None if target is None else target * (i + 1) / len(months) for i in range(len(months))]
     future = [today is not None and (period.year, m) > (today.year, today.month) for m in months]
     so_far = [None if later else float(v) for v, later in zip(booked.cumsum(), future, strict=True)]

@@ -291,7 +291,7 @@ def scorecard_layout(data: view.ScorecardData, query: dict[str, str], lang: str)
                                 opp_link(r["opp_code"]),
                                 f" {r['account']} · {code_name('payment.milestone', r['milestone'], lang)}"
                                 f" · {day(r['due_date'], lang)} · ",
-                                html.Strong(cny(r["amount"] - r["paid_amount"], lang)),
+                                html.Strong(cny(r["owed"], lang)),
                                 f" ({(now - r['due_date']).days} {t('sc.days_late', lang)})",
                             ]
                         )

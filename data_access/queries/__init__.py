@@ -51,10 +51,8 @@ from data_access.queries.rad import (
 )
 from data_access.queries.scorecards import (
     account_coverage,
-    monthly_bookings,
     open_amounts,
     open_deals_due,
-    overdue_payments,
     rep_rollup,
     task_book,
     visits_by_class,
@@ -116,7 +114,6 @@ __all__ = [
     "level_health",
     "listed_deals",
     "loss_reasons",
-    "monthly_bookings",
     "movement_rows",
     "open_amounts",
     "open_deals_by_level",
@@ -126,7 +123,6 @@ __all__ = [
     "opportunity_detail",
     "opportunity_rows",
     "overdue_list",
-    "overdue_payments",
     "product_lines",
     "quota_rows",
     "rad_accounts",

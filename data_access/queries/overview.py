@@ -82,6 +82,15 @@ def closed_by_day(session: Session, scope: Scope, start: date, end: date) -> pd.
     return df.astype({"count": int, "amount": float})
 
 
+#: A payment is unpaid while more than half a fen of it is owed (the tile, its aging buckets and its lists alike)
+UNPAID_FROM = 0.005
+
+
+def _owed() -> Any:
+    """What a payment still owes: its amount less what was paid (nothing paid counts 0)."""
+    return Payment.amount - func.coalesce(Payment.paid_amount, 0)
+
+
 def _payments_deals(session: Session, scope: Scope) -> Any:
     """``scope.opportunities()`` for a read that starts from the unpaid payments. The whole company's deals of a
     RAD class on SQLite: the class's account list is kept off the account index (``account_id + 0``), so the
@@ -96,10 +105,9 @@ def _payments_deals(session: Session, scope: Scope) -> Any:
 def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> pd.DataFrame:
     """Payments due before ``today`` and not fully paid (more than half a fen owed), summed per due date:
     due_date, amount, paid_amount (sums; nothing paid counts 0), n (payments)."""
-    paid = func.coalesce(Payment.paid_amount, 0)
-    stmt = select(Payment.due_date, func.sum(Payment.amount), func.sum(paid), func.count()).where(
-        Payment.due_date < today, Payment.amount - paid > 0.005
-    )
+    stmt = select(
+        Payment.due_date, func.sum(Payment.amount), func.sum(func.coalesce(Payment.paid_amount, 0)), func.count()
+    ).where(Payment.due_date < today, _owed() > UNPAID_FROM)
     if scope.narrows_deals:
         stmt = (
             stmt.join(Contract, Contract.id == Payment.contract_id)
@@ -112,7 +120,8 @@ def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> p
 
 def bookings_by_month(session: Session, scope: Scope, start: date, end: date, by: str) -> pd.DataFrame:
     """Bookings of [start, end] per calendar month and per owner's team (``by="team"``; a rep without a team
-    under None) or per owner (``by="rep"``), owners in ``scope``: month (1-12), key, amount."""
+    under None) or per owner (``by="rep"``), owners in ``scope``: month (1-12), key, bookings (the Overview's
+    chart and per-team grid, the scorecard's chart, the review's ranking)."""
     key = Rep.team_id if by == "team" else Opportunity.owner_rep_id
     month = _month_of(session, Contract.signed_date)
     stmt = (
@@ -124,7 +133,7 @@ def bookings_by_month(session: Session, scope: Scope, start: date, end: date, by
     )
     if by == "team":
         stmt = stmt.join(Rep, Rep.id == Opportunity.owner_rep_id)
-    return _frame(session, stmt, ["month", "key", "amount"]).astype({"month": int, "amount": float})
+    return _frame(session, stmt, ["month", "key", "bookings"]).astype({"month": int, "bookings": float})
 
 
 def rep_teams(session: Session, scope: Scope) -> dict[int, int | None]:
@@ -219,8 +228,8 @@ def overdue_list(
 ) -> Listed:
     """Payments ``first_day``..``last_day`` days past due (None: no end) and not fully paid (more than half a
     fen owed, as the tile counts), oldest first: OVERDUE_COLUMNS (``owed`` = amount less what was paid)."""
-    owed = Payment.amount - func.coalesce(Payment.paid_amount, 0)
-    where = [Payment.due_date <= today - timedelta(days=first_day), owed > 0.005, _payments_deals(session, scope)]
+    owed = _owed()
+    where = [Payment.due_date <= today - timedelta(days=first_day), owed > UNPAID_FROM, _payments_deals(session, scope)]
     if last_day is not None:
         where.append(Payment.due_date >= today - timedelta(days=last_day))
     rows = select(

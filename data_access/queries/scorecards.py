@@ -120,21 +120,6 @@ def won_deals(session: Session, scope: Scope, start: date, end: date) -> pd.Data
     return _frame(session, stmt, ["rep_id", "amount", "created_date", "closed_date"]).astype({"amount": float})
 
 
-def monthly_bookings(session: Session, scope: Scope, start: date, end: date) -> pd.DataFrame:
-    """Bookings per calendar month in [start, end]: month (1-12), bookings. Months without any are left out."""
-    stmt = (
-        select(Contract.signed_date, Contract.amount)
-        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-        .where(Contract.signed_date.between(start, end), scope.opportunities())
-    )
-    rows = _frame(session, stmt, ["signed_date", "amount"])
-    if rows.empty:
-        return pd.DataFrame({"month": pd.Series(dtype=int), "bookings": pd.Series(dtype=float)})
-    rows["month"] = [d.month for d in rows["signed_date"]]
-    out = rows.groupby("month")["amount"].sum().astype(float)
-    return pd.DataFrame({"month": out.index.astype(int), "bookings": out.to_numpy()})
-
-
 def task_book(session: Session, rep_id: int, year: int) -> pd.DataFrame:
     """One rep's task-book rows (销售任务书) of a year: quarter (None = whole year), revenue_target, gm_target,
     target_account_codes, base_salary, target_commission, working_conditions."""
@@ -230,31 +215,6 @@ def week_visits(session: Session, scope: Scope, start: date, end: date) -> pd.Da
         .order_by(Visit.visit_date, Account.account_code)
     )
     return _frame(session, stmt, ["visit_date", "account_code", "account", "kind", "status", "purpose"])
-
-
-def overdue_payments(session: Session, scope: Scope, today: date, limit: int = 200) -> pd.DataFrame:
-    """Payments past due and not fully paid, oldest first: contract_code, opp_code, account, milestone,
-    due_date, amount, paid_amount."""
-    owed = Payment.amount - func.coalesce(Payment.paid_amount, 0)
-    stmt = (
-        select(
-            Contract.contract_code,
-            Opportunity.opp_code,
-            Account.name,
-            Payment.milestone,
-            Payment.due_date,
-            Payment.amount,
-            func.coalesce(Payment.paid_amount, 0),
-        )
-        .join(Contract, Contract.id == Payment.contract_id)
-        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-        .join(Account, Account.id == Opportunity.account_id)
-        .where(Payment.due_date < today, owed > 0, scope.opportunities())
-        .order_by(Payment.due_date, Contract.contract_code)
-        .limit(limit)
-    )
-    cols = ["contract_code", "opp_code", "account", "milestone", "due_date", "amount", "paid_amount"]
-    return _frame(session, stmt, cols).astype({"amount": float, "paid_amount": float})
 
 
 def open_deals_due(session: Session, scope: Scope, end: date, limit: int = 30) -> pd.DataFrame:

@@ -66,8 +66,6 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
     booked = queries.bookings_by_month(session, scope.owners(), period.start, period.end, group_by or "rep")
     drill = drill_of(query)
     kpis = kpis_of(inputs)
-    per_month = booked.groupby("month")["amount"].sum()
-    monthly = pd.DataFrame({"month": per_month.index.astype(int), "bookings": per_month.to_numpy()})
     return OverviewData(
         filters=chosen,
         choices=choices,
@@ -75,7 +73,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         pipeline=inputs.pipeline,
         has_data=queries.has_any_data(session),
         today=today,
-        track=cumulative_target(monthly, kpis.revenue_target, period, today),
+        track=cumulative_target(booked, kpis.revenue_target, period, today),
         group_by=group_by,
         groups=_groups(session, scope, booked, inputs.quota_rows, chosen, choices, group_by),
         drill=drill,

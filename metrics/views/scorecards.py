@@ -27,6 +27,9 @@ from metrics.views.kpis import overview_kpis
 
 #: (id, code, name) of a rep
 Rep = tuple[int, str, str]
+#: The scorecard lists the rep's oldest overdue payments, at most this many (``queries.overdue_list``, the
+#: Overview's overdue list: the same rows and sums as the overdue tile)
+LATE_ROWS = 200
 
 
 def rep_of(session: Session, viewer: Viewer, query: dict[str, str]) -> Rep | None:
@@ -110,6 +113,7 @@ class ScorecardData:
     target_codes: list[str]
     week: pd.DataFrame
     by_class: pd.DataFrame
+    #: the rep's overdue payments, oldest first (``queries.OVERDUE_COLUMNS``: owed = amount less what was paid)
     late: list[dict[str, Any]]
     deals: list[dict[str, Any]]
     today: date
@@ -194,7 +198,7 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
         payout=card.payout,
         pipeline=queries.open_pipeline_by_level(session, rep_scope),
         months=cumulative_target(
-            queries.monthly_bookings(session, rep_scope, p.start, p.end), k.revenue_target, p, today
+            queries.bookings_by_month(session, rep_scope, p.start, p.end, "rep"), k.revenue_target, p, today
         ),
         covered=covered,
         coverage=coverage(covered, codes),
@@ -203,7 +207,7 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
         by_class=queries.visits_by_class(
             session, rep_scope, p.start, min(p.end, today), p.year, settings.rad_r_min, settings.rad_a_max
         ),
-        late=records(queries.overdue_payments(session, rep_scope, today)),
+        late=records(queries.overdue_list(session, rep_scope, today, 1, None, LATE_ROWS).rows),
         deals=records(queries.open_deals_due(session, rep_scope, p.end)),
         today=today,
     )
