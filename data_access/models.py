@@ -35,6 +35,8 @@ LEVELS = (1, 2, 3, 4, 5, 6)
 MILESTONES = ("advance", "progress", "acceptance", "retention")
 VISIT_KINDS = ("visit", "call", "exec_visit", "vip_event", "dinner", "seminar")
 VISIT_STATUSES = ("planned", "done")
+EVENT_KINDS = ("dinner_6a2r", "vip_event", "exec_roundtable", "seminar", "service_month", "partner_event")
+TRAINING_KINDS = ("product", "technical", "sales_method", "compliance")
 
 
 def _in(column: str, values: tuple[object, ...]) -> str:
@@ -357,6 +359,87 @@ class Visit(Base):
     purpose: Mapped[str | None] = mapped_column(Text)
     outcome: Mapped[str | None] = mapped_column(Text)
     opportunity_id: Mapped[int | None] = mapped_column(ForeignKey("opportunities.id"), index=True)
+    #: entered in the app ("My week"): the next step agreed and its date, the plan's order, who wrote it and when
+    next_step: Mapped[str | None] = mapped_column(Text)
+    next_step_date: Mapped[date | None] = mapped_column(Date)
+    position: Mapped[int | None] = mapped_column(Integer)
+    #: a users.id (no foreign key: SQLite could not add one to the visits without copying the table)
+    created_by: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+    updated_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Event(Base):
+    """A customer event (客户推广): a 6A+2R dinner, a VIP event, a round table; its accounts in event_attendees."""
+
+    __tablename__ = "events"
+    __table_args__ = (
+        CheckConstraint(_in("kind", EVENT_KINDS), name="ck_events_kind"),
+        Index("ix_events_date", "event_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_code: Mapped[str] = mapped_column(String(50), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    event_date: Mapped[date] = mapped_column(Date)
+    organiser_rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"), index=True)
+    cost: Mapped[float] = mapped_column(Money)
+    partner: Mapped[str | None] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_events_created_by"))
+    created_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class EventAttendee(Base):
+    """An account invited to an event; ``attended`` false when it was invited and did not come."""
+
+    __tablename__ = "event_attendees"
+    __table_args__ = (
+        UniqueConstraint("event_id", "account_id", name="uq_event_attendees_event_account"),
+        Index("ix_event_attendees_account", "account_id", "event_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    event_id: Mapped[int] = mapped_column(ForeignKey("events.id"))
+    account_id: Mapped[int] = mapped_column(ForeignKey("accounts.id"))
+    contact_name: Mapped[str | None] = mapped_column(String(100))
+    attended: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Training(Base):
+    """A course a rep took (培训): hours count against the yearly requirement (setting ``training_required_hours``)."""
+
+    __tablename__ = "training"
+    __table_args__ = (
+        CheckConstraint(_in("kind", TRAINING_KINDS), name="ck_training_kind"),
+        Index("ix_training_rep_date", "rep_id", "training_date"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("reps.id"))
+    course: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(20))
+    training_date: Mapped[date] = mapped_column(Date)
+    hours: Mapped[float] = mapped_column(Numeric(6, 2, asdecimal=False))
+    score: Mapped[float | None] = mapped_column(Numeric(5, 1, asdecimal=False))
+    passed: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class ChangeLog(Base):
+    """Every change made in the app (not by import): which row, what it was and became, who, when."""
+
+    __tablename__ = "change_log"
+    __table_args__ = (Index("ix_change_log_entity", "entity", "entity_id", "changed_at"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    entity: Mapped[str] = mapped_column(String(30))
+    entity_id: Mapped[int] = mapped_column(Integer)
+    action: Mapped[str] = mapped_column(String(10))
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id", name="fk_change_log_user_id"))
+    changed_at: Mapped[datetime] = mapped_column(DateTime)
+    before: Mapped[object | None] = mapped_column(JSON)
+    after: Mapped[object | None] = mapped_column(JSON)
 
 
 class Setting(Base):

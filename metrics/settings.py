@@ -22,6 +22,8 @@ DEFAULT_COMMISSION_TIERS: list[dict[str, float | None]] = [
 ]
 #: base salary : on-target commission = 5 : 5.
 DEFAULT_BASE_SHARE = 0.5
+#: the yearly training a rep must take (培训), hours
+DEFAULT_TRAINING_HOURS = 40.0
 
 
 def default_setting_rows() -> dict[str, Any]:
@@ -32,6 +34,7 @@ def default_setting_rows() -> dict[str, Any]:
         "commission_tiers": [dict(t) for t in DEFAULT_COMMISSION_TIERS],
         "base_share": DEFAULT_BASE_SHARE,
         "company_name": "",
+        "training_required_hours": DEFAULT_TRAINING_HOURS,
     }
 
 
@@ -50,6 +53,8 @@ class BusinessSettings:
     base_share: float = DEFAULT_BASE_SHARE
     #: printed at the head of a task book (``salesradar company``); empty: none
     company_name: str = ""
+    #: the yearly training requirement of a rep, hours
+    training_required_hours: float = DEFAULT_TRAINING_HOURS
 
     @classmethod
     def from_rows(cls, rows: Mapping[str, Any]) -> BusinessSettings:
@@ -70,4 +75,5 @@ class BusinessSettings:
             else base.commission_tiers,
             base_share=float(rows.get("base_share", base.base_share)),
             company_name=str(rows.get("company_name") or "")[:COMPANY_NAME_MAX],
+            training_required_hours=float(rows.get("training_required_hours", base.training_required_hours)),
         )

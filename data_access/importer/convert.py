@@ -96,6 +96,16 @@ def convert(col: Column, value: object) -> object:
         return text
     if col.kind == "money":
         return _money(value)
+    if col.kind == "hours":
+        hours = _money(value)
+        if hours > 1000:
+            raise Bad("must be at most 1000 hours")
+        return hours
+    if col.kind == "score":
+        score = _money(value)
+        if score > 100:
+            raise Bad("must be between 0 and 100")
+        return score
     if col.kind == "date":
         return _date(value)
     if col.kind == "int":

@@ -296,6 +296,9 @@ def _run(
             ("contracts", lambda: writer.contracts_sheet(typed["contracts"])),
             ("payments", lambda: writer.payments_sheet(typed["payments"])),
             ("visits", lambda: writer.visits_sheet(typed["visits"])),
+            ("events", lambda: writer.events_sheet(typed["events"])),
+            ("event_attendees", lambda: writer.event_attendees_sheet(typed["event_attendees"])),
+            ("training", lambda: writer.training_sheet(typed["training"])),
         ]
         present = [(name, step) for name, step in steps if name in typed]
         for i, (name, step) in enumerate(present):

@@ -21,12 +21,15 @@ from data_access.models import (
     BuyingPower,
     Contact,
     Contract,
+    Event,
+    EventAttendee,
     Opportunity,
     Payment,
     Quota,
     Rep,
     StageHistory,
     Team,
+    Training,
     Visit,
 )
 
@@ -131,7 +134,36 @@ def _queries() -> dict[str, Select[Any]]:
         .join(Rep, Rep.id == Visit.rep_id)
         .join(Account, Account.id == Visit.account_id)
         .outerjoin(Opportunity, Opportunity.id == Visit.opportunity_id)
-        .order_by(Rep.rep_code, Visit.visit_date, Account.account_code, Visit.kind),
+        .order_by(Rep.rep_code, Visit.visit_date, Account.account_code, Visit.kind, Visit.status),
+        "events": select(
+            Event.event_code,
+            Event.name,
+            Event.kind,
+            Event.event_date,
+            Rep.rep_code,
+            Event.cost,
+            Event.partner,
+            Event.note,
+        )
+        .join(Rep, Rep.id == Event.organiser_rep_id)
+        .order_by(Event.event_code),
+        "event_attendees": select(
+            Event.event_code, Account.account_code, EventAttendee.contact_name, EventAttendee.attended
+        )
+        .join(Event, Event.id == EventAttendee.event_id)
+        .join(Account, Account.id == EventAttendee.account_id)
+        .order_by(Event.event_code, Account.account_code),
+        "training": select(
+            Rep.rep_code,
+            Training.course,
+            Training.kind,
+            Training.training_date,
+            Training.hours,
+            Training.score,
+            Training.passed,
+        )
+        .join(Rep, Rep.id == Training.rep_id)
+        .order_by(Rep.rep_code, Training.training_date, Training.course),
     }
 
 
@@ -209,6 +241,9 @@ EXAMPLE: dict[str, list[Any]] = {
     "contracts": [],
     "payments": [],
     "visits": ["R0001", "A00001", date(2026, 4, 10), "visit", "done", "李强", "需求沟通", "确认方案", "OP0000001"],
+    "events": ["EV0001", "华东客户答谢晚宴", "dinner_6a2r", date(2026, 5, 20), "R0001", 24_000, "", "6A+2R"],
+    "event_attendees": ["EV0001", "A00001", "李强", "yes"],
+    "training": ["R0001", "数据中心产品培训", "product", date(2026, 3, 12), 8, 92, "yes"],
 }
 
 

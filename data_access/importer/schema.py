@@ -9,9 +9,20 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from data_access.models import DECISION_ROLES, MILESTONES, OPP_STATUSES, ROLES, VISIT_KINDS, VISIT_STATUSES
+from data_access.models import (
+    DECISION_ROLES,
+    EVENT_KINDS,
+    MILESTONES,
+    OPP_STATUSES,
+    ROLES,
+    TRAINING_KINDS,
+    VISIT_KINDS,
+    VISIT_STATUSES,
+)
 
-Kind = Literal["text", "code", "date", "money", "int", "bool", "enum", "level", "quarter", "rad", "codes"]
+Kind = Literal[
+    "text", "code", "date", "money", "int", "bool", "enum", "level", "quarter", "rad", "codes", "hours", "score"
+]
 
 
 @dataclass(frozen=True)
@@ -195,7 +206,50 @@ SHEETS: tuple[Sheet, ...] = (
             c("outcome", "结果", max_length=4000),
             c("opp_code", "商机编号", "code"),
         ),
-        ("rep_code", "account_code", "visit_date", "kind"),
+        # the status is part of the key: a planned visit and its record on the same day are two rows (the
+        # weekly plan is counted from the planned ones, "plan done" from the done ones)
+        ("rep_code", "account_code", "visit_date", "kind", "status"),
+    ),
+    Sheet(
+        "events",
+        "客户推广活动",
+        (
+            c("event_code", "活动编号", "code", True),
+            c("name", "活动名称", "text", True),
+            c("kind", "活动类型", "enum", True, EVENT_KINDS),
+            c("event_date", "活动日期", "date", True),
+            c("organiser_rep_code", "组织者", "code", True),
+            c("cost", "费用", "money", True),
+            c("partner", "合作伙伴"),
+            c("note", "备注", max_length=4000),
+        ),
+        ("event_code",),
+        ("活动",),
+    ),
+    Sheet(
+        "event_attendees",
+        "活动参与",
+        (
+            c("event_code", "活动编号", "code", True),
+            c("account_code", "客户编号", "code", True),
+            c("contact_name", "联系人", max_length=100),
+            c("attended", "是否出席", "bool"),
+        ),
+        ("event_code", "account_code"),
+    ),
+    Sheet(
+        "training",
+        "培训",
+        (
+            c("rep_code", "销售编号", "code", True),
+            c("course", "课程", "text", True),
+            c("kind", "培训类型", "enum", True, TRAINING_KINDS),
+            c("training_date", "培训日期", "date", True),
+            c("hours", "学时", "hours", True),
+            c("score", "成绩", "score"),
+            c("passed", "是否通过", "bool"),
+        ),
+        ("rep_code", "course", "training_date"),
     ),
 )
 

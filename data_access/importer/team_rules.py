@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, aliased
 
 from data_access.importer.common import Rows, _codes, _in_chunks
 from data_access.importer.reader import Issue
-from data_access.models import Account, Contract, Opportunity, Rep, Team
+from data_access.models import Account, Contract, Event, Opportunity, Rep, Team
 from data_access.scope import Scope
 
 OUTSIDE = "outside your team: not yours to change"
@@ -165,6 +165,7 @@ def _scope_issues(session: Session, typed: dict[str, Rows], scope: Scope, known:
                 ("buying_power", "account_code"),
                 ("contacts", "account_code"),
                 ("visits", "account_code"),
+                ("event_attendees", "account_code"),
             )
             | targets,
         )
@@ -267,4 +268,40 @@ def _scope_issues(session: Session, typed: dict[str, Rows], scope: Scope, known:
             refuse("visits", number, "account_code", r["account_code"], account_message(r["account_code"]))
         if opp_outside(r["opp_code"]):
             refuse("visits", number, "opp_code", r["opp_code"], opp_message(r["opp_code"]))
+    for number, r in typed.get("training", []):
+        if rep_outside(r["rep_code"]):
+            refuse("training", number, "rep_code", r["rep_code"])
+    # events: organised by someone of the team, and a stored event stays the team's; attendees only at the
+    # team's events and of the team's accounts
+    event_organiser = {
+        str(code): str(rep)
+        for code, rep in _in_chunks(
+            session,
+            lambda chunk: (
+                select(Event.event_code, Rep.rep_code)
+                .join(Rep, Rep.id == Event.organiser_rep_id)
+                .where(Event.event_code.in_(chunk))
+            ),
+            codes_of(("events", "event_code"), ("event_attendees", "event_code")),
+        )
+    }
+    file_events = codes_of(("events", "event_code"))
+    my_events: set[str] = set()
+    for number, r in typed.get("events", []):
+        code = str(r["event_code"])
+        if code in event_organiser and event_organiser[code] not in mine:
+            refuse("events", number, "event_code", code, f"outside your team: {code} is an event of another team")
+        elif rep_outside(r["organiser_rep_code"]):
+            refuse("events", number, "organiser_rep_code", r["organiser_rep_code"])
+        else:
+            my_events.add(code)
+    for number, r in typed.get("event_attendees", []):
+        code = str(r["event_code"])
+        outside = code not in my_events if code in file_events else event_organiser.get(code, "") not in mine
+        if code in known["event"] and outside:
+            refuse(
+                "event_attendees", number, "event_code", code, f"outside your team: {code} is an event of another team"
+            )
+        if account_outside(r["account_code"]):
+            refuse("event_attendees", number, "account_code", r["account_code"], account_message(r["account_code"]))
     return issues

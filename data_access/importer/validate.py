@@ -17,7 +17,7 @@ from data_access.importer.common import Record, Rows, _codes, _in_chunks
 from data_access.importer.reader import Issue
 from data_access.importer.schema import SHEETS
 from data_access.importer.team_rules import _scope_issues
-from data_access.models import Account, Contract, Opportunity, Payment, Rep, StageHistory
+from data_access.models import Account, Contract, Event, Opportunity, Payment, Rep, StageHistory
 from data_access.scope import Scope
 
 
@@ -64,6 +64,9 @@ def validate(session: Session, typed: dict[str, Rows], scope: Scope | None = Non
         "contracts": [("opp_code", "opp")],
         "payments": [("contract_code", "contract")],
         "visits": [("rep_code", "rep"), ("account_code", "account"), ("opp_code", "opp")],
+        "events": [("organiser_rep_code", "rep")],
+        "event_attendees": [("event_code", "event"), ("account_code", "account")],
+        "training": [("rep_code", "rep")],
     }
     for sheet, pairs in refs.items():
         for _, rec in typed.get(sheet, []):
@@ -78,6 +81,8 @@ def validate(session: Session, typed: dict[str, Rows], scope: Scope | None = Non
         | set(_codes(session, Opportunity.opp_code, Opportunity.id, referenced["opp"])),
         "contract": file_codes("contracts", "contract_code")
         | set(_codes(session, Contract.contract_code, Contract.id, referenced["contract"])),
+        "event": file_codes("events", "event_code")
+        | set(_codes(session, Event.event_code, Event.id, referenced["event"])),
     }
     for sheet, pairs in refs.items():
         for number, rec in typed.get(sheet, []):

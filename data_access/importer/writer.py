@@ -19,6 +19,8 @@ from data_access.models import (
     BuyingPower,
     Contact,
     Contract,
+    Event,
+    EventAttendee,
     Opportunity,
     OpportunityChange,
     Payment,
@@ -26,6 +28,7 @@ from data_access.models import (
     Rep,
     StageHistory,
     Team,
+    Training,
     Visit,
 )
 
@@ -58,6 +61,7 @@ class _Writer:
         self.accounts: dict[str, int] = {}
         self.opps: dict[str, int] = {}
         self.contracts: dict[str, int] = {}
+        self.events: dict[str, int] = {}
         self.teams = {name: tid for tid, name in session.execute(select(Team.id, Team.name))}
 
     def _upsert(self, sheet: str, existing: Any, model: type, attrs: Record, *, also_changed: bool = False) -> Any:
@@ -303,11 +307,11 @@ class _Writer:
         self._account_ids(rows)
         self._ids(self.opps, Opportunity.opp_code, Opportunity.id, [r["opp_code"] for _, r in rows])
         existing = {
-            (v.rep_id, v.account_id, v.visit_date, v.kind): v
+            (v.rep_id, v.account_id, v.visit_date, v.kind, v.status): v
             for v in self._load(Visit, Visit.rep_id, [self.reps[r["rep_code"]] for _, r in rows])
         }
         for _, r in rows:
-            key = (self.reps[r["rep_code"]], self.accounts[r["account_code"]], r["visit_date"], r["kind"])
+            key = (self.reps[r["rep_code"]], self.accounts[r["account_code"]], r["visit_date"], r["kind"], r["status"])
             attrs = {
                 "rep_id": key[0],
                 "account_id": key[1],
@@ -320,3 +324,58 @@ class _Writer:
                 "opportunity_id": self.opps.get(r["opp_code"]) if r["opp_code"] else None,
             }
             existing[key] = self._upsert("visits", existing.get(key), Visit, attrs)
+
+    def events_sheet(self, rows: Rows) -> None:
+        self._ids(self.reps, Rep.rep_code, Rep.id, [r["organiser_rep_code"] for _, r in rows])
+        existing = {e.event_code: e for e in self._load(Event, Event.event_code, [r["event_code"] for _, r in rows])}
+        for _, r in rows:
+            attrs = {
+                "event_code": r["event_code"],
+                "name": r["name"],
+                "kind": r["kind"],
+                "event_date": r["event_date"],
+                "organiser_rep_id": self.reps[r["organiser_rep_code"]],
+                "cost": r["cost"],
+                "partner": r["partner"],
+                "note": r["note"],
+            }
+            existing[r["event_code"]] = self._upsert("events", existing.get(r["event_code"]), Event, attrs)
+        self.s.flush()
+        self.events.update({code: obj.id for code, obj in existing.items()})
+
+    def event_attendees_sheet(self, rows: Rows) -> None:
+        self._ids(self.events, Event.event_code, Event.id, [r["event_code"] for _, r in rows])
+        events = self.events
+        self._account_ids(rows)
+        existing = {
+            (a.event_id, a.account_id): a
+            for a in self._load(EventAttendee, EventAttendee.event_id, [events[r["event_code"]] for _, r in rows])
+        }
+        for _, r in rows:
+            key = (events[r["event_code"]], self.accounts[r["account_code"]])
+            attrs = {
+                "event_id": key[0],
+                "account_id": key[1],
+                "contact_name": r["contact_name"],
+                "attended": True if r["attended"] is None else r["attended"],
+            }
+            existing[key] = self._upsert("event_attendees", existing.get(key), EventAttendee, attrs)
+
+    def training_sheet(self, rows: Rows) -> None:
+        self._ids(self.reps, Rep.rep_code, Rep.id, [r["rep_code"] for _, r in rows])
+        existing = {
+            (t.rep_id, t.course, t.training_date): t
+            for t in self._load(Training, Training.rep_id, [self.reps[r["rep_code"]] for _, r in rows])
+        }
+        for _, r in rows:
+            key = (self.reps[r["rep_code"]], r["course"], r["training_date"])
+            attrs = {
+                "rep_id": key[0],
+                "course": key[1],
+                "training_date": key[2],
+                "kind": r["kind"],
+                "hours": r["hours"],
+                "score": r["score"],
+                "passed": r["passed"],
+            }
+            existing[key] = self._upsert("training", existing.get(key), Training, attrs)

@@ -202,7 +202,7 @@ def test_dem009_refuses_a_database_with_data_unless_replace(new_engine):
     assert summary.opportunities == 80
     assert _one(engine, "SELECT COUNT(*) FROM opportunities") == 80
     # the business settings stay; the data version and the demo's users (the sign-in page lists them) are rows too
-    assert _one(engine, "SELECT COUNT(*) FROM settings WHERE key NOT IN ('data_version', 'demo_sign_ins')") == 5
+    assert _one(engine, "SELECT COUNT(*) FROM settings WHERE key NOT IN ('data_version', 'demo_sign_ins')") == 6
     with Session(engine) as session:
         assert data_version(session) == 2  # each run tells caches the data changed
 

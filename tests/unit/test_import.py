@@ -283,7 +283,7 @@ def test_imp009_missing_and_unknown_sheets_and_columns(engine, tmp_path, files):
     report = run_import(engine, folder, as_of=AS_OF, username="t")
     assert [i.message for i in report.issues] == [
         "unknown sheet 'deals': expected one of reps, accounts, buying_power, contacts, opportunities, "
-        "stage_history, quotas, contracts, payments, visits (or map it)"
+        "stage_history, quotas, contracts, payments, visits, events, event_attendees, training (or map it)"
     ]
     rows = _read_csv(files / "accounts.csv")
     i = rows[0].index("industry")
