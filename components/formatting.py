@@ -92,3 +92,22 @@ _MONTHS_EN = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oc
 def month_name(month: int, lang: str) -> str:
     """A calendar month (1-12) as an axis reads it: 6月, Jun."""
     return f"{month}月" if lang == "zh" else _MONTHS_EN[month - 1]
+
+
+_WEEKDAYS = {
+    "zh": ("周一", "周二", "周三", "周四", "周五", "周六", "周日"),
+    "en": ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"),
+}
+
+
+def weekday(value: date, lang: str) -> str:
+    """A day of a week's plan, short: ``周三 12月2日`` / ``Wed Dec 2``."""
+    names = _WEEKDAYS["zh" if lang == "zh" else "en"]
+    if lang == "zh":
+        return f"{names[value.weekday()]} {value.month}月{value.day}日"
+    return f"{names[value.weekday()]} {_MONTHS_EN[value.month - 1]} {value.day}"
+
+
+def hours(value: float) -> str:
+    """Training hours: ``38`` or ``37.5``."""
+    return f"{value:,.1f}".removesuffix(".0")

@@ -649,11 +649,13 @@ class _Generator:
                 target = rng.uniform(28, 56)  # some under 40 h
                 done = 0.0
                 taken: set[tuple[str, date]] = set()
+                last = min(date(year, 12, 31), as_of)
+                if last < date(year, 1, 1):
+                    continue
+                target *= (last.timetuple().tm_yday) / 365  # the current year so far
                 while done < target:
                     course, kind, hours = rng.choice(COURSES)
-                    day = date(year, 1, 1) + timedelta(days=rng.randrange(365))
-                    if day > as_of:
-                        break
+                    day = date(year, 1, 1) + timedelta(days=rng.randrange(last.timetuple().tm_yday))
                     if (course, day) in taken:
                         continue
                     taken.add((course, day))

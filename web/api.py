@@ -23,6 +23,7 @@ from metrics.sales import win_rate
 from metrics.views import funnel as views_funnel
 from metrics.views import rad as views_rad
 from metrics.views import scorecards
+from metrics.views import staff as views_staff
 from metrics.views import winloss as views_winloss
 from metrics.views.filters import FIRST_YEAR, FORBIDDEN, LAST_YEAR, Filters, Problem
 from web.auth import current_viewer
@@ -77,7 +78,11 @@ def _year(params: dict[str, str]) -> int:
 
 def _checked(filters: Filters) -> None:
     """The loader's refusals as the API's answer: the first value it ignored (a page shows it as a notice)."""
-    for problem in filters.problems:
+    _refused(filters.problems)
+
+
+def _refused(problems: tuple[str, ...]) -> None:
+    for problem in problems:
         if isinstance(problem, Problem) and problem.status == FORBIDDEN:
             raise ApiError(FORBIDDEN, "forbidden", problem)
         _bad(problem)
@@ -193,6 +198,80 @@ def winloss() -> Response:
             "competitors": [
                 {"competitor": str(c["competitor"]), "won": int(c["won"]), "lost": int(c["lost"])}
                 for c in records(data.competitors)
+            ],
+        }
+    )
+
+
+def _rate(value: float | None) -> float | None:
+    return None if value is None else round(value, 6)
+
+
+@bp.get("/visits")
+def visits() -> Response:
+    params = _params(("week", "rep", "team"))
+    team_id = _int(params, "team", 1, 2**31 - 1, None)
+    query = {"week": params.get("week", ""), "team": "" if team_id is None else str(team_id)}
+    query["rep"] = params.get("rep", "")
+    data = load_view(views_staff.load_visits_api, query)
+    _refused(data.problems)
+    return jsonify(
+        {
+            "week": data.week,
+            "reps": [
+                {
+                    "rep_code": code,
+                    "planned": w.planned,
+                    "planned_done": w.planned_done,
+                    "plan_done_rate": _rate(w.plan_done_rate),
+                    "unplanned": w.unplanned,
+                    "records": w.records,
+                    "records_complete": w.records_complete,
+                }
+                for code, w in data.reps
+            ],
+        }
+    )
+
+
+@bp.get("/events")
+def events() -> Response:
+    year = _year(_params(("year",)))
+    data = load_view(views_staff.load_events, {"year": str(year)})
+    return jsonify(
+        {
+            "year": year,
+            "events": [
+                {
+                    "event_code": e.event.event_code,
+                    "kind": e.event.kind,
+                    "event_date": e.event.event_date.isoformat(),
+                    "cost": e.event.cost,
+                    "accounts": e.accounts,
+                    "by_class": dict(e.by_class),
+                    "check_6a2r": e.check_6a2r,
+                    "missing": e.missing,
+                    "cost_per_account": None if e.cost_per_account is None else round(e.cost_per_account, 2),
+                    "pipeline_after_amount": round(e.pipeline_after_amount, 2),
+                    "pipeline_after_count": e.pipeline_after_count,
+                }
+                for e in data.events
+            ],
+        }
+    )
+
+
+@bp.get("/training")
+def training() -> Response:
+    year = _year(_params(("year",)))
+    data = load_view(views_staff.load_training, {"year": str(year)})
+    return jsonify(
+        {
+            "year": year,
+            "required_hours": data.required_hours,
+            "reps": [
+                {"rep_code": r.rep_code, "hours": round(r.hours, 2), "under_requirement": r.under_requirement}
+                for r in sorted(data.reps, key=lambda r: r.rep_code)
             ],
         }
     )

@@ -79,6 +79,13 @@ def csrf_token() -> str:
     return str(token)
 
 
+def csrf_ok(sent: object) -> bool:
+    """True when ``sent`` is this session's CSRF token (a form the app drew for this session, not a request
+    another site made the browser send)."""
+    expected = session.get("csrf")
+    return isinstance(sent, str) and bool(sent) and bool(expected) and secrets.compare_digest(sent, str(expected))
+
+
 def _check_csrf() -> bool:
     sent = request.form.get("csrf", "")
     return bool(sent) and secrets.compare_digest(sent, str(session.get("csrf", "")))

@@ -39,6 +39,11 @@ def load_view(loader: Loader[T], query: dict[str, str]) -> T:
         return loader(session, viewer, query, today())
 
 
+def current_day() -> date:
+    """Today as the app counts it (``SALESRADAR_AS_OF`` pins it in a demo): what a form's default day is."""
+    return today()
+
+
 def write_view(action: Callable[[Session, Viewer], T]) -> T:
     """``action`` in a write session for the signed-in viewer, committed when it returns (the few writes of
     the UI: the RAD thresholds, an import's remembered mapping). The action checks the viewer's rights."""

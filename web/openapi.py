@@ -99,7 +99,76 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
         }
     ),
+    "Visits": _obj(
+        {
+            "week": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"},
+            "reps": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "rep_code": {"type": "string"},
+                        "planned": INT,
+                        "planned_done": INT,
+                        "plan_done_rate": NUM_OR_NULL,
+                        "unplanned": INT,
+                        "records": INT,
+                        "records_complete": INT,
+                    }
+                ),
+            },
+        }
+    ),
+    "Events": _obj(
+        {
+            "year": INT,
+            "events": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "event_code": {"type": "string"},
+                        "kind": {
+                            "type": "string",
+                            "enum": [
+                                "dinner_6a2r",
+                                "vip_event",
+                                "exec_roundtable",
+                                "seminar",
+                                "service_month",
+                                "partner_event",
+                            ],
+                        },
+                        "event_date": {"type": "string", "format": "date"},
+                        "cost": NUM,
+                        "accounts": INT,
+                        "by_class": _obj({"R": INT, "A": INT, "D": INT, "unknown": INT}),
+                        "check_6a2r": {"type": ["boolean", "null"]},
+                        "missing": {
+                            "type": "object",
+                            "properties": {"A": INT, "R": INT},
+                            "additionalProperties": False,
+                        },
+                        "cost_per_account": NUM_OR_NULL,
+                        "pipeline_after_amount": NUM,
+                        "pipeline_after_count": INT,
+                    }
+                ),
+            },
+        }
+    ),
+    "Training": _obj(
+        {
+            "year": INT,
+            "required_hours": NUM,
+            "reps": {
+                "type": "array",
+                "items": _obj({"rep_code": {"type": "string"}, "hours": NUM, "under_requirement": {"type": "boolean"}}),
+            },
+        }
+    ),
 }
+
+REP = {"name": "rep", "in": "query", "required": False, "schema": {"type": "string"}, "description": "a rep code"}
+TEAM = {"name": "team", "in": "query", "required": False, "schema": {"type": "integer"}, "description": "a team id"}
 
 
 def _responses(schema: str) -> dict[str, Any]:
@@ -182,6 +251,40 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "win rate, loss reasons, competitors",
                     "parameters": [YEAR],
                     "responses": _responses("WinLoss"),
+                }
+            },
+            "/api/v1/visits": {
+                "get": {
+                    "operationId": "visits",
+                    "summary": "the weekly plan against the visits done, per rep (每周工作计划表)",
+                    "parameters": [
+                        {
+                            "name": "week",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string", "pattern": "^[0-9]{4}-W[0-9]{2}$"},
+                            "description": "ISO week like 2026-W49; default the week holding today",
+                        },
+                        REP,
+                        TEAM,
+                    ],
+                    "responses": _responses("Visits"),
+                }
+            },
+            "/api/v1/events": {
+                "get": {
+                    "operationId": "events",
+                    "summary": "customer events with their reach by RAD class, the 6A+2R check and pipeline after",
+                    "parameters": [YEAR],
+                    "responses": _responses("Events"),
+                }
+            },
+            "/api/v1/training": {
+                "get": {
+                    "operationId": "training",
+                    "summary": "training hours per rep against the yearly requirement",
+                    "parameters": [YEAR],
+                    "responses": _responses("Training"),
                 }
             },
         },

@@ -1,0 +1,262 @@
+"""Staff management's reads: a week's visits, the choices of the visit forms, the events of a period with their
+attendance and the deals created after them, training hours. Every function takes the viewer's ``Scope``."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from typing import Any
+
+from sqlalchemy import and_, func, select
+from sqlalchemy.orm import Session, aliased
+
+from data_access.models import (
+    Account,
+    AccountYear,
+    Contact,
+    Event,
+    EventAttendee,
+    Opportunity,
+    Rep,
+    Team,
+    Training,
+    Visit,
+)
+from data_access.rad import UNKNOWN
+from data_access.scope import Scope
+from metrics.staff import PIPELINE_WINDOW_DAYS, Attendance, EventRow, NewDeal, WeekVisit
+
+#: a visit as "My week" and the team's drill list show it
+VISIT_COLUMNS = [
+    "id",
+    "rep_id",
+    "rep_code",
+    "rep_name",
+    "account_id",
+    "account_code",
+    "account",
+    "visit_date",
+    "kind",
+    "status",
+    "contact_name",
+    "purpose",
+    "outcome",
+    "next_step",
+    "next_step_date",
+    "opp_code",
+    "position",
+    "created_by",
+    "created_at",
+    "rad_class",
+]
+
+
+def _class_of(year: int) -> Any:
+    """The account's RAD class in ``year`` (the ``account_years`` summary), None when it has no row."""
+    return aliased(AccountYear, name=f"ay{year}")
+
+
+def plan_visits(session: Session, scope: Scope, start: date, end: date) -> list[WeekVisit]:
+    """The visits dated from ``start`` to ``end`` of the reps in scope, as the plan counts them."""
+    stmt = select(Visit.rep_id, Visit.account_id, Visit.status, Visit.purpose, Visit.outcome).where(
+        Visit.visit_date.between(start, end), scope.condition(Visit.rep_id)
+    )
+    return [WeekVisit(int(r), int(a), str(s), p, o) for r, a, s, p, o in session.execute(stmt)]
+
+
+def _visit_select(year: int) -> Any:
+    """A select of VISIT_COLUMNS: the visit, its rep, account, deal and the account's class in ``year``."""
+    ay = _class_of(year)
+    return (
+        select(
+            Visit.id,
+            Visit.rep_id,
+            Rep.rep_code,
+            Rep.name,
+            Visit.account_id,
+            Account.account_code,
+            Account.name,
+            Visit.visit_date,
+            Visit.kind,
+            Visit.status,
+            Visit.contact_name,
+            Visit.purpose,
+            Visit.outcome,
+            Visit.next_step,
+            Visit.next_step_date,
+            Opportunity.opp_code,
+            Visit.position,
+            Visit.created_by,
+            Visit.created_at,
+            func.coalesce(ay.rad_class, UNKNOWN),
+        )
+        .join(Rep, Rep.id == Visit.rep_id)
+        .join(Account, Account.id == Visit.account_id)
+        .outerjoin(Opportunity, Opportunity.id == Visit.opportunity_id)
+        .outerjoin(ay, and_(ay.account_id == Visit.account_id, ay.year == year))
+    )
+
+
+def visit_rows(
+    session: Session, scope: Scope, start: date, end: date, *, limit: int | None = None
+) -> list[dict[str, Any]]:
+    """The visits from ``start`` to ``end`` of the reps in scope with their account, rep and deal, in the order of
+    the plan (day, position, entry)."""
+    stmt = (
+        _visit_select(start.year)
+        .where(Visit.visit_date.between(start, end), scope.condition(Visit.rep_id))
+        .order_by(Rep.rep_code, Visit.visit_date, func.coalesce(Visit.position, 10**6), Visit.id)
+    )
+    if limit is not None:
+        stmt = stmt.limit(limit)
+    return [dict(zip(VISIT_COLUMNS, row, strict=True)) for row in session.execute(stmt)]
+
+
+def visit_by_id(session: Session, scope: Scope, visit_id: int, year: int) -> dict[str, Any] | None:
+    """One visit of a rep in scope (None for any other id)."""
+    row = session.execute(_visit_select(year).where(Visit.id == visit_id, scope.condition(Visit.rep_id))).first()
+    return dict(zip(VISIT_COLUMNS, row, strict=True)) if row else None
+
+
+def own_accounts(session: Session, scope: Scope, rep_id: int | None = None) -> list[tuple[int, str, str]]:
+    """(id, code, name) of the accounts whose owner is in scope (and is ``rep_id`` when given), by name."""
+    stmt = select(Account.id, Account.account_code, Account.name).where(scope.condition(Account.owner_rep_id))
+    if rep_id is not None:
+        stmt = stmt.where(Account.owner_rep_id == rep_id)
+    return [(int(i), str(c), str(n)) for i, c, n in session.execute(stmt.order_by(Account.name, Account.id))]
+
+
+def contact_names(session: Session, scope: Scope, account_id: int) -> list[str]:
+    """The contact names of an account in scope (none for an account outside it)."""
+    stmt = (
+        select(Contact.name)
+        .join(Account, Account.id == Contact.account_id)
+        .where(Contact.account_id == account_id, scope.condition(Account.owner_rep_id))
+        .order_by(Contact.name)
+    )
+    return [str(n) for n in session.scalars(stmt)]
+
+
+def account_deals(session: Session, scope: Scope, account_id: int) -> list[tuple[str, str]]:
+    """(opp_code, name) of the open deals in scope at an account, newest first: what a visit may have served."""
+    stmt = (
+        select(Opportunity.opp_code, Opportunity.name)
+        .where(
+            Opportunity.account_id == account_id,
+            Opportunity.status == "open",
+            scope.condition(Opportunity.owner_rep_id),
+        )
+        .order_by(Opportunity.created_date.desc(), Opportunity.opp_code)
+        .limit(200)
+    )
+    return [(str(c), str(n)) for c, n in session.execute(stmt)]
+
+
+def events_between(session: Session, scope: Scope, start: date, end: date) -> list[EventRow]:
+    """The events from ``start`` to ``end`` organised by a rep in scope."""
+    stmt = (
+        select(Event.id, Event.event_code, Event.name, Event.kind, Event.event_date, Rep.name, Event.cost)
+        .join(Rep, Rep.id == Event.organiser_rep_id)
+        .where(Event.event_date.between(start, end), scope.condition(Event.organiser_rep_id))
+        .order_by(Event.event_date, Event.event_code)
+    )
+    return [
+        EventRow(int(i), str(c), str(n), str(k), d, str(o), float(cost))
+        for i, c, n, k, d, o, cost in session.execute(stmt)
+    ]
+
+
+def attendance(session: Session, events: list[EventRow]) -> list[Attendance]:
+    """The attendee rows of ``events`` (already scoped) with each account's class in its event's year."""
+    if not events:
+        return []
+    years = {e.event_date.year for e in events}
+    year_of = {e.event_id: e.event_date.year for e in events}
+    classes: dict[tuple[int, int], str] = {}
+    rows: list[Any] = []
+    ids = [e.event_id for e in events]
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        rows += session.execute(
+            select(EventAttendee.event_id, EventAttendee.account_id, EventAttendee.attended).where(
+                EventAttendee.event_id.in_(chunk)
+            )
+        ).all()
+    accounts = sorted({int(a) for _e, a, _t in rows})
+    for i in range(0, len(accounts), 500):
+        chunk = accounts[i : i + 500]
+        for account_id, year, cls in session.execute(
+            select(AccountYear.account_id, AccountYear.year, AccountYear.rad_class).where(
+                AccountYear.account_id.in_(chunk), AccountYear.year.in_(sorted(years))
+            )
+        ):
+            classes[(int(account_id), int(year))] = str(cls)
+    out = []
+    for event_id, account_id, attended in rows:
+        found: str | None = classes.get((int(account_id), year_of[int(event_id)]))
+        out.append(Attendance(int(event_id), int(account_id), bool(attended), None if found == UNKNOWN else found))
+    return out
+
+
+def deals_after(session: Session, scope: Scope, account_ids: set[int], start: date, end: date) -> list[NewDeal]:
+    """Open or won deals in scope created from ``start`` to 90 days after ``end`` at ``account_ids``."""
+    out: list[NewDeal] = []
+    ids = sorted(account_ids)
+    last = end + timedelta(days=PIPELINE_WINDOW_DAYS)
+    for i in range(0, len(ids), 500):
+        chunk = ids[i : i + 500]
+        stmt = select(
+            Opportunity.id, Opportunity.account_id, Opportunity.created_date, Opportunity.amount, Opportunity.status
+        ).where(
+            Opportunity.account_id.in_(chunk),
+            Opportunity.created_date.between(start, last),
+            Opportunity.status.in_(("open", "won")),
+            scope.condition(Opportunity.owner_rep_id),
+        )
+        out += [NewDeal(int(o), int(a), c, float(amt), str(s)) for o, a, c, amt, s in session.execute(stmt)]
+    return out
+
+
+def event_accounts(session: Session, scope: Scope, event_id: int) -> list[dict[str, Any]]:
+    """The accounts of one event in scope (organised by someone in scope), with their class in its year."""
+    event = session.execute(
+        select(Event.event_date).where(Event.id == event_id, scope.condition(Event.organiser_rep_id))
+    ).first()
+    if event is None:
+        return []
+    year = event[0].year
+    ay = _class_of(year)
+    stmt = (
+        select(
+            Account.account_code,
+            Account.name,
+            EventAttendee.contact_name,
+            EventAttendee.attended,
+            func.coalesce(ay.rad_class, UNKNOWN),
+        )
+        .join(Account, Account.id == EventAttendee.account_id)
+        .outerjoin(ay, and_(ay.account_id == Account.id, ay.year == year))
+        .where(EventAttendee.event_id == event_id)
+        .order_by(Account.name)
+    )
+    cols = ["account_code", "account", "contact_name", "attended", "rad_class"]
+    return [dict(zip(cols, r, strict=True)) for r in session.execute(stmt)]
+
+
+def training_hours(session: Session, scope: Scope, year: int) -> dict[int, float]:
+    """Per rep in scope, the hours of training dated in ``year``."""
+    stmt = (
+        select(Training.rep_id, func.sum(Training.hours))
+        .where(Training.training_date.between(date(year, 1, 1), date(year, 12, 31)), scope.condition(Training.rep_id))
+        .group_by(Training.rep_id)
+    )
+    return {int(r): float(h or 0) for r, h in session.execute(stmt)}
+
+
+def team_of_reps(session: Session, scope: Scope) -> dict[int, tuple[int | None, str]]:
+    """rep id -> (team id, team name) of the sales reps in scope."""
+    stmt = (
+        select(Rep.id, Rep.team_id, Team.name)
+        .outerjoin(Team, Team.id == Rep.team_id)
+        .where(Rep.role == "rep", scope.condition(Rep.id))
+    )
+    return {int(r): (t, str(n or "")) for r, t, n in session.execute(stmt)}
