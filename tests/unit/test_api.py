@@ -32,7 +32,15 @@ def test_api001_openapi_document_is_valid(director):
     doc = director.get("/api/v1/openapi.json").get_json()
     validate(doc)
     assert doc == openapi_document()
-    assert set(doc["paths"]) == {"/api/v1/rad", "/api/v1/funnel", "/api/v1/scorecard/{rep_code}", "/api/v1/winloss"}
+    assert set(doc["paths"]) == {
+        "/api/v1/rad",
+        "/api/v1/funnel",
+        "/api/v1/scorecard/{rep_code}",
+        "/api/v1/winloss",
+        "/api/v1/visits",
+        "/api/v1/events",
+        "/api/v1/training",
+    }
 
 
 def test_api002_funnel_matches_the_raw_rows(director, demo_session):
