@@ -5,6 +5,7 @@ write is undone at the end: the demo database is shared by the session's tests."
 from __future__ import annotations
 
 from collections import defaultdict
+from typing import Any
 
 import jsonschema
 import pytest
@@ -110,13 +111,14 @@ def test_vis004_a_manager_plans_for_the_team_never_for_another_team(manager, dem
 def test_vis005_removing_or_moving_another_reps_visit_is_refused(rep, demo_engine, demo_session, cleanup):
     other_visit = demo_session.execute(
         text(
-            "SELECT v.id FROM visits v JOIN reps r ON r.id = v.rep_id WHERE r.rep_code <> 'R0001' AND v.status = 'planned' LIMIT 1"
+            "SELECT v.id FROM visits v JOIN reps r ON r.id = v.rep_id "
+            "WHERE r.rep_code <> 'R0001' AND v.status = 'planned' LIMIT 1"
         )
     ).scalar_one()
     before = demo_session.execute(text("SELECT COUNT(*) FROM visits")).scalar_one()
     csrf = _csrf(rep)
     for button in ("visit-remove", "visit-up"):
-        values = {
+        values: dict[tuple[str, str], Any] = {
             (str({"id": ["ALL"], "type": b}), "n_clicks"): [
                 {"id": {"id": other_visit, "type": b}, "property": "n_clicks", "value": 1 if b == button else None}
             ]
@@ -147,7 +149,8 @@ def _week_counts(demo_session, team_id: int) -> dict[str, tuple[int, int, int, i
     """Plan done and records counted in plain Python over the raw rows of 2026-W48 (independent of the app)."""
     rows = demo_session.execute(
         text(
-            "SELECT r.rep_code, v.account_id, v.status, v.purpose, v.outcome FROM visits v JOIN reps r ON r.id = v.rep_id "
+            "SELECT r.rep_code, v.account_id, v.status, v.purpose, v.outcome "
+            "FROM visits v JOIN reps r ON r.id = v.rep_id "
             "WHERE r.team_id = :t AND r.role = 'rep' AND v.visit_date BETWEEN '2026-11-23' AND '2026-11-29'"
         ),
         {"t": team_id},
@@ -213,7 +216,8 @@ def test_vis009_events_and_training_api_in_scope(rep, manager, director, demo_se
     team_codes = set(
         demo_session.execute(
             text(
-                "SELECT e.event_code FROM events e JOIN reps r ON r.id = e.organiser_rep_id WHERE r.team_id = 1 AND e.event_date >= :a"
+                "SELECT e.event_code FROM events e JOIN reps r ON r.id = e.organiser_rep_id "
+                "WHERE r.team_id = 1 AND e.event_date >= :a"
             ),
             {"a": f"{year}-01-01"},
         ).scalars()
@@ -229,7 +233,8 @@ def test_vis009_events_and_training_api_in_scope(rep, manager, director, demo_se
     jsonschema.validate(training, _schema("Training"))
     hours = demo_session.execute(
         text(
-            "SELECT COALESCE(SUM(t.hours), 0) FROM training t JOIN reps r ON r.id = t.rep_id WHERE r.rep_code = 'R0001' AND t.training_date >= :a"
+            "SELECT COALESCE(SUM(t.hours), 0) FROM training t JOIN reps r ON r.id = t.rep_id "
+            "WHERE r.rep_code = 'R0001' AND t.training_date >= :a"
         ),
         {"a": f"{year}-01-01"},
     ).scalar_one()
