@@ -93,7 +93,12 @@ def week_nav(monday: date, this_monday: date, query: dict[str, str], lang: str) 
         else None,
         dcc.Link(t("week.next", lang), href=href(query, week=key(monday + timedelta(days=7)))),
     ]
-    return html.Div([x for x in links if x is not None], className="week-nav mb-3")
+    return html.Div([x for link in links if link is not None for x in (link, " ")], className="week-nav mb-3")
+
+
+def colon(lang: str) -> str:
+    """A label's colon: full width in Chinese, ": " in English."""
+    return "：" if lang == "zh" else ": "
 
 
 def stat(label: str, value: str, *, tone: str = "") -> html.Div:
@@ -182,14 +187,15 @@ def visit_item(
     if row.get("purpose"):
         lines.append(
             html.Div(
-                [html.Span(t("week.purpose", lang) + "：", className="text-muted"), row["purpose"]], className="small"
+                [html.Span(t("week.purpose", lang) + colon(lang), className="text-muted"), row["purpose"]],
+                className="small",
             )
         )
     if done:
         if row.get("outcome"):
             lines.append(
                 html.Div(
-                    [html.Span(t("week.outcome", lang) + "：", className="text-muted"), row["outcome"]],
+                    [html.Span(t("week.outcome", lang) + colon(lang), className="text-muted"), row["outcome"]],
                     className="small",
                 )
             )
@@ -460,18 +466,19 @@ def event_row(e: Any, year: int, lang: str) -> html.Tr:
     reach = " · ".join(f"{c if c != 'unknown' else '?'} {n}" for c, n in e.by_class.items() if n)
     return html.Tr(
         [
-            html.Td(weekday(e.event.event_date, lang), className="text-nowrap"),
             html.Td(
                 [
                     dcc.Link(e.event.name, href=f"/events?{urlencode({'year': year, 'event': e.event.event_code})}"),
                     html.Div(
-                        f"{code_name('event.kind', e.event.kind, lang)} · {e.event.organiser}",
+                        f"{weekday(e.event.event_date, lang)} · {code_name('event.kind', e.event.kind, lang)}"
+                        f" · {e.event.organiser}",
                         className="small text-muted",
                     ),
                 ]
             ),
             html.Td(
-                [html.Div(count(e.accounts, lang)), html.Div(reach, className="small text-muted")], className="text-end"
+                [html.Div(count(e.accounts, lang)), html.Div(reach, className="small text-muted")],
+                className="text-end d-none d-sm-table-cell",
             ),
             check_cell,
             html.Td(
@@ -495,9 +502,8 @@ def event_row(e: Any, year: int, lang: str) -> html.Tr:
 def events_table(events: Sequence[Any], year: int, lang: str) -> html.Div:
     head = html.Tr(
         [
-            html.Th(t("events.date", lang)),
             html.Th(t("events.name", lang)),
-            html.Th(t("events.accounts", lang), className="text-end"),
+            html.Th(t("events.accounts", lang), className="text-end d-none d-sm-table-cell"),
             html.Th(t("events.check", lang)),
             html.Th(
                 [t("events.cost", lang), html.Div(t("events.cost_per_account", lang), className="small text-muted")],
@@ -530,7 +536,7 @@ def kinds_table(frame: Any, lang: str) -> html.Div:
             html.Th(t("events.kind", lang)),
             html.Th(t("events.count", lang), className="text-end"),
             html.Th(t("events.cost", lang), className="text-end"),
-            html.Th(t("events.accounts", lang), className="text-end"),
+            html.Th(t("events.accounts", lang), className="text-end d-none d-sm-table-cell"),
             html.Th(t("events.pipeline_after", lang), className="text-end"),
         ]
     )
@@ -540,7 +546,7 @@ def kinds_table(frame: Any, lang: str) -> html.Div:
                 html.Td(code_name("event.kind", r["kind"], lang)),
                 html.Td(count(int(r["events"]), lang), className="text-end"),
                 html.Td(cny(float(r["cost"]), lang), className="text-end"),
-                html.Td(count(int(r["accounts"]), lang), className="text-end"),
+                html.Td(count(int(r["accounts"]), lang), className="text-end d-none d-sm-table-cell"),
                 html.Td(cny(float(r["pipeline"]), lang), className="text-end"),
             ]
         )

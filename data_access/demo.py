@@ -61,6 +61,7 @@ from data_access.models import (
 from data_access.settings import bump_data_version
 from data_access.stats import analyze
 from data_access.users import create_user, mark_demo_sign_ins
+from metrics.settings import DEFAULT_RAD_THRESHOLDS
 
 DEFAULT_OPPORTUNITIES = 4000
 DEFAULT_SEED = 20111
@@ -184,6 +185,7 @@ class _Generator:
         self.rep_bookings: dict[tuple[int, int], float] = defaultdict(float)  # (rep_id, year) -> amount
         self.opps_by_account: dict[int, list[int]] = defaultdict(list)
         self.contacts_of: dict[int, list[str]] = defaultdict(list)
+        self.bp_of: dict[tuple[int, int], float] = {}  # (account_id, year) -> BP
 
     # --- people -----------------------------------------------------------------------------------
     def _people(self) -> None:
@@ -448,6 +450,7 @@ class _Generator:
                 booked = self.bookings.get((a["id"], y), 0.0)
                 if roll > 0.99 and booked > 0:
                     bp = booked * 0.8  # a BP estimate that is too low: SOW > 100%
+                self.bp_of[(a["id"], y)] = round(bp, -3)
                 self.w.add(
                     BuyingPower,
                     dict(
@@ -586,19 +589,34 @@ class _Generator:
     def _events(self) -> None:
         """About one customer event per team per month (客户推广); 6A+2R dinners that sometimes miss their mix."""
         rng, as_of = self.rng, self.as_of
-        team_accounts: dict[int, dict[str, list[dict[str, Any]]]] = defaultdict(lambda: defaultdict(list))
+        r_min, a_max = DEFAULT_RAD_THRESHOLDS["r_min"], DEFAULT_RAD_THRESHOLDS["a_max"]
+
+        def class_in(a: dict[str, Any], year: int) -> str:
+            """The account's RAD class in ``year`` as the app will compute it (SOW by the default thresholds)."""
+            if a["rad_override"]:
+                return str(a["rad_override"])
+            bp = self.bp_of.get((a["id"], year))
+            if not bp:
+                return "none"
+            sow = self.bookings.get((a["id"], year), 0.0) / bp
+            return "R" if sow >= r_min else "A" if sow < a_max else "D"
+
         team_reps: dict[int, list[dict[str, Any]]] = defaultdict(list)
         rep_team = {r["id"]: r["team_id"] for r in self.reps}
         for r in self.reps:
             team_reps[r["team_id"]].append(r)
+        by_year: dict[int, dict[int, dict[str, list[dict[str, Any]]]]] = {
+            y: defaultdict(lambda: defaultdict(list)) for y in self.years
+        }
         for a in self.accounts:
-            team_accounts[rep_team[a["owner_rep_id"]]][a["_class"]].append(a)
+            for y in self.years:
+                by_year[y][rep_team[a["owner_rep_id"]]][class_in(a, y)].append(a)
         kinds, weights = zip(*EVENT_MIX, strict=True)
         event_id = 0
         for team_id, reps in sorted(team_reps.items()):
-            by_class = team_accounts[team_id]
             month = date(self.start.year, self.start.month, 1)
             while month <= as_of:
+                by_class = by_year[month.year][team_id]
                 if rng.random() < 0.9:
                     kind = rng.choices(kinds, weights=weights)[0]
                     day = month + timedelta(days=rng.randrange(27))

@@ -14,7 +14,7 @@ from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters
-from components.formatting import cny, cny_exact, count, day, pct, period_label, times
+from components.formatting import cny, cny_exact, count, day, hours, pct, period_label, times
 from components.i18n import code_name, current_lang, t
 from components.kpi import kpi_tile, overview_tiles, tile_id
 from components.scorecard import coverage_table, leaderboard_grid, payout_table, rollup_table, visit_list
@@ -264,6 +264,27 @@ def scorecard_layout(data: view.ScorecardData, query: dict[str, str], lang: str)
                                         _class_visits(class_counts, lang),
                                         className="small",
                                         id="sc-visits-class",
+                                    ),
+                                    html.Div(
+                                        [
+                                            t(
+                                                "week.training_line",
+                                                lang,
+                                                hours=hours(data.training_hours),
+                                                required=hours(data.training_required),
+                                            ),
+                                            " ",
+                                            html.Span(t("week.under", lang), className="text-danger")
+                                            if data.training_hours < data.training_required
+                                            else "✓",
+                                        ],
+                                        className="small",
+                                        id="sc-training",
+                                    ),
+                                    dcc.Link(
+                                        t("sc.open_week", lang),
+                                        href="/visits?" + urlencode({"rep": data.rep[1]}),
+                                        className="small",
                                     ),
                                 ]
                             ),

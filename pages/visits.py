@@ -23,7 +23,7 @@ from web import writes
 from web.auth import current_viewer
 from web.loading import current_day, load_view, page_layout
 
-dash.register_page(__name__, path="/visits", order=4, nav_key="nav.visits", title="SalesRadar")
+dash.register_page(__name__, path="/visits", order=3.5, nav_key="nav.visits", title="SalesRadar")
 
 CSRF = ("logout-csrf", "value")  # the session's CSRF token, drawn into the navbar's sign-out form
 
@@ -52,10 +52,7 @@ def _own_section(data: view.WeekData, lang: str) -> list[Any]:
     forms: list[Any] = []
     if not own.accounts:
         forms.append(dbc.Alert(t("week.no_accounts", lang), color="info"))
-    return [
-        drawn.week_stats(own.counts, lang, (own.training_hours, data.required_hours)),
-        html.Div(id=drawn.WEEK_MESSAGE),
-        html.Div(own_body(data, lang), id=drawn.WEEK_BODY),
+    entry = [
         *forms,
         dbc.Card(
             dbc.CardBody(
@@ -83,6 +80,17 @@ def _own_section(data: view.WeekData, lang: str) -> list[Any]:
             className="panel-card mb-3",
         ),
         dcc.Store(id=drawn.RECORD_REP, data=own.rep_id),
+    ]
+    # one column on a phone; on a wider screen the week on the left, the forms beside it
+    return [
+        drawn.week_stats(own.counts, lang, (own.training_hours, data.required_hours)),
+        dbc.Row(
+            [
+                dbc.Col([html.Div(id=drawn.WEEK_MESSAGE), html.Div(own_body(data, lang), id=drawn.WEEK_BODY)], lg=7),
+                dbc.Col(entry, lg=5),
+            ],
+            className="g-3",
+        ),
     ]
 
 

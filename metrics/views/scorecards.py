@@ -117,6 +117,9 @@ class ScorecardData:
     late: list[dict[str, Any]]
     deals: list[dict[str, Any]]
     today: date
+    #: the rep's training hours in the period's year against the yearly requirement (培训)
+    training_hours: float = 0.0
+    training_required: float = 40.0
 
 
 @dataclass(frozen=True)
@@ -210,6 +213,8 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
         late=records(queries.overdue_list(session, rep_scope, today, 1, None, LATE_ROWS).rows),
         deals=records(queries.open_deals_due(session, rep_scope, p.end)),
         today=today,
+        training_hours=queries.training_hours(session, rep_scope.owners(), p.year).get(rep[0], 0.0),
+        training_required=settings.training_required_hours,
     )
 
 

@@ -36,10 +36,15 @@ PAGES = (
     ("import", "/import"),
     ("review-team", "/funnel?review=1"),
     ("review-rep", "/funnel?review=1&rep=R0001"),
+    ("visits", "/visits"),
+    ("visits-team", "/visits?team=1"),
+    ("visits-rep", "/visits?rep=R0001"),
+    ("events", "/events"),
 )
 #: Latin words a Chinese page may show: the method's own terms, file formats, the language switch, the user
 ALLOWED = {"RAD", "BP", "SOW", "V", "GM", "TOP", "CSV", "Excel", "csv", "xlsx", "zip", "PDF", "Ctrl", "English"}
 ALLOWED |= {"director", "manager", "rep"}
+ALLOWED |= {"VIP"}  # the deck's own word for the R accounts' events (VIP 活动)
 WORD = re.compile(r"(?<![A-Za-z0-9_@.-])[A-Za-z][A-Za-z]+(?![A-Za-z0-9_])")
 AMOUNT = re.compile(r"(?<![A-Za-z0-9.,])(\d{1,3}(?:,\d{3})+|\d{5,})(?:\.\d+)?(?!\d)")
 

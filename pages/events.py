@@ -1,0 +1,153 @@
+"""/events: the year's customer events (客户推广) — kind, organiser, cost, accounts reached by RAD class, the 6A+2R
+check with what is missing, cost per account and the pipeline created at attending accounts within 90 days; per
+kind; one event's accounts (``?event=CODE``); managers and directors create events and tick who attended."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import dash
+import dash_bootstrap_components as dbc
+from dash import Input, Output, State, dcc, html, no_update
+from dash.exceptions import PreventUpdate
+
+from components import staff as drawn
+from components.formatting import cny, count
+from components.i18n import current_lang, t
+from components.shell import empty_state, page_header, panel
+from metrics.views import staff as view
+from web import writes
+from web.loading import current_day, load_view, page_layout
+
+dash.register_page(__name__, path="/events", order=4.5, nav_key="nav.events", title="SalesRadar")
+
+
+@page_layout(keep_page=False)  # the form carries the organisers of the viewer's scope and is theirs
+def layout(**query: str) -> html.Div:
+    return render(load_view(view.load_events, query), current_lang())
+
+
+def _years(year: int, lang: str) -> html.Div:
+    return html.Div(
+        [
+            dcc.Link(f"‹ {year - 1}", href=f"/events?year={year - 1}", className="me-3"),
+            " ",  # the years read apart, not as one number
+            dcc.Link(f"{year + 1} ›", href=f"/events?year={year + 1}"),
+        ],
+        className="week-nav mb-3",
+    )
+
+
+def render(data: view.EventsData, lang: str) -> html.Div:
+    events = data.events
+    parts: list[Any] = [
+        page_header(t("events.title", lang), t("events.subtitle", lang, year=data.year)),
+        *[dbc.Alert(str(p), color="warning", className="py-2") for p in data.problems],
+        _years(data.year, lang),
+    ]
+    if not events:
+        parts += [
+            empty_state(t("events.none", lang, year=data.year)),
+            html.Div(t("events.template_hint", lang), className="text-muted small mb-3"),
+        ]
+    else:
+        cost = sum(e.event.cost for e in events)
+        reached = sum(e.accounts for e in events)
+        dinners = [e for e in events if e.check_6a2r is not None]
+        parts.append(
+            html.Div(
+                [
+                    drawn.stat(t("events.count", lang), count(len(events), lang)),
+                    drawn.stat(t("events.cost", lang), cny(cost, lang)),
+                    drawn.stat(t("events.accounts", lang), count(reached, lang)),
+                    drawn.stat(t("events.cost_per_account", lang), cny(cost / reached, lang) if reached else "—"),
+                    drawn.stat(
+                        t("events.pipeline_after", lang), cny(sum(e.pipeline_after_amount for e in events), lang)
+                    ),
+                    drawn.stat(
+                        t("events.held_rate", lang),
+                        f"{sum(1 for e in dinners if e.check_6a2r)}/{len(dinners)}",
+                        tone="text-danger" if any(not e.check_6a2r for e in dinners) else "",
+                    ),
+                ],
+                className="week-stats mb-3",
+            )
+        )
+        if data.chosen is not None:
+            parts.append(drawn.attendees_list(data.chosen.event.name, data.chosen_accounts, lang))
+        reach = data.reach
+        parts.append(
+            dbc.Row(
+                [
+                    dbc.Col(
+                        panel(
+                            t("events.reach", lang),
+                            html.Div(
+                                [
+                                    drawn.stat(t(f"rad.class.{c if c != 'unknown' else 'none'}", lang), count(n, lang))
+                                    for c, n in reach.items()
+                                ],
+                                className="week-stats",
+                            ),
+                        ),
+                        lg=5,
+                        className="mb-3",
+                    ),
+                    dbc.Col(
+                        panel(t("events.by_kind", lang), drawn.kinds_table(data.by_kind, lang)), lg=7, className="mb-3"
+                    ),
+                ],
+                className="g-3",
+            )
+        )
+        parts.append(panel(t("events.list", lang, year=data.year), drawn.events_table(events, data.year, lang)))
+    if data.role != "rep":
+        parts.append(html.Div(drawn.event_form(data.organisers, data.today, lang), className="mt-3"))
+    return html.Div(parts, className="events-page")
+
+
+@dash.callback(Output(drawn.EVENT_ACCOUNTS, "options"), Input(drawn.EVENT_ORGANISER, "value"))
+def organiser_accounts(organiser: Any) -> list[dict[str, str]]:
+    """The accounts of the organiser's team (inside the viewer's scope) that may be ticked as attending."""
+    accounts = load_view(view.load_team_accounts, {"organiser": str(organiser or "")})
+    return [{"label": f"{name} ({code})", "value": str(i)} for i, code, name in accounts]
+
+
+@dash.callback(
+    Output(drawn.EVENT_MESSAGE, "children"),
+    Output("url", "search", allow_duplicate=True),
+    Input(drawn.EVENT_CREATE, "n_clicks"),
+    State(drawn.EVENT_NAME, "value"),
+    State(drawn.EVENT_KIND, "value"),
+    State(drawn.EVENT_DATE, "value"),
+    State(drawn.EVENT_COST, "value"),
+    State(drawn.EVENT_ORGANISER, "value"),
+    State(drawn.EVENT_PARTNER, "value"),
+    State(drawn.EVENT_ACCOUNTS, "value"),
+    State("logout-csrf", "value"),
+    prevent_initial_call=True,
+)
+def create_event(
+    clicks: Any, name: Any, kind: Any, day: Any, cost: Any, organiser: Any, partner: Any, accounts: Any, csrf: Any
+) -> tuple[Any, Any]:
+    """Create the event (the server checks the organiser and every account against the viewer's scope) and open
+    it."""
+    if not clicks:
+        raise PreventUpdate
+    lang = current_lang()
+    form = {
+        "name": name,
+        "kind": kind,
+        "event_date": day,
+        "cost": cost,
+        "organiser_rep_id": organiser,
+        "partner": partner,
+        "account_ids": accounts or [],
+    }
+    outcome = writes.create_event(csrf, form)
+    alert = dbc.Alert(outcome.message(lang), color="success" if outcome.ok else "danger", className="py-2")
+    if not outcome.ok:
+        return alert, no_update
+    year = str(day)[:4] if isinstance(day, str) and day[:4].isdigit() else str(current_day().year)
+    return alert, "?" + urlencode({"year": year, "event": outcome.detail})
