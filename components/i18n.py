@@ -785,6 +785,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "week.training_under": {"en": "{n} under {required} h", "zh": "{n} 人不足 {required} 学时"},
     "week.hours": {"en": "Hours", "zh": "学时"},
     "sc.open_week": {"en": "Plan and record visits in My week ›", "zh": "在“我的一周”中安排和记录拜访 ›"},
+    "week.first_rows": {"en": "The first {n} of {total}.", "zh": "显示前 {n} 条，共 {total} 条。"},
     "week.training_hours": {"en": "Training hours", "zh": "培训学时"},
     "week.plan_met": {"en": "planned · done", "zh": "计划 · 已完成"},
     "week.required": {"en": "Required", "zh": "要求"},

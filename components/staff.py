@@ -50,6 +50,9 @@ RECORD_PURPOSE, RECORD_OUTCOME, RECORD_NEXT, RECORD_NEXT_DATE = (
 RECORD_DEAL, RECORD_EDITING, RECORD_REP = "record-deal", "record-editing", "record-rep"
 # a visit row's buttons (pattern-matching: {"type": ..., "id": visit id})
 UP, DOWN, REMOVE, DONE, EDIT = "visit-up", "visit-down", "visit-remove", "visit-done", "visit-edit"
+#: the most rows the events table and the training table draw (the figures above them count every row)
+EVENT_ROWS = 200
+TRAINING_ROWS = 100
 KINDS = ("visit", "call", "exec_visit", "vip_event", "dinner", "seminar")
 EVENT_KINDS = ("dinner_6a2r", "vip_event", "exec_roundtable", "seminar", "service_month", "partner_event")
 # the event form
@@ -411,8 +414,10 @@ def records_list(rows: Sequence[dict[str, Any]], lang: str) -> Any:
 
 
 def training_table(reps: Sequence[Any], required: float, year: int, lang: str) -> html.Div:
-    """Training hours of the year per rep, fewest first; those under the requirement in red."""
+    """Training hours of the year per rep, fewest first (at most ``TRAINING_ROWS``); those under the requirement
+    in red."""
     under = sum(1 for r in reps if r.under_requirement)
+    shown = list(reps)[:TRAINING_ROWS]
     head = html.Tr(
         [
             html.Th(t("week.rep", lang)),
@@ -431,11 +436,17 @@ def training_table(reps: Sequence[Any], required: float, year: int, lang: str) -
                 html.Td(t("week.under", lang) if r.under_requirement else "✓", className="text-end small"),
             ]
         )
-        for r in reps
+        for r in shown
     ]
+    more = (
+        []
+        if len(shown) == len(reps)
+        else [html.Div(t("week.first_rows", lang, n=len(shown), total=len(reps)), className="small text-muted")]
+    )
     return html.Div(
         [
             html.Div(t("week.training_under", lang, n=under, required=hours(required)), className="small mb-2"),
+            *more,
             html.Div(
                 dbc.Table([html.Thead(head), html.Tbody(rows)], size="sm", className="week-table mb-0"),
                 className="week-scroll",
@@ -518,7 +529,7 @@ def events_table(events: Sequence[Any], year: int, lang: str) -> html.Div:
             ),
         ]
     )
-    ordered = sorted(events, key=lambda e: (e.event.event_date, e.event.event_code), reverse=True)
+    ordered = sorted(events, key=lambda e: (e.event.event_date, e.event.event_code), reverse=True)[:EVENT_ROWS]
     return html.Div(
         dbc.Table(
             [html.Thead(head), html.Tbody([event_row(e, year, lang) for e in ordered])],

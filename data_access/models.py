@@ -347,6 +347,8 @@ class Visit(Base):
         Index("ix_visits_rep_date", "rep_id", "visit_date"),
         Index("ix_visits_account_date", "account_id", "visit_date"),
         Index("ix_visits_account_cover", "account_id", "status", "visit_date", "rep_id"),
+        # a week of the whole company (a director's team week, the visits API): one date range
+        Index("ix_visits_date", "visit_date", "rep_id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

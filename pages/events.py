@@ -101,7 +101,17 @@ def render(data: view.EventsData, lang: str) -> html.Div:
                 className="g-3",
             )
         )
-        parts.append(panel(t("events.list", lang, year=data.year), drawn.events_table(events, data.year, lang)))
+        listed = html.Div(
+            [
+                drawn.events_table(events, data.year, lang),
+                html.Div(
+                    t("week.first_rows", lang, n=drawn.EVENT_ROWS, total=len(events)), className="small text-muted"
+                )
+                if len(events) > drawn.EVENT_ROWS
+                else None,
+            ]
+        )
+        parts.append(panel(t("events.list", lang, year=data.year), listed))
     if data.role != "rep":
         parts.append(html.Div(drawn.event_form(data.organisers, data.today, lang), className="mt-3"))
     return html.Div(parts, className="events-page")

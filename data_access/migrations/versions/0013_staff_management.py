@@ -34,6 +34,7 @@ def upgrade() -> None:
     op.add_column("visits", sa.Column("created_by", sa.Integer(), nullable=True))
     op.add_column("visits", sa.Column("created_at", sa.DateTime(), nullable=True))
     op.add_column("visits", sa.Column("updated_at", sa.DateTime(), nullable=True))
+    op.create_index("ix_visits_date", "visits", ["visit_date", "rep_id"])
     op.create_table(
         "events",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -115,6 +116,7 @@ def downgrade() -> None:
     op.drop_index("ix_events_organiser_rep_id", table_name="events")
     op.drop_index("ix_events_date", table_name="events")
     op.drop_table("events")
+    op.drop_index("ix_visits_date", table_name="visits")
     with op.batch_alter_table("visits") as batch:
         for name in ("updated_at", "created_at", "created_by", "position", "next_step_date", "next_step"):
             batch.drop_column(name)
