@@ -10,8 +10,9 @@ browser posts them:
 
 - the first view after the server's start (a director's team funnel: nothing of it was ever read);
 - 60 distinct views as the director, 12 per page, drawn at random from a fixed seed: teams, reps, regions
-  with RAD classes and industries, periods, product lines, segments, drills;
-- 20 distinct views as the rep (R0001), over the same pages and filters.
+  with RAD classes and industries, periods, product lines, segments, drills; and since issue 19 the team
+  week (``/visits``, 12 weeks and scopes) and the events of each of the three years (``/events``);
+- 20 distinct views as the rep (R0001), over the same pages and filters (4 per page).
 
 Beside each view its SQL floor: every statement the view's loader runs (captured in this process with the same
 viewer, address and day), each run again alone on the database with all its rows fetched, summed. The issue's
@@ -46,7 +47,7 @@ from run import AS_OF, DATA, USERS, Client, build, database_url, percentile, sta
 
 from data_access.models import User  # noqa: E402
 from data_access.users import Viewer, viewer_for  # noqa: E402
-from metrics.views import funnel, overview, rad, scorecards, winloss  # noqa: E402
+from metrics.views import funnel, overview, rad, scorecards, staff, winloss  # noqa: E402
 from tests.dash_http import render_page  # noqa: E402
 
 SEED = 16
@@ -57,7 +58,11 @@ LOADERS: dict[str, Callable[[Session, Viewer, dict[str, str], date], Any]] = {
     "/rad": rad.load,
     "/scorecards": scorecards.load,
     "/winloss": winloss.load,
+    "/visits": staff.load_week,
+    "/events": staff.load_events,
 }
+#: the weeks a team week is drawn for: the last twelve up to the as-of day's
+WEEKS = tuple(f"2026-W{w:02d}" for w in range(37, 49))
 SEGMENTS = ("rad_class", "industry", "region", "team", "rep", "product_line", "competitor", "size_band")
 PERIODS = ("2026", "2026Q1", "2026Q2", "2026Q3", "2026Q4", "2025", "2025Q3", "2024")
 
@@ -130,11 +135,15 @@ def views(rng: random.Random, c: Choices, per_page: int, rep: bool) -> list[tupl
             **deals(),
             **({"outcome": rng.choice(("won", "lost"))} if rng.random() < 0.3 else {}),
         },
+        "/visits": lambda: {"week": rng.choice(WEEKS), **scope()},
+        "/events": lambda: {"year": rng.choice(("2026", "2025", "2024"))},
     }
     out: list[tuple[str, str]] = []
     for page, make in makers.items():
         seen: set[str] = set()
-        while len(seen) < per_page:
+        for _ in range(1000):  # a page with fewer addresses than per_page (the events' three years) has them all
+            if len(seen) == per_page:
+                break
             seen.add("?" + urlencode(make()))
         out += [(page, search) for search in sorted(seen)]
     rng.shuffle(out)

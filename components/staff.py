@@ -99,6 +99,11 @@ def week_nav(monday: date, this_monday: date, query: dict[str, str], lang: str) 
     return html.Div([x for link in links if link is not None for x in (link, " ")], className="week-nav mb-3")
 
 
+def write_message(ok: bool, text: str) -> dbc.Alert:
+    """What a write answered: green (and gone after 4 s) when done, red until the next try when refused."""
+    return dbc.Alert(text, color="success" if ok else "danger", duration=4000 if ok else None, className="py-2")
+
+
 def colon(lang: str) -> str:
     """A label's colon: full width in Chinese, ": " in English."""
     return "：" if lang == "zh" else ": "

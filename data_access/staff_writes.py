@@ -208,8 +208,9 @@ def plan_visit(session: Session, viewer: Viewer, form: VisitInput, today: date) 
     count, last = session.execute(week).one()
     if int(count) >= PLAN_MAX:
         raise Refused("write.plan_full", str(PLAN_MAX))
-    now = utcnow()
-    visit = Visit(
+    return _new_visit(
+        session,
+        viewer,
         rep_id=rep.id,
         account_id=account.id,
         visit_date=day,
@@ -217,10 +218,13 @@ def plan_visit(session: Session, viewer: Viewer, form: VisitInput, today: date) 
         status="planned",
         purpose=_text(form.purpose),
         position=int(last or 0) + 1,
-        created_by=viewer.user_id,
-        created_at=now,
-        updated_at=now,
     )
+
+
+def _new_visit(session: Session, viewer: Viewer, **fields: Any) -> Visit:
+    """A visit entered in the app: stamped with its author and time, logged."""
+    now = utcnow()
+    visit = Visit(created_by=viewer.user_id, created_at=now, updated_at=now, **fields)
     session.add(visit)
     session.flush()
     _log(session, viewer, "visit", visit.id, "create", None, _visit_snapshot(visit))
@@ -273,20 +277,7 @@ def record_visit(session: Session, viewer: Viewer, form: VisitInput, today: date
     fields = _record_fields(session, viewer, rep, account, form, today)
     if _same_key_taken(session, rep.id, account.id, fields["visit_date"], fields["kind"], "done"):
         raise Refused("write.duplicate")
-    now = utcnow()
-    visit = Visit(
-        rep_id=rep.id,
-        account_id=account.id,
-        status="done",
-        created_by=viewer.user_id,
-        created_at=now,
-        updated_at=now,
-        **fields,
-    )
-    session.add(visit)
-    session.flush()
-    _log(session, viewer, "visit", visit.id, "create", None, _visit_snapshot(visit))
-    return visit
+    return _new_visit(session, viewer, rep_id=rep.id, account_id=account.id, status="done", **fields)
 
 
 def _own_recent(session: Session, viewer: Viewer, visit_id: object, now: datetime) -> Visit:

@@ -156,7 +156,7 @@ def create_event(
         "account_ids": accounts or [],
     }
     outcome = writes.create_event(csrf, form)
-    alert = dbc.Alert(outcome.message(lang), color="success" if outcome.ok else "danger", className="py-2")
+    alert = drawn.write_message(outcome.ok, outcome.message(lang))
     if not outcome.ok:
         return alert, no_update
     year = str(day)[:4] if isinstance(day, str) and day[:4].isdigit() else str(current_day().year)

@@ -180,12 +180,7 @@ def _redraw(search: str | None, lang: str) -> Any:
 
 
 def _message(outcome: writes.Outcome, lang: str) -> dbc.Alert:
-    return dbc.Alert(
-        outcome.message(lang),
-        color="success" if outcome.ok else "danger",
-        duration=4000 if outcome.ok else None,
-        className="py-2",
-    )
+    return drawn.write_message(outcome.ok, outcome.message(lang))
 
 
 @dash.callback(

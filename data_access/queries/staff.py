@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, aliased
 
+from data_access.chunks import rows_in_chunks
 from data_access.models import (
     Account,
     AccountYear,
@@ -171,25 +172,23 @@ def attendance(session: Session, events: list[EventRow]) -> list[Attendance]:
         return []
     years = {e.event_date.year for e in events}
     year_of = {e.event_id: e.event_date.year for e in events}
-    classes: dict[tuple[int, int], str] = {}
-    rows: list[Any] = []
-    ids = [e.event_id for e in events]
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        rows += session.execute(
-            select(EventAttendee.event_id, EventAttendee.account_id, EventAttendee.attended).where(
-                EventAttendee.event_id.in_(chunk)
-            )
-        ).all()
-    accounts = sorted({int(a) for _e, a, _t in rows})
-    for i in range(0, len(accounts), 500):
-        chunk = accounts[i : i + 500]
-        for account_id, year, cls in session.execute(
-            select(AccountYear.account_id, AccountYear.year, AccountYear.rad_class).where(
+    rows = rows_in_chunks(
+        session,
+        lambda chunk: select(EventAttendee.event_id, EventAttendee.account_id, EventAttendee.attended).where(
+            EventAttendee.event_id.in_(chunk)
+        ),
+        [e.event_id for e in events],
+    )
+    classes = {
+        (int(account_id), int(year)): str(cls)
+        for account_id, year, cls in rows_in_chunks(
+            session,
+            lambda chunk: select(AccountYear.account_id, AccountYear.year, AccountYear.rad_class).where(
                 AccountYear.account_id.in_(chunk), AccountYear.year.in_(sorted(years))
-            )
-        ):
-            classes[(int(account_id), int(year))] = str(cls)
+            ),
+            sorted({int(a) for _e, a, _t in rows}),
+        )
+    }
     out = []
     for event_id, account_id, attended in rows:
         found: str | None = classes.get((int(account_id), year_of[int(event_id)]))
@@ -199,21 +198,20 @@ def attendance(session: Session, events: list[EventRow]) -> list[Attendance]:
 
 def deals_after(session: Session, scope: Scope, account_ids: set[int], start: date, end: date) -> list[NewDeal]:
     """Open or won deals in scope created from ``start`` to 90 days after ``end`` at ``account_ids``."""
-    out: list[NewDeal] = []
-    ids = sorted(account_ids)
     last = end + timedelta(days=PIPELINE_WINDOW_DAYS)
-    for i in range(0, len(ids), 500):
-        chunk = ids[i : i + 500]
-        stmt = select(
+    rows = rows_in_chunks(
+        session,
+        lambda chunk: select(
             Opportunity.id, Opportunity.account_id, Opportunity.created_date, Opportunity.amount, Opportunity.status
         ).where(
             Opportunity.account_id.in_(chunk),
             Opportunity.created_date.between(start, last),
             Opportunity.status.in_(("open", "won")),
             scope.condition(Opportunity.owner_rep_id),
-        )
-        out += [NewDeal(int(o), int(a), c, float(amt), str(s)) for o, a, c, amt, s in session.execute(stmt)]
-    return out
+        ),
+        sorted(account_ids),
+    )
+    return [NewDeal(int(o), int(a), c, float(amt), str(s)) for o, a, c, amt, s in rows]
 
 
 def event_accounts(session: Session, scope: Scope, event_id: int) -> list[dict[str, Any]]:
