@@ -191,6 +191,48 @@ BAD = [
         lambda f: _edit(f, "opportunities", "name", "项" * 5000),
         ("opportunities", 2, "name", "name too long (5,000 characters, at most 200)"),
     ),
+    # the sheets of staff management (issue 19)
+    (
+        "event kind",
+        lambda f: _edit(f, "events", "kind", "party"),
+        (
+            "events",
+            2,
+            "kind",
+            "kind must be one of dinner_6a2r, vip_event, exec_roundtable, seminar, service_month, partner_event",
+        ),
+    ),
+    ("event cost", lambda f: _edit(f, "events", "cost", "-1"), ("events", 2, "cost", "cost must not be negative")),
+    (
+        "event organiser",
+        lambda f: _edit(f, "events", "organiser_rep_code", "R9999"),
+        ("events", 2, "organiser_rep_code", "unknown rep code 'R9999'"),
+    ),
+    (
+        "attendee of no event",
+        lambda f: _edit(f, "event_attendees", "event_code", "EV999999"),
+        ("event_attendees", 2, "event_code", "unknown event code 'EV999999'"),
+    ),
+    (
+        "attended neither yes nor no",
+        lambda f: _edit(f, "event_attendees", "attended", "maybe"),
+        ("event_attendees", 2, "attended", "attended must be yes or no"),
+    ),
+    (
+        "training hours",
+        lambda f: _edit(f, "training", "hours", "1001"),
+        ("training", 2, "hours", "hours must be at most 1000 hours"),
+    ),
+    (
+        "training score",
+        lambda f: _edit(f, "training", "score", "101"),
+        ("training", 2, "score", "score must be between 0 and 100"),
+    ),
+    (
+        "training of nobody",
+        lambda f: _edit(f, "training", "rep_code", "R9999"),
+        ("training", 2, "rep_code", "unknown rep code 'R9999'"),
+    ),
 ]
 
 
