@@ -63,6 +63,8 @@ EVENT_NAME, EVENT_KIND, EVENT_DATE, EVENT_COST, EVENT_ORGANISER = (
     "event-cost",
     "event-organiser",
 )
+# ticking who attended an event
+EVENT_TICKS, EVENT_ADD, EVENT_SAVE, EVENT_CODE = "event-ticks", "event-add", "event-save", "event-code"
 EVENT_ACCOUNTS, EVENT_PARTNER, EVENT_CREATE, EVENT_MESSAGE = (
     "event-accounts",
     "event-partner",
@@ -653,6 +655,38 @@ def event_form(organisers: Sequence[tuple[int, str, str]], today: date, lang: st
                 ),
                 dbc.Button(t("events.create_button", lang), id=EVENT_CREATE, color="primary"),
                 html.Div(id=EVENT_MESSAGE, className="mt-2"),
+            ]
+        ),
+        className="panel-card mb-3",
+    )
+
+
+def attendance_form(
+    event: Any, rows: Sequence[dict[str, Any]], team_accounts: Sequence[tuple[int, str, str]], lang: str
+) -> dbc.Card:
+    """A manager ticks who of the invited accounts attended, and adds accounts of the organiser's team."""
+    invited = {int(r["account_id"]) for r in rows}
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                html.Div(t("events.tick", lang, name=event.name), className="panel-title mb-2"),
+                dcc.Checklist(
+                    id=EVENT_TICKS,
+                    options=[{"label": " " + str(r["account"]), "value": int(r["account_id"])} for r in rows],
+                    value=[int(r["account_id"]) for r in rows if r["attended"]],
+                    labelClassName="d-block",
+                ),
+                _field(
+                    t("events.add_accounts", lang),
+                    dcc.Dropdown(
+                        id=EVENT_ADD,
+                        options=[{"label": f"{n} ({c})", "value": i} for i, c, n in team_accounts if i not in invited],
+                        multi=True,
+                        placeholder=t("week.pick", lang),
+                    ),
+                ),
+                dcc.Store(id=EVENT_CODE, data=event.event_code),
+                dbc.Button(t("events.save", lang), id=EVENT_SAVE, color="primary"),
             ]
         ),
         className="panel-card mb-3",

@@ -437,3 +437,47 @@ def create_event(session: Session, viewer: Viewer, form: EventInput, today: date
         {"event_code": event.event_code, "name": name, "kind": event.kind, "accounts": account_ids},
     )
     return event
+
+
+def set_attendance(session: Session, viewer: Viewer, event_code: object, attended: object, added: object = ()) -> str:
+    """Tick who attended an event of the viewer's scope (a manager's or a director's): every invited account in
+    ``attended`` is marked attended, the others invited and absent; ``added`` accounts (of the scope) join as
+    attended. Returns the event's code."""
+    if viewer.role == "rep":
+        raise Refused("write.managers_only")
+    code = _text(event_code, 50)
+    event = session.execute(
+        select(Event).where(Event.event_code == (code or ""), viewer.scope.condition(Event.organiser_rep_id))
+    ).scalar()
+    if event is None:
+        raise Refused("write.not_yours")
+    ticked = {_int(a) for a in (attended if isinstance(attended, list | tuple) else [])}
+    new = {_int(a) for a in (added if isinstance(added, list | tuple) else [])}
+    rows = {a.account_id: a for a in session.scalars(select(EventAttendee).where(EventAttendee.event_id == event.id))}
+    new -= set(rows)
+    if len(rows) + len(new) > EVENT_ACCOUNTS_MAX:
+        raise Refused("write.too_many_accounts", str(EVENT_ACCOUNTS_MAX))
+    allowed = set(
+        session.scalars(
+            select(Account.id).where(Account.id.in_(sorted(new)), viewer.scope.condition(Account.owner_rep_id))
+        )
+    )
+    if new - allowed or ticked - set(rows) - new:
+        raise Refused("write.not_your_account")
+    before = {a: r.attended for a, r in rows.items()}
+    for account_id, row in rows.items():
+        row.attended = account_id in ticked
+    for account_id in sorted(new):
+        session.add(EventAttendee(event_id=event.id, account_id=account_id, attended=True))
+    session.flush()
+    after = {a: r.attended for a, r in rows.items()} | dict.fromkeys(sorted(new), True)
+    _log(
+        session,
+        viewer,
+        "event",
+        event.id,
+        "attendance",
+        {str(k): v for k, v in before.items()},
+        {str(k): v for k, v in after.items()},
+    )
+    return event.event_code

@@ -132,6 +132,7 @@ class EventRow:
     event_date: date
     organiser: str
     cost: float
+    organiser_id: int | None = None
 
 
 @dataclass(frozen=True)

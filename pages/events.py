@@ -17,15 +17,19 @@ from components.formatting import cny, count
 from components.i18n import current_lang, t
 from components.shell import empty_state, page_header, panel
 from metrics.views import staff as view
+from metrics.views.filters import query_of
 from web import writes
 from web.loading import current_day, load_view, page_layout
 
 dash.register_page(__name__, path="/events", order=4.5, nav_key="nav.events", title="SalesRadar")
 
 
+BODY = "events-body"
+
+
 @page_layout(keep_page=False)  # the form carries the organisers of the viewer's scope and is theirs
 def layout(**query: str) -> html.Div:
-    return render(load_view(view.load_events, query), current_lang())
+    return html.Div(render(load_view(view.load_events, query), current_lang()), id=BODY)
 
 
 def _years(year: int, lang: str) -> html.Div:
@@ -76,6 +80,8 @@ def render(data: view.EventsData, lang: str) -> html.Div:
         )
         if data.chosen is not None:
             parts.append(drawn.attendees_list(data.chosen.event.name, data.chosen_accounts, lang))
+            if data.role != "rep":
+                parts.append(drawn.attendance_form(data.chosen.event, data.chosen_accounts, data.team_accounts, lang))
         reach = data.reach
         parts.append(
             dbc.Row(
@@ -161,3 +167,24 @@ def create_event(
         return alert, no_update
     year = str(day)[:4] if isinstance(day, str) and day[:4].isdigit() else str(current_day().year)
     return alert, "?" + urlencode({"year": year, "event": outcome.detail})
+
+
+@dash.callback(
+    Output(BODY, "children"),
+    Input(drawn.EVENT_SAVE, "n_clicks"),
+    State(drawn.EVENT_CODE, "data"),
+    State(drawn.EVENT_TICKS, "value"),
+    State(drawn.EVENT_ADD, "value"),
+    State("logout-csrf", "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def save_attendance(clicks: Any, code: Any, ticked: Any, added: Any, csrf: Any, search: Any) -> Any:
+    """Save who attended (the server checks the event and every account against the viewer's scope) and draw the
+    page again with the result on top."""
+    if not clicks:
+        raise PreventUpdate
+    lang = current_lang()
+    outcome = writes.set_attendance(csrf, code, ticked or [], added or [])
+    page = render(load_view(view.load_events, query_of(search)), lang)
+    return [drawn.write_message(outcome.ok, outcome.message(lang)), page]

@@ -68,3 +68,7 @@ def create_event(csrf: object, form: dict[str, Any]) -> Outcome:
     fields = staff_writes.EventInput.__dataclass_fields__
     event = staff_writes.EventInput(**{k: v for k, v in form.items() if k in fields})
     return _run(csrf, "events.created", lambda s, v, d: staff_writes.create_event(s, v, event, d).event_code)
+
+
+def set_attendance(csrf: object, event_code: object, attended: object, added: object) -> Outcome:
+    return _run(csrf, "events.saved", lambda s, v, _d: staff_writes.set_attendance(s, v, event_code, attended, added))

@@ -155,14 +155,14 @@ def account_deals(session: Session, scope: Scope, account_id: int) -> list[tuple
 def events_between(session: Session, scope: Scope, start: date, end: date) -> list[EventRow]:
     """The events from ``start`` to ``end`` organised by a rep in scope."""
     stmt = (
-        select(Event.id, Event.event_code, Event.name, Event.kind, Event.event_date, Rep.name, Event.cost)
+        select(Event.id, Event.event_code, Event.name, Event.kind, Event.event_date, Rep.name, Event.cost, Rep.id)
         .join(Rep, Rep.id == Event.organiser_rep_id)
         .where(Event.event_date.between(start, end), scope.condition(Event.organiser_rep_id))
         .order_by(Event.event_date, Event.event_code)
     )
     return [
-        EventRow(int(i), str(c), str(n), str(k), d, str(o), float(cost))
-        for i, c, n, k, d, o, cost in session.execute(stmt)
+        EventRow(int(i), str(c), str(n), str(k), d, str(o), float(cost), int(rep))
+        for i, c, n, k, d, o, cost, rep in session.execute(stmt)
     ]
 
 
@@ -225,6 +225,7 @@ def event_accounts(session: Session, scope: Scope, event_id: int) -> list[dict[s
     ay = _class_of(year)
     stmt = (
         select(
+            Account.id,
             Account.account_code,
             Account.name,
             EventAttendee.contact_name,
@@ -236,7 +237,7 @@ def event_accounts(session: Session, scope: Scope, event_id: int) -> list[dict[s
         .where(EventAttendee.event_id == event_id)
         .order_by(Account.name)
     )
-    cols = ["account_code", "account", "contact_name", "attended", "rad_class"]
+    cols = ["account_id", "account_code", "account", "contact_name", "attended", "rad_class"]
     return [dict(zip(cols, r, strict=True)) for r in session.execute(stmt)]
 
 

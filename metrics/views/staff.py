@@ -292,6 +292,8 @@ class EventsData:
     chosen: EventSummary | None = None
     chosen_accounts: list[dict[str, Any]] = field(default_factory=list)
     organisers: list[tuple[int, str, str]] = field(default_factory=list)
+    #: the accounts of the chosen event's organiser's team a manager may add as attending
+    team_accounts: list[tuple[int, str, str]] = field(default_factory=list)
 
     @property
     def reach(self) -> dict[str, int]:
@@ -354,6 +356,9 @@ def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: 
     if query.get("event") and chosen is None:
         problems.append(Problem(f"event {query['event'][:40]!r} is not one of this year's you can see", FORBIDDEN))
     organisers = queries.reps_in_scope(session, viewer.scope) if viewer.role != "rep" else []
+    team_accounts: list[tuple[int, str, str]] = []
+    if chosen is not None and chosen.event.organiser_id is not None and viewer.role != "rep":
+        team_accounts = load_team_accounts(session, viewer, {"organiser": str(chosen.event.organiser_id)}, today)
     return EventsData(
         year,
         today,
@@ -364,6 +369,7 @@ def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: 
         chosen,
         queries.event_accounts(session, viewer.scope, chosen.event.event_id) if chosen else [],
         organisers,
+        team_accounts,
     )
 
 

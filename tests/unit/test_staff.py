@@ -384,3 +384,44 @@ def test_stf020_a_manager_imports_only_inside_the_team(world, session, engine, t
     }
     session.expire_all()
     assert session.scalar(select(func.count()).select_from(Event)) == 1
+
+
+def test_stf021_ticking_who_attended(world, session):
+    form = w.EventInput(
+        name="圆桌会",
+        kind="exec_roundtable",
+        event_date="2026-11-20",
+        cost="9000",
+        account_ids=[world["acc_a"].id, world["acc_a2"].id],
+        organiser_rep_id=world["a1"].id,
+    )
+    event = w.create_event(session, world["manager"], form, TODAY)
+    # ACC-A2 did not come after all; ACC-A3 came without an invitation
+    w.set_attendance(session, world["manager"], event.event_code, [world["acc_a"].id], [world["acc_a3"].id])
+    query = select(EventAttendee.account_id, EventAttendee.attended).where(EventAttendee.event_id == event.id)
+    rows = {int(a): bool(t) for a, t in session.execute(query)}
+    assert rows == {world["acc_a"].id: True, world["acc_a2"].id: False, world["acc_a3"].id: True}
+    summary = view.load_events(session, world["manager"], {"year": "2026", "event": event.event_code}, TODAY)
+    assert summary.chosen is not None and summary.chosen.accounts == 2 and summary.chosen.cost_per_account == 4500
+    for viewer, attended, added, key in [
+        (world["rep"], [], [], "write.managers_only"),
+        (world["manager"], [], [world["acc_b"].id], "write.not_your_account"),  # another team's account
+        (world["manager"], [world["acc_b"].id], [], "write.not_your_account"),  # ticking one never invited
+        (world["manager"], ["x"], [], "write.bad_id"),
+    ]:
+        with pytest.raises(w.Refused) as refused:
+            w.set_attendance(session, viewer, event.event_code, attended, added)
+        assert refused.value.key == key
+    other = Event(
+        event_code="EV-W",
+        name="w",
+        kind="seminar",
+        event_date=date(2026, 11, 1),
+        organiser_rep_id=world["b1"].id,
+        cost=1,
+    )
+    session.add(other)
+    session.flush()
+    with pytest.raises(w.Refused) as refused:
+        w.set_attendance(session, world["manager"], "EV-W", [], [world["acc_a"].id])  # another team's event
+    assert refused.value.key == "write.not_yours"

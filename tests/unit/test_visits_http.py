@@ -242,3 +242,39 @@ def test_vis009_events_and_training_api_in_scope(rep, manager, director, demo_se
         {"rep_code": "R0001", "hours": pytest.approx(float(hours)), "under_requirement": float(hours) < 40}
     ]
     assert training["required_hours"] == 40
+
+
+def test_vis010_ticking_attendance_needs_csrf_and_the_team(manager, demo_session, demo_engine):
+    year = AS_OF.year
+    codes = demo_session.execute(
+        text(
+            "SELECT e.event_code, r.team_id FROM events e JOIN reps r ON r.id = e.organiser_rep_id "
+            "WHERE e.event_date >= :a ORDER BY e.event_code"
+        ),
+        {"a": f"{year}-01-01"},
+    ).all()
+    mine = next(c for c, team in codes if team == 1)
+    theirs = next(c for c, team in codes if team != 1)
+    page = text_of(render_page(manager, "/events", f"?year={year}&event={mine}"))
+    assert "Who attended" in page and "Save who attended" in page
+
+    def before() -> list[tuple]:
+        with demo_engine.connect() as conn:
+            return conn.execute(text("SELECT id, attended FROM event_attendees ORDER BY id")).all()
+
+    start = before()
+    csrf = _csrf(manager)
+    for code, token in ((mine, ""), (theirs, csrf)):
+        values = {
+            ("event-save", "n_clicks"): 1,
+            ("event-code", "data"): code,
+            ("event-ticks", "value"): [],
+            ("event-add", "value"): [],
+            ("logout-csrf", "value"): token,
+            ("url", "search"): f"?year={year}",
+        }
+        response = call_callback(manager, "events-body.children", values)
+        assert response.status_code == 200
+        alert = response.get_json()["response"]["events-body"]["children"][0]
+        assert alert["props"]["color"] == "danger", alert
+    assert before() == start  # neither the forged form nor another team's event changed a row
