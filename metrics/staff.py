@@ -77,8 +77,12 @@ class RepWeek:
         return self.records - self.records_complete
 
 
+#: what a text may hold and still be empty: spaces (ASCII and ideographic), tabs and line breaks
+BLANKS = " \t\n\r\u3000"
+
+
 def filled(text: str | None) -> bool:
-    return bool(text and text.strip())
+    return bool(text and text.strip(BLANKS))
 
 
 def complete(purpose: str | None, outcome: str | None) -> bool:

@@ -83,6 +83,7 @@ from data_access.queries.staff import (
     training_hours,
     visit_by_id,
     visit_rows,
+    week_counts,
 )
 from data_access.queries.winloss import (
     CLOSED_DEAL_COLUMNS,
@@ -166,6 +167,7 @@ __all__ = [
     "visit_by_id",
     "visit_rows",
     "visits_by_class",
+    "week_counts",
     "week_visits",
     "won_deals",
     "year_classes",

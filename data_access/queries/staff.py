@@ -6,10 +6,9 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import Integer, and_, case, cast, func, select
 from sqlalchemy.orm import Session, aliased
 
-from data_access.chunks import rows_in_chunks
 from data_access.models import (
     Account,
     AccountYear,
@@ -24,7 +23,7 @@ from data_access.models import (
 )
 from data_access.rad import UNKNOWN
 from data_access.scope import Scope
-from metrics.staff import PIPELINE_WINDOW_DAYS, Attendance, EventRow, NewDeal, WeekVisit
+from metrics.staff import BLANKS, PIPELINE_WINDOW_DAYS, Attendance, EventRow, NewDeal, RepWeek, WeekVisit
 
 #: a visit as "My week" and the team's drill list show it
 VISIT_COLUMNS = [
@@ -62,6 +61,53 @@ def plan_visits(session: Session, scope: Scope, start: date, end: date) -> list[
         Visit.visit_date.between(start, end), scope.condition(Visit.rep_id)
     )
     return [WeekVisit(int(r), int(a), str(s), p, o) for r, a, s, p, o in session.execute(stmt)]
+
+
+def _filled(session: Session, column: Any) -> Any:
+    """SQL of ``metrics.staff.filled``: the text holds more than the blanks ``BLANKS`` strips."""
+    trim = func.trim if session.get_bind().dialect.name == "sqlite" else func.btrim
+    return func.length(trim(func.coalesce(column, ""), BLANKS)) > 0
+
+
+def week_counts(session: Session, scope: Scope, start: date, end: date) -> dict[int, RepWeek]:
+    """``metrics.staff.rep_weeks`` of the visits from ``start`` to ``end`` summed in SQL, one row per rep: what a
+    team's or the company's week reads (60,000 visits a week at a million deals; a test holds the two equal)."""
+    other = aliased(Visit)
+
+    def at_same_account(status: str) -> Any:
+        return (
+            select(other.id)
+            .where(
+                other.rep_id == Visit.rep_id,
+                other.account_id == Visit.account_id,
+                other.status == status,
+                other.visit_date.between(start, end),
+            )
+            .exists()
+        )
+
+    planned = Visit.status == "planned"
+    done = Visit.status == "done"
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    stmt = (
+        select(
+            Visit.rep_id,
+            count(planned),
+            count(and_(planned, at_same_account("done"))),
+            count(and_(done, ~at_same_account("planned"))),
+            count(done),
+            count(and_(done, _filled(session, Visit.purpose), _filled(session, Visit.outcome))),
+        )
+        .where(Visit.visit_date.between(start, end), scope.condition(Visit.rep_id))
+        .group_by(Visit.rep_id)
+    )
+    return {
+        int(rep): RepWeek(int(p or 0), int(pd or 0), int(u or 0), int(r or 0), int(c or 0))
+        for rep, p, pd, u, r, c in session.execute(stmt)
+    }
 
 
 def _visit_select(year: int) -> Any:
@@ -166,52 +212,50 @@ def events_between(session: Session, scope: Scope, start: date, end: date) -> li
     ]
 
 
-def attendance(session: Session, events: list[EventRow]) -> list[Attendance]:
-    """The attendee rows of ``events`` (already scoped) with each account's class in its event's year."""
-    if not events:
-        return []
-    years = {e.event_date.year for e in events}
-    year_of = {e.event_id: e.event_date.year for e in events}
-    rows = rows_in_chunks(
-        session,
-        lambda chunk: select(EventAttendee.event_id, EventAttendee.account_id, EventAttendee.attended).where(
-            EventAttendee.event_id.in_(chunk)
-        ),
-        [e.event_id for e in events],
+def _year_of(session: Session, day: Any) -> Any:
+    """The year of a date column, as each database reads it."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%Y", day), Integer)
+    return cast(func.extract("year", day), Integer)
+
+
+def attendance(session: Session, scope: Scope, start: date, end: date) -> list[Attendance]:
+    """The attendee rows of the events from ``start`` to ``end`` organised in scope, each account with its class in
+    its event's year: one statement (the events' range, then each event's attendees and each account's year)."""
+    ay = aliased(AccountYear)
+    stmt = (
+        select(EventAttendee.event_id, EventAttendee.account_id, EventAttendee.attended, ay.rad_class)
+        .join(Event, Event.id == EventAttendee.event_id)
+        .outerjoin(ay, and_(ay.account_id == EventAttendee.account_id, ay.year == _year_of(session, Event.event_date)))
+        .where(Event.event_date.between(start, end), scope.condition(Event.organiser_rep_id))
     )
-    classes = {
-        (int(account_id), int(year)): str(cls)
-        for account_id, year, cls in rows_in_chunks(
-            session,
-            lambda chunk: select(AccountYear.account_id, AccountYear.year, AccountYear.rad_class).where(
-                AccountYear.account_id.in_(chunk), AccountYear.year.in_(sorted(years))
-            ),
-            sorted({int(a) for _e, a, _t in rows}),
+    return [
+        Attendance(int(e), int(a), bool(t), None if c in (None, UNKNOWN) else str(c))
+        for e, a, t, c in session.execute(stmt)
+    ]
+
+
+def deals_after(session: Session, scope: Scope, start: date, end: date) -> list[NewDeal]:
+    """Open or won deals in scope created from ``start`` to 90 days after ``end`` at an account that attended an event
+    of that range organised in scope: one statement, the attended accounts a semi-join."""
+    attended = (
+        select(EventAttendee.account_id)
+        .join(Event, Event.id == EventAttendee.event_id)
+        .where(
+            Event.event_date.between(start, end),
+            EventAttendee.attended.is_(True),
+            scope.condition(Event.organiser_rep_id),
         )
-    }
-    out = []
-    for event_id, account_id, attended in rows:
-        found: str | None = classes.get((int(account_id), year_of[int(event_id)]))
-        out.append(Attendance(int(event_id), int(account_id), bool(attended), None if found == UNKNOWN else found))
-    return out
-
-
-def deals_after(session: Session, scope: Scope, account_ids: set[int], start: date, end: date) -> list[NewDeal]:
-    """Open or won deals in scope created from ``start`` to 90 days after ``end`` at ``account_ids``."""
-    last = end + timedelta(days=PIPELINE_WINDOW_DAYS)
-    rows = rows_in_chunks(
-        session,
-        lambda chunk: select(
-            Opportunity.id, Opportunity.account_id, Opportunity.created_date, Opportunity.amount, Opportunity.status
-        ).where(
-            Opportunity.account_id.in_(chunk),
-            Opportunity.created_date.between(start, last),
-            Opportunity.status.in_(("open", "won")),
-            scope.condition(Opportunity.owner_rep_id),
-        ),
-        sorted(account_ids),
     )
-    return [NewDeal(int(o), int(a), c, float(amt), str(s)) for o, a, c, amt, s in rows]
+    stmt = select(
+        Opportunity.id, Opportunity.account_id, Opportunity.created_date, Opportunity.amount, Opportunity.status
+    ).where(
+        Opportunity.account_id.in_(attended),
+        Opportunity.created_date.between(start, end + timedelta(days=PIPELINE_WINDOW_DAYS)),
+        Opportunity.status.in_(("open", "won")),
+        scope.condition(Opportunity.owner_rep_id),
+    )
+    return [NewDeal(int(o), int(a), c, float(amt), str(st)) for o, a, c, amt, st in session.execute(stmt)]
 
 
 def event_accounts(session: Session, scope: Scope, event_id: int) -> list[dict[str, Any]]:

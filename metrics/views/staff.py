@@ -137,7 +137,7 @@ def _own(session: Session, scope: Scope, rep: tuple[int, str, str], monday: date
 
 
 def _lines(session: Session, scope: Scope, monday: date, by_team: bool) -> list[Line]:
-    weeks = rep_weeks(queries.plan_visits(session, scope, monday, monday + timedelta(days=6)))
+    weeks = queries.week_counts(session, scope, monday, monday + timedelta(days=6))
     reps = queries.reps_in_scope(session, scope)
     team_of = queries.team_of_reps(session, scope)
     if not by_team:
@@ -178,19 +178,26 @@ def load_week(session: Session, viewer: Viewer, query: dict[str, str], today: da
     chosen = rep_named(session, narrowed, query.get("rep"))
     if query.get("rep") and chosen is None:
         problems.append(Problem(f"rep {query['rep'][:40]!r} is not one you can pick", FORBIDDEN))
-    own = _own(session, narrowed, chosen, monday, today) if chosen else None
+    if chosen:  # one rep's week: the page shows only it (the team's lines are one click back)
+        return WeekData(
+            monday,
+            today,
+            viewer.role,
+            tuple(problems),
+            team_id=team_id,
+            rep_code=chosen[1],
+            own=_own(session, narrowed, chosen, monday, today),
+            teams=teams,
+            required_hours=settings.training_required_hours,
+        )
     by_team = viewer.role == "director" and team_id is None
     sunday = monday + timedelta(days=6)
     lines = _lines(session, narrowed, monday, by_team)
-    in_view = narrowed.narrow(rep_id=chosen[0]) if chosen else narrowed
+    in_view = narrowed
     records: list[dict[str, Any]] = []
-    if listing == "incomplete" or chosen:
+    if listing == "incomplete":
         rows = queries.visit_rows(session, in_view, monday, sunday)
-        records = [
-            r
-            for r in rows
-            if r["status"] == "done" and (listing != "incomplete" or not complete(r["purpose"], r["outcome"]))
-        ][:LIST_ROWS]
+        records = [r for r in rows if r["status"] == "done" and not complete(r["purpose"], r["outcome"])][:LIST_ROWS]
     reps = queries.reps_in_scope(session, narrowed)
     hours = queries.training_hours(session, narrowed, today.year if monday.year == today.year else monday.year)
     return WeekData(
@@ -199,9 +206,7 @@ def load_week(session: Session, viewer: Viewer, query: dict[str, str], today: da
         viewer.role,
         tuple(problems),
         team_id=team_id,
-        rep_code=chosen[1] if chosen else None,
         listing=listing,
-        own=own,
         lines=lines,
         by="team" if by_team else "rep",
         totals=total(line.week for line in lines),
@@ -248,7 +253,7 @@ def load_visits_api(session: Session, viewer: Viewer, query: dict[str, str], tod
     reps = [chosen] if chosen else queries.reps_in_scope(session, scope)
     if chosen:
         scope = scope.narrow(rep_id=chosen[0])
-    weeks = rep_weeks(queries.plan_visits(session, scope, monday, monday + timedelta(days=6)))
+    weeks = queries.week_counts(session, scope, monday, monday + timedelta(days=6))
     rows = sorted((code, weeks.get(i, RepWeek())) for i, code, _name in reps)
     return VisitsAnswer(week_key(monday), rows, tuple(problems))
 
@@ -319,10 +324,10 @@ def year_events(session: Session, scope: Scope, year: int) -> list[EventSummary]
     """The year's events in scope, each with its reach, 6A+2R check, cost per account and pipeline after it (the
     events of the 90 days before the year read too, so a deal they claim is not given to a later one)."""
     start, end = date(year, 1, 1), date(year, 12, 31)
-    events = queries.events_between(session, scope, start - timedelta(days=PIPELINE_WINDOW_DAYS), end)
-    attended = queries.attendance(session, events)
-    accounts = {a.account_id for a in attended if a.attended}
-    deals = queries.deals_after(session, scope, accounts, start - timedelta(days=PIPELINE_WINDOW_DAYS), end)
+    first = start - timedelta(days=PIPELINE_WINDOW_DAYS)
+    events = queries.events_between(session, scope, first, end)
+    attended = queries.attendance(session, scope, first, end)
+    deals = queries.deals_after(session, scope, first, end)
     return [s for s in event_summaries(events, attended, deals) if s.event.event_date.year == year]
 
 

@@ -425,3 +425,37 @@ def test_stf021_ticking_who_attended(world, session):
     with pytest.raises(w.Refused) as refused:
         w.set_attendance(session, world["manager"], "EV-W", [], [world["acc_a"].id])  # another team's event
     assert refused.value.key == "write.not_yours"
+
+
+def test_stf022_the_sql_week_counts_are_the_definitions(world, session, demo_session):
+    """queries.week_counts (SQL, for teams and the company) equals metrics.staff.rep_weeks (the definition) on
+    literal rows with blanks of every kind, and on every week of the demo's last quarter."""
+    from data_access import queries
+    from data_access.scope import Scope
+    from metrics.staff import WeekVisit, rep_weeks
+
+    seed = Seed(session)
+    a1, acc_a, acc_a3 = world["a1"], world["acc_a"], world["acc_a3"]
+    seed.visit(a1, acc_a, date(2026, 11, 30), "planned")
+    for purpose, outcome, day in [("目的", "结果", 1), ("\u3000", "结果", 2), ("目的", " \t", 3), (None, "x", 4)]:
+        v = seed.visit(a1, acc_a3 if day > 2 else acc_a, date(2026, 12, day))
+        v.purpose, v.outcome = purpose, outcome
+    session.flush()
+    got = queries.week_counts(session, Scope.everything(), date(2026, 11, 30), date(2026, 12, 6))
+    assert (
+        got[a1.id]
+        == rep_weeks(
+            WeekVisit(v.rep_id, v.account_id, v.status, v.purpose, v.outcome)
+            for v in session.scalars(
+                select(Visit).where(Visit.visit_date.between(date(2026, 11, 30), date(2026, 12, 6)))
+            )
+        )[a1.id]
+    )
+    assert (got[a1.id].records, got[a1.id].records_complete, got[a1.id].unplanned) == (4, 1, 2)
+    monday = date(2026, 8, 31)
+    for week in range(13):
+        start = monday + timedelta(days=7 * week)
+        end = start + timedelta(days=6)
+        sql = queries.week_counts(demo_session, Scope.everything(), start, end)
+        python = rep_weeks(queries.plan_visits(demo_session, Scope.everything(), start, end))
+        assert sql == python, start
