@@ -831,6 +831,8 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "events.add_accounts": {"en": "Add accounts that attended", "zh": "添加出席客户"},
     "events.save": {"en": "Save who attended", "zh": "保存出席情况"},
     "events.saved": {"en": "Attendance of {code} saved.", "zh": "{code} 的出席情况已保存。"},
+    "events.per_team": {"en": "Per team (a team opens its events)", "zh": "各团队（点击团队查看其活动）"},
+    "events.all_teams": {"en": "All teams", "zh": "全部团队"},
     "events.partner": {"en": "Partner", "zh": "合作伙伴"},
     "events.accounts_pick": {"en": "Accounts that attended", "zh": "出席客户"},
     "event.kind.dinner_6a2r": {"en": "6A+2R dinner", "zh": "6A+2R 晚宴"},

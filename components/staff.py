@@ -53,6 +53,7 @@ UP, DOWN, REMOVE, DONE, EDIT = "visit-up", "visit-down", "visit-remove", "visit-
 #: the most rows the events table and the training table draw (the figures above them count every row)
 EVENT_ROWS = 200
 TRAINING_ROWS = 100
+TEAM_ROWS = 300
 KINDS = ("visit", "call", "exec_visit", "vip_event", "dinner", "seminar")
 EVENT_KINDS = ("dinner_6a2r", "vip_event", "exec_roundtable", "seminar", "service_month", "partner_event")
 # the event form
@@ -691,3 +692,39 @@ def attendance_form(
         ),
         className="panel-card mb-3",
     )
+
+
+def team_events_table(rows: Sequence[dict[str, Any]], year: int, lang: str) -> html.Div:
+    """A director's year per team: events, cost, accounts reached, 6A+2R dinners holding their mix; a team opens
+    its events (with the pipeline after them)."""
+    head = html.Tr(
+        [
+            html.Th(t("week.team", lang)),
+            html.Th(t("events.count", lang), className="text-end"),
+            html.Th(t("events.cost", lang), className="text-end"),
+            html.Th(t("events.accounts", lang), className="text-end d-none d-sm-table-cell"),
+            html.Th(t("events.check", lang), className="text-end"),
+        ]
+    )
+    body = [
+        html.Tr(
+            [
+                html.Td(dcc.Link(r["team"] or "—", href="/events?" + urlencode({"year": year, "team": r["team_id"]}))),
+                html.Td(count(int(r["events"]), lang), className="text-end"),
+                html.Td(cny(float(r["cost"]), lang), className="text-end"),
+                html.Td(count(int(r["accounts"]), lang), className="text-end d-none d-sm-table-cell"),
+                html.Td(
+                    f"{r['dinners_held']}/{r['dinners']}",
+                    className="text-end" + (" text-danger" if r["dinners_held"] < r["dinners"] else ""),
+                ),
+            ]
+        )
+        for r in rows[:TEAM_ROWS]
+    ]
+    more = (
+        html.Div(t("week.first_rows", lang, n=TEAM_ROWS, total=len(rows)), className="small text-muted")
+        if len(rows) > TEAM_ROWS
+        else None
+    )
+    table = dbc.Table([html.Thead(head), html.Tbody(body)], size="sm", hover=True, className="week-table mb-0")
+    return html.Div([html.Div(table, className="week-scroll"), more])

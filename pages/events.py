@@ -32,15 +32,53 @@ def layout(**query: str) -> html.Div:
     return html.Div(render(load_view(view.load_events, query), current_lang()), id=BODY)
 
 
-def _years(year: int, lang: str) -> html.Div:
-    return html.Div(
-        [
-            dcc.Link(f"‹ {year - 1}", href=f"/events?year={year - 1}", className="me-3"),
-            " ",  # the years read apart, not as one number
-            dcc.Link(f"{year + 1} ›", href=f"/events?year={year + 1}"),
-        ],
-        className="week-nav mb-3",
-    )
+def _years(year: int, team_id: int | None, lang: str) -> html.Div:
+    def to(y: int) -> str:
+        return "/events?" + urlencode({"year": y, **({"team": team_id} if team_id is not None else {})})
+
+    links: list[Any] = [
+        dcc.Link(f"‹ {year - 1}", href=to(year - 1), className="me-3"),
+        " ",  # the years read apart, not as one number
+        dcc.Link(f"{year + 1} ›", href=to(year + 1), className="me-3"),
+    ]
+    if team_id is not None:
+        links += [" ", dcc.Link(t("events.all_teams", lang), href=f"/events?year={year}")]
+    return html.Div(links, className="week-nav mb-3")
+
+
+def _company(data: view.EventsData, lang: str) -> list[Any]:
+    """A director's whole company: the year's totals, reach by class, a line per team (each opens its events)."""
+    totals = data.team_totals or []
+    if not totals:
+        return [empty_state(t("events.none", lang, year=data.year))]
+    cost = sum(float(r["cost"]) for r in totals)
+    reached = sum(int(r["accounts"]) for r in totals)
+    dinners, held = sum(int(r["dinners"]) for r in totals), sum(int(r["dinners_held"]) for r in totals)
+    return [
+        html.Div(
+            [
+                drawn.stat(t("events.count", lang), count(sum(int(r["events"]) for r in totals), lang)),
+                drawn.stat(t("events.cost", lang), cny(cost, lang)),
+                drawn.stat(t("events.accounts", lang), count(reached, lang)),
+                drawn.stat(t("events.cost_per_account", lang), cny(cost / reached, lang) if reached else "—"),
+                drawn.stat(
+                    t("events.held_rate", lang), f"{held}/{dinners}", tone="text-danger" if held < dinners else ""
+                ),
+            ],
+            className="week-stats mb-3",
+        ),
+        panel(
+            t("events.reach", lang),
+            html.Div(
+                [
+                    drawn.stat(t(f"rad.class.{c if c != 'unknown' else 'none'}", lang), count(n, lang))
+                    for c, n in data.reach.items()
+                ],
+                className="week-stats",
+            ),
+        ),
+        html.Div(panel(t("events.per_team", lang), drawn.team_events_table(totals, data.year, lang)), className="mt-3"),
+    ]
 
 
 def render(data: view.EventsData, lang: str) -> html.Div:
@@ -48,9 +86,11 @@ def render(data: view.EventsData, lang: str) -> html.Div:
     parts: list[Any] = [
         page_header(t("events.title", lang), t("events.subtitle", lang, year=data.year)),
         *[dbc.Alert(str(p), color="warning", className="py-2") for p in data.problems],
-        _years(data.year, lang),
+        _years(data.year, data.team_id if data.role == "director" else None, lang),
     ]
-    if not events:
+    if data.team_totals is not None:
+        parts += _company(data, lang)
+    elif not events:
         parts += [
             empty_state(t("events.none", lang, year=data.year)),
             html.Div(t("events.template_hint", lang), className="text-muted small mb-3"),
@@ -118,7 +158,7 @@ def render(data: view.EventsData, lang: str) -> html.Div:
             ]
         )
         parts.append(panel(t("events.list", lang, year=data.year), listed))
-    if data.role != "rep":
+    if data.role != "rep" and data.team_totals is None:
         parts.append(html.Div(drawn.event_form(data.organisers, data.today, lang), className="mt-3"))
     return html.Div(parts, className="events-page")
 

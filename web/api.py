@@ -237,7 +237,7 @@ def visits() -> Response:
 @bp.get("/events")
 def events() -> Response:
     year = _year(_params(("year",)))
-    data = load_view(views_staff.load_events, {"year": str(year)})
+    events = load_view(views_staff.load_events_api, {"year": str(year)})
     return jsonify(
         {
             "year": year,
@@ -255,7 +255,7 @@ def events() -> Response:
                     "pipeline_after_amount": round(e.pipeline_after_amount, 2),
                     "pipeline_after_count": e.pipeline_after_count,
                 }
-                for e in data.events
+                for e in events
             ],
         }
     )

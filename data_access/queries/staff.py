@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, select
+from sqlalchemy import Integer, and_, case, cast, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from data_access.models import (
@@ -23,7 +23,7 @@ from data_access.models import (
 )
 from data_access.rad import UNKNOWN
 from data_access.scope import Scope
-from metrics.staff import BLANKS, PIPELINE_WINDOW_DAYS, Attendance, EventRow, NewDeal, RepWeek, WeekVisit
+from metrics.staff import BLANKS, MIX_6A2R, PIPELINE_WINDOW_DAYS, Attendance, EventRow, NewDeal, RepWeek, WeekVisit
 
 #: a visit as "My week" and the team's drill list show it
 VISIT_COLUMNS = [
@@ -303,3 +303,91 @@ def team_of_reps(session: Session, scope: Scope) -> dict[int, tuple[int | None, 
         .where(Rep.role == "rep", scope.condition(Rep.id))
     )
     return {int(r): (t, str(n or "")) for r, t, n in session.execute(stmt)}
+
+
+#: the columns of ``event_team_totals``
+TEAM_EVENT_COLUMNS = [
+    "team_id",
+    "team",
+    "events",
+    "cost",
+    "accounts",
+    "R",
+    "A",
+    "D",
+    "unknown",
+    "dinners",
+    "dinners_held",
+]
+
+
+def event_team_totals(session: Session, scope: Scope, start: date, end: date) -> list[dict[str, Any]]:
+    """Per team (of the organiser), the events from ``start`` to ``end`` organised in scope: how many, their cost,
+    the accounts that attended by RAD class in the event's year, and the 6A+2R dinners and how many held their mix
+    (``metrics.staff.MIX_6A2R``), summed in SQL: a director's year of the whole company, without reading every
+    attendee into Python."""
+    ay = aliased(AccountYear)
+    cls = func.coalesce(ay.rad_class, UNKNOWN)
+    came = EventAttendee.attended.is_(True)
+
+    def of(condition: Any) -> Any:
+        return func.sum(case((and_(came, condition), 1), else_=0))
+
+    per_event = (
+        select(
+            Event.id.label("event_id"),
+            Event.kind.label("kind"),
+            Event.cost.label("cost"),
+            Rep.team_id.label("team_id"),
+            of(true()).label("accounts"),
+            of(cls == "R").label("r"),
+            of(cls == "A").label("a"),
+            of(cls == "D").label("d"),
+            of(cls == UNKNOWN).label("unknown"),
+        )
+        .join(Rep, Rep.id == Event.organiser_rep_id)
+        .outerjoin(EventAttendee, EventAttendee.event_id == Event.id)
+        .outerjoin(ay, and_(ay.account_id == EventAttendee.account_id, ay.year == _year_of(session, Event.event_date)))
+        .where(Event.event_date.between(start, end), scope.condition(Event.organiser_rep_id))
+        .group_by(Event.id, Event.kind, Event.cost, Rep.team_id)
+        .subquery()
+    )
+    e = per_event.c
+    dinner = e.kind == "dinner_6a2r"
+    held = and_(dinner, func.coalesce(e.a, 0) >= MIX_6A2R["A"], func.coalesce(e.r, 0) >= MIX_6A2R["R"])
+    stmt = (
+        select(
+            e.team_id,
+            Team.name,
+            func.count(),
+            func.sum(e.cost),
+            func.sum(func.coalesce(e.accounts, 0)),
+            func.sum(func.coalesce(e.r, 0)),
+            func.sum(func.coalesce(e.a, 0)),
+            func.sum(func.coalesce(e.d, 0)),
+            func.sum(func.coalesce(e.unknown, 0)),
+            func.sum(case((dinner, 1), else_=0)),
+            func.sum(case((held, 1), else_=0)),
+        )
+        .outerjoin(Team, Team.id == e.team_id)
+        .group_by(e.team_id, Team.name)
+        .order_by(Team.name)
+    )
+    out = []
+    for row in session.execute(stmt):
+        values = dict(zip(TEAM_EVENT_COLUMNS, row, strict=True))
+        out.append(
+            {k: (v if k == "team" else float(v or 0) if k == "cost" else int(v or 0)) for k, v in values.items()}
+        )
+    return out
+
+
+def event_team(session: Session, scope: Scope, event_code: str) -> int | None:
+    """The team of the organiser of an event in scope (None for a code outside it)."""
+    stmt = (
+        select(Rep.team_id)
+        .join(Event, Event.organiser_rep_id == Rep.id)
+        .where(Event.event_code == event_code, scope.condition(Event.organiser_rep_id))
+    )
+    found = session.scalar(stmt)
+    return int(found) if found is not None else None

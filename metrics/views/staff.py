@@ -299,10 +299,15 @@ class EventsData:
     organisers: list[tuple[int, str, str]] = field(default_factory=list)
     #: the accounts of the chosen event's organiser's team a manager may add as attending
     team_accounts: list[tuple[int, str, str]] = field(default_factory=list)
+    team_id: int | None = None
+    #: a director's whole company: a line per team (``queries.TEAM_EVENT_COLUMNS``); None in a team's view
+    team_totals: list[dict[str, Any]] | None = None
 
     @property
     def reach(self) -> dict[str, int]:
         out = dict.fromkeys(("R", "A", "D", "unknown"), 0)
+        if self.team_totals is not None:
+            return {c: sum(int(t[c]) for t in self.team_totals) for c in out}
         for e in self.events:
             for c, n in e.by_class.items():
                 out[c] += n
@@ -352,15 +357,28 @@ def by_kind(events: list[EventSummary]) -> pd.DataFrame:
 
 @kept
 def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> EventsData:
-    """``/events``: the year's events in scope with their checks, per kind; ``event=CODE`` opens one."""
+    """``/events``: the year's events in scope with their checks, per kind; ``event=CODE`` opens one, ``team=ID``
+    narrows a director's view to a team. A director's whole company is a line per team (``event_team_totals``,
+    summed in SQL: at a million deals 12,000 events a year, whose pipeline-after alone reads 1.8 s), each opening
+    the team's events."""
     problems: list[str] = []
     year = _year(query, today, problems)
-    events = year_events(session, viewer.scope, year)
+    scope, _rep = _narrowed(session, viewer, {"team": query.get("team", "")}, problems)
+    team_id = params.whole(query.get("team"), 1, 2**31 - 1) if scope != viewer.scope else None
     code = params.text(query.get("event"), 50)
+    if viewer.role == "director" and team_id is None and code:
+        team_id = queries.event_team(session, scope, code)  # an event's address opens its team's view
+        scope = scope.narrow(team_id=team_id) if team_id is not None else scope
+    if viewer.role == "director" and team_id is None:
+        totals = queries.event_team_totals(session, scope, date(year, 1, 1), date(year, 12, 31))
+        if code:
+            problems.append(Problem(f"event {code[:40]!r} is not one of this year's you can see", FORBIDDEN))
+        return EventsData(year, today, viewer.role, [], tuple(problems), team_totals=totals)
+    events = year_events(session, scope, year)
     chosen = next((e for e in events if e.event.event_code == code), None)
     if query.get("event") and chosen is None:
         problems.append(Problem(f"event {query['event'][:40]!r} is not one of this year's you can see", FORBIDDEN))
-    organisers = queries.reps_in_scope(session, viewer.scope) if viewer.role != "rep" else []
+    organisers = queries.reps_in_scope(session, scope) if viewer.role != "rep" else []
     team_accounts: list[tuple[int, str, str]] = []
     if chosen is not None and chosen.event.organiser_id is not None and viewer.role != "rep":
         team_accounts = load_team_accounts(session, viewer, {"organiser": str(chosen.event.organiser_id)}, today)
@@ -372,10 +390,17 @@ def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: 
         tuple(problems),
         by_kind(events),
         chosen,
-        queries.event_accounts(session, viewer.scope, chosen.event.event_id) if chosen else [],
+        queries.event_accounts(session, scope, chosen.event.event_id) if chosen else [],
         organisers,
         team_accounts,
+        team_id=team_id,
     )
+
+
+@kept
+def load_events_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> list[EventSummary]:
+    """``GET /api/v1/events``: every event of the year in the viewer's scope, each with its checks."""
+    return year_events(session, viewer.scope, _year(query, today, []))
 
 
 def load_team_accounts(

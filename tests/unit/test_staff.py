@@ -459,3 +459,79 @@ def test_stf022_the_sql_week_counts_are_the_definitions(world, session, demo_ses
         sql = queries.week_counts(demo_session, Scope.everything(), start, end)
         python = rep_weeks(queries.plan_visits(demo_session, Scope.everything(), start, end))
         assert sql == python, start
+
+
+def test_stf023_a_directors_year_of_events_per_team(world, session):
+    seed = Seed(session)
+    seed.bp(world["acc_a"], 2026, 100_000)
+    seed.contract(world["opp_a"], 60_000, date(2026, 3, 1))  # ACC-A: SOW 60%, class R in 2026
+    e1 = Event(
+        event_code="E1",
+        name="晚宴",
+        kind="dinner_6a2r",
+        event_date=date(2026, 5, 1),
+        organiser_rep_id=world["a1"].id,
+        cost=1000,
+    )
+    e2 = Event(
+        event_code="E2",
+        name="研讨会",
+        kind="seminar",
+        event_date=date(2026, 6, 1),
+        organiser_rep_id=world["b1"].id,
+        cost=500,
+    )
+    old = Event(
+        event_code="E0",
+        name="旧",
+        kind="seminar",
+        event_date=date(2025, 12, 1),
+        organiser_rep_id=world["a1"].id,
+        cost=9,
+    )
+    session.add_all([e1, e2, old])
+    session.flush()
+    session.add_all(
+        [
+            EventAttendee(event_id=e1.id, account_id=world["acc_a"].id, attended=True),
+            EventAttendee(event_id=e1.id, account_id=world["acc_a2"].id, attended=True),
+            EventAttendee(event_id=e1.id, account_id=world["acc_a3"].id, attended=False),
+            EventAttendee(event_id=e2.id, account_id=world["acc_b"].id, attended=True),
+            EventAttendee(event_id=old.id, account_id=world["acc_a"].id, attended=True),
+        ]
+    )
+    session.commit()
+    data = view.load_events(session, world["director"], {"year": "2026"}, TODAY)
+    assert data.events == [] and data.team_totals is not None
+    got = {r["team"]: {k: v for k, v in r.items() if k not in ("team", "team_id")} for r in data.team_totals}
+    assert got == {
+        "East": {
+            "events": 1,
+            "cost": 1000.0,
+            "accounts": 2,
+            "R": 1,
+            "A": 0,
+            "D": 0,
+            "unknown": 1,
+            "dinners": 1,
+            "dinners_held": 0,
+        },
+        "West": {
+            "events": 1,
+            "cost": 500.0,
+            "accounts": 1,
+            "R": 0,
+            "A": 0,
+            "D": 0,
+            "unknown": 1,
+            "dinners": 0,
+            "dinners_held": 0,
+        },
+    }
+    assert data.reach == {"R": 1, "A": 0, "D": 0, "unknown": 2}
+    # an event's address opens its team's events, with the event chosen; another team is out of a manager's reach
+    opened = view.load_events(session, world["director"], {"year": "2026", "event": "E1"}, TODAY)
+    assert opened.team_id == world["east"].id and opened.chosen is not None and opened.chosen.event.event_code == "E1"
+    assert [e.event.event_code for e in opened.events] == ["E1"]
+    refused = view.load_events(session, world["manager"], {"year": "2026", "team": str(world["west"].id)}, TODAY)
+    assert refused.problems and [e.event.event_code for e in refused.events] == ["E1"]
