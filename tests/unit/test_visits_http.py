@@ -278,3 +278,51 @@ def test_vis010_ticking_attendance_needs_csrf_and_the_team(manager, demo_session
         alert = response.get_json()["response"]["events-body"]["children"][0]
         assert alert["props"]["color"] == "danger", alert
     assert before() == start  # neither the forged form nor another team's event changed a row
+
+
+def test_vis011_record_and_event_callbacks_refuse_what_is_not_yours(rep, manager, demo_engine, demo_session, cleanup):
+    ids = _ids(demo_session)
+    other_visit = demo_session.execute(
+        text("SELECT v.id FROM visits v JOIN reps r ON r.id = v.rep_id WHERE r.team_id <> 1 LIMIT 1")
+    ).scalar_one()
+    # opening the record form with another team's visit id: nothing comes back
+    pattern = str({"id": ["ALL"], "type": "visit-edit"})
+    values: dict[tuple[str, str], Any] = {
+        (pattern, "n_clicks"): [{"id": {"id": other_visit, "type": "visit-edit"}, "property": "n_clicks", "value": 1}]
+    }
+    opened = call_callback(
+        rep, "record-collapse.is_open", values, [f'{{"id":{other_visit},"type":"visit-edit"}}.n_clicks']
+    )
+    assert opened.status_code == 204
+    # saving a record at another team's account, with the session's own token
+    form = {
+        ("record-save", "n_clicks"): 1,
+        ("record-account", "value"): str(ids["other_team"]),
+        ("record-date", "value"): AS_OF.isoformat(),
+        ("record-kind", "value"): "visit",
+        ("record-purpose", "value"): "p",
+        ("record-outcome", "value"): "o",
+        ("logout-csrf", "value"): _csrf(rep),
+        ("url", "search"): "",
+    }
+    saved = call_callback(rep, "record-collapse.is_open", form)
+    assert saved.status_code == 200
+    assert saved.get_json()["response"]["week-message"]["children"]["props"]["color"] == "danger"
+    assert _new_visits(demo_engine, cleanup) == []
+    # a manager's event with another team's account
+    before = demo_session.execute(text("SELECT COUNT(*) FROM events")).scalar_one()
+    organiser = demo_session.execute(text("SELECT id FROM reps WHERE rep_code = 'R0001'")).scalar_one()
+    event = {
+        ("event-create", "n_clicks"): 1,
+        ("event-name", "value"): "x",
+        ("event-kind", "value"): "seminar",
+        ("event-date", "value"): AS_OF.isoformat(),
+        ("event-cost", "value"): 100,
+        ("event-organiser", "value"): str(organiser),
+        ("event-partner", "value"): None,
+        ("event-accounts", "value"): [str(ids["other_team"])],
+        ("logout-csrf", "value"): _csrf(manager),
+    }
+    created = call_callback(manager, "event-message.children", event)
+    assert created.get_json()["response"]["event-message"]["children"]["props"]["color"] == "danger"
+    assert demo_session.execute(text("SELECT COUNT(*) FROM events")).scalar_one() == before
