@@ -359,7 +359,7 @@ def by_kind(events: list[EventSummary]) -> pd.DataFrame:
 def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> EventsData:
     """``/events``: the year's events in scope with their checks, per kind; ``event=CODE`` opens one, ``team=ID``
     narrows a director's view to a team. A director's whole company is a line per team (``event_team_totals``,
-    summed in SQL: at a million deals 12,000 events a year, whose pipeline-after alone reads 1.8 s), each opening
+    summed in SQL: at a million deals 11,000 events a year, whose pipeline-after alone reads 1.8 s), each opening
     the team's events."""
     problems: list[str] = []
     year = _year(query, today, problems)
