@@ -326,3 +326,18 @@ def test_vis011_record_and_event_callbacks_refuse_what_is_not_yours(rep, manager
     created = call_callback(manager, "event-message.children", event)
     assert created.get_json()["response"]["event-message"]["children"]["props"]["color"] == "danger"
     assert demo_session.execute(text("SELECT COUNT(*) FROM events")).scalar_one() == before
+
+
+def test_vis012_the_event_forms_account_list_stays_in_the_team(manager, rep, demo_session):
+    reps = dict(demo_session.execute(text("SELECT rep_code, id FROM reps")).all())
+    other = demo_session.execute(text("SELECT id FROM reps WHERE team_id <> 1 AND role = 'rep' LIMIT 1")).scalar_one()
+    team_accounts = demo_session.execute(
+        text("SELECT COUNT(*) FROM accounts a JOIN reps r ON r.id = a.owner_rep_id WHERE r.team_id = 1")
+    ).scalar_one()
+    for client, organiser, expected in (
+        (manager, reps["R0001"], team_accounts),
+        (manager, other, 0),
+        (rep, reps["R0001"], 0),
+    ):
+        response = call_callback(client, "event-accounts.options", {("event-organiser", "value"): str(organiser)})
+        assert len(response.get_json()["response"]["event-accounts"]["options"]) == expected
