@@ -81,14 +81,16 @@ def csrf_token() -> str:
 
 def csrf_ok(sent: object) -> bool:
     """True when ``sent`` is this session's CSRF token (a form the app drew for this session, not a request
-    another site made the browser send)."""
+    another site made the browser send). Compared as UTF-8 bytes: ``compare_digest`` refuses text with a
+    non-ASCII character ("²") with a TypeError, which must be a refusal, not a 500."""
     expected = session.get("csrf")
-    return isinstance(sent, str) and bool(sent) and bool(expected) and secrets.compare_digest(sent, str(expected))
+    if not isinstance(sent, str) or not sent or not expected:
+        return False
+    return secrets.compare_digest(sent.encode("utf-8", "replace"), str(expected).encode("utf-8", "replace"))
 
 
 def _check_csrf() -> bool:
-    sent = request.form.get("csrf", "")
-    return bool(sent) and secrets.compare_digest(sent, str(session.get("csrf", "")))
+    return csrf_ok(request.form.get("csrf", ""))
 
 
 def _demo_users() -> list[tuple[str, str, str]]:

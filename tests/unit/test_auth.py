@@ -107,6 +107,11 @@ def test_aut006_login_without_csrf_token_is_refused(client):
     response = client.post("/login", data={"username": "director", "password": "demo-director"})
     assert response.status_code == 400
     assert client.get("/").status_code == 302
+    client.get("/login")  # the session has a token now: a forged one, even one no byte compare takes, is refused
+    for forged in ("²", "x" * 40, "\u3000"):
+        response = client.post("/login", data={"username": "director", "password": "demo-director", "csrf": forged})
+        assert response.status_code == 400, forged
+    assert client.get("/").status_code == 302
 
 
 def test_aut007_next_is_never_an_open_redirect(client):
