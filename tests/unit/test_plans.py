@@ -218,7 +218,6 @@ def _viewer(engine: Engine, username: str) -> Viewer:
 #: Plans PostgreSQL still reads whole at 100,000 deals (issue 16 goes on): strict, so a fix shows as a failure
 PG_NOT_YET = {
     ("pln001", "/rad"): "a team's accounts: a merge join along every account's key, filtered by owner after",
-    ("pln002", "/scorecards"): "the visits by class join every account's class before the rep's visits",
     ("pln003", "/rad"): "a region's accounts: a hash join over every account and open deal",
 }
 
