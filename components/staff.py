@@ -16,6 +16,7 @@ from dash import dcc, html
 
 from components.formatting import cny, count, hours, pct, weekday
 from components.i18n import code_name, t
+from metrics.staff import week_key
 
 # the week body the writes redraw, the message of the last write
 WEEK_BODY = "week-body"
@@ -88,16 +89,12 @@ def href(query: dict[str, str], **changes: str | None) -> str:
 def week_nav(monday: date, this_monday: date, query: dict[str, str], lang: str) -> html.Div:
     """Previous / this / next week, as links that keep the rest of the address."""
 
-    def key(d: date) -> str:
-        year, week, _ = d.isocalendar()
-        return f"{year}-W{week:02d}"
-
     links = [
-        dcc.Link(t("week.prev", lang), href=href(query, week=key(monday - timedelta(days=7))), className="me-3"),
+        dcc.Link(t("week.prev", lang), href=href(query, week=week_key(monday - timedelta(days=7))), className="me-3"),
         dcc.Link(t("week.this", lang), href=href(query, week=None), className="me-3")
         if monday != this_monday
         else None,
-        dcc.Link(t("week.next", lang), href=href(query, week=key(monday + timedelta(days=7)))),
+        dcc.Link(t("week.next", lang), href=href(query, week=week_key(monday + timedelta(days=7)))),
     ]
     return html.Div([x for link in links if link is not None for x in (link, " ")], className="week-nav mb-3")
 
@@ -330,8 +327,7 @@ def record_form(accounts: Sequence[tuple[int, str, str]], today: date, lang: str
 def own_week(own: Any, monday: date, today: date, user_id: int, lang: str) -> html.Div:
     """This week's visits (plan and records) and next week's plan with its order, for one rep."""
     kwargs = {"user_id": user_id, "now_day": today}
-    next_monday = monday + timedelta(days=7)
-    year, week, _ = next_monday.isocalendar()
+    next_week = week_key(monday + timedelta(days=7))
     return html.Div(
         [
             dbc.Card(
@@ -346,7 +342,7 @@ def own_week(own: Any, monday: date, today: date, user_id: int, lang: str) -> ht
             dbc.Card(
                 dbc.CardBody(
                     [
-                        html.Div(t("week.next_plan", lang) + f" · {year}-W{week:02d}", className="panel-title mb-2"),
+                        html.Div(t("week.next_plan", lang) + f" · {next_week}", className="panel-title mb-2"),
                         visit_list(own.next_week, t("week.nothing_planned", lang), lang, plan=True, **kwargs),
                     ]
                 ),
@@ -418,7 +414,7 @@ def by_class(frame: Any, lang: str) -> html.Div:
 
 def records_list(rows: Sequence[dict[str, Any]], lang: str) -> Any:
     """Records of the team's week (a rep's, or those missing purpose or outcome), read-only."""
-    return visit_list(rows, t("week.nothing_this_week", lang), lang, user_id=None, now_day=date.today())
+    return visit_list(rows, t("week.nothing_this_week", lang), lang, user_id=None, now_day=date.min)  # no buttons
 
 
 def training_table(reps: Sequence[Any], required: float, year: int, lang: str) -> html.Div:

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from data_access.demo_names import BRANDS, COURSES, EVENT_COST, EVENT_MIX, EVENT_NAMES, OUTCOMES, PURPOSES
 from data_access.models import Event, EventAttendee, Training, Visit
+from metrics.rad import rad_class, share_of_wallet
 from metrics.settings import DEFAULT_RAD_THRESHOLDS
 
 if TYPE_CHECKING:
@@ -115,11 +116,8 @@ def events(g: _Generator) -> None:
         """The account's RAD class in ``year`` as the app will compute it (SOW by the default thresholds)."""
         if a["rad_override"]:
             return str(a["rad_override"])
-        bp = g.bp_of.get((a["id"], year))
-        if not bp:
-            return "none"
-        sow = g.bookings.get((a["id"], year), 0.0) / bp
-        return "R" if sow >= r_min else "A" if sow < a_max else "D"
+        sow = share_of_wallet(g.bookings.get((a["id"], year), 0.0), g.bp_of.get((a["id"], year)))
+        return rad_class(sow, r_min, a_max) or "none"
 
     team_reps: dict[int, list[dict[str, Any]]] = defaultdict(list)
     rep_team = {r["id"]: r["team_id"] for r in g.reps}

@@ -85,15 +85,14 @@ def _text(value: object, limit: int = TEXT_MAX) -> str | None:
 
 
 def _day(value: object) -> date:
+    """A day as a form sends it: ``YYYY-MM-DD`` (the date input's value, a time after it ignored)."""
     if isinstance(value, date):
         return value
-    try:
-        return date.fromisoformat(str(value)[:10]) if isinstance(value, str) and len(value) >= 10 else _bad_day(value)
-    except ValueError:
-        return _bad_day(value)
-
-
-def _bad_day(value: object) -> date:
+    if isinstance(value, str) and len(value) >= 10:
+        try:
+            return date.fromisoformat(value[:10])
+        except ValueError:
+            pass
     raise Refused("write.bad_date", str(value)[:20])
 
 

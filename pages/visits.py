@@ -16,7 +16,7 @@ from components import staff as drawn
 from components.formatting import day
 from components.i18n import current_lang, t
 from components.shell import page_header, panel
-from metrics.staff import monday_of
+from metrics.staff import monday_of, week_key
 from metrics.views import staff as view
 from metrics.views.filters import query_of
 from web import writes
@@ -70,7 +70,7 @@ def _own_section(data: view.WeekData, lang: str) -> list[Any]:
                         t(
                             "week.plan_of",
                             lang,
-                            week=f"{plan_monday.isocalendar()[0]}-W{plan_monday.isocalendar()[1]:02d}",
+                            week=week_key(plan_monday),
                         ),
                         className="panel-title mb-1",
                     ),

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
@@ -41,9 +41,16 @@ def _run(csrf: object, done_key: str, action: Callable[[Session, Viewer, date], 
     return Outcome(True, done_key, result if isinstance(result, str) else "")
 
 
+F = TypeVar("F", staff_writes.VisitInput, staff_writes.EventInput)
+
+
+def _form(kind: type[F], form: dict[str, Any]) -> F:
+    """The form's values as ``kind`` holds them (a field the form does not have is dropped, never an error)."""
+    return kind(**{k: v for k, v in form.items() if k in kind.__dataclass_fields__})
+
+
 def _visit(form: dict[str, Any]) -> staff_writes.VisitInput:
-    fields = staff_writes.VisitInput.__dataclass_fields__
-    return staff_writes.VisitInput(**{k: v for k, v in form.items() if k in fields})
+    return _form(staff_writes.VisitInput, form)
 
 
 def plan_visit(csrf: object, form: dict[str, Any]) -> Outcome:
@@ -65,8 +72,7 @@ def move_visit(csrf: object, visit_id: object, step: object) -> Outcome:
 
 
 def create_event(csrf: object, form: dict[str, Any]) -> Outcome:
-    fields = staff_writes.EventInput.__dataclass_fields__
-    event = staff_writes.EventInput(**{k: v for k, v in form.items() if k in fields})
+    event = _form(staff_writes.EventInput, form)
     return _run(csrf, "events.created", lambda s, v, d: staff_writes.create_event(s, v, event, d).event_code)
 
 

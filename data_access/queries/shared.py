@@ -157,6 +157,13 @@ def _days_between(session: Session, start: Any, end: Any) -> Any:
     return end - start
 
 
+def _year_of(session: Session, day: Any) -> Any:
+    """The year of a date column, as each database reads it."""
+    if session.get_bind().dialect.name == "sqlite":
+        return cast(func.strftime("%Y", day), Integer)
+    return cast(func.extract("year", day), Integer)
+
+
 def _month_of(session: Session, day: Any) -> Any:
     """The month (1-12) of a date column, as each database reads it."""
     if session.get_bind().dialect.name == "sqlite":

@@ -6,7 +6,7 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import Integer, and_, case, cast, func, select, true
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.orm import Session, aliased
 
 from data_access.models import (
@@ -21,9 +21,10 @@ from data_access.models import (
     Training,
     Visit,
 )
+from data_access.queries.shared import _year_of
 from data_access.rad import UNKNOWN
 from data_access.scope import Scope
-from metrics.staff import BLANKS, MIX_6A2R, PIPELINE_WINDOW_DAYS, Attendance, EventRow, NewDeal, RepWeek, WeekVisit
+from metrics.staff import BLANKS, MIX_6A2R, PIPELINE_WINDOW_DAYS, Attendance, EventRow, NewDeal, RepWeek
 
 #: a visit as "My week" and the team's drill list show it
 VISIT_COLUMNS = [
@@ -53,14 +54,6 @@ VISIT_COLUMNS = [
 def _class_of(year: int) -> Any:
     """The account's RAD class in ``year`` (the ``account_years`` summary), None when it has no row."""
     return aliased(AccountYear, name=f"ay{year}")
-
-
-def plan_visits(session: Session, scope: Scope, start: date, end: date) -> list[WeekVisit]:
-    """The visits dated from ``start`` to ``end`` of the reps in scope, as the plan counts them."""
-    stmt = select(Visit.rep_id, Visit.account_id, Visit.status, Visit.purpose, Visit.outcome).where(
-        Visit.visit_date.between(start, end), scope.condition(Visit.rep_id)
-    )
-    return [WeekVisit(int(r), int(a), str(s), p, o) for r, a, s, p, o in session.execute(stmt)]
 
 
 def _filled(session: Session, column: Any) -> Any:
@@ -231,13 +224,6 @@ def events_between(session: Session, scope: Scope, start: date, end: date) -> li
         EventRow(int(i), str(c), str(n), str(k), d, str(o), float(cost), int(rep))
         for i, c, n, k, d, o, cost, rep in session.execute(stmt)
     ]
-
-
-def _year_of(session: Session, day: Any) -> Any:
-    """The year of a date column, as each database reads it."""
-    if session.get_bind().dialect.name == "sqlite":
-        return cast(func.strftime("%Y", day), Integer)
-    return cast(func.extract("year", day), Integer)
 
 
 def attendance(session: Session, scope: Scope, start: date, end: date) -> list[Attendance]:

@@ -83,17 +83,12 @@ class WeekData:
     totals: RepWeek = field(default_factory=RepWeek)
     by_class: pd.DataFrame | None = None
     records: list[dict[str, Any]] = field(default_factory=list)
-    teams: list[tuple[int, str]] = field(default_factory=list)
     training: list[RepTraining] = field(default_factory=list)
     required_hours: float = 40.0
 
     @property
     def week(self) -> str:
         return week_key(self.monday)
-
-    @property
-    def next_monday(self) -> date:
-        return self.monday + timedelta(days=7)
 
 
 def _week(query: dict[str, str], today: date, problems: list[str]) -> date:
@@ -136,9 +131,8 @@ def _own(session: Session, scope: Scope, rep: tuple[int, str, str], monday: date
     )
 
 
-def _lines(session: Session, scope: Scope, monday: date, by_team: bool) -> list[Line]:
+def _lines(session: Session, scope: Scope, reps: list[tuple[int, str, str]], monday: date, by_team: bool) -> list[Line]:
     weeks = queries.week_counts(session, scope, monday, monday + timedelta(days=6))
-    reps = queries.reps_in_scope(session, scope)
     team_of = queries.team_of_reps(session, scope)
     if not by_team:
         lines = [Line(code, name, team_of.get(i, (None, ""))[1], weeks.get(i, RepWeek())) for i, code, name in reps]
@@ -169,15 +163,7 @@ def load_week(session: Session, viewer: Viewer, query: dict[str, str], today: da
         return WeekData(
             monday, today, viewer.role, tuple(problems), own=own, required_hours=settings.training_required_hours
         )
-    teams = queries.teams(session, scope)
-    team_id = params.whole(query.get("team"), 1, 2**31 - 1)
-    if query.get("team") and team_id not in {t for t, _ in teams}:
-        problems.append(Problem(f"team {query['team'][:40]!r} is not one of yours", FORBIDDEN))
-        team_id = None
-    narrowed = scope.narrow(team_id=team_id)
-    chosen = rep_named(session, narrowed, query.get("rep"))
-    if query.get("rep") and chosen is None:
-        problems.append(Problem(f"rep {query['rep'][:40]!r} is not one you can pick", FORBIDDEN))
+    narrowed, team_id, chosen = _narrowed(session, viewer, query, problems)
     if chosen:  # one rep's week: the page shows only it (the team's lines are one click back)
         return WeekData(
             monday,
@@ -187,19 +173,17 @@ def load_week(session: Session, viewer: Viewer, query: dict[str, str], today: da
             team_id=team_id,
             rep_code=chosen[1],
             own=_own(session, narrowed, chosen, monday, today),
-            teams=teams,
             required_hours=settings.training_required_hours,
         )
     by_team = viewer.role == "director" and team_id is None
     sunday = monday + timedelta(days=6)
-    lines = _lines(session, narrowed, monday, by_team)
-    in_view = narrowed
+    reps = queries.reps_in_scope(session, narrowed)
+    lines = _lines(session, narrowed, reps, monday, by_team)
     records: list[dict[str, Any]] = []
     if listing == "incomplete":
-        rows = queries.visit_rows(session, in_view, monday, sunday)
+        rows = queries.visit_rows(session, narrowed, monday, sunday)
         records = [r for r in rows if r["status"] == "done" and not complete(r["purpose"], r["outcome"])][:LIST_ROWS]
-    reps = queries.reps_in_scope(session, narrowed)
-    hours = queries.training_hours(session, narrowed, today.year if monday.year == today.year else monday.year)
+    hours = queries.training_hours(session, narrowed, monday.year)
     return WeekData(
         monday,
         today,
@@ -211,10 +195,9 @@ def load_week(session: Session, viewer: Viewer, query: dict[str, str], today: da
         by="team" if by_team else "rep",
         totals=total(line.week for line in lines),
         by_class=queries.visits_by_class(
-            session, in_view, monday, sunday, monday.year, settings.rad_r_min, settings.rad_a_max
+            session, narrowed, monday, sunday, monday.year, settings.rad_r_min, settings.rad_a_max
         ),
         records=records,
-        teams=teams,
         training=training_table(reps, hours, settings.training_required_hours),
         required_hours=settings.training_required_hours,
     )
@@ -229,19 +212,21 @@ class VisitsAnswer:
     problems: tuple[str, ...] = ()
 
 
-def _narrowed(session: Session, viewer: Viewer, query: dict[str, str], problems: list[str]) -> tuple[Scope, Any]:
-    """The viewer's scope narrowed by ``team`` and ``rep`` of the address; a value outside it is a problem."""
+def _narrowed(
+    session: Session, viewer: Viewer, query: dict[str, str], problems: list[str]
+) -> tuple[Scope, int | None, tuple[int, str, str] | None]:
+    """The viewer's scope narrowed by the address's ``team`` (a team of theirs), the team's id, and the rep
+    ``rep`` names in it (not narrowed to: the caller decides); a value outside the scope is a problem."""
     scope = viewer.scope
     team_id = params.whole(query.get("team"), 1, 2**31 - 1)
-    if query.get("team"):
-        if team_id not in {t for t, _ in queries.teams(session, scope)}:
-            problems.append(Problem(f"team {query['team'][:40]!r} is not one of yours", FORBIDDEN))
-        else:
-            scope = scope.narrow(team_id=team_id)
+    if query.get("team") and team_id not in {t for t, _ in queries.teams(session, scope)}:
+        problems.append(Problem(f"team {query['team'][:40]!r} is not one of yours", FORBIDDEN))
+        team_id = None
+    scope = scope.narrow(team_id=team_id)
     chosen = rep_named(session, scope, query.get("rep")) if query.get("rep") else None
     if query.get("rep") and chosen is None:
         problems.append(Problem(f"rep {query['rep'][:40]!r} is not one you can pick", FORBIDDEN))
-    return scope, chosen
+    return scope, team_id, chosen
 
 
 @kept
@@ -249,7 +234,7 @@ def load_visits_api(session: Session, viewer: Viewer, query: dict[str, str], tod
     """``GET /api/v1/visits``: the week's counts per sales rep in scope (the chosen rep alone with ``rep``)."""
     problems: list[str] = []
     monday = _week(query, today, problems)
-    scope, chosen = _narrowed(session, viewer, query, problems)
+    scope, _team, chosen = _narrowed(session, viewer, query, problems)
     reps = [chosen] if chosen else queries.reps_in_scope(session, scope)
     if chosen:
         scope = scope.narrow(rep_id=chosen[0])
@@ -363,8 +348,7 @@ def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: 
     the team's events."""
     problems: list[str] = []
     year = _year(query, today, problems)
-    scope, _rep = _narrowed(session, viewer, {"team": query.get("team", "")}, problems)
-    team_id = params.whole(query.get("team"), 1, 2**31 - 1) if scope != viewer.scope else None
+    scope, team_id, _rep = _narrowed(session, viewer, {"team": query.get("team", "")}, problems)
     code = params.text(query.get("event"), 50)
     if viewer.role == "director" and team_id is None and code:
         team_id = queries.event_team(session, scope, code)  # an event's address opens its team's view
