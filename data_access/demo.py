@@ -18,7 +18,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, delete, func, select, text
 from sqlalchemy.orm import Session
 
-from data_access import demo_staff, summaries
+from data_access import demo_staff, demo_support, summaries
 from data_access.demo_names import (
     BRANDS,
     CITIES,
@@ -33,6 +33,7 @@ from data_access.demo_names import (
     TITLES,
     WIN_REASONS,
 )
+from data_access.demo_support import Deal
 from data_access.demo_writer import _Writer
 from data_access.models import (
     Account,
@@ -171,6 +172,7 @@ class _Generator:
         self.opps_by_account: dict[int, list[int]] = defaultdict(list)
         self.contacts_of: dict[int, list[str]] = defaultdict(list)
         self.bp_of: dict[tuple[int, int], float] = {}  # (account_id, year) -> BP
+        self.deals: list[Deal] = []  # the deals that reached level 2, for the sales support rows
 
     # --- people -----------------------------------------------------------------------------------
     def _people(self) -> None:
@@ -413,6 +415,11 @@ class _Generator:
             for lv, entered in history:
                 history_id += 1
                 self.w.add(StageHistory, dict(id=history_id, opportunity_id=opp_id, level=lv, entered_date=entered))
+            if level >= 2:  # for the sales support rows
+                owner = acc["owner_rep_id"]
+                self.deals.append(
+                    Deal(opp_id, owner, acc["name"], amount, level, status, created, closed, product, history)
+                )
             self.w.maybe_flush()
             if opp_id % 100_000 == 0:
                 self.say(f"{opp_id:,} opportunities")
@@ -503,6 +510,12 @@ class _Generator:
         self.say("events and training")
         demo_staff.events(self)
         demo_staff.training(self)
+        self.say("price list, quotes, bids, support requests")
+        items = demo_support.price_list(self)
+        demo_support.quotes(self, items)
+        engineers = demo_support.engineers(self)
+        demo_support.bids(self, engineers)
+        demo_support.support_requests(self, engineers)
         self.w.flush()
         c = self.w.counts
         return DemoSummary(

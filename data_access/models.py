@@ -575,3 +575,12 @@ class OpportunityChange(Base):
     field: Mapped[str] = mapped_column(String(40))
     old_value: Mapped[str | None] = mapped_column(String(200))
     new_value: Mapped[str | None] = mapped_column(String(200))
+
+
+# the support tables (issue 20) live in their own module; importing it here registers them on Base.metadata
+from data_access.models_support import BID_STATUSES as BID_STATUSES  # noqa: E402
+from data_access.models_support import SUPPORT_KINDS as SUPPORT_KINDS  # noqa: E402
+from data_access.models_support import Bid as Bid  # noqa: E402
+from data_access.models_support import Product as Product  # noqa: E402
+from data_access.models_support import QuoteLine as QuoteLine  # noqa: E402
+from data_access.models_support import SupportRequest as SupportRequest  # noqa: E402

@@ -24,6 +24,16 @@ DEFAULT_COMMISSION_TIERS: list[dict[str, float | None]] = [
 DEFAULT_BASE_SHARE = 0.5
 #: the yearly training a rep must take (培训), hours
 DEFAULT_TRAINING_HOURS = 40.0
+#: the lowest gross margin a quote line may carry without approval, where its product names none (价格核算)
+DEFAULT_FLOOR_MARGIN = 0.15
+#: the risk flags' thresholds (控制腐败): a won contract more than 5% below its current quote, a rep's discount
+#: more than 10 points above the team's (teams of at least 3 quoting reps), event cost above 10% of bookings
+DEFAULT_RISK_THRESHOLDS: dict[str, float] = {
+    "contract_below_quote": 0.05,
+    "discount_gap": 0.10,
+    "min_team_reps": 3,
+    "event_cost_share": 0.10,
+}
 
 
 def default_setting_rows() -> dict[str, Any]:
@@ -35,6 +45,8 @@ def default_setting_rows() -> dict[str, Any]:
         "base_share": DEFAULT_BASE_SHARE,
         "company_name": "",
         "training_required_hours": DEFAULT_TRAINING_HOURS,
+        "floor_margin": DEFAULT_FLOOR_MARGIN,
+        "risk_thresholds": dict(DEFAULT_RISK_THRESHOLDS),
     }
 
 
@@ -55,6 +67,11 @@ class BusinessSettings:
     company_name: str = ""
     #: the yearly training requirement of a rep, hours
     training_required_hours: float = DEFAULT_TRAINING_HOURS
+    floor_margin: float = DEFAULT_FLOOR_MARGIN
+    risk_contract_below_quote: float = DEFAULT_RISK_THRESHOLDS["contract_below_quote"]
+    risk_discount_gap: float = DEFAULT_RISK_THRESHOLDS["discount_gap"]
+    risk_min_team_reps: int = int(DEFAULT_RISK_THRESHOLDS["min_team_reps"])
+    risk_event_cost_share: float = DEFAULT_RISK_THRESHOLDS["event_cost_share"]
 
     @classmethod
     def from_rows(cls, rows: Mapping[str, Any]) -> BusinessSettings:
@@ -63,6 +80,7 @@ class BusinessSettings:
         probs = rows.get("level_probabilities")
         rad = rows.get("rad_thresholds") or {}
         tiers = rows.get("commission_tiers")
+        risk = rows.get("risk_thresholds") or {}
         return cls(
             level_probabilities={int(k): float(v) for k, v in probs.items()} if probs else base.level_probabilities,
             rad_r_min=float(rad.get("r_min", base.rad_r_min)),
@@ -76,4 +94,9 @@ class BusinessSettings:
             base_share=float(rows.get("base_share", base.base_share)),
             company_name=str(rows.get("company_name") or "")[:COMPANY_NAME_MAX],
             training_required_hours=float(rows.get("training_required_hours", base.training_required_hours)),
+            floor_margin=float(rows.get("floor_margin", base.floor_margin)),
+            risk_contract_below_quote=float(risk.get("contract_below_quote", base.risk_contract_below_quote)),
+            risk_discount_gap=float(risk.get("discount_gap", base.risk_discount_gap)),
+            risk_min_team_reps=int(risk.get("min_team_reps", base.risk_min_team_reps)),
+            risk_event_cost_share=float(risk.get("event_cost_share", base.risk_event_cost_share)),
         )

@@ -43,6 +43,24 @@ def _money(value: object) -> float:
     return float(number.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP))
 
 
+def _ratio(value: object) -> float:
+    """A share 0-1, written as a fraction (0.125) or a percentage (12.5%), kept to four decimals."""
+    if isinstance(value, bool):
+        raise Bad("is not a share (0.15 or 15%)")
+    text = str(value).strip()
+    percent = text.endswith(("%", "％"))
+    try:
+        number = Decimal(text.rstrip("%％").strip())
+    except InvalidOperation as exc:
+        raise Bad("is not a share (0.15 or 15%)") from exc
+    if not number.is_finite():
+        raise Bad("is not a share (0.15 or 15%)")
+    share = number / 100 if percent else number
+    if not 0 <= share <= 1:
+        raise Bad("must be between 0 and 1 (or 0% and 100%)")
+    return float(share.quantize(Decimal("0.0001"), rounding=ROUND_HALF_UP))
+
+
 def _date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
@@ -106,6 +124,15 @@ def convert(col: Column, value: object) -> object:
         if score > 100:
             raise Bad("must be between 0 and 100")
         return score
+    if col.kind == "quantity":
+        quantity = _money(value)
+        if quantity <= 0:
+            raise Bad("must be more than 0")
+        if quantity > 1_000_000:
+            raise Bad("must be at most 1000000")
+        return quantity
+    if col.kind == "ratio":
+        return _ratio(value)
     if col.kind == "date":
         return _date(value)
     if col.kind == "int":

@@ -299,6 +299,10 @@ def _run(
             ("events", lambda: writer.events_sheet(typed["events"])),
             ("event_attendees", lambda: writer.event_attendees_sheet(typed["event_attendees"])),
             ("training", lambda: writer.training_sheet(typed["training"])),
+            ("bids", lambda: writer.bids_sheet(typed["bids"])),
+            ("support_requests", lambda: writer.support_requests_sheet(typed["support_requests"])),
+            ("price_list", lambda: writer.price_list_sheet(typed["price_list"])),
+            ("quote_lines", lambda: writer.quote_lines_sheet(typed["quote_lines"])),
         ]
         present = [(name, step) for name, step in steps if name in typed]
         for i, (name, step) in enumerate(present):

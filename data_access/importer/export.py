@@ -18,6 +18,7 @@ from data_access.cells import csv_bytes, xlsx_row
 from data_access.importer.schema import SHEETS, Sheet, bilingual
 from data_access.models import (
     Account,
+    Bid,
     BuyingPower,
     Contact,
     Contract,
@@ -25,9 +26,12 @@ from data_access.models import (
     EventAttendee,
     Opportunity,
     Payment,
+    Product,
     Quota,
+    QuoteLine,
     Rep,
     StageHistory,
+    SupportRequest,
     Team,
     Training,
     Visit,
@@ -164,6 +168,55 @@ def _queries() -> dict[str, Select[Any]]:
         )
         .join(Rep, Rep.id == Training.rep_id)
         .order_by(Rep.rep_code, Training.training_date, Training.course),
+        "bids": select(
+            Bid.bid_code,
+            Opportunity.opp_code,
+            Bid.tender_name,
+            Bid.published_date,
+            Bid.deadline,
+            Bid.status,
+            Bid.submitted_date,
+            Bid.bid_amount,
+            Bid.support_owner,
+            Bid.result_date,
+        )
+        .join(Opportunity, Opportunity.id == Bid.opportunity_id)
+        .order_by(Bid.bid_code),
+        "support_requests": select(
+            SupportRequest.request_code,
+            Opportunity.opp_code,
+            Rep.rep_code,
+            SupportRequest.kind,
+            SupportRequest.requested_date,
+            SupportRequest.engineer,
+            SupportRequest.resolved_date,
+            SupportRequest.hours,
+        )
+        .join(Opportunity, Opportunity.id == SupportRequest.opportunity_id)
+        .join(Rep, Rep.id == SupportRequest.requested_by_rep_id)
+        .order_by(SupportRequest.request_code),
+        "price_list": select(
+            Product.product_code,
+            Product.product_line,
+            Product.name,
+            Product.list_price,
+            Product.unit_cost,
+            Product.floor_margin,
+        ).order_by(Product.product_code),
+        "quote_lines": select(
+            QuoteLine.quote_code,
+            Opportunity.opp_code,
+            QuoteLine.quoted_date,
+            Product.product_code,
+            QuoteLine.quantity,
+            QuoteLine.unit_price,
+            Rep.rep_code,
+            QuoteLine.approval_note,
+        )
+        .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
+        .join(Product, Product.id == QuoteLine.product_id)
+        .outerjoin(Rep, Rep.id == QuoteLine.approved_by_rep_id)
+        .order_by(QuoteLine.quote_code, Product.product_code),
     }
 
 
@@ -244,6 +297,30 @@ EXAMPLE: dict[str, list[Any]] = {
     "events": ["EV0001", "华东客户答谢晚宴", "dinner_6a2r", date(2026, 5, 20), "R0001", 24_000, "", "6A+2R"],
     "event_attendees": ["EV0001", "A00001", "李强", "yes"],
     "training": ["R0001", "数据中心产品培训", "product", date(2026, 3, 12), 8, 92, "yes"],
+    "bids": [
+        "BD000001",
+        "OP0000001",
+        "数据中心网络升级项目招标",
+        date(2026, 9, 1),
+        date(2026, 9, 30),
+        "submitted",
+        date(2026, 9, 28),
+        1_150_000,
+        "王工",
+        "",
+    ],
+    "support_requests": [
+        "SR000001",
+        "OP0000001",
+        "R0001",
+        "solution_design",
+        date(2026, 6, 3),
+        "王工",
+        date(2026, 6, 10),
+        16,
+    ],
+    "price_list": ["P0001", "数据中心", "核心交换机", 200_000, 140_000, "15%"],
+    "quote_lines": ["Q000001", "OP0000001", date(2026, 9, 20), "P0001", 6, 190_000, "", ""],
 }
 
 

@@ -10,18 +10,34 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 from data_access.models import (
+    BID_STATUSES,
     DECISION_ROLES,
     EVENT_KINDS,
     MILESTONES,
     OPP_STATUSES,
     ROLES,
+    SUPPORT_KINDS,
     TRAINING_KINDS,
     VISIT_KINDS,
     VISIT_STATUSES,
 )
 
 Kind = Literal[
-    "text", "code", "date", "money", "int", "bool", "enum", "level", "quarter", "rad", "codes", "hours", "score"
+    "text",
+    "code",
+    "date",
+    "money",
+    "int",
+    "bool",
+    "enum",
+    "level",
+    "quarter",
+    "rad",
+    "codes",
+    "hours",
+    "score",
+    "quantity",
+    "ratio",
 ]
 
 
@@ -250,6 +266,69 @@ SHEETS: tuple[Sheet, ...] = (
             c("passed", "是否通过", "bool"),
         ),
         ("rep_code", "course", "training_date"),
+    ),
+    Sheet(
+        "bids",
+        "标案",
+        (
+            c("bid_code", "标案编号", "code", True),
+            c("opp_code", "商机编号", "code", True),
+            c("tender_name", "标案名称", "text", True),
+            c("published_date", "发布日期", "date", True),
+            c("deadline", "截止日期", "date", True),
+            c("status", "状态", "enum", True, BID_STATUSES),
+            c("submitted_date", "投标日期", "date"),
+            c("bid_amount", "投标金额", "money"),
+            c("support_owner", "标书负责人", max_length=100),
+            c("result_date", "结果日期", "date"),
+        ),
+        ("bid_code",),
+        ("标案支持", "投标"),
+    ),
+    Sheet(
+        "support_requests",
+        "技术支持",
+        (
+            c("request_code", "申请编号", "code", True),
+            c("opp_code", "商机编号", "code", True),
+            c("requested_by", "申请人", "code", True),
+            c("kind", "支持类型", "enum", True, SUPPORT_KINDS),
+            c("requested_date", "申请日期", "date", True),
+            c("engineer", "工程师", max_length=100),
+            c("resolved_date", "完成日期", "date"),
+            c("hours", "工时", "hours"),
+        ),
+        ("request_code",),
+    ),
+    Sheet(
+        "price_list",
+        "价格表",
+        (
+            c("product_code", "产品编号", "code", True),
+            c("product_line", "产品线", "text", True, max_length=100),
+            c("name", "产品名称", "text", True),
+            c("list_price", "目录价", "money", True),
+            c("unit_cost", "单位成本", "money", True),
+            c("floor_margin", "最低毛利率", "ratio"),
+        ),
+        ("product_code",),
+        ("价格", "产品"),
+    ),
+    Sheet(
+        "quote_lines",
+        "报价",
+        (
+            c("quote_code", "报价编号", "code", True),
+            c("opp_code", "商机编号", "code", True),
+            c("quoted_date", "报价日期", "date", True),
+            c("product_code", "产品编号", "code", True),
+            c("quantity", "数量", "quantity", True),
+            c("unit_price", "单价", "money", True),
+            c("approved_by", "审批人", "code"),
+            c("approval_note", "审批说明", max_length=4000),
+        ),
+        ("quote_code", "product_code"),
+        ("报价单",),
     ),
 )
 

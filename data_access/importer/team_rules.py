@@ -3,15 +3,17 @@ everything (``validate``)."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.importer.common import Rows, _codes, _in_chunks
 from data_access.importer.reader import Issue
-from data_access.models import Account, Contract, Event, Opportunity, Rep, Team
+from data_access.models import Account, Bid, Contract, Event, Opportunity, QuoteLine, Rep, SupportRequest, Team
 from data_access.scope import Scope
 
 OUTSIDE = "outside your team: not yours to change"
@@ -132,6 +134,7 @@ def _scope_issues(session: Session, typed: dict[str, Rows], scope: Scope, known:
             codes_of(("contracts", "contract_code"), ("payments", "contract_code")),
         )
     }
+    stored_support = _stored_support_opps(session, typed)
     owner, account, account_owner = aliased(Rep), aliased(Account), aliased(Rep)
     db_opp = {
         str(code): _DbOpp(str(o), str(a), str(ao))
@@ -145,8 +148,10 @@ def _scope_issues(session: Session, typed: dict[str, Rows], scope: Scope, known:
                 .where(Opportunity.opp_code.in_(chunk))
             ),
             codes_of(("opportunities", "opp_code"), ("stage_history", "opp_code"), ("contracts", "opp_code"))
-            | codes_of(("visits", "opp_code"))
-            | set(contract_opp.values()),
+            | codes_of(("visits", "opp_code"), ("bids", "opp_code"), ("support_requests", "opp_code"))
+            | codes_of(("quote_lines", "opp_code"))
+            | set(contract_opp.values())
+            | set(stored_support.values()),
         )
     }
     targets = {c for _, r in typed.get("quotas", []) for c in str(r.get("target_account_codes") or "").split(",") if c}
@@ -220,6 +225,11 @@ def _scope_issues(session: Session, typed: dict[str, Rows], scope: Scope, known:
         stored = db_opp.get(code)
         return stored is None or stored.owner not in mine or stored.account_owner not in mine
 
+    def stored_elsewhere(opp: str) -> bool:
+        """A stored deal (not one the file names, so ``known`` may not hold it) outside the team."""
+        stored = db_opp.get(opp)
+        return stored is None or stored.owner not in mine or stored.account_owner not in mine
+
     def opp_message(code: object) -> str:
         return f"outside your team: {code} is a deal of another team"
 
@@ -242,7 +252,7 @@ def _scope_issues(session: Session, typed: dict[str, Rows], scope: Scope, known:
     for number, r in typed.get("contracts", []):
         code = str(r["contract_code"])
         bad = False
-        if code in contract_opp and contract_opp[code] != r["opp_code"] and opp_outside(contract_opp[code]):
+        if code in contract_opp and contract_opp[code] != r["opp_code"] and stored_elsewhere(contract_opp[code]):
             refuse(
                 "contracts", number, "contract_code", code, f"outside your team: {code} is a contract of another team"
             )
@@ -304,4 +314,42 @@ def _scope_issues(session: Session, typed: dict[str, Rows], scope: Scope, known:
             )
         if account_outside(r["account_code"]):
             refuse("event_attendees", number, "account_code", r["account_code"], account_message(r["account_code"]))
+    # sales support: a bid, a request and a quote belong to their deal (the stored one too); the price list is the
+    # company's (a director's to change)
+    for sheet, column in (("bids", "bid_code"), ("support_requests", "request_code"), ("quote_lines", "quote_code")):
+        for number, r in typed.get(sheet, []):
+            code = str(r[column])
+            if (sheet, code) in stored_support and stored_elsewhere(stored_support[(sheet, code)]):
+                refuse(sheet, number, column, code, f"outside your team: {code} belongs to a deal of another team")
+            elif opp_outside(r["opp_code"]):
+                refuse(sheet, number, "opp_code", r["opp_code"], opp_message(r["opp_code"]))
+    for number, r in typed.get("support_requests", []):
+        if rep_outside(r["requested_by"]):
+            refuse("support_requests", number, "requested_by", r["requested_by"])
+    for number, r in typed.get("price_list", []):
+        refuse(
+            "price_list",
+            number,
+            "product_code",
+            r["product_code"],
+            "not yours to change: only a director changes the price list",
+        )
     return issues
+
+
+def _stored_support_opps(session: Session, typed: dict[str, Rows]) -> dict[tuple[str, str], str]:
+    """The deal each stored bid, support request and quote the file names hangs on, by (sheet, code)."""
+    out: dict[tuple[str, str], str] = {}
+    for sheet, column, deal in (
+        ("bids", Bid.bid_code, Bid.opportunity_id),
+        ("support_requests", SupportRequest.request_code, SupportRequest.opportunity_id),
+        ("quote_lines", QuoteLine.quote_code, QuoteLine.opportunity_id),
+    ):
+        stmt = functools.partial(_deal_of, column, deal)
+        for code, opp in _in_chunks(session, stmt, {str(r[column.key]) for _, r in typed.get(sheet, [])}):
+            out[(sheet, str(code))] = str(opp)
+    return out
+
+
+def _deal_of(column: Any, deal: Any, chunk: Sequence[Any]) -> Any:
+    return select(column, Opportunity.opp_code).join(Opportunity, Opportunity.id == deal).where(column.in_(chunk))

@@ -17,7 +17,17 @@ from data_access.importer.common import Record, Rows, _codes, _in_chunks
 from data_access.importer.reader import Issue
 from data_access.importer.schema import SHEETS
 from data_access.importer.team_rules import _scope_issues
-from data_access.models import Account, Contract, Event, Opportunity, Payment, Rep, StageHistory
+from data_access.models import (
+    Account,
+    Contract,
+    Event,
+    Opportunity,
+    Payment,
+    Product,
+    QuoteLine,
+    Rep,
+    StageHistory,
+)
 from data_access.scope import Scope
 
 
@@ -67,6 +77,9 @@ def validate(session: Session, typed: dict[str, Rows], scope: Scope | None = Non
         "events": [("organiser_rep_code", "rep")],
         "event_attendees": [("event_code", "event"), ("account_code", "account")],
         "training": [("rep_code", "rep")],
+        "bids": [("opp_code", "opp")],
+        "support_requests": [("opp_code", "opp"), ("requested_by", "rep")],
+        "quote_lines": [("opp_code", "opp"), ("product_code", "product"), ("approved_by", "rep")],
     }
     for sheet, pairs in refs.items():
         for _, rec in typed.get(sheet, []):
@@ -83,6 +96,8 @@ def validate(session: Session, typed: dict[str, Rows], scope: Scope | None = Non
         | set(_codes(session, Contract.contract_code, Contract.id, referenced["contract"])),
         "event": file_codes("events", "event_code")
         | set(_codes(session, Event.event_code, Event.id, referenced["event"])),
+        "product": file_codes("price_list", "product_code")
+        | set(_codes(session, Product.product_code, Product.id, referenced["product"])),
     }
     for sheet, pairs in refs.items():
         for number, rec in typed.get(sheet, []):
@@ -91,6 +106,7 @@ def validate(session: Session, typed: dict[str, Rows], scope: Scope | None = Non
                 if value is not None and str(value) not in known[kind]:
                     issues.append(Issue(sheet, number, col, str(value), f"unknown {kind} code {value!r}"))
     issues.extend(_rules(session, typed))
+    issues.extend(_support_rules(session, typed))
     if scope is not None and not scope.is_everything:
         issues.extend(_scope_issues(session, typed, scope, known))
     return issues
@@ -189,4 +205,64 @@ def _rules(session: Session, typed: dict[str, Rows]) -> list[Issue]:
                         f"{code}: level {high} entered on {high_date} before level {low} on {low_date}",
                     )
                 )
+    return issues
+
+
+def _before(sheet: str, number: int, rec: Record, early: str, late: str) -> Issue | None:
+    """An issue when the row's ``late`` date is before its ``early`` one (a deadline before publication)."""
+    if rec.get(late) is not None and rec.get(early) is not None and rec[late] < rec[early]:
+        return Issue(sheet, number, late, rec[late].isoformat(), f"{late} {rec[late]} is before {early} {rec[early]}")
+    return None
+
+
+def _support_rules(session: Session, typed: dict[str, Rows]) -> list[Issue]:
+    """Dates in order on bids and support requests; one quote (its code) is one deal's, quoted on one day."""
+    issues = [
+        issue
+        for sheet, early, late in (
+            ("bids", "published_date", "deadline"),
+            ("bids", "published_date", "submitted_date"),
+            ("support_requests", "requested_date", "resolved_date"),
+        )
+        for number, rec in typed.get(sheet, [])
+        if (issue := _before(sheet, number, rec, early, late)) is not None
+    ]
+    lines = typed.get("quote_lines", [])
+    stored: dict[str, tuple[str, date]] = {
+        str(code): (str(opp), quoted)
+        for code, opp, quoted in _in_chunks(
+            session,
+            lambda chunk: (
+                select(QuoteLine.quote_code, Opportunity.opp_code, QuoteLine.quoted_date)
+                .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
+                .where(QuoteLine.quote_code.in_(chunk))
+            ),
+            {str(r["quote_code"]) for _, r in lines},
+        )
+    }
+    first: dict[str, tuple[str, date, int | None]] = {code: (opp, day, None) for code, (opp, day) in stored.items()}
+    for number, r in lines:
+        code, opp, day = str(r["quote_code"]), str(r["opp_code"]), r["quoted_date"]
+        seen = first.setdefault(code, (opp, day, number))
+        where = "stored" if seen[2] is None else f"row {seen[2]}"
+        if seen[0] != opp:
+            issues.append(
+                Issue(
+                    "quote_lines",
+                    number,
+                    "opp_code",
+                    opp,
+                    f"quote {code} is for {seen[0]} ({where}): one quote, one deal",
+                )
+            )
+        elif seen[1] != day:
+            issues.append(
+                Issue(
+                    "quote_lines",
+                    number,
+                    "quoted_date",
+                    day.isoformat(),
+                    f"quote {code} is dated {seen[1]} ({where}): a new date is a new quote version (a new quote_code)",
+                )
+            )
     return issues

@@ -16,6 +16,7 @@ from data_access.importer.common import CHUNK, Counts, ImportReport, Record, Row
 from data_access.importer.schema import BY_NAME
 from data_access.models import (
     Account,
+    Bid,
     BuyingPower,
     Contact,
     Contract,
@@ -24,9 +25,12 @@ from data_access.models import (
     Opportunity,
     OpportunityChange,
     Payment,
+    Product,
     Quota,
+    QuoteLine,
     Rep,
     StageHistory,
+    SupportRequest,
     Team,
     Training,
     Visit,
@@ -62,6 +66,7 @@ class _Writer:
         self.opps: dict[str, int] = {}
         self.contracts: dict[str, int] = {}
         self.events: dict[str, int] = {}
+        self.products: dict[str, int] = {}
         self.teams = {name: tid for tid, name in session.execute(select(Team.id, Team.name))}
 
     def _upsert(self, sheet: str, existing: Any, model: type, attrs: Record, *, also_changed: bool = False) -> Any:
@@ -379,3 +384,61 @@ class _Writer:
                 "passed": r["passed"],
             }
             existing[key] = self._upsert("training", existing.get(key), Training, attrs)
+
+    def bids_sheet(self, rows: Rows) -> None:
+        self._ids(self.opps, Opportunity.opp_code, Opportunity.id, [r["opp_code"] for _, r in rows])
+        existing = {b.bid_code: b for b in self._load(Bid, Bid.bid_code, [r["bid_code"] for _, r in rows])}
+        fields = ("tender_name", "published_date", "deadline", "status", "submitted_date", "bid_amount")
+        for _, r in rows:
+            attrs = {f: r[f] for f in (*fields, "support_owner", "result_date", "bid_code")}
+            attrs["opportunity_id"] = self.opps[r["opp_code"]]
+            existing[r["bid_code"]] = self._upsert("bids", existing.get(r["bid_code"]), Bid, attrs)
+
+    def support_requests_sheet(self, rows: Rows) -> None:
+        self._ids(self.opps, Opportunity.opp_code, Opportunity.id, [r["opp_code"] for _, r in rows])
+        self._ids(self.reps, Rep.rep_code, Rep.id, [r["requested_by"] for _, r in rows])
+        existing = {
+            q.request_code: q
+            for q in self._load(SupportRequest, SupportRequest.request_code, [r["request_code"] for _, r in rows])
+        }
+        for _, r in rows:
+            attrs = {f: r[f] for f in ("request_code", "kind", "requested_date", "engineer", "resolved_date", "hours")}
+            attrs["opportunity_id"] = self.opps[r["opp_code"]]
+            attrs["requested_by_rep_id"] = self.reps[r["requested_by"]]
+            existing[r["request_code"]] = self._upsert(
+                "support_requests", existing.get(r["request_code"]), SupportRequest, attrs
+            )
+
+    def price_list_sheet(self, rows: Rows) -> None:
+        existing = {
+            p.product_code: p for p in self._load(Product, Product.product_code, [r["product_code"] for _, r in rows])
+        }
+        for _, r in rows:
+            attrs = {
+                f: r[f] for f in ("product_code", "product_line", "name", "list_price", "unit_cost", "floor_margin")
+            }
+            existing[r["product_code"]] = self._upsert("price_list", existing.get(r["product_code"]), Product, attrs)
+        self.s.flush()
+        self.products.update({code: obj.id for code, obj in existing.items()})
+
+    def quote_lines_sheet(self, rows: Rows) -> None:
+        self._ids(self.opps, Opportunity.opp_code, Opportunity.id, [r["opp_code"] for _, r in rows])
+        self._ids(self.products, Product.product_code, Product.id, [r["product_code"] for _, r in rows])
+        self._ids(self.reps, Rep.rep_code, Rep.id, [r["approved_by"] for _, r in rows])
+        existing = {
+            (q.quote_code, q.product_id): q
+            for q in self._load(QuoteLine, QuoteLine.quote_code, [r["quote_code"] for _, r in rows])
+        }
+        for _, r in rows:
+            key = (r["quote_code"], self.products[r["product_code"]])
+            attrs = {
+                "quote_code": key[0],
+                "product_id": key[1],
+                "opportunity_id": self.opps[r["opp_code"]],
+                "quoted_date": r["quoted_date"],
+                "quantity": r["quantity"],
+                "unit_price": r["unit_price"],
+                "approved_by_rep_id": self.reps[r["approved_by"]] if r["approved_by"] else None,
+                "approval_note": r["approval_note"],
+            }
+            existing[key] = self._upsert("quote_lines", existing.get(key), QuoteLine, attrs)

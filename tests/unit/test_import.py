@@ -143,6 +143,16 @@ def _edit(files: Path, sheet: str, column: str, value: str, row: int = 1) -> Non
     _write_csv(files / f"{sheet}.csv", rows)
 
 
+def _edits(*changes: tuple[str, str, str]) -> Any:
+    """Several cells of row 1 changed (sheet, column, value each)."""
+
+    def apply(files: Path) -> None:
+        for sheet, column, value in changes:
+            _edit(files, sheet, column, value)
+
+    return apply
+
+
 def _first_row(files: Path, sheet: str, **where: str) -> int:
     rows = _read_csv(files / f"{sheet}.csv")
     header = rows[0]
@@ -232,6 +242,79 @@ BAD = [
         "training of nobody",
         lambda f: _edit(f, "training", "rep_code", "R9999"),
         ("training", 2, "rep_code", "unknown rep code 'R9999'"),
+    ),
+    (
+        "bid status",
+        lambda f: _edit(f, "bids", "status", "maybe"),
+        ("bids", 2, "status", "status must be one of preparing, submitted, won, lost, withdrawn, no_bid"),
+    ),
+    (
+        "bid of no deal",
+        lambda f: _edit(f, "bids", "opp_code", "OP9999999"),
+        ("bids", 2, "opp_code", "unknown opp code 'OP9999999'"),
+    ),
+    (
+        "bid deadline before publication",
+        _edits(("bids", "published_date", "2026-03-10"), ("bids", "deadline", "2026-03-01")),
+        ("bids", 2, "deadline", "deadline 2026-03-01 is before published_date 2026-03-10"),
+    ),
+    (
+        "support kind",
+        lambda f: _edit(f, "support_requests", "kind", "lunch"),
+        (
+            "support_requests",
+            2,
+            "kind",
+            "kind must be one of demo, solution_design, poc, site_survey, consulting",
+        ),
+    ),
+    (
+        "support requested by nobody",
+        lambda f: _edit(f, "support_requests", "requested_by", "R9999"),
+        ("support_requests", 2, "requested_by", "unknown rep code 'R9999'"),
+    ),
+    (
+        "support resolved before requested",
+        _edits(
+            ("support_requests", "requested_date", "2026-03-10"),
+            ("support_requests", "resolved_date", "2026-03-01"),
+        ),
+        ("support_requests", 2, "resolved_date", "resolved_date 2026-03-01 is before requested_date 2026-03-10"),
+    ),
+    (
+        "margin floor over 100%",
+        lambda f: _edit(f, "price_list", "floor_margin", "150%"),
+        ("price_list", 2, "floor_margin", "floor_margin must be between 0 and 1 (or 0% and 100%)"),
+    ),
+    (
+        "margin floor not a share",
+        lambda f: _edit(f, "price_list", "floor_margin", "a lot"),
+        ("price_list", 2, "floor_margin", "floor_margin is not a share (0.15 or 15%)"),
+    ),
+    (
+        "negative list price",
+        lambda f: _edit(f, "price_list", "list_price", "-1"),
+        ("price_list", 2, "list_price", "list_price must not be negative"),
+    ),
+    (
+        "quantity zero",
+        lambda f: _edit(f, "quote_lines", "quantity", "0"),
+        ("quote_lines", 2, "quantity", "quantity must be more than 0"),
+    ),
+    (
+        "quantity huge",
+        lambda f: _edit(f, "quote_lines", "quantity", "1e9"),
+        ("quote_lines", 2, "quantity", "quantity must be at most 1000000"),
+    ),
+    (
+        "quote of no product",
+        lambda f: _edit(f, "quote_lines", "product_code", "P9999"),
+        ("quote_lines", 2, "product_code", "unknown product code 'P9999'"),
+    ),
+    (
+        "quote approved by nobody",
+        lambda f: _edit(f, "quote_lines", "approved_by", "R9999"),
+        ("quote_lines", 2, "approved_by", "unknown rep code 'R9999'"),
     ),
 ]
 
@@ -325,7 +408,8 @@ def test_imp009_missing_and_unknown_sheets_and_columns(engine, tmp_path, files):
     report = run_import(engine, folder, as_of=AS_OF, username="t")
     assert [i.message for i in report.issues] == [
         "unknown sheet 'deals': expected one of reps, accounts, buying_power, contacts, opportunities, "
-        "stage_history, quotas, contracts, payments, visits, events, event_attendees, training (or map it)"
+        "stage_history, quotas, contracts, payments, visits, events, event_attendees, training, bids, "
+        "support_requests, price_list, quote_lines (or map it)"
     ]
     rows = _read_csv(files / "accounts.csv")
     i = rows[0].index("industry")

@@ -184,6 +184,64 @@ def test_isec004_deals_and_visits_must_be_on_the_teams_accounts(manager):
     assert "outside your team: OP0000001 is a deal of another team" in _preview_text(on_their_deal)
 
 
+def test_isec007_support_sheets_stay_inside_the_team(manager, demo_session):
+    # M001 manages team 1; OP0000001 is a deal of team 2; OP0000036 is team 1's (R0002)
+    bids = "bid_code,opp_code,tender_name,published_date,deadline,status\n"
+    _refused(
+        manager,
+        {"bids.csv": bids + "BDX1,OP0000001,借道标案,2026-11-01,2026-12-01,preparing\n"},
+        "outside your team: OP0000001 is a deal of another team",
+    )
+    theirs = demo_session.execute(
+        text(
+            "SELECT b.bid_code FROM bids b JOIN opportunities o ON o.id = b.opportunity_id "
+            "JOIN reps r ON r.id = o.owner_rep_id WHERE r.team_id <> 1 ORDER BY b.bid_code LIMIT 1"
+        )
+    ).scalar_one()
+    _refused(  # another team's stored bid moved onto a deal of the team
+        manager,
+        {"bids.csv": bids + f"{theirs},OP0000036,改挂标案,2026-11-01,2026-12-01,preparing\n"},
+        f"outside your team: {theirs} belongs to a deal of another team",
+    )
+    requests = "request_code,opp_code,requested_by,kind,requested_date\n"
+    _refused(
+        manager,
+        {"support_requests.csv": requests + "SRX1,OP0000036,R0009,demo,2026-11-20\n"},
+        "outside your team: not yours to change",
+    )
+    _refused(
+        manager,
+        {"price_list.csv": "product_code,product_line,name,list_price,unit_cost\nPX1,数据中心,改价,1,1\n"},
+        "not yours to change: only a director changes the price list",
+    )
+    quotes = "quote_code,opp_code,quoted_date,product_code,quantity,unit_price\n"
+    product = demo_session.execute(text("SELECT product_code FROM products ORDER BY product_code LIMIT 1")).scalar_one()
+    _refused(
+        manager,
+        {"quote_lines.csv": quotes + f"QX1,OP0000001,2026-11-20,{product},1,1\n"},
+        "outside your team: OP0000001 is a deal of another team",
+    )
+
+
+def test_isec008_another_teams_stored_contract_is_not_moved_onto_the_teams_deal(manager, demo_session):
+    """Found with issue 20: the stored deal a contract hangs on was only checked when the file named it too, so a
+    manager could move another team's contract (its bookings) onto a deal of their own."""
+    theirs = demo_session.execute(
+        text(
+            "SELECT c.contract_code FROM contracts c JOIN opportunities o ON o.id = c.opportunity_id "
+            "JOIN reps r ON r.id = o.owner_rep_id WHERE r.team_id <> 1 ORDER BY c.contract_code LIMIT 1"
+        )
+    ).scalar_one()
+    _refused(
+        manager,
+        {
+            "contracts.csv": "contract_code,opp_code,signed_date,amount,gross_margin\n"
+            f"{theirs},OP0000036,2026-11-01,1,1\n"
+        },
+        f"outside your team: {theirs} is a contract of another team",
+    )
+
+
 def test_isec005_a_managers_import_inside_the_team_still_works(manager, new_engine, tmp_path):
     files = {
         "reps.csv": REPS + "R9101,新人丁,华北大客户部,华北,rep,M001,r9101@x.example,2026-11-01\n",
