@@ -20,10 +20,12 @@ from metrics import winloss as metrics_winloss
 from metrics.frames import records
 from metrics.params import whole
 from metrics.sales import win_rate
+from metrics.support import on_time
 from metrics.views import funnel as views_funnel
 from metrics.views import rad as views_rad
 from metrics.views import scorecards
 from metrics.views import staff as views_staff
+from metrics.views import support as views_support
 from metrics.views import winloss as views_winloss
 from metrics.views.filters import FIRST_YEAR, FORBIDDEN, LAST_YEAR, Filters, Problem
 from web.auth import current_viewer
@@ -272,6 +274,107 @@ def training() -> Response:
             "reps": [
                 {"rep_code": r.rep_code, "hours": round(r.hours, 2), "under_requirement": r.under_requirement}
                 for r in sorted(data.reps, key=lambda r: r.rep_code)
+            ],
+        }
+    )
+
+
+def _money(value: float | None) -> float | None:
+    return None if value is None else round(value, 2)
+
+
+@bp.get("/bids")
+def bids() -> Response:
+    year = _year(_params(("year",)))
+    data = load_view(views_support.load_bids_api, {"year": str(year)})
+    s = data.summary
+    return jsonify(
+        {
+            "year": year,
+            "bids": [
+                {"bid_code": b.bid_code, "opp_code": b.opp_code, "status": b.status, "on_time": on_time(b)}
+                for b in data.bids
+            ],
+            "won": s.won,
+            "lost": s.lost,
+            "win_rate": _rate(s.win_rate),
+            "win_rate_amount": _rate(s.win_rate_amount),
+            "on_time_rate": _rate(s.on_time_rate),
+            "due_soon": list(s.due_soon),
+        }
+    )
+
+
+@bp.get("/support")
+def support() -> Response:
+    year = _year(_params(("year",)))
+    data = load_view(views_support.load_support_api, {"year": str(year)})
+    return jsonify(
+        {
+            "year": year,
+            "requests": data.requests.requests,
+            "open": data.requests.open,
+            "avg_turnaround_days": _rate(data.requests.avg_days),
+            "supported": {
+                "won": data.supported.won,
+                "lost": data.supported.lost,
+                "win_rate": _rate(data.supported.win_rate),
+            },
+            "unsupported": {
+                "won": data.unsupported.won,
+                "lost": data.unsupported.lost,
+                "win_rate": _rate(data.unsupported.win_rate),
+            },
+        }
+    )
+
+
+@bp.get("/quotes")
+def quotes() -> Response:
+    params = _params(("year", "opp"))
+    year = _year(params)
+    opp = params.get("opp", "")
+    if opp and (len(opp) > 50 or not opp.strip() or any(ord(ch) < 32 for ch in opp)):
+        _bad(f"opp must be an opportunity code of at most 50 characters, got {opp[:40]!r}")
+    data = load_view(views_support.load_quotes_api, {"year": str(year), "opp": opp})
+    return jsonify(
+        {
+            "quotes": [
+                {
+                    "quote_code": q.quote_code,
+                    "opp_code": q.opp_code,
+                    "revenue": _money(q.revenue),
+                    "cost": _money(q.cost),
+                    "gm": _rate(q.gm),
+                    "discount": _rate(q.discount),
+                    "below_floor_lines": q.below_floor_lines,
+                    "current": q.current,
+                }
+                for q in data.quotes
+            ]
+        }
+    )
+
+
+@bp.get("/risk")
+def risk() -> Response:
+    year = _year(_params(("year",)))
+    data = load_view(views_support.load_risk_api, {"year": str(year)})
+    if data is None:
+        raise ApiError(FORBIDDEN, "forbidden", "the risk flags are for directors and managers")
+    return jsonify(
+        {
+            "year": year,
+            "flags": [
+                {
+                    "kind": f.kind,
+                    "rep_code": f.rep_code,
+                    "opp_code": f.opp_code,
+                    "quote_code": f.quote_code,
+                    "account_code": f.account_code,
+                    "value": _rate(f.value),
+                }
+                for f in data.flags
             ],
         }
     )

@@ -39,6 +39,16 @@ def load_view(loader: Loader[T], query: dict[str, str]) -> T:
         return loader(session, viewer, query, today())
 
 
+def read_view(action: Callable[[Session, Viewer], T]) -> T:
+    """``action`` in a read session for the signed-in viewer: a callback's read that is not an address (the
+    price calculator's lines)."""
+    viewer = current_viewer()
+    if viewer is None:
+        raise NoViewer("no signed-in viewer")
+    with read_session() as session:
+        return action(session, viewer)
+
+
 def current_day() -> date:
     """Today as the app counts it (``SALESRADAR_AS_OF`` pins it in a demo): what a form's default day is."""
     return today()

@@ -6,6 +6,7 @@ from typing import Any
 
 NUM = {"type": "number"}
 NUM_OR_NULL = {"type": ["number", "null"]}
+STR_OR_NULL = {"type": ["string", "null"]}
 INT = {"type": "integer"}
 
 
@@ -165,6 +166,87 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
         }
     ),
+    "Bids": _obj(
+        {
+            "year": INT,
+            "bids": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "bid_code": {"type": "string"},
+                        "opp_code": {"type": "string"},
+                        "status": {
+                            "type": "string",
+                            "enum": ["preparing", "submitted", "won", "lost", "withdrawn", "no_bid"],
+                        },
+                        "on_time": {"type": ["boolean", "null"]},
+                    }
+                ),
+            },
+            "won": INT,
+            "lost": INT,
+            "win_rate": NUM_OR_NULL,
+            "win_rate_amount": NUM_OR_NULL,
+            "on_time_rate": NUM_OR_NULL,
+            "due_soon": {"type": "array", "items": {"type": "string"}},
+        }
+    ),
+    "Support": _obj(
+        {
+            "year": INT,
+            "requests": INT,
+            "open": INT,
+            "avg_turnaround_days": NUM_OR_NULL,
+            "supported": _obj({"won": INT, "lost": INT, "win_rate": NUM_OR_NULL}),
+            "unsupported": _obj({"won": INT, "lost": INT, "win_rate": NUM_OR_NULL}),
+        }
+    ),
+    "Quotes": _obj(
+        {
+            "quotes": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "quote_code": {"type": "string"},
+                        "opp_code": {"type": "string"},
+                        "revenue": NUM,
+                        "cost": NUM,
+                        "gm": NUM_OR_NULL,
+                        "discount": NUM_OR_NULL,
+                        "below_floor_lines": INT,
+                        "current": {"type": "boolean"},
+                    }
+                ),
+            }
+        }
+    ),
+    "Risk": _obj(
+        {
+            "year": INT,
+            "flags": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "kind": {
+                            "type": "string",
+                            "enum": [
+                                "unapproved_below_floor",
+                                "self_approved",
+                                "contract_below_quote",
+                                "discount_outlier",
+                                "event_cost_high",
+                            ],
+                        },
+                        "rep_code": STR_OR_NULL,
+                        "opp_code": STR_OR_NULL,
+                        "quote_code": STR_OR_NULL,
+                        "account_code": STR_OR_NULL,
+                        "value": NUM_OR_NULL,
+                    }
+                ),
+            },
+        }
+    ),
 }
 
 REP = {"name": "rep", "in": "query", "required": False, "schema": {"type": "string"}, "description": "a rep code"}
@@ -285,6 +367,47 @@ def openapi_document() -> dict[str, Any]:
                     "summary": "training hours per rep against the yearly requirement",
                     "parameters": [YEAR],
                     "responses": _responses("Training"),
+                }
+            },
+            "/api/v1/bids": {
+                "get": {
+                    "operationId": "bids",
+                    "summary": "bids whose deadline is in the year: on time, win rate by count and amount, due soon",
+                    "parameters": [YEAR],
+                    "responses": _responses("Bids"),
+                }
+            },
+            "/api/v1/support": {
+                "get": {
+                    "operationId": "support",
+                    "summary": "technical support requests of the year, turnaround, win rate of supported deals",
+                    "parameters": [YEAR],
+                    "responses": _responses("Support"),
+                }
+            },
+            "/api/v1/quotes": {
+                "get": {
+                    "operationId": "quotes",
+                    "summary": "quote versions quoted in the year: revenue, cost, GM%, discount, below-floor lines",
+                    "parameters": [
+                        YEAR,
+                        {
+                            "name": "opp",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "string"},
+                            "description": "an opportunity code: its quotes only",
+                        },
+                    ],
+                    "responses": _responses("Quotes"),
+                }
+            },
+            "/api/v1/risk": {
+                "get": {
+                    "operationId": "risk",
+                    "summary": "the five risk flags of the year (directors and managers; 403 to a rep)",
+                    "parameters": [YEAR],
+                    "responses": _responses("Risk"),
                 }
             },
         },

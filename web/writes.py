@@ -14,7 +14,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from components.i18n import t
-from data_access import staff_writes
+from data_access import staff_writes, support_writes
 from data_access.runtime import today
 from data_access.users import Viewer
 from web.auth import csrf_ok
@@ -78,3 +78,7 @@ def create_event(csrf: object, form: dict[str, Any]) -> Outcome:
 
 def set_attendance(csrf: object, event_code: object, attended: object, added: object) -> Outcome:
     return _run(csrf, "events.saved", lambda s, v, _d: staff_writes.set_attendance(s, v, event_code, attended, added))
+
+
+def set_risk_thresholds(csrf: object, form: dict[str, Any]) -> Outcome:
+    return _run(csrf, "write.thresholds_ok", lambda s, v, _d: support_writes.set_risk_thresholds(s, v, form))

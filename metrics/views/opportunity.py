@@ -3,7 +3,7 @@ code); None where the code is unknown or outside the viewer's scope (they look t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -12,8 +12,10 @@ from sqlalchemy.orm import Session
 
 from data_access import queries
 from data_access.result_cache import kept
+from data_access.settings import load_settings
 from data_access.users import Viewer
 from metrics import params
+from metrics.support import Quote, quotes_of
 
 
 @dataclass(frozen=True)
@@ -22,6 +24,8 @@ class OpportunityData:
     #: the deal's stage history: level, entered_date
     history: pd.DataFrame
     today: date
+    #: its quote versions, newest first, the current one marked (with its lines)
+    quotes: list[Quote] = field(default_factory=list)
 
 
 @kept
@@ -31,4 +35,5 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
     if found is None:
         return None
     deal, history = found
-    return OpportunityData(deal, history, today)
+    lines = queries.deal_quote_lines(session, viewer.scope, code, load_settings(session).floor_margin)
+    return OpportunityData(deal, history, today, quotes_of(lines))

@@ -38,6 +38,10 @@ def test_api001_openapi_document_is_valid(director):
         "/api/v1/scorecard/{rep_code}",
         "/api/v1/winloss",
         "/api/v1/visits",
+        "/api/v1/bids",
+        "/api/v1/support",
+        "/api/v1/quotes",
+        "/api/v1/risk",
         "/api/v1/events",
         "/api/v1/training",
     }

@@ -1,0 +1,409 @@
+"""Sales support's reads: bids, support requests, the price list, quotes and the rows behind the risk flags.
+
+Every function takes the viewer's ``Scope``: a bid, a request and a quote are in scope when their deal is (its
+owner, and any deal filter); an account's event spend when the account's owner is."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from sqlalchemy import and_, case, func, literal, or_, select
+from sqlalchemy.orm import Session, aliased
+
+from data_access.models import (
+    Account,
+    AccountYear,
+    Bid,
+    Contract,
+    Event,
+    EventAttendee,
+    Opportunity,
+    Product,
+    QuoteLine,
+    Rep,
+    SupportRequest,
+    Team,
+)
+from data_access.scope import Scope
+from metrics.support import (
+    BidRow,
+    ContractRow,
+    EventCost,
+    LineRow,
+    Quote,
+    QuoteOwner,
+    RepDiscount,
+    RequestRow,
+    WinSplit,
+)
+
+
+def bids_between(session: Session, scope: Scope, start: date, end: date) -> list[BidRow]:
+    """The bids whose deadline is in [start, end], their deal in scope, soonest first."""
+    stmt = (
+        select(
+            Bid.bid_code,
+            Opportunity.opp_code,
+            Bid.status,
+            Bid.published_date,
+            Bid.deadline,
+            Bid.submitted_date,
+            Bid.bid_amount,
+            Bid.tender_name,
+            Opportunity.name,
+            func.coalesce(Team.name, ""),
+            Opportunity.product_line,
+            Rep.rep_code,
+        )
+        .join(Opportunity, Opportunity.id == Bid.opportunity_id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .outerjoin(Team, Team.id == Rep.team_id)
+        .where(Bid.deadline.between(start, end), scope.opportunities())
+        .order_by(Bid.deadline, Bid.bid_code)
+    )
+    return [BidRow(*row) for row in session.execute(stmt)]
+
+
+def _money(value: Any) -> float:
+    return float(value or 0)
+
+
+def requests_between(session: Session, scope: Scope, start: date, end: date) -> list[RequestRow]:
+    """The support requests in hand some day of [start, end] (requested by its end, not resolved before its start),
+    their deal in scope."""
+    stmt = (
+        select(
+            SupportRequest.request_code,
+            Opportunity.opp_code,
+            SupportRequest.kind,
+            SupportRequest.requested_date,
+            SupportRequest.engineer,
+            SupportRequest.resolved_date,
+            SupportRequest.hours,
+            Rep.rep_code,
+        )
+        .join(Opportunity, Opportunity.id == SupportRequest.opportunity_id)
+        .join(Rep, Rep.id == SupportRequest.requested_by_rep_id)
+        .where(
+            SupportRequest.requested_date <= end,
+            or_(SupportRequest.resolved_date.is_(None), SupportRequest.resolved_date >= start),
+            scope.opportunities(),
+        )
+        .order_by(SupportRequest.requested_date, SupportRequest.request_code)
+    )
+    return [RequestRow(*row) for row in session.execute(stmt)]
+
+
+def supported_outcomes(session: Session, scope: Scope, start: date, end: date) -> tuple[WinSplit, WinSplit]:
+    """Won and lost deals closed in [start, end] in scope, supported (a request exists) and not: ``supported_split``
+    summed in SQL."""
+    supported = (
+        select(SupportRequest.id).where(SupportRequest.opportunity_id == Opportunity.id).exists().label("supported")
+    )
+    won = Opportunity.status == "won"
+    stmt = (
+        select(
+            supported,
+            func.sum(case((won, 1), else_=0)),
+            func.sum(case((won, 0), else_=1)),
+            func.sum(case((won, Opportunity.amount), else_=0)),
+            func.sum(case((won, 0), else_=Opportunity.amount)),
+        )
+        .where(
+            Opportunity.closed_date.between(start, end),
+            Opportunity.status.in_(("won", "lost")),
+            scope.opportunities(),
+        )
+        .group_by(supported)
+    )
+    split = {
+        bool(s): WinSplit(int(w or 0), int(lost or 0), _money(wa), _money(la))
+        for s, w, lost, wa, la in session.execute(stmt)
+    }
+    return split.get(True, WinSplit()), split.get(False, WinSplit())
+
+
+def price_list(session: Session) -> list[dict[str, Any]]:
+    """The whole price list (the company's: every viewer quotes from it), by product line and code."""
+    stmt = select(
+        Product.product_code,
+        Product.product_line,
+        Product.name,
+        Product.list_price,
+        Product.unit_cost,
+        Product.floor_margin,
+    ).order_by(Product.product_line, Product.product_code)
+    keys = ["product_code", "product_line", "name", "list_price", "unit_cost", "floor_margin"]
+    return [dict(zip(keys, row, strict=True)) for row in session.execute(stmt)]
+
+
+def products_by_code(session: Session, codes: list[str]) -> dict[str, dict[str, Any]]:
+    """The price list's rows of the given product codes (unknown codes are simply absent)."""
+    if not codes:
+        return {}
+    stmt = select(
+        Product.product_code, Product.name, Product.list_price, Product.unit_cost, Product.floor_margin
+    ).where(Product.product_code.in_(codes[:200]))
+    keys = ["product_code", "name", "list_price", "unit_cost", "floor_margin"]
+    return {row[0]: dict(zip(keys, row, strict=True)) for row in session.execute(stmt)}
+
+
+def _floor(floor_default: float) -> Any:
+    return func.coalesce(Product.floor_margin, literal(floor_default))
+
+
+def _below_floor(floor_default: float) -> Any:
+    """SQL of ``LineRow.below_floor``: (unit_price - unit_cost) / unit_price < floor, written without a division;
+    a line given away at a cost is below any floor."""
+    return or_(
+        and_(
+            QuoteLine.unit_price > 0,
+            QuoteLine.unit_price - Product.unit_cost < _floor(floor_default) * QuoteLine.unit_price,
+        ),
+        and_(QuoteLine.unit_price == 0, Product.unit_cost > 0),
+    )
+
+
+def _line_select(floor_default: float) -> Any:
+    approver = aliased(Rep)
+    return (
+        select(
+            Product.product_code,
+            QuoteLine.quantity,
+            QuoteLine.unit_price,
+            Product.list_price,
+            Product.unit_cost,
+            _floor(floor_default),
+            QuoteLine.quote_code,
+            Opportunity.opp_code,
+            QuoteLine.quoted_date,
+            Product.name,
+            approver.rep_code,
+            QuoteLine.approval_note,
+        )
+        .join(Product, Product.id == QuoteLine.product_id)
+        .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
+        .outerjoin(approver, approver.id == QuoteLine.approved_by_rep_id)
+    )
+
+
+def _lines(session: Session, stmt: Any) -> list[LineRow]:
+    return [
+        LineRow(code, float(q), float(p), float(lp), float(c), float(f), *rest)
+        for code, q, p, lp, c, f, *rest in session.execute(stmt)
+    ]
+
+
+def deal_quote_lines(session: Session, scope: Scope, opp_code: str, floor_default: float) -> list[LineRow]:
+    """Every line of every quote of one deal in scope (none for a deal outside it)."""
+    stmt = (
+        _line_select(floor_default)
+        .where(Opportunity.opp_code == opp_code, scope.opportunities())
+        .order_by(QuoteLine.quoted_date, QuoteLine.quote_code, Product.product_code)
+    )
+    return _lines(session, stmt)
+
+
+def _later_version() -> Any:
+    """A quote of the same deal quoted later (or the same day with a greater code): the row is not current."""
+    later = aliased(QuoteLine)
+    return (
+        select(later.id)
+        .where(
+            later.opportunity_id == QuoteLine.opportunity_id,
+            or_(
+                later.quoted_date > QuoteLine.quoted_date,
+                and_(later.quoted_date == QuoteLine.quoted_date, later.quote_code > QuoteLine.quote_code),
+            ),
+        )
+        .exists()
+    )
+
+
+def quote_totals(
+    session: Session, scope: Scope, start: date, end: date, floor_default: float, opp_code: str | None = None
+) -> list[Quote]:
+    """The quotes quoted in [start, end] in scope (one deal's with ``opp_code``): revenue, cost, list amount and
+    below-floor lines summed in SQL per quote, each marked current when no later version of its deal exists."""
+    current = ~_later_version()
+    stmt = (
+        select(
+            QuoteLine.quote_code,
+            Opportunity.opp_code,
+            QuoteLine.quoted_date,
+            func.sum(QuoteLine.quantity * QuoteLine.unit_price),
+            func.sum(QuoteLine.quantity * Product.unit_cost),
+            func.sum(QuoteLine.quantity * Product.list_price),
+            func.sum(case((_below_floor(floor_default), 1), else_=0)),
+            func.max(case((current, 1), else_=0)),
+            Rep.rep_code,
+        )
+        .join(Product, Product.id == QuoteLine.product_id)
+        .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .where(QuoteLine.quoted_date.between(start, end), scope.opportunities())
+        .group_by(QuoteLine.quote_code, Opportunity.opp_code, QuoteLine.quoted_date, Rep.rep_code)
+        .order_by(Opportunity.opp_code, QuoteLine.quoted_date.desc(), QuoteLine.quote_code.desc())
+    )
+    if opp_code is not None:
+        stmt = stmt.where(Opportunity.opp_code == opp_code)
+    return [
+        Quote(
+            code, opp, day, _money(rev), _money(cost), _money(listed), int(below or 0), current=bool(cur), rep_code=rep
+        )
+        for code, opp, day, rev, cost, listed, below, cur, rep in session.execute(stmt)
+    ]
+
+
+def flagged_lines(session: Session, scope: Scope, start: date, end: date, floor_default: float) -> list[LineRow]:
+    """The lines quoted in [start, end] in scope that flags (1) and (2) look at: below floor without an approver,
+    or approved by the deal's own owner."""
+    stmt = (
+        _line_select(floor_default)
+        .where(
+            QuoteLine.quoted_date.between(start, end),
+            scope.opportunities(),
+            or_(
+                and_(QuoteLine.approved_by_rep_id.is_(None), _below_floor(floor_default)),
+                QuoteLine.approved_by_rep_id == Opportunity.owner_rep_id,
+            ),
+        )
+        .order_by(QuoteLine.quote_code, Product.product_code)
+    )
+    return _lines(session, stmt)
+
+
+def deal_owners(session: Session, opp_codes: set[str]) -> dict[str, QuoteOwner]:
+    """Each deal's owner rep and account (deals already read in scope)."""
+    if not opp_codes:
+        return {}
+    out: dict[str, QuoteOwner] = {}
+    codes = sorted(opp_codes)
+    for i in range(0, len(codes), 500):
+        stmt = (
+            select(Opportunity.opp_code, Rep.rep_code, Account.account_code)
+            .join(Rep, Rep.id == Opportunity.owner_rep_id)
+            .join(Account, Account.id == Opportunity.account_id)
+            .where(Opportunity.opp_code.in_(codes[i : i + 500]))
+        )
+        out.update({opp: QuoteOwner(rep, account) for opp, rep, account in session.execute(stmt)})
+    return out
+
+
+def contracts_below_quotes(
+    session: Session, scope: Scope, start: date, end: date, threshold: float
+) -> tuple[list[ContractRow], dict[str, Quote]]:
+    """Flag (3)'s rows: the won deals' contracts signed in [start, end] in scope whose amount is below their deal's
+    current quote's revenue x (1 - threshold) (the comparison in SQL, so only those rows come back), with those
+    current quotes."""
+    revenue = func.sum(QuoteLine.quantity * QuoteLine.unit_price)
+    current = (
+        select(
+            QuoteLine.opportunity_id.label("opp_id"),
+            QuoteLine.quote_code.label("quote_code"),
+            QuoteLine.quoted_date.label("quoted_date"),
+            revenue.label("revenue"),
+            func.sum(QuoteLine.quantity * Product.unit_cost).label("cost"),
+            func.sum(QuoteLine.quantity * Product.list_price).label("list_amount"),
+        )
+        .join(Product, Product.id == QuoteLine.product_id)
+        .where(~_later_version())
+        .group_by(QuoteLine.opportunity_id, QuoteLine.quote_code, QuoteLine.quoted_date)
+        .subquery()
+    )
+    stmt = (
+        select(
+            Contract.contract_code,
+            Opportunity.opp_code,
+            Contract.signed_date,
+            Contract.amount,
+            Rep.rep_code,
+            Account.account_code,
+            current.c.quote_code,
+            current.c.quoted_date,
+            current.c.revenue,
+            current.c.cost,
+            current.c.list_amount,
+        )
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .join(current, current.c.opp_id == Opportunity.id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .join(Account, Account.id == Opportunity.account_id)
+        .where(
+            Contract.signed_date.between(start, end),
+            Opportunity.status == "won",
+            scope.opportunities(),
+            Contract.amount < current.c.revenue * (1 - threshold),
+        )
+        .order_by(Contract.contract_code)
+    )
+    contracts: list[ContractRow] = []
+    quotes: dict[str, Quote] = {}
+    for code, opp, signed, amount, rep, account, quote, quoted, rev, cost, listed in session.execute(stmt):
+        contracts.append(ContractRow(code, opp, signed, float(amount), rep, account))
+        quotes[opp] = Quote(quote, opp, quoted, _money(rev), _money(cost), _money(listed), 0, current=True)
+    return contracts, quotes
+
+
+def rep_discounts(session: Session, scope: Scope, start: date, end: date) -> list[RepDiscount]:
+    """Per rep of the scope who quoted in [start, end]: the quotes' revenue and list amount summed (every version
+    quoted in the period), with the rep's team."""
+    stmt = (
+        select(
+            Rep.rep_code,
+            func.coalesce(Team.name, ""),
+            func.sum(QuoteLine.quantity * QuoteLine.unit_price),
+            func.sum(QuoteLine.quantity * Product.list_price),
+            func.count(func.distinct(QuoteLine.quote_code)),
+            Rep.name,
+        )
+        .select_from(QuoteLine)
+        .join(Product, Product.id == QuoteLine.product_id)
+        .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
+        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .outerjoin(Team, Team.id == Rep.team_id)
+        .where(QuoteLine.quoted_date.between(start, end), scope.opportunities())
+        .group_by(Rep.rep_code, Team.name, Rep.name)
+    )
+    return [
+        RepDiscount(rep, team, _money(rev), _money(listed), int(n), name)
+        for rep, team, rev, listed, n, name in session.execute(stmt)
+    ]
+
+
+def event_costs(session: Session, scope: Scope, year: int) -> tuple[list[EventCost], dict[str, float], dict[str, str]]:
+    """Flag (5)'s rows: the year's events with the attended accounts (every attended account counts in the split;
+    only those of the scope are kept afterwards by the caller's bookings), the bookings of the scope's accounts
+    that attended an event, and those accounts' owners."""
+    start, end = date(year, 1, 1), date(year, 12, 31)
+    attended = (
+        select(Event.event_code, Event.name, Event.event_date, Event.cost, Account.account_code)
+        .join(EventAttendee, EventAttendee.event_id == Event.id)
+        .join(Account, Account.id == EventAttendee.account_id)
+        .where(Event.event_date.between(start, end), EventAttendee.attended.is_(True))
+        .order_by(Event.event_date, Event.event_code, Account.account_code)
+    )
+    by_event: dict[str, tuple[str, date, float, list[str]]] = {}
+    for code, name, day, cost, account in session.execute(attended):
+        by_event.setdefault(code, (name, day, float(cost), []))[3].append(account)
+    events = [EventCost(code, n, d, c, tuple(a)) for code, (n, d, c, a) in by_event.items()]
+    mine = (
+        select(Account.account_code, func.coalesce(AccountYear.bookings, 0), Rep.rep_code)
+        .join(Rep, Rep.id == Account.owner_rep_id)
+        .outerjoin(AccountYear, and_(AccountYear.account_id == Account.id, AccountYear.year == year))
+        .where(
+            scope.condition(Account.owner_rep_id),
+            Account.id.in_(
+                select(EventAttendee.account_id)
+                .join(Event, Event.id == EventAttendee.event_id)
+                .where(Event.event_date.between(start, end), EventAttendee.attended.is_(True))
+            ),
+        )
+    )
+    bookings: dict[str, float] = {}
+    owners: dict[str, str] = {}
+    for account, booked, rep in session.execute(mine):
+        bookings[account] = float(booked)
+        owners[account] = rep
+    return events, bookings, owners
