@@ -882,6 +882,11 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "404.back": {"en": "Back to the overview", "zh": "返回总览"},
 }
 
+# sales support's strings live in their own table (this one is long enough)
+from components.i18n_support import SUPPORT  # noqa: E402
+
+TRANSLATIONS.update(SUPPORT)
+
 
 def code_name(family: str, code: object, lang: str) -> str:
     """A code from the data (a visit's kind, a payment's milestone) by its name in ``lang``

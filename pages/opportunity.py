@@ -8,7 +8,7 @@ import dash
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components import charts
+from components import charts, support
 from components.formatting import cny, day
 from components.i18n import current_lang, t
 from components.shell import page_header, panel
@@ -106,6 +106,11 @@ def layout(opp_code: str = "", **_query: str) -> html.Div:
                     dbc.Col(panel(t("opp.conditions", lang), conditions), lg=5, className="mb-3"),
                 ],
                 className="g-3",
+            ),
+            html.Div(
+                panel(t("pricing.quote_versions", lang), support.quote_versions(data.quotes, lang)),
+                id="opp-quotes",
+                className="mb-3",
             ),
         ]
     )

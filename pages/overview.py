@@ -9,7 +9,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, html
 from dash.exceptions import PreventUpdate
 
-from components import charts, filters, tables
+from components import charts, filters, support, tables
 from components import overview as drawn
 from components.formatting import day, period_label
 from components.i18n import current_lang, t
@@ -17,6 +17,7 @@ from components.kpi import overview_tiles, tile_row
 from components.shell import filtered_page, page_header, panel
 from metrics.overview import drill_of
 from metrics.views import overview
+from metrics.views import support as support_view
 from metrics.views.filters import query_of
 from web.loading import load_view, page_layout
 
@@ -29,10 +30,15 @@ KPI_ROW_ID = "overview-kpis"
 
 @page_layout()
 def layout(**query: str) -> html.Div:
-    return render(load_view(overview.load, query), query, current_lang())
+    data = load_view(overview.load, query)
+    team = "" if data.filters.team_id is None else str(data.filters.team_id)
+    risk = load_view(support_view.load_risk_counts, {"year": str(data.filters.period.year), "team": team})
+    return render(data, query, current_lang(), risk)
 
 
-def render(data: overview.OverviewData, query: dict[str, str], lang: str) -> html.Div:
+def render(
+    data: overview.OverviewData, query: dict[str, str], lang: str, risk: dict[str, int] | None = None
+) -> html.Div:
     chosen, choices, kpis, pipe, now = data.filters, data.choices, data.kpis, data.pipeline, data.today
     header = page_header(
         t("overview.title", lang),
@@ -53,6 +59,16 @@ def render(data: overview.OverviewData, query: dict[str, str], lang: str) -> htm
         lang,
         [
             tile_row(overview_tiles(kpis, lang, drawn.tile_hrefs(query)), row_id=KPI_ROW_ID),
+            html.Div(
+                panel(
+                    t("overview.risk_title", lang, year=chosen.period.year),
+                    support.risk_counts(risk, chosen.period.year, lang, team=chosen.team_id),
+                ),
+                id="overview-risk",
+                className="mb-3",
+            )
+            if risk is not None
+            else html.Div(),
             drawn.list_panel(data.drill, listed, kpis, query, now, lang),
             dbc.Row(
                 [

@@ -15,7 +15,18 @@ import pytest
 from tests.dash_http import ROUTER_OUTPUT, _spec_id, render_page, text_of
 
 HUGE = "9" * 5000
-PAGES = ["/", "/rad", "/funnel", "/scorecards", "/winloss", "/accounts/A00001", "/opportunities/OP0000001"]
+PAGES = [
+    "/",
+    "/rad",
+    "/funnel",
+    "/scorecards",
+    "/winloss",
+    "/accounts/A00001",
+    "/opportunities/OP0000001",
+    "/support",
+    "/pricing",
+    "/risk",
+]
 QUERIES = [
     "?team=²",
     f"?team={HUGE}",
@@ -41,6 +52,13 @@ QUERIES = [
     "?review=²&slide=²",
     "?measure=%00",
     "?outcome=²",
+    "?year=²",
+    f"?year={HUGE}",
+    "?year=-2026",
+    "?tab=%00",
+    "?tab=tech&team=²",
+    "?kind=²",
+    "?opp=%00",
 ]
 
 
