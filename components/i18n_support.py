@@ -74,6 +74,7 @@ SUPPORT: dict[str, dict[str, str]] = {
     "support.load": {"en": "Requests in hand per engineer, last 8 weeks", "zh": "近 8 周每位工程师手上的申请数"},
     "support.win_split": {"en": "Win rate of deals closed in {year}", "zh": "{year} 年关闭商机的赢单率"},
     "support.open_list": {"en": "Open requests", "zh": "未完成的申请"},
+    "support.request": {"en": "Request", "zh": "申请编号"},
     "support.requested": {"en": "Requested", "zh": "申请日期"},
     "support.age": {"en": "Age (days)", "zh": "已等待（天）"},
     "support.kind": {"en": "Kind", "zh": "类型"},

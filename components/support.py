@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.formatting import cny, count, day, pct
+from components.formatting import cny, cny_exact, count, day, pct
 from components.i18n import code_name, t
 from components.shell import empty_state, opp_link
 from components.staff import colon, stat
@@ -296,7 +296,7 @@ def open_requests(requests: Sequence[Any], today: date, lang: str) -> Any:
         for r in sorted(requests, key=lambda r: r.requested_date)
     ]
     head = [
-        (t("support.requests", lang), False),
+        (t("support.request", lang), False),
         (t("support.opp", lang), False),
         (t("support.kind", lang), False),
         (t("support.engineer", lang), False),
@@ -409,8 +409,8 @@ def quote_result(quote: Any, problems: Sequence[str], lang: str) -> html.Div:
         [
             line.product_name,
             f"{line.quantity:,.2f}".rstrip("0").rstrip("."),
-            cny(line.list_price, lang, compact=False),
-            cny(line.unit_price, lang, compact=False),
+            cny_exact(line.list_price, lang),
+            cny_exact(line.unit_price, lang),
             pct(line.discount, lang),
             cny(line.cost, lang),
             pct(line.margin, lang),
@@ -587,11 +587,20 @@ def _evidence_rows(flag: Any, lang: str) -> list[list[Any]]:
     return out
 
 
-def flag_card(flag: Any, lang: str) -> dbc.Card:
-    """One flag: what tripped it (its value) and the rows behind it."""
+def _named(code: str | None, names: dict[str, str]) -> str | None:
+    """A code by its name, the code beside it: ``张伟 (R0003)``."""
+    if not code:
+        return None
+    name = names.get(code)
+    return f"{name} ({code})" if name else code
+
+
+def flag_card(flag: Any, lang: str, names: dict[str, str] | None = None) -> dbc.Card:
+    """One flag: what tripped it (its value), whose it is (by name) and the rows behind it."""
+    names = names or {}
     who = [
-        (t("risk.rep", lang), flag.rep_code),
-        (t("risk.account", lang), flag.account_code),
+        (t("risk.rep", lang), _named(flag.rep_code, names)),
+        (t("risk.account", lang), _named(flag.account_code, names)),
         (t("risk.quote", lang), flag.quote_code),
     ]
     title: list[Any] = [
@@ -622,7 +631,7 @@ def flag_card(flag: Any, lang: str) -> dbc.Card:
     )
 
 
-def flag_list(flags: Sequence[Any], lang: str) -> Any:
+def flag_list(flags: Sequence[Any], lang: str, names: dict[str, str] | None = None) -> Any:
     if not flags:
         return empty_state(t("risk.none_of_kind", lang))
     shown = flags[:ROWS]
@@ -631,7 +640,7 @@ def flag_list(flags: Sequence[Any], lang: str) -> Any:
             html.Div(
                 t("support.list_title", lang, shown=len(shown), total=len(flags)), className="small text-muted mb-1"
             ),
-            *[flag_card(f, lang) for f in shown],
+            *[flag_card(f, lang, names) for f in shown],
         ]
     )
 

@@ -407,3 +407,17 @@ def event_costs(session: Session, scope: Scope, year: int) -> tuple[list[EventCo
         bookings[account] = float(booked)
         owners[account] = rep
     return events, bookings, owners
+
+
+def names_of(session: Session, rep_codes: set[str], account_codes: set[str]) -> dict[str, str]:
+    """The names of reps and accounts by their codes (codes a loader already read in scope)."""
+    out: dict[str, str] = {}
+    for model, column, codes in (
+        (Rep, Rep.rep_code, rep_codes),
+        (Account, Account.account_code, account_codes),
+    ):
+        ordered = sorted(codes)
+        for i in range(0, len(ordered), 500):
+            stmt = select(column, model.name).where(column.in_(ordered[i : i + 500]))
+            out.update({str(code): str(name) for code, name in session.execute(stmt)})
+    return out

@@ -320,6 +320,8 @@ class RiskData:
     teams: list[tuple[int, str]] = field(default_factory=list)
     kind: str | None = None
     allowed: bool = True
+    #: the names of the reps and accounts the flags name, by code
+    names: dict[str, str] = field(default_factory=dict)
 
 
 def risk_flags(session: Session, scope: Scope, year: int, settings: BusinessSettings) -> list[Flag]:
@@ -357,7 +359,13 @@ def load_risk(session: Session, viewer: Viewer, query: dict[str, str], today: da
     kind = params.one_of(query.get("kind"), RISK_KINDS)
     flags = risk_flags(session, scope, year, settings)
     teams = queries.teams(session, viewer.scope) if viewer.role == "director" else []
-    return RiskData(year, viewer.role, flags, flag_counts(flags), settings, tuple(problems), team_id, teams, kind)
+    shown = [f for f in flags if kind in (None, f.kind)]
+    names = queries.names_of(
+        session, {f.rep_code for f in shown if f.rep_code}, {f.account_code for f in shown if f.account_code}
+    )
+    return RiskData(
+        year, viewer.role, flags, flag_counts(flags), settings, tuple(problems), team_id, teams, kind, names=names
+    )
 
 
 @dataclass(frozen=True)

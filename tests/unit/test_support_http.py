@@ -4,6 +4,7 @@ form. A threshold the test saves is put back at the end: the demo database is sh
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import jsonschema
@@ -215,6 +216,7 @@ def test_sup208_risk_page_roles_and_the_overview_count(rep, manager, director):
     assert "for managers and directors" in mine and "Below floor, unapproved" not in mine
     team = text_of(render_page(manager, "/risk"))
     assert "Below floor, unapproved" in team and "Thresholds (directors)" not in team
+    assert re.search(r"Rep: [^ (]+ \(R\d{4}\)", team)  # a rep by name, the code beside it
     assert "Thresholds (directors)" in text_of(render_page(director, "/risk"))
     one = text_of(render_page(director, "/risk", "?kind=discount_outlier"))
     assert "Discount outlier" in one and "All flags" in one
