@@ -11,7 +11,8 @@ browser posts them:
 - the first view after the server's start (a director's team funnel: nothing of it was ever read);
 - 60 distinct views as the director, 12 per page, drawn at random from a fixed seed: teams, reps, regions
   with RAD classes and industries, periods, product lines, segments, drills; and since issue 19 the team
-  week (``/visits``, 12 weeks and scopes) and the events of each of the three years (``/events``);
+  week (``/visits``, 12 weeks and scopes) and the events of each of the three years (``/events``); since issue 20
+  bids and technical support, pricing and risk (``/support``, ``/pricing``, ``/risk``: years and teams);
 - 20 distinct views as the rep (R0001), over the same pages and filters (4 per page).
 
 Beside each view its SQL floor: every statement the view's loader runs (captured in this process with the same
@@ -47,22 +48,36 @@ from run import AS_OF, DATA, USERS, Client, build, database_url, percentile, sta
 
 from data_access.models import User  # noqa: E402
 from data_access.users import Viewer, viewer_for  # noqa: E402
-from metrics.views import funnel, overview, rad, scorecards, staff, winloss  # noqa: E402
+from metrics.views import funnel, overview, rad, scorecards, staff, support, winloss  # noqa: E402
 from tests.dash_http import render_page  # noqa: E402
 
 SEED = 16
 TODAY = date.fromisoformat(AS_OF)
+
+
+def overview_page(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> Any:
+    """What the Overview's layout reads: its loader and, for a director, the risk flags' counts (issue 20)."""
+    data = overview.load(session, viewer, query, today)
+    team = "" if data.filters.team_id is None else str(data.filters.team_id)
+    support.load_risk_counts(session, viewer, {"year": str(data.filters.period.year), "team": team}, today)
+    return data
+
+
 LOADERS: dict[str, Callable[[Session, Viewer, dict[str, str], date], Any]] = {
-    "/": overview.load,
+    "/": overview_page,
     "/funnel": funnel.load,
     "/rad": rad.load,
     "/scorecards": scorecards.load,
     "/winloss": winloss.load,
     "/visits": staff.load_week,
     "/events": staff.load_events,
+    "/support": support.load_support,
+    "/pricing": support.load_pricing,
+    "/risk": support.load_risk,
 }
 #: the weeks a team week is drawn for: the last twelve up to the as-of day's
 WEEKS = tuple(f"2026-W{w:02d}" for w in range(37, 49))
+YEARS = ("2026", "2025", "2024")
 SEGMENTS = ("rad_class", "industry", "region", "team", "rep", "product_line", "competitor", "size_band")
 PERIODS = ("2026", "2026Q1", "2026Q2", "2026Q3", "2026Q4", "2025", "2025Q3", "2024")
 
@@ -104,6 +119,9 @@ def views(rng: random.Random, c: Choices, per_page: int, rep: bool) -> list[tupl
             return {"rep": rng.choice(c.reps)}
         return {}
 
+    def team() -> dict[str, str]:
+        return {"team": rng.choice(c.teams)} if not rep and rng.random() < 0.5 else {}
+
     def deals() -> dict[str, str]:
         out: dict[str, str] = {}
         if rng.random() < 0.35:
@@ -137,6 +155,9 @@ def views(rng: random.Random, c: Choices, per_page: int, rep: bool) -> list[tupl
         },
         "/visits": lambda: {"week": rng.choice(WEEKS), **scope()},
         "/events": lambda: {"year": rng.choice(("2026", "2025", "2024"))},
+        "/support": lambda: {"year": rng.choice(YEARS), "tab": rng.choice(("bids", "tech")), **team()},
+        "/pricing": lambda: {"year": rng.choice(YEARS), **team()},
+        "/risk": lambda: {"year": rng.choice(YEARS), **team()},
     }
     out: list[tuple[str, str]] = []
     for page, make in makers.items():

@@ -6,7 +6,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters, support, tables
@@ -15,29 +15,34 @@ from components.formatting import day, period_label
 from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row
 from components.shell import filtered_page, page_header, panel
+from metrics import params
 from metrics.overview import drill_of
 from metrics.views import overview
 from metrics.views import support as support_view
 from metrics.views.filters import query_of
-from web.loading import load_view, page_layout
+from web.loading import current_day, load_view, page_layout, viewer_role
 
 dash.register_page(__name__, path="/", order=0, nav_key="nav.overview", title="SalesRadar")
 
 PIPELINE_CHART_ID = "overview-pipeline-chart"
 MONTHLY_CHART_ID = "overview-monthly-chart"
 KPI_ROW_ID = "overview-kpis"
+RISK_BODY = "overview-risk-body"
+RISK_ASK = "overview-risk-ask"
 
 
 @page_layout()
 def layout(**query: str) -> html.Div:
     data = load_view(overview.load, query)
     team = "" if data.filters.team_id is None else str(data.filters.team_id)
-    risk = load_view(support_view.load_risk_counts, {"year": str(data.filters.period.year), "team": team})
+    # a director's risk counts fill in after the page is drawn: they read the year's quotes and contracts of
+    # the whole company, which the Overview's first draw must not wait for
+    risk = {"year": str(data.filters.period.year), "team": team} if viewer_role() == "director" else None
     return render(data, query, current_lang(), risk)
 
 
 def render(
-    data: overview.OverviewData, query: dict[str, str], lang: str, risk: dict[str, int] | None = None
+    data: overview.OverviewData, query: dict[str, str], lang: str, risk: dict[str, str] | None = None
 ) -> html.Div:
     chosen, choices, kpis, pipe, now = data.filters, data.choices, data.kpis, data.pipeline, data.today
     header = page_header(
@@ -60,10 +65,13 @@ def render(
         [
             tile_row(overview_tiles(kpis, lang, drawn.tile_hrefs(query)), row_id=KPI_ROW_ID),
             html.Div(
-                panel(
-                    t("overview.risk_title", lang, year=chosen.period.year),
-                    support.risk_counts(risk, chosen.period.year, lang, team=chosen.team_id),
-                ),
+                [
+                    panel(
+                        t("overview.risk_title", lang, year=chosen.period.year),
+                        dcc.Loading(html.Div(id=RISK_BODY, className="risk-placeholder"), type="dot"),
+                    ),
+                    dcc.Store(id=RISK_ASK, data=risk),
+                ],
                 id="overview-risk",
                 className="mb-3",
             )
@@ -116,6 +124,20 @@ def render(
             ),
         ],
     )
+
+
+@dash.callback(Output(RISK_BODY, "children"), Input(RISK_ASK, "data"))
+def risk_counts(ask: Any) -> Any:
+    """The risk flags' counts of the Overview's year (and team) for a director; nothing for anyone else."""
+    if not isinstance(ask, dict):
+        raise PreventUpdate
+    query = {k: v for k, v in ask.items() if k in ("year", "team") and isinstance(v, str)}
+    counts = load_view(support_view.load_risk_counts, query)
+    if counts is None:
+        return None
+    year = params.whole(query.get("year"), 2000, 2100) or current_day().year
+    team = params.whole(query.get("team"), 1, 2**31 - 1)
+    return support.risk_counts(counts, year, current_lang(), team=team)
 
 
 @dash.callback(

@@ -49,6 +49,12 @@ def read_view(action: Callable[[Session, Viewer], T]) -> T:
         return action(session, viewer)
 
 
+def viewer_role() -> str | None:
+    """The signed-in viewer's role (what a layout shows or leaves out, never what it may read: loaders decide)."""
+    viewer = current_viewer()
+    return viewer.role if viewer is not None else None
+
+
 def current_day() -> date:
     """Today as the app counts it (``SALESRADAR_AS_OF`` pins it in a demo): what a form's default day is."""
     return today()

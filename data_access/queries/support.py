@@ -295,23 +295,18 @@ def contracts_below_quotes(
     session: Session, scope: Scope, start: date, end: date, threshold: float
 ) -> tuple[list[ContractRow], dict[str, Quote]]:
     """Flag (3)'s rows: the won deals' contracts signed in [start, end] in scope whose amount is below their deal's
-    current quote's revenue x (1 - threshold) (the comparison in SQL, so only those rows come back), with those
-    current quotes."""
-    revenue = func.sum(QuoteLine.quantity * QuoteLine.unit_price)
-    current = (
-        select(
-            QuoteLine.opportunity_id.label("opp_id"),
-            QuoteLine.quote_code.label("quote_code"),
-            QuoteLine.quoted_date.label("quoted_date"),
-            revenue.label("revenue"),
-            func.sum(QuoteLine.quantity * Product.unit_cost).label("cost"),
-            func.sum(QuoteLine.quantity * Product.list_price).label("list_amount"),
-        )
-        .join(Product, Product.id == QuoteLine.product_id)
-        .where(~_later_version())
-        .group_by(QuoteLine.opportunity_id, QuoteLine.quote_code, QuoteLine.quoted_date)
-        .subquery()
+    current quote's revenue x (1 - threshold), with those current quotes. It starts from the period's contracts;
+    each deal's current quote code is looked up through the deal's quote index (latest date, then the greater
+    code) and only its lines are summed; the comparison is in SQL, so only the flagged rows come back."""
+    latest = (
+        select(QuoteLine.quote_code)
+        .where(QuoteLine.opportunity_id == Opportunity.id)
+        .order_by(QuoteLine.quoted_date.desc(), QuoteLine.quote_code.desc())
+        .limit(1)
+        .scalar_subquery()
     )
+    line = aliased(QuoteLine)
+    revenue = func.sum(line.quantity * line.unit_price)
     stmt = (
         select(
             Contract.contract_code,
@@ -320,22 +315,28 @@ def contracts_below_quotes(
             Contract.amount,
             Rep.rep_code,
             Account.account_code,
-            current.c.quote_code,
-            current.c.quoted_date,
-            current.c.revenue,
-            current.c.cost,
-            current.c.list_amount,
+            line.quote_code,
+            func.max(line.quoted_date),
+            revenue,
+            func.sum(line.quantity * Product.unit_cost),
+            func.sum(line.quantity * Product.list_price),
         )
         .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-        .join(current, current.c.opp_id == Opportunity.id)
+        .join(line, and_(line.opportunity_id == Opportunity.id, line.quote_code == latest))
+        .join(Product, Product.id == line.product_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
         .join(Account, Account.id == Opportunity.account_id)
-        .where(
-            Contract.signed_date.between(start, end),
-            Opportunity.status == "won",
-            scope.opportunities(),
-            Contract.amount < current.c.revenue * (1 - threshold),
+        .where(Contract.signed_date.between(start, end), Opportunity.status == "won", scope.opportunities())
+        .group_by(
+            Contract.contract_code,
+            Opportunity.opp_code,
+            Contract.signed_date,
+            Contract.amount,
+            Rep.rep_code,
+            Account.account_code,
+            line.quote_code,
         )
+        .having(Contract.amount < revenue * (1 - threshold))
         .order_by(Contract.contract_code)
     )
     contracts: list[ContractRow] = []
@@ -384,6 +385,14 @@ def event_costs(session: Session, scope: Scope, year: int) -> tuple[list[EventCo
         .where(Event.event_date.between(start, end), EventAttendee.attended.is_(True))
         .order_by(Event.event_date, Event.event_code, Account.account_code)
     )
+    if not scope.is_everything:  # only the events an account of the scope attended (all their accounts split it)
+        attended = attended.where(
+            Event.id.in_(
+                select(EventAttendee.event_id)
+                .join(Account, Account.id == EventAttendee.account_id)
+                .where(scope.condition(Account.owner_rep_id), EventAttendee.attended.is_(True))
+            )
+        )
     by_event: dict[str, tuple[str, date, float, list[str]]] = {}
     for code, name, day, cost, account in session.execute(attended):
         by_event.setdefault(code, (name, day, float(cost), []))[3].append(account)

@@ -222,6 +222,11 @@ def test_sup208_risk_page_roles_and_the_overview_count(rep, manager, director):
     assert "Discount outlier" in one and "All flags" in one
     assert "Risk flags, 2026" in text_of(render_page(director, "/"))
     assert "Risk flags" not in text_of(render_page(manager, "/"))
+    # the counts fill in after the page (they read the whole company's year): the director's ask, answered
+    answer = call_callback(director, "overview-risk-body.children", {("overview-risk-ask", "data"): {"year": "2026"}})
+    assert "Below floor, unapproved" in text_of(answer.get_json()["response"]["overview-risk-body"]["children"])
+    refused = call_callback(manager, "overview-risk-body.children", {("overview-risk-ask", "data"): {"year": "2026"}})
+    assert refused.get_json()["response"]["overview-risk-body"]["children"] is None  # a manager asking: nothing
     assert "/risk" not in str(rep.get("/_dash-layout").get_json())  # not in a rep's navbar
 
 
