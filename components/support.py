@@ -176,13 +176,12 @@ def calendar(bids: Sequence[Any], today: date, lang: str) -> Any:
     return html.Div(parts)
 
 
-def bid_list(bids: Sequence[Any], lang: str) -> html.Div:
+def bid_list(bids: Sequence[Any], total: int, lang: str) -> html.Div:
+    """The latest-deadline bids (the loader reads at most ROWS), under a title counting all ``total``."""
     shown = sorted(bids, key=lambda b: (b.deadline, b.bid_code), reverse=True)[:ROWS]
     return html.Div(
         [
-            html.Div(
-                t("support.list_title", lang, shown=len(shown), total=len(bids)), className="small text-muted mb-1"
-            ),
+            html.Div(t("support.list_title", lang, shown=len(shown), total=total), className="small text-muted mb-1"),
             table(
                 [
                     (t("support.bid", lang), False),

@@ -70,7 +70,7 @@ def _bids(data: view.SupportData, lang: str) -> list[Any]:
             ],
             className="g-3 mb-3",
         ),
-        panel(t("support.list", lang), drawn.bid_list(data.bids, lang)),
+        panel(t("support.list", lang), drawn.bid_list(data.bids, summary.bids, lang)),
     ]
 
 

@@ -5,13 +5,14 @@ owner, and any deal filter); an account's event spend when the account's owner i
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from sqlalchemy import and_, case, func, literal, or_, select
 from sqlalchemy.orm import Session, aliased
 
 from data_access.models import (
+    BID_STATUSES,
     Account,
     AccountYear,
     Bid,
@@ -25,9 +26,13 @@ from data_access.models import (
     SupportRequest,
     Team,
 )
+from data_access.queries.shared import _days_between
 from data_access.scope import Scope
 from metrics.support import (
+    BID_DECIDED,
+    DUE_SOON_DAYS,
     BidRow,
+    BidSummary,
     ContractRow,
     EventCost,
     LineRow,
@@ -35,12 +40,14 @@ from metrics.support import (
     QuoteOwner,
     RepDiscount,
     RequestRow,
+    Turnaround,
     WinSplit,
 )
 
 
-def bids_between(session: Session, scope: Scope, start: date, end: date) -> list[BidRow]:
-    """The bids whose deadline is in [start, end], their deal in scope, soonest first."""
+def bids_between(session: Session, scope: Scope, start: date, end: date, latest_first: int = 0) -> list[BidRow]:
+    """The bids whose deadline is in [start, end], their deal in scope, soonest first (with ``latest_first``: that
+    many, the latest deadlines first)."""
     stmt = (
         select(
             Bid.bid_code,
@@ -62,6 +69,8 @@ def bids_between(session: Session, scope: Scope, start: date, end: date) -> list
         .where(Bid.deadline.between(start, end), scope.opportunities())
         .order_by(Bid.deadline, Bid.bid_code)
     )
+    if latest_first:
+        stmt = stmt.order_by(None).order_by(Bid.deadline.desc(), Bid.bid_code.desc()).limit(latest_first)
     return [BidRow(*row) for row in session.execute(stmt)]
 
 
@@ -69,9 +78,167 @@ def _money(value: Any) -> float:
     return float(value or 0)
 
 
+def _on_deals(stmt: Any, scope: Scope, deal: Any, *, needed: bool = False) -> Any:
+    """``stmt`` limited to rows whose deal is in scope: joined to ``opportunities`` only when the scope narrows
+    deals or the caller reads a deal's column (a director's whole company skips a lookup per row)."""
+    if not needed and not scope.narrows_deals:
+        return stmt
+    return stmt.join(Opportunity, Opportunity.id == deal).where(scope.opportunities())
+
+
+def bid_totals(
+    session: Session, scope: Scope, start: date, end: date, today: date, by: str | None = None
+) -> list[tuple[str, BidSummary]]:
+    """``metrics.support.bid_summary`` of the bids whose deadline is in [start, end], summed in SQL, for the whole
+    scope (``by`` None) or per ``team`` or product ``line`` (no product line: ""), largest group first."""
+    key: Any = {
+        None: literal(""),
+        "team": func.coalesce(Team.name, ""),
+        "line": func.coalesce(Opportunity.product_line, ""),
+    }[by]
+
+    def count(condition: Any) -> Any:
+        return func.sum(case((condition, 1), else_=0))
+
+    def amount(status: str) -> Any:
+        return func.sum(case((Bid.status == status, func.coalesce(Bid.bid_amount, 0)), else_=0))
+
+    stmt = (
+        select(
+            key,
+            func.count(),
+            amount("won"),
+            amount("lost"),
+            count(Bid.submitted_date.is_not(None)),
+            count(Bid.submitted_date <= Bid.deadline),
+            count(or_(Bid.submitted_date.is_not(None), Bid.status.in_(BID_DECIDED))),
+            *[count(Bid.status == status) for status in BID_STATUSES],
+        )
+        .select_from(Bid)
+        .where(Bid.deadline.between(start, end))
+        .group_by(key)
+    )
+    stmt = _on_deals(stmt, scope, Bid.opportunity_id, needed=by is not None)
+    if by == "team":
+        stmt = stmt.join(Rep, Rep.id == Opportunity.owner_rep_id).outerjoin(Team, Team.id == Rep.team_id)
+    soon = select(Bid.bid_code, key).join(Opportunity, Opportunity.id == Bid.opportunity_id)
+    if by == "team":
+        soon = soon.join(Rep, Rep.id == Opportunity.owner_rep_id).outerjoin(Team, Team.id == Rep.team_id)
+    soon = soon.where(
+        Bid.deadline.between(max(start, today), min(end, today + timedelta(days=DUE_SOON_DAYS))),
+        Bid.status == "preparing",
+        scope.opportunities(),
+    ).order_by(Bid.deadline, Bid.bid_code)
+    due: dict[str, list[str]] = {}
+    for code, group in session.execute(soon):
+        due.setdefault(str(group), []).append(str(code))
+    out = []
+    for group, n, won_amount, lost_amount, submitted, on_time, went_in, *statuses in session.execute(stmt):
+        by_status = {s: int(c or 0) for s, c in zip(BID_STATUSES, statuses, strict=True) if c}
+        out.append(
+            (
+                str(group),
+                BidSummary(
+                    bids=int(n),
+                    won=by_status.get("won", 0),
+                    lost=by_status.get("lost", 0),
+                    won_amount=_money(won_amount),
+                    lost_amount=_money(lost_amount),
+                    submitted=int(submitted or 0),
+                    on_time=int(on_time or 0),
+                    due_soon=tuple(due.get(str(group), ())),
+                    by_status=by_status,
+                    went_in=int(went_in or 0),
+                ),
+            )
+        )
+    return sorted(out, key=lambda item: (-item[1].bids, item[0]))
+
+
+def request_totals(
+    session: Session, scope: Scope, start: date, end: date, today: date, by: str | None = None
+) -> list[tuple[str, Turnaround]]:
+    """``metrics.support.turnaround_of`` of the requests requested in [start, end], summed in SQL, for the whole
+    scope or per ``kind`` or ``engineer`` (none: ""), most requests first."""
+    key: Any = {
+        None: literal(""),
+        "kind": SupportRequest.kind,
+        "engineer": func.coalesce(SupportRequest.engineer, ""),
+    }[by]
+    resolved = SupportRequest.resolved_date.is_not(None)
+    days = _days_between(session, SupportRequest.requested_date, SupportRequest.resolved_date)
+    stmt = (
+        select(
+            key,
+            func.count(),
+            func.sum(case((resolved, 0), else_=1)),
+            func.avg(case((resolved, days), else_=None)),
+            func.sum(func.coalesce(SupportRequest.hours, 0)),
+        )
+        .select_from(SupportRequest)
+        .where(SupportRequest.requested_date.between(start, end))
+        .group_by(key)
+    )
+    stmt = _on_deals(stmt, scope, SupportRequest.opportunity_id)
+    out = [
+        (str(group), Turnaround(int(n), int(still or 0), None if avg is None else float(avg), _money(hours)))
+        for group, n, still, avg, hours in session.execute(stmt)
+    ]
+    return sorted(out, key=lambda item: (-item[1].requests, item[0]))
+
+
+def engineer_weeks(session: Session, scope: Scope, mondays: list[date], today: date) -> dict[str, list[int]]:
+    """``metrics.support.engineer_load`` summed in SQL: per engineer, the requests in hand in each week."""
+    if not mondays:
+        return {}
+    last_sunday = mondays[-1] + timedelta(days=6)
+    until = func.coalesce(SupportRequest.resolved_date, today)
+    weeks = [
+        func.sum(case((and_(SupportRequest.requested_date <= m + timedelta(days=6), until >= m), 1), else_=0))
+        for m in mondays
+    ]
+    stmt = (
+        select(SupportRequest.engineer, *weeks)
+        .where(
+            SupportRequest.requested_date <= last_sunday,
+            or_(SupportRequest.resolved_date.is_(None), SupportRequest.resolved_date >= mondays[0]),
+            SupportRequest.engineer.is_not(None),
+            SupportRequest.engineer != "",
+        )
+        .group_by(SupportRequest.engineer)
+    )
+    stmt = _on_deals(stmt, scope, SupportRequest.opportunity_id)
+    load = {str(name): [int(n or 0) for n in counts] for name, *counts in session.execute(stmt)}
+    return dict(sorted(load.items(), key=lambda item: (-sum(item[1]), item[0])))
+
+
+def open_requests(session: Session, scope: Scope, start: date, end: date, limit: int) -> list[RequestRow]:
+    """The ``limit`` oldest requests requested in [start, end] and not resolved."""
+    stmt = (
+        select(
+            SupportRequest.request_code,
+            Opportunity.opp_code,
+            SupportRequest.kind,
+            SupportRequest.requested_date,
+            SupportRequest.engineer,
+            SupportRequest.resolved_date,
+            SupportRequest.hours,
+        )
+        .join(Opportunity, Opportunity.id == SupportRequest.opportunity_id)
+        .where(
+            SupportRequest.requested_date.between(start, end),
+            SupportRequest.resolved_date.is_(None),
+            scope.opportunities(),
+        )
+        .order_by(SupportRequest.requested_date, SupportRequest.request_code)
+        .limit(limit)
+    )
+    return [RequestRow(*row) for row in session.execute(stmt)]
+
+
 def requests_between(session: Session, scope: Scope, start: date, end: date) -> list[RequestRow]:
     """The support requests in hand some day of [start, end] (requested by its end, not resolved before its start),
-    their deal in scope."""
+    their deal in scope, oldest first."""
     stmt = (
         select(
             SupportRequest.request_code,

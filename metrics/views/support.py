@@ -33,17 +33,13 @@ from metrics.support import (
     RequestRow,
     Turnaround,
     WinSplit,
-    bid_groups,
     bid_summary,
     contract_below_quote,
     discount_outliers,
-    engineer_load,
     event_cost_high,
     flag_counts,
     quote_of,
     self_approved,
-    turnaround_by,
-    turnaround_of,
     unapproved_below_floor,
 )
 from metrics.views.filters import Problem
@@ -57,6 +53,8 @@ BID_ROWS = 200
 TABS = ("bids", "tech")
 #: the calculator's lines at most
 CALC_LINES = 20
+NO_BIDS = BidSummary(0, 0, 0, 0.0, 0.0, 0, 0, (), {})
+NO_REQUESTS = Turnaround(0, 0, None, 0.0)
 
 
 def _team_scope(
@@ -107,36 +105,34 @@ def load_support(session: Session, viewer: Viewer, query: dict[str, str], today:
     start, end = date(year, 1, 1), date(year, 12, 31)
     base = SupportData(year, today, viewer.role, tab, tuple(problems), team_id, teams)
     if tab == "bids":
-        bids = queries.bids_between(session, scope, start, end)
         this_monday = monday_of(today)
-        calendar = queries.bids_between(
-            session, scope, this_monday, this_monday + timedelta(weeks=CALENDAR_WEEKS, days=-1)
-        )
+        totals = queries.bid_totals(session, scope, start, end, today)
         return SupportData(
             **{
                 **base.__dict__,
-                "bids": bids,
-                "summary": bid_summary(bids, today),
-                "by_team": bid_groups(bids, lambda b: b.team, today),
-                "by_line": bid_groups(bids, lambda b: b.product_line, today),
-                "calendar": calendar,
+                "bids": queries.bids_between(session, scope, start, end, latest_first=BID_ROWS),
+                "summary": totals[0][1] if totals else NO_BIDS,
+                "by_team": queries.bid_totals(session, scope, start, end, today, by="team"),
+                "by_line": queries.bid_totals(session, scope, start, end, today, by="line"),
+                "calendar": queries.bids_between(
+                    session, scope, this_monday, this_monday + timedelta(weeks=CALENDAR_WEEKS, days=-1)
+                ),
             }
         )
     mondays = [monday_of(min(today, end)) - timedelta(weeks=k) for k in range(LOAD_WEEKS - 1, -1, -1)]
-    requests = queries.requests_between(session, scope, min(start, mondays[0]), end)
-    of_year = [r for r in requests if r.requested_date.year == year]
+    requested = queries.request_totals(session, scope, start, end, today)
     supported, unsupported = queries.supported_outcomes(session, scope, start, end)
     return SupportData(
         **{
             **base.__dict__,
-            "requests": turnaround_of(of_year, today),
-            "by_kind": turnaround_by(of_year, lambda r: r.kind, today),
-            "by_engineer": turnaround_by(of_year, lambda r: r.engineer, today),
+            "requests": requested[0][1] if requested else NO_REQUESTS,
+            "by_kind": queries.request_totals(session, scope, start, end, today, by="kind"),
+            "by_engineer": queries.request_totals(session, scope, start, end, today, by="engineer"),
             "mondays": mondays,
-            "load": engineer_load(requests, mondays, today),
+            "load": queries.engineer_weeks(session, scope, mondays, today),
             "supported": supported,
             "unsupported": unsupported,
-            "open_requests": [r for r in of_year if r.resolved_date is None][:BID_ROWS],
+            "open_requests": queries.open_requests(session, scope, start, end, BID_ROWS),
         }
     )
 
@@ -173,9 +169,9 @@ def load_support_api(session: Session, viewer: Viewer, query: dict[str, str], to
     problems: list[str] = []
     year = _year(query, today, problems)
     start, end = date(year, 1, 1), date(year, 12, 31)
-    requests = [r for r in queries.requests_between(session, viewer.scope, start, end) if r.requested_date >= start]
+    totals = queries.request_totals(session, viewer.scope, start, end, today)
     supported, unsupported = queries.supported_outcomes(session, viewer.scope, start, end)
-    return SupportAnswer(year, turnaround_of(requests, today), supported, unsupported, tuple(problems))
+    return SupportAnswer(year, totals[0][1] if totals else NO_REQUESTS, supported, unsupported, tuple(problems))
 
 
 # --- /pricing and quotes ----------------------------------------------------------------------------------------

@@ -241,3 +241,37 @@ def test_sup209_the_pricing_page_and_a_deals_quote_versions(rep, director, demo_
     ).scalar_one()
     deal = text_of(render_page(director, f"/opportunities/{opp}"))
     assert "Quote versions" in deal and "current" in deal and "Lines of the current quote" in deal
+
+
+def test_sup210_the_sums_in_sql_equal_the_definitions_on_the_demo(demo_session):
+    """The pages read bids and requests summed in SQL; on every team and year of the demo they equal the pure
+    definitions (metrics.support) over the rows themselves."""
+    from datetime import date, timedelta
+
+    from data_access import queries
+    from data_access.scope import Scope
+    from metrics import support as m
+
+    today = date(2026, 11, 27)
+    mondays = [date(2026, 11, 23) - timedelta(weeks=k) for k in range(7, -1, -1)]
+    teams = [Scope.everything()] + [Scope.team(t) for (t,) in demo_session.execute(text("SELECT id FROM teams"))]
+    for scope in teams:
+        for year in (2024, 2025, 2026):
+            start, end = date(year, 1, 1), date(year, 12, 31)
+            rows = queries.bids_between(demo_session, scope, start, end)
+            summed = dict(queries.bid_totals(demo_session, scope, start, end, today))
+            assert summed.get("", m.bid_summary([], today)) == m.bid_summary(rows, today), (scope, year)
+            by_line = dict(queries.bid_totals(demo_session, scope, start, end, today, by="line"))
+            assert by_line == dict(m.bid_groups(rows, lambda b: b.product_line, today))
+            requests = [
+                r for r in queries.requests_between(demo_session, scope, start, end) if r.requested_date >= start
+            ]
+            totals = dict(queries.request_totals(demo_session, scope, start, end, today, by="engineer"))
+            expected = dict(m.turnaround_by(requests, lambda r: r.engineer, today))
+            assert totals.keys() == expected.keys()
+            for name, t in expected.items():
+                got = totals[name]
+                assert (got.requests, got.open, got.hours) == (t.requests, t.open, pytest.approx(t.hours))
+                assert got.avg_days == pytest.approx(t.avg_days)
+        in_hand = queries.requests_between(demo_session, scope, mondays[0], mondays[-1] + timedelta(days=6))
+        assert queries.engineer_weeks(demo_session, scope, mondays, today) == m.engineer_load(in_hand, mondays, today)
