@@ -9,7 +9,7 @@ from typing import Any
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import Input, Output, State, html
+from dash import Input, Output, State, dcc, html
 from dash.exceptions import PreventUpdate
 
 from components import support as drawn
@@ -55,7 +55,7 @@ def render(data: view.RiskData, lang: str) -> html.Div:
             drawn.team_links("/risk", data.teams, data.team_id, lang, year=data.year, kind=data.kind),
             drawn.risk_counts(data.counts, data.year, lang, team=data.team_id),
             html.Div(
-                dbc.NavLink(t("risk.all", lang), href=f"/risk?year={data.year}", className="small p-0"),
+                dcc.Link(f"‹ {t('risk.all', lang)}", href=f"/risk?year={data.year}", className="small"),
                 className="mb-2",
             )
             if data.kind
