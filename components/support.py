@@ -30,6 +30,13 @@ CALC_START = 3
 RISK_SAVE = "risk-save"
 RISK_MESSAGE = "risk-message"
 RISK_FIELDS = ("floor_margin", "contract_below_quote", "discount_gap", "min_team_reps", "event_cost_share")
+
+
+def threshold_id(name: str) -> str:
+    """The thresholds form's input of ``name`` (its own prefix: the flags' sections are ``risk-<kind>``)."""
+    return f"risk-threshold-{name}"
+
+
 #: the most rows any list here draws (its title counts them all)
 ROWS = 200
 DISCOUNT_BUCKETS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.30)
@@ -656,10 +663,12 @@ def thresholds_form(settings: Any, lang: str) -> dbc.Card:
     fields = [
         dbc.Col(
             [
-                dbc.Label(t(f"risk.setting.{name}", lang), html_for=f"risk-{name}", className="small"),
+                dbc.Label(t(f"risk.setting.{name}", lang), html_for=threshold_id(name), className="small"),
                 dbc.InputGroup(
                     [
-                        dbc.Input(id=f"risk-{name}", type="number", value=round(values[name], 2), step="any", min=0),
+                        dbc.Input(
+                            id=threshold_id(name), type="number", value=round(values[name], 2), step="any", min=0
+                        ),
                         dbc.InputGroupText("%" if name != "min_team_reps" else t("risk.people", lang)),
                     ],
                     size="sm",

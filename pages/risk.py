@@ -69,7 +69,7 @@ def render(data: view.RiskData, lang: str) -> html.Div:
 @dash.callback(
     Output(drawn.RISK_MESSAGE, "children"),
     Input(drawn.RISK_SAVE, "n_clicks"),
-    *[State(f"risk-{name}", "value") for name in drawn.RISK_FIELDS],
+    *[State(drawn.threshold_id(name), "value") for name in drawn.RISK_FIELDS],
     State("logout-csrf", "value"),
     prevent_initial_call=True,
 )
@@ -80,4 +80,6 @@ def save_thresholds(clicks: Any, *values: Any) -> Any:
     *fields, csrf = values
     outcome = writes.set_risk_thresholds(csrf, dict(zip(drawn.RISK_FIELDS, fields, strict=True)))
     lang = current_lang()
+    if outcome.key == "write.bad_threshold" and outcome.detail in drawn.RISK_FIELDS:  # the field by its label
+        return write_message(False, t(outcome.key, lang, detail=t(f"risk.setting.{outcome.detail}", lang)))
     return write_message(outcome.ok, outcome.message(lang))

@@ -173,7 +173,7 @@ def _save(client, csrf: str, **values: Any) -> str:
     fields = {"floor_margin": 15, "contract_below_quote": 5, "discount_gap": 10, "min_team_reps": 3}
     fields["event_cost_share"] = 10
     fields.update(values)
-    form = {(f"risk-{k}", "value"): v for k, v in fields.items()}
+    form = {(f"risk-threshold-{k}", "value"): v for k, v in fields.items()}
     response = call_callback(
         client, "risk-message.children", {("risk-save", "n_clicks"): 1, ("logout-csrf", "value"): csrf, **form}
     )
@@ -205,7 +205,7 @@ def test_sup207_only_a_director_with_the_session_token_saves_thresholds(
     assert "Only a director" in _save(manager, _csrf(manager), floor_margin=1)
     assert "Only a director" in _save(rep, _csrf(rep), floor_margin=1)
     assert "expired" in _save(director, "forged", floor_margin=1)
-    assert "out of range" in _save(director, _csrf(director), floor_margin=99)
+    assert "Check Default margin floor: out of range" in _save(director, _csrf(director), floor_margin=99)
     assert _floor(demo_session) == before
     assert "Thresholds saved" in _save(director, _csrf(director), floor_margin=12.5)
     assert float(_floor(demo_session)) == 0.125
