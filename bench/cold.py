@@ -55,16 +55,8 @@ SEED = 16
 TODAY = date.fromisoformat(AS_OF)
 
 
-def overview_page(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> Any:
-    """What the Overview's layout reads: its loader and, for a director, the risk flags' counts (issue 20)."""
-    data = overview.load(session, viewer, query, today)
-    team = "" if data.filters.team_id is None else str(data.filters.team_id)
-    support.load_risk_counts(session, viewer, {"year": str(data.filters.period.year), "team": team}, today)
-    return data
-
-
 LOADERS: dict[str, Callable[[Session, Viewer, dict[str, str], date], Any]] = {
-    "/": overview_page,
+    "/": overview.load,
     "/funnel": funnel.load,
     "/rad": rad.load,
     "/scorecards": scorecards.load,

@@ -41,6 +41,10 @@ SUPPORT: dict[str, dict[str, str]] = {
     "support.on_time_late": {"en": "late", "zh": "逾期"},
     "support.calendar": {"en": "Deadlines, this and the next 5 weeks", "zh": "本周及之后 5 周的截止日期"},
     "support.calendar_empty": {"en": "No deadline in the coming weeks.", "zh": "近几周没有截止的标案。"},
+    "support.calendar_more": {
+        "en": "The {n} soonest deadlines (pick a team for all of its own).",
+        "zh": "最近截止的 {n} 条（选择团队可看该团队全部）。",
+    },
     "support.week_of": {"en": "Week of {day}", "zh": "{day} 起的一周"},
     "support.deadline": {"en": "Deadline", "zh": "截止日期"},
     "support.tender": {"en": "Tender", "zh": "标案名称"},

@@ -39,6 +39,10 @@ def threshold_id(name: str) -> str:
 
 #: the most rows any list here draws (its title counts them all)
 ROWS = 200
+#: the calendar's soonest deadlines drawn (a director's whole company has thousands in six weeks)
+CALENDAR_ROWS = 60
+#: the flags of each kind drawn when every kind is shown (one kind's own page draws ROWS)
+FLAGS_PER_KIND = 20
 DISCOUNT_BUCKETS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.30)
 
 
@@ -84,26 +88,27 @@ def year_links(path: str, year: int, lang: str, **keep: str | int | None) -> htm
     )
 
 
+TEAM_PICK = "support-team-pick"
+
+
 def team_links(path: str, teams: Sequence[tuple[int, str]], chosen: int | None, lang: str, **keep: Any) -> html.Div:
-    """A director's team choice as links: the whole company, then each team."""
+    """A director's team choice: the whole company or one team, picked from a searchable list (a thousand teams
+    are one component, not a thousand links); ``pages/support.py`` turns a pick into the address."""
     if not teams:
         return html.Div()
-
-    def to(team: int | None) -> str:
-        return f"{path}?" + urlencode(
-            {**{k: v for k, v in keep.items() if v not in (None, "")}, **({"team": team} if team else {})}
-        )
-
-    links: list[Any] = [
-        dcc.Link(
-            t("support.all_teams", lang), href=to(None), className="me-3" + (" fw-semibold" if chosen is None else "")
-        )
-    ]
-    links += [
-        dcc.Link(name, href=to(tid), className="me-3" + (" fw-semibold" if tid == chosen else ""))
-        for tid, name in teams
-    ]
-    return html.Div(links, className="team-links small mb-3")
+    options = [{"label": t("support.all_teams", lang), "value": 0}] + [{"label": n, "value": i} for i, n in teams]
+    return html.Div(
+        dcc.Dropdown(
+            id={"type": TEAM_PICK, "page": path},
+            options=options,
+            value=chosen or 0,
+            clearable=False,
+            searchable=True,
+            className="team-pick",
+        ),
+        className="mb-3",
+        style={"maxWidth": "22rem"},
+    )
 
 
 # --- bids -------------------------------------------------------------------------------------------------------
@@ -159,13 +164,17 @@ def _on_time(value: bool | None, lang: str) -> str:
 
 
 def calendar(bids: Sequence[Any], today: date, lang: str) -> Any:
-    """The coming weeks' deadlines, week by week; due soon (preparing, within 14 days) in red."""
+    """The coming weeks' deadlines, week by week, the soonest ``CALENDAR_ROWS``; due soon (preparing, within 14
+    days) in red."""
     if not bids:
         return empty_state(t("support.calendar_empty", lang))
     weeks: dict[date, list[Any]] = {}
-    for b in bids:
+    more = len(bids) > CALENDAR_ROWS
+    for b in bids[:CALENDAR_ROWS]:
         weeks.setdefault(b.deadline - timedelta(days=b.deadline.weekday()), []).append(b)
-    parts: list[Any] = []
+    parts: list[Any] = (
+        [html.Div(t("support.calendar_more", lang, n=CALENDAR_ROWS), className="small text-muted")] if more else []
+    )
     for monday, rows in sorted(weeks.items()):
         parts.append(html.Div(t("support.week_of", lang, day=day(monday, lang)), className="fw-semibold small mt-2"))
         parts.append(
@@ -637,10 +646,11 @@ def flag_card(flag: Any, lang: str, names: dict[str, str] | None = None) -> dbc.
     )
 
 
-def flag_list(flags: Sequence[Any], lang: str, names: dict[str, str] | None = None) -> Any:
+def flag_list(flags: Sequence[Any], lang: str, names: dict[str, str] | None = None, limit: int = ROWS) -> Any:
+    """The flags of a kind, largest first, at most ``limit`` drawn (the title counts them all)."""
     if not flags:
         return empty_state(t("risk.none_of_kind", lang))
-    shown = flags[:ROWS]
+    shown = flags[:limit]
     return html.Div(
         [
             html.Div(

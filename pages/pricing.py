@@ -63,6 +63,7 @@ def render(data: view.PricingData, lang: str) -> html.Div:
                 className="mb-3",
             ),
             drawn.year_links("/pricing", data.year, lang, team=data.team_id),
+            drawn.team_links("/pricing", data.choices, data.team_id, lang),
             *discounts,
         ]
     )

@@ -40,7 +40,12 @@ def render(data: view.RiskData, lang: str) -> html.Div:
         html.Div(
             panel(
                 f"{t(f'risk.kind.{kind}', lang)} ({data.counts[kind]:,})",
-                drawn.flag_list([f for f in data.flags if f.kind == kind], lang, data.names),
+                drawn.flag_list(
+                    [f for f in data.flags if f.kind == kind],
+                    lang,
+                    data.names,
+                    drawn.ROWS if data.kind else drawn.FLAGS_PER_KIND,
+                ),
             ),
             className="mb-3",
             id=f"risk-{kind}",

@@ -10,11 +10,13 @@ from urllib.parse import urlencode
 
 import dash
 import dash_bootstrap_components as dbc
-from dash import html
+from dash import ALL, Input, Output, State, html
+from dash.exceptions import PreventUpdate
 
 from components import support as drawn
 from components.i18n import current_lang, t
 from components.shell import empty_state, page_header, panel
+from metrics import params
 from metrics.views import support as view
 from web.loading import load_view, page_layout
 
@@ -120,6 +122,24 @@ def _tech(data: view.SupportData, lang: str) -> list[Any]:
             className="g-3 mt-0",
         ),
     ]
+
+
+@dash.callback(
+    Output("url", "search", allow_duplicate=True),
+    Input({"type": drawn.TEAM_PICK, "page": ALL}, "value"),
+    State("url", "search"),
+    prevent_initial_call=True,
+)
+def pick_team(values: Any, search: Any) -> Any:
+    """A director's team picked on /support, /pricing or /risk: the same address with ``team`` (0: none). The
+    loader checks the team against the viewer's scope; this only writes the address."""
+    if not isinstance(values, list) or len(values) != 1:
+        raise PreventUpdate
+    team = params.whole(values[0], 0, 2**31 - 1)
+    if team is None:
+        raise PreventUpdate
+    query = {k: v for k, v in params.query(search).items() if k != "team"}
+    return "?" + urlencode({**query, **({"team": team} if team else {})})
 
 
 def render(data: view.SupportData, lang: str) -> html.Div:

@@ -47,6 +47,8 @@ from metrics.views.staff import _narrowed, _year
 
 #: the bid calendar's weeks from this one, and the engineers' load weeks back to this one
 CALENDAR_WEEKS = 6
+#: the calendar's soonest bids read at most (one more than it draws, so it can say there are more)
+CALENDAR_READ = 61
 LOAD_WEEKS = 8
 #: the most bids a list shows (the figures count them all)
 BID_ROWS = 200
@@ -115,7 +117,11 @@ def load_support(session: Session, viewer: Viewer, query: dict[str, str], today:
                 "by_team": queries.bid_totals(session, scope, start, end, today, by="team"),
                 "by_line": queries.bid_totals(session, scope, start, end, today, by="line"),
                 "calendar": queries.bids_between(
-                    session, scope, this_monday, this_monday + timedelta(weeks=CALENDAR_WEEKS, days=-1)
+                    session,
+                    scope,
+                    this_monday,
+                    this_monday + timedelta(weeks=CALENDAR_WEEKS, days=-1),
+                    soonest=CALENDAR_READ,
                 ),
             }
         )
@@ -187,6 +193,7 @@ class PricingData:
     teams: list[RepDiscount]
     problems: tuple[str, ...] = ()
     team_id: int | None = None
+    choices: list[tuple[int, str]] = field(default_factory=list)
 
 
 @kept
@@ -208,6 +215,7 @@ def load_pricing(session: Session, viewer: Viewer, query: dict[str, str], today:
         team_discounts(reps),
         tuple(problems),
         team_id,
+        queries.teams(session, viewer.scope) if viewer.role == "director" else [],
     )
 
 
@@ -338,6 +346,20 @@ def risk_flags(session: Session, scope: Scope, year: int, settings: BusinessSett
     ]
 
 
+#: the flags of each kind the page names (the first of each kind; ``?kind=`` names up to 200)
+FLAGS_NAMED = 20
+
+
+def _firsts(flags: list[Flag], per_kind: int) -> list[Flag]:
+    seen: dict[str, int] = {}
+    out = []
+    for f in flags:
+        seen[f.kind] = seen.get(f.kind, 0) + 1
+        if seen[f.kind] <= per_kind:
+            out.append(f)
+    return out
+
+
 def forbidden(viewer: Viewer) -> bool:
     """The risk flags are for directors and managers only."""
     return viewer.role not in ("director", "manager")
@@ -355,7 +377,7 @@ def load_risk(session: Session, viewer: Viewer, query: dict[str, str], today: da
     kind = params.one_of(query.get("kind"), RISK_KINDS)
     flags = risk_flags(session, scope, year, settings)
     teams = queries.teams(session, viewer.scope) if viewer.role == "director" else []
-    shown = [f for f in flags if kind in (None, f.kind)]
+    shown = [f for f in flags if f.kind == kind] if kind else _firsts(flags, FLAGS_NAMED)
     names = queries.names_of(
         session, {f.rep_code for f in shown if f.rep_code}, {f.account_code for f in shown if f.account_code}
     )

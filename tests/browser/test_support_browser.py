@@ -311,7 +311,6 @@ def test_brw502_a_director_opens_a_flags_list_and_a_due_soon_bids_deal(browser, 
         assert int(figure.replace(",", "")) > 0  # the demo has a rep whose discounts stand out
         _answered(page, tile.click, "_pages_content.children")
         page.wait_for_url(re.compile(r"[?&]kind=discount_outlier(&|$)"))
-        # div#: a director's thresholds form has an input #risk-contract_below_quote too
         shown = [k for k in RISK_KINDS if page.locator(f"div#risk-{k}").count()]
         assert shown == ["discount_outlier"]
         section = page.locator("div#risk-discount_outlier")

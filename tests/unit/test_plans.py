@@ -27,10 +27,10 @@ from sqlalchemy.orm import Session
 from data_access import demo
 from data_access.models import Account, Rep, User
 from data_access.users import Viewer, viewer_for
-from metrics.views import funnel, overview, rad, scorecards, winloss
+from metrics.views import funnel, overview, rad, scorecards, support, winloss
 from tests.conftest import AS_OF
 
-BIG = ("opportunities", "accounts", "visits", "deal_levels", "stage_history")
+BIG = ("opportunities", "accounts", "visits", "deal_levels", "stage_history", "bids", "support_requests", "quote_lines")
 Loader = Callable[[Session, Viewer, dict[str, str], date], Any]
 PAGES: dict[str, Loader] = {
     "/": overview.load,
@@ -38,6 +38,10 @@ PAGES: dict[str, Loader] = {
     "/rad": rad.load,
     "/scorecards": scorecards.load,
     "/winloss": winloss.load,
+    "/support": support.load_support,
+    "/support?tab=tech": lambda s, v, q, d: support.load_support(s, v, {**q, "tab": "tech"}, d),
+    "/pricing": support.load_pricing,
+    "/risk": support.load_risk,
 }
 #: "is there any row at all" (``queries.has_any_data``): one row of a table, whatever its size
 ANY_ROW = re.compile(r"^SELECT \w+\.id\s+FROM \w+\s+LIMIT", re.IGNORECASE)
@@ -46,6 +50,19 @@ ANY_ROW = re.compile(r"^SELECT \w+\.id\s+FROM \w+\s+LIMIT", re.IGNORECASE)
 #: ``sqlite_stat1`` of the 1M demo (``salesradar demo --opportunities 1000000``, analysed): the planner is given
 #: these in place of the small test database's own, so it plans each statement as it would at a million deals
 STATS_1M = {
+    ("bids", "ix_bids_deadline"): "106920 104 1",
+    ("bids", "ix_bids_opportunity_id"): "106920 1",
+    ("bids", "sqlite_autoindex_bids_1"): "106920 1",
+    ("products", "sqlite_autoindex_products_1"): "33 1",
+    ("quote_lines", "ix_quote_lines_approved_by_rep_id"): "586431 281",
+    ("quote_lines", "ix_quote_lines_date"): "586431 573 3",
+    ("quote_lines", "ix_quote_lines_opp"): "586431 4 3",
+    ("quote_lines", "ix_quote_lines_product_id"): "586431 17771",
+    ("quote_lines", "sqlite_autoindex_quote_lines_1"): "586431 3 1",
+    ("support_requests", "ix_support_requests_date"): "266102 253 1",
+    ("support_requests", "ix_support_requests_opportunity_id"): "266102 2",
+    ("support_requests", "ix_support_requests_requested_by_rep_id"): "266102 36",
+    ("support_requests", "sqlite_autoindex_support_requests_1"): "266102 1",
     ("accounts", "ix_accounts_industry"): "75000 9375",
     ("accounts", "ix_accounts_override"): "1495 499",
     ("accounts", "ix_accounts_owner_rep_id"): "75000 10",

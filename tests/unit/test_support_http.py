@@ -275,3 +275,29 @@ def test_sup210_the_sums_in_sql_equal_the_definitions_on_the_demo(demo_session):
                 assert got.avg_days == pytest.approx(t.avg_days)
         in_hand = queries.requests_between(demo_session, scope, mondays[0], mondays[-1] + timedelta(days=6))
         assert queries.engineer_weeks(demo_session, scope, mondays, today) == m.engineer_load(in_hand, mondays, today)
+
+
+def test_sup211_a_directors_team_pick_writes_the_address_only(director):
+    def pick(value: Any, search: str = "?year=2025&tab=tech") -> Any:
+        payload = {
+            "output": "url.search@",
+            "outputs": {"id": "url", "property": "search"},
+            "inputs": [
+                [{"id": {"type": "support-team-pick", "page": "/support"}, "property": "value", "value": value}]
+            ],
+            "state": [{"id": "url", "property": "search", "value": search}],
+            "changedPropIds": [],
+        }
+        deps = director.get("/_dash-dependencies").get_json()
+        payload["output"] = next(d["output"] for d in deps if "support-team-pick" in str(d["inputs"]))
+        return director.post("/_dash-update-component", json=payload)
+
+    answer = pick(3)
+    assert answer.status_code == 200 and answer.get_json()["response"]["url"]["search"] == "?year=2025&tab=tech&team=3"
+    whole = pick(0, "?year=2025&team=3")
+    assert whole.get_json()["response"]["url"]["search"] == "?year=2025"
+    for hostile in ("²", -1, "1 OR 1=1", None, [1], {"a": 1}):
+        assert pick(hostile).status_code == 204  # nothing written
+    # a team outside a manager's scope is the loader's to refuse: the page says so and shows nothing of it
+    page = text_of(render_page(director, "/support", "?team=999999"))
+    assert "is not one of yours" in page
