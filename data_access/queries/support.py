@@ -45,11 +45,14 @@ from metrics.support import (
 )
 
 
-def _day(column: Any, scope: Scope) -> Any:
-    """A row's date as a period's condition reads it: the indexed column for the whole company, the same value
-    through ``coalesce`` (which no index answers) for a team or a rep, so the database starts from the scope's
-    own deals (the owner's index) instead of every team's rows of the period."""
-    return func.coalesce(column, column) if scope.restrictions else column
+def _day(session: Session, column: Any, scope: Scope) -> Any:
+    """A row's date as a period's condition reads it. SQLite, for a team or a rep: the same value through
+    ``coalesce``, which no index answers, so its planner starts from the scope's own deals (the owner's index)
+    instead of every team's rows of the period; PostgreSQL already starts from the owner's index for those (and
+    the ``coalesce`` would blind its estimates), and the whole company reads the date's index on both."""
+    if scope.restrictions and session.get_bind().dialect.name == "sqlite":
+        return func.coalesce(column, column)
+    return column
 
 
 def bids_between(
@@ -75,7 +78,7 @@ def bids_between(
         .join(Opportunity, Opportunity.id == Bid.opportunity_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
         .outerjoin(Team, Team.id == Rep.team_id)
-        .where(_day(Bid.deadline, scope).between(start, end), scope.opportunities())
+        .where(_day(session, Bid.deadline, scope).between(start, end), scope.opportunities())
         .order_by(Bid.deadline, Bid.bid_code)
     )
     if latest_first:
@@ -126,7 +129,7 @@ def bid_totals(
             *[count(Bid.status == status) for status in BID_STATUSES],
         )
         .select_from(Bid)
-        .where(_day(Bid.deadline, scope).between(start, end))
+        .where(_day(session, Bid.deadline, scope).between(start, end))
         .group_by(key)
     )
     stmt = _on_deals(stmt, scope, Bid.opportunity_id, needed=by is not None)
@@ -136,7 +139,7 @@ def bid_totals(
     if by == "team":
         soon = soon.join(Rep, Rep.id == Opportunity.owner_rep_id).outerjoin(Team, Team.id == Rep.team_id)
     soon = soon.where(
-        _day(Bid.deadline, scope).between(max(start, today), min(end, today + timedelta(days=DUE_SOON_DAYS))),
+        _day(session, Bid.deadline, scope).between(max(start, today), min(end, today + timedelta(days=DUE_SOON_DAYS))),
         Bid.status == "preparing",
         scope.opportunities(),
     ).order_by(Bid.deadline, Bid.bid_code)
@@ -187,7 +190,7 @@ def request_totals(
             func.sum(func.coalesce(SupportRequest.hours, 0)),
         )
         .select_from(SupportRequest)
-        .where(_day(SupportRequest.requested_date, scope).between(start, end))
+        .where(_day(session, SupportRequest.requested_date, scope).between(start, end))
         .group_by(key)
     )
     stmt = _on_deals(stmt, scope, SupportRequest.opportunity_id)
@@ -211,7 +214,7 @@ def engineer_weeks(session: Session, scope: Scope, mondays: list[date], today: d
     stmt = (
         select(SupportRequest.engineer, *weeks)
         .where(
-            _day(SupportRequest.requested_date, scope) <= last_sunday,
+            _day(session, SupportRequest.requested_date, scope) <= last_sunday,
             or_(SupportRequest.resolved_date.is_(None), SupportRequest.resolved_date >= mondays[0]),
             SupportRequest.engineer.is_not(None),
             SupportRequest.engineer != "",
@@ -237,7 +240,7 @@ def open_requests(session: Session, scope: Scope, start: date, end: date, limit:
         )
         .join(Opportunity, Opportunity.id == SupportRequest.opportunity_id)
         .where(
-            _day(SupportRequest.requested_date, scope).between(start, end),
+            _day(session, SupportRequest.requested_date, scope).between(start, end),
             SupportRequest.resolved_date.is_(None),
             scope.opportunities(),
         )
@@ -264,7 +267,7 @@ def requests_between(session: Session, scope: Scope, start: date, end: date) -> 
         .join(Opportunity, Opportunity.id == SupportRequest.opportunity_id)
         .join(Rep, Rep.id == SupportRequest.requested_by_rep_id)
         .where(
-            _day(SupportRequest.requested_date, scope) <= end,
+            _day(session, SupportRequest.requested_date, scope) <= end,
             or_(SupportRequest.resolved_date.is_(None), SupportRequest.resolved_date >= start),
             scope.opportunities(),
         )
@@ -289,7 +292,7 @@ def supported_outcomes(session: Session, scope: Scope, start: date, end: date) -
             func.sum(case((won, 0), else_=Opportunity.amount)),
         )
         .where(
-            _day(Opportunity.closed_date, scope).between(start, end),
+            _day(session, Opportunity.closed_date, scope).between(start, end),
             Opportunity.status.in_(("won", "lost")),
             scope.opportunities(),
         )
@@ -420,7 +423,7 @@ def quote_totals(
         .join(Product, Product.id == QuoteLine.product_id)
         .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
-        .where(_day(QuoteLine.quoted_date, scope).between(start, end), scope.opportunities())
+        .where(_day(session, QuoteLine.quoted_date, scope).between(start, end), scope.opportunities())
         .group_by(QuoteLine.quote_code, Opportunity.opp_code, QuoteLine.quoted_date, Rep.rep_code)
         .order_by(Opportunity.opp_code, QuoteLine.quoted_date.desc(), QuoteLine.quote_code.desc())
     )
@@ -439,7 +442,7 @@ def flagged_lines(session: Session, scope: Scope, start: date, end: date, floor_
     and approved by the deal's own owner. Two statements, not one with an OR: SQLite answers an OR of the two by
     reading every unapproved line of the company through the approver index; the approver is asked through
     ``coalesce`` so no index on it is taken for a team's read either."""
-    period = _day(QuoteLine.quoted_date, scope).between(start, end)
+    period = _day(session, QuoteLine.quoted_date, scope).between(start, end)
     unapproved = func.coalesce(QuoteLine.approved_by_rep_id, 0) == 0
     by_owner = func.coalesce(QuoteLine.approved_by_rep_id, 0) == Opportunity.owner_rep_id
     lines: list[LineRow] = []
@@ -502,7 +505,9 @@ def contracts_below_quotes(
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
         .join(Account, Account.id == Opportunity.account_id)
         .where(
-            _day(Contract.signed_date, scope).between(start, end), Opportunity.status == "won", scope.opportunities()
+            _day(session, Contract.signed_date, scope).between(start, end),
+            Opportunity.status == "won",
+            scope.opportunities(),
         )
         .group_by(
             Contract.contract_code,
@@ -541,7 +546,7 @@ def rep_discounts(session: Session, scope: Scope, start: date, end: date) -> lis
         .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
         .outerjoin(Team, Team.id == Rep.team_id)
-        .where(_day(QuoteLine.quoted_date, scope).between(start, end), scope.opportunities())
+        .where(_day(session, QuoteLine.quoted_date, scope).between(start, end), scope.opportunities())
         .group_by(Rep.rep_code, Team.name, Rep.name)
     )
     return [

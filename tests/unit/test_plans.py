@@ -236,6 +236,12 @@ def _viewer(engine: Engine, username: str) -> Viewer:
 PG_NOT_YET = {
     ("pln001", "/rad"): "a team's accounts: a merge join along every account's key, filtered by owner after",
     ("pln003", "/rad"): "a region's accounts: a hash join over every account and open deal",
+    # issue 20: PostgreSQL reads the period's range of the date index for the whole company, then keeps the
+    # team's deals (SQLite, given coalesce on the date, starts from the team's deals)
+    ("pln001", "/support"): "a team's bids: the year's deadline range of every team (ordered by deadline)",
+    ("pln002", "/support"): "a rep's bids: the year's deadline range of every team (ordered by deadline)",
+    ("pln001", "/support?tab=tech"): "a team's requests and closed deals: the year's date range of every team",
+    ("pln001", "/risk"): "a team's quote lines and contracts: the year's date range of every team",
 }
 
 
