@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 
+from metrics.sales import win_rate
+
 #: a preparing bid whose deadline is within this many days of today is due soon (the deadline day included)
 DUE_SOON_DAYS = 14
 BID_DECIDED = ("won", "lost")
@@ -76,12 +78,12 @@ class BidSummary:
     @property
     def win_rate(self) -> float | None:
         """Bid win rate = won / (won + lost) among bids with that status, by count."""
-        return rate(self.won, self.won + self.lost)
+        return win_rate(self.won, self.lost)
 
     @property
     def win_rate_amount(self) -> float | None:
         """Bid win rate by bid_amount = won amount / (won + lost amount)."""
-        return rate(self.won_amount, self.won_amount + self.lost_amount)
+        return win_rate(self.won_amount, self.lost_amount)
 
     @property
     def on_time_rate(self) -> float | None:
@@ -208,7 +210,8 @@ class WinSplit:
 
     @property
     def win_rate(self) -> float | None:
-        return rate(self.won, self.won + self.lost)
+        """The usual win rate (``metrics.sales.win_rate``), by count."""
+        return win_rate(self.won, self.lost)
 
 
 @dataclass(frozen=True)

@@ -49,6 +49,14 @@ from data_access.queries.rad import (
     account_year,
     rad_accounts,
 )
+from data_access.queries.risk import (
+    contracts_below_quotes,
+    deal_owners,
+    event_costs,
+    flagged_lines,
+    names_of,
+    rep_discounts,
+)
 from data_access.queries.scorecards import (
     account_coverage,
     open_amounts,
@@ -89,18 +97,12 @@ from data_access.queries.staff import (
 from data_access.queries.support import (
     bid_totals,
     bids_between,
-    contracts_below_quotes,
-    deal_owners,
     deal_quote_lines,
     engineer_weeks,
-    event_costs,
-    flagged_lines,
-    names_of,
     open_requests,
     price_list,
     products_by_code,
     quote_totals,
-    rep_discounts,
     request_totals,
     requests_between,
     supported_outcomes,
