@@ -242,7 +242,10 @@ def _frame(conn: Connection, sql: str) -> pd.DataFrame:
     return df
 
 
-def test_dem012_sales_support_is_believable(demo_engine):
+def test_dem012_sales_support_is_believable(new_engine):
+    """On a demo of its own: the shared one is changed by other tests (a weekly import moves deal amounts)."""
+    demo_engine = new_engine()
+    demo.generate(demo_engine, as_of=AS_OF)
     as_of = pd.Timestamp(AS_OF)
     with demo_engine.connect() as conn:
         opps = _frame(
