@@ -39,10 +39,6 @@ def threshold_id(name: str) -> str:
 
 #: the most rows any list here draws (its title counts them all)
 ROWS = 200
-#: the calendar's soonest deadlines drawn (a director's whole company has thousands in six weeks)
-CALENDAR_ROWS = 60
-#: the flags of each kind drawn when every kind is shown (one kind's own page draws ROWS)
-FLAGS_PER_KIND = 20
 DISCOUNT_BUCKETS = (0.0, 0.05, 0.10, 0.15, 0.20, 0.30)
 
 
@@ -163,17 +159,17 @@ def _on_time(value: bool | None, lang: str) -> str:
     return "—" if value is None else t("support.on_time_yes" if value else "support.on_time_late", lang)
 
 
-def calendar(bids: Sequence[Any], today: date, lang: str) -> Any:
-    """The coming weeks' deadlines, week by week, the soonest ``CALENDAR_ROWS``; due soon (preparing, within 14
-    days) in red."""
+def calendar(bids: Sequence[Any], today: date, lang: str, limit: int) -> Any:
+    """The coming weeks' deadlines, week by week, the soonest ``limit`` (the loader reads one more, to say there
+    are more); due soon (preparing, within 14 days) in red."""
     if not bids:
         return empty_state(t("support.calendar_empty", lang))
     weeks: dict[date, list[Any]] = {}
-    more = len(bids) > CALENDAR_ROWS
-    for b in bids[:CALENDAR_ROWS]:
+    more = len(bids) > limit
+    for b in bids[:limit]:
         weeks.setdefault(b.deadline - timedelta(days=b.deadline.weekday()), []).append(b)
     parts: list[Any] = (
-        [html.Div(t("support.calendar_more", lang, n=CALENDAR_ROWS), className="small text-muted")] if more else []
+        [html.Div(t("support.calendar_more", lang, n=limit), className="small text-muted")] if more else []
     )
     for monday, rows in sorted(weeks.items()):
         parts.append(html.Div(t("support.week_of", lang, day=day(monday, lang)), className="fw-semibold small mt-2"))
@@ -580,10 +576,6 @@ def risk_counts(counts: dict[str, int], year: int, lang: str, *, team: int | Non
     )
 
 
-def _value(kind: str, value: float | None, lang: str) -> str:
-    return pct(value, lang)
-
-
 def _evidence_rows(flag: Any, lang: str) -> list[list[Any]]:
     out = []
     for e in flag.evidence:
@@ -619,9 +611,7 @@ def flag_card(flag: Any, lang: str, names: dict[str, str] | None = None) -> dbc.
         (t("risk.quote", lang), flag.quote_code),
     ]
     title: list[Any] = [
-        html.Span(
-            t(f"risk.value.{flag.kind}", lang, value=_value(flag.kind, flag.value, lang)), className="fw-semibold me-3"
-        )
+        html.Span(t(f"risk.value.{flag.kind}", lang, value=pct(flag.value, lang)), className="fw-semibold me-3")
     ]
     if flag.opp_code:
         title += [

@@ -500,6 +500,24 @@ class RepDiscount:
         return weighted_discount(self.revenue, self.list_amount)
 
 
+def team_discounts(reps: Iterable[RepDiscount]) -> list[RepDiscount]:
+    """Each team's quotes summed over its reps (the team's amount-weighted discount), largest discount first."""
+    teams: dict[str, list[RepDiscount]] = defaultdict(list)
+    for r in reps:
+        teams[r.team].append(r)
+    out = [
+        RepDiscount(
+            team,
+            team,
+            sum(m.revenue for m in members),
+            sum(m.list_amount for m in members),
+            sum(m.quotes for m in members),
+        )
+        for team, members in teams.items()
+    ]
+    return sorted(out, key=lambda r: (-(r.discount or 0), r.team))
+
+
 def discount_outliers(reps: Iterable[RepDiscount], gap: float, min_reps: int) -> list[Flag]:
     """Flag (4): a rep whose amount-weighted discount over the period exceeds their team's (every quoting rep of
     the team, the rep included) by more than ``gap`` (10 points); teams of at least ``min_reps`` (3) quoting reps.

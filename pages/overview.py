@@ -15,12 +15,11 @@ from components.formatting import day, period_label
 from components.i18n import current_lang, t
 from components.kpi import overview_tiles, tile_row
 from components.shell import filtered_page, page_header, panel
-from metrics import params
 from metrics.overview import drill_of
 from metrics.views import overview
 from metrics.views import support as support_view
 from metrics.views.filters import query_of
-from web.loading import current_day, load_view, page_layout, viewer_role
+from web.loading import load_view, page_layout, viewer_role
 
 dash.register_page(__name__, path="/", order=0, nav_key="nav.overview", title="SalesRadar")
 
@@ -132,12 +131,10 @@ def risk_counts(ask: Any) -> Any:
     if not isinstance(ask, dict):
         raise PreventUpdate
     query = {k: v for k, v in ask.items() if k in ("year", "team") and isinstance(v, str)}
-    counts = load_view(support_view.load_risk_counts, query)
-    if counts is None:
+    risk = load_view(support_view.load_risk_counts, query)
+    if risk is None:
         return None
-    year = params.whole(query.get("year"), 2000, 2100) or current_day().year
-    team = params.whole(query.get("team"), 1, 2**31 - 1)
-    return support.risk_counts(counts, year, current_lang(), team=team)
+    return support.risk_counts(risk.counts, risk.year, current_lang(), team=risk.team_id)
 
 
 @dash.callback(

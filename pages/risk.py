@@ -44,7 +44,7 @@ def render(data: view.RiskData, lang: str) -> html.Div:
                     [f for f in data.flags if f.kind == kind],
                     lang,
                     data.names,
-                    drawn.ROWS if data.kind else drawn.FLAGS_PER_KIND,
+                    drawn.ROWS if data.kind else view.FLAGS_NAMED,
                 ),
             ),
             className="mb-3",

@@ -51,7 +51,12 @@ def _bids(data: view.SupportData, lang: str) -> list[Any]:
         drawn.bid_stats(summary, lang),
         dbc.Row(
             [
-                dbc.Col(panel(t("support.calendar", lang), drawn.calendar(data.calendar, data.today, lang)), lg=7),
+                dbc.Col(
+                    panel(
+                        t("support.calendar", lang), drawn.calendar(data.calendar, data.today, lang, view.CALENDAR_ROWS)
+                    ),
+                    lg=7,
+                ),
                 dbc.Col(panel(t("support.funnel_title", lang), drawn.bid_funnel(summary, lang)), lg=5),
             ],
             className="g-3 mb-3",

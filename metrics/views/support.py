@@ -8,7 +8,7 @@ Addresses: ``year`` (default this year), ``team`` (a director's team); ``/suppor
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, timedelta
 from typing import Any
 
@@ -40,6 +40,7 @@ from metrics.support import (
     flag_counts,
     quote_of,
     self_approved,
+    team_discounts,
     unapproved_below_floor,
 )
 from metrics.views.filters import Problem
@@ -47,8 +48,8 @@ from metrics.views.staff import _narrowed, _year
 
 #: the bid calendar's weeks from this one, and the engineers' load weeks back to this one
 CALENDAR_WEEKS = 6
-#: the calendar's soonest bids read at most (one more than it draws, so it can say there are more)
-CALENDAR_READ = 61
+#: the calendar's soonest deadlines drawn (a director's whole company has thousands in six weeks)
+CALENDAR_ROWS = 60
 LOAD_WEEKS = 8
 #: the most bids a list shows (the figures count them all)
 BID_ROWS = 200
@@ -109,37 +110,33 @@ def load_support(session: Session, viewer: Viewer, query: dict[str, str], today:
     if tab == "bids":
         this_monday = monday_of(today)
         totals = queries.bid_totals(session, scope, start, end, today)
-        return SupportData(
-            **{
-                **base.__dict__,
-                "bids": queries.bids_between(session, scope, start, end, latest_first=BID_ROWS),
-                "summary": totals[0][1] if totals else NO_BIDS,
-                "by_team": queries.bid_totals(session, scope, start, end, today, by="team"),
-                "by_line": queries.bid_totals(session, scope, start, end, today, by="line"),
-                "calendar": queries.bids_between(
-                    session,
-                    scope,
-                    this_monday,
-                    this_monday + timedelta(weeks=CALENDAR_WEEKS, days=-1),
-                    soonest=CALENDAR_READ,
-                ),
-            }
+        return replace(
+            base,
+            bids=queries.bids_between(session, scope, start, end, latest_first=BID_ROWS),
+            summary=totals[0][1] if totals else NO_BIDS,
+            by_team=queries.bid_totals(session, scope, start, end, today, by="team"),
+            by_line=queries.bid_totals(session, scope, start, end, today, by="line"),
+            calendar=queries.bids_between(
+                session,
+                scope,
+                this_monday,
+                this_monday + timedelta(weeks=CALENDAR_WEEKS, days=-1),
+                soonest=CALENDAR_ROWS + 1,  # one more than drawn: the page can say there are more
+            ),
         )
     mondays = [monday_of(min(today, end)) - timedelta(weeks=k) for k in range(LOAD_WEEKS - 1, -1, -1)]
     requested = queries.request_totals(session, scope, start, end, today)
     supported, unsupported = queries.supported_outcomes(session, scope, start, end)
-    return SupportData(
-        **{
-            **base.__dict__,
-            "requests": requested[0][1] if requested else NO_REQUESTS,
-            "by_kind": queries.request_totals(session, scope, start, end, today, by="kind"),
-            "by_engineer": queries.request_totals(session, scope, start, end, today, by="engineer"),
-            "mondays": mondays,
-            "load": queries.engineer_weeks(session, scope, mondays, today),
-            "supported": supported,
-            "unsupported": unsupported,
-            "open_requests": queries.open_requests(session, scope, start, end, BID_ROWS),
-        }
+    return replace(
+        base,
+        requests=requested[0][1] if requested else NO_REQUESTS,
+        by_kind=queries.request_totals(session, scope, start, end, today, by="kind"),
+        by_engineer=queries.request_totals(session, scope, start, end, today, by="engineer"),
+        mondays=mondays,
+        load=queries.engineer_weeks(session, scope, mondays, today),
+        supported=supported,
+        unsupported=unsupported,
+        open_requests=queries.open_requests(session, scope, start, end, BID_ROWS),
     )
 
 
@@ -225,30 +222,13 @@ def load_products(session: Session, viewer: Viewer, query: dict[str, str], today
     return queries.price_list(session)
 
 
-def team_discounts(reps: list[RepDiscount]) -> list[RepDiscount]:
-    """Each team's quotes summed over its reps (the team's amount-weighted discount), largest discount first."""
-    teams: dict[str, list[RepDiscount]] = {}
-    for r in reps:
-        teams.setdefault(r.team, []).append(r)
-    out = [
-        RepDiscount(
-            team,
-            team,
-            sum(m.revenue for m in members),
-            sum(m.list_amount for m in members),
-            sum(m.quotes for m in members),
-        )
-        for team, members in teams.items()
-    ]
-    return sorted(out, key=lambda r: (-(r.discount or 0), r.team))
-
-
-def quote_lines_of(
-    session: Session, viewer: Viewer, picked: list[tuple[object, object, object]], settings: BusinessSettings
+def load_calculation(
+    session: Session, viewer: Viewer, picked: list[tuple[object, object, object]]
 ) -> tuple[Quote, list[str]]:
-    """The calculator: (product code, quantity, unit price) as a client sent them, priced from the stored price
-    list (never from the client); a blank unit price is the list price. Unknown products and bad numbers are
-    named in the problems and left out."""
+    """The calculator (read-only arithmetic; nothing is stored): (product code, quantity, unit price) as a client
+    sent them, priced from the stored price list (never from the client); a blank unit price is the list price.
+    Unknown products and bad numbers are named in the problems and left out."""
+    floor_default = load_settings(session).floor_margin
     problems: list[str] = []
     wanted = [(params.text(code, 50), quantity, price) for code, quantity, price in picked[:CALC_LINES]]
     products = queries.products_by_code(session, sorted({c for c, _, _ in wanted if c}))
@@ -276,18 +256,11 @@ def quote_lines_of(
                 unit,
                 float(product["list_price"]),
                 float(product["unit_cost"]),
-                float(settings.floor_margin if floor is None else floor),
+                float(floor_default if floor is None else floor),
                 product_name=str(product["name"]),
             )
         )
     return quote_of(lines, "calculator"), problems
-
-
-def load_calculation(
-    session: Session, viewer: Viewer, picked: list[tuple[object, object, object]]
-) -> tuple[Quote, list[str]]:
-    """The calculator's answer for what the client picked (read-only arithmetic; nothing is stored)."""
-    return quote_lines_of(session, viewer, picked, load_settings(session))
 
 
 @dataclass(frozen=True)
@@ -403,11 +376,19 @@ def load_risk_api(session: Session, viewer: Viewer, query: dict[str, str], today
     return RiskAnswer(year, risk_flags(session, viewer.scope, year, load_settings(session)), tuple(problems))
 
 
+@dataclass(frozen=True)
+class RiskCounts:
+    year: int
+    team_id: int | None
+    counts: dict[str, int]
+
+
 @kept
-def load_risk_counts(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> dict[str, int] | None:
+def load_risk_counts(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> RiskCounts | None:
     """The Overview's count per flag of ``year`` for a director (``team`` narrows it); None for anyone else."""
     if viewer.role != "director":
         return None
     problems: list[str] = []
-    scope, _team = _team_scope(session, viewer, query, problems)
-    return flag_counts(risk_flags(session, scope, _year(query, today, problems), load_settings(session)))
+    year = _year(query, today, problems)
+    scope, team_id = _team_scope(session, viewer, query, problems)
+    return RiskCounts(year, team_id, flag_counts(risk_flags(session, scope, year, load_settings(session))))

@@ -247,7 +247,7 @@ def test_sup107_risk_scope_managers_see_their_team_reps_nothing(world, session):
     assert view.load_risk_api(session, world["a2"], _q(), TODAY) is None
     assert view.load_risk_counts(session, world["east"], _q(), TODAY) is None  # the Overview's is a director's
     counts = view.load_risk_counts(session, world["director"], _q(), TODAY)
-    assert counts is not None and counts["unapproved_below_floor"] == 2
+    assert counts is not None and counts.counts["unapproved_below_floor"] == 2
 
 
 def test_sup108_thresholds_move_the_flags(world, session):
