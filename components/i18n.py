@@ -886,6 +886,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
 from components.i18n_support import SUPPORT  # noqa: E402
 
 TRANSLATIONS.update(SUPPORT)
+# next best actions and the forecast's (issue 21)
+from components.i18n_plan import PLAN  # noqa: E402
+
+TRANSLATIONS.update(PLAN)
 
 
 def code_name(family: str, code: object, lang: str) -> str:

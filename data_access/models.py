@@ -259,7 +259,8 @@ class DealLevel(Base):
     transaction of every write): the first entry, the highest level the deal reached, how many times it entered
     the level and the days it stayed there (``closed_days``: the stays that ended, at the next entry or the
     close; ``open_since``: the start of a stay that lasts until today; ``last_entered``: on the level of the
-    deal's latest entry only, that entry's date), and the deal's status, owner, product line and account. The
+    deal's latest entry only, that entry's date), and the deal's status, owner, product line, account, close date
+    and whether it closed by its expected date (``on_time``). The
     funnel's health (conversion, calibration, days at level, stalled deals) sums it for any part of the company
     through one index, instead of walking every deal's stage history."""
 
@@ -268,6 +269,8 @@ class DealLevel(Base):
         Index("ix_deal_levels_product", "product_line", *DEAL_LEVEL_SUMS),
         Index("ix_deal_levels_owner", "owner_rep_id", *DEAL_LEVEL_SUMS, "product_line", "account_id"),
         Index("ix_deal_levels_account", "account_id", *DEAL_LEVEL_SUMS, "product_line", "owner_rep_id"),
+        # the forecast's rates: the levels of the deals closed in a window, won and in time (migration 0015)
+        Index("ix_deal_levels_closed", "closed_date", "level", "status", "on_time", "owner_rep_id", "product_line"),
     )
 
     #: no foreign key: a deal's rows go in the flush that deletes the deal, after its row (the summary's listener)
@@ -283,6 +286,9 @@ class DealLevel(Base):
     owner_rep_id: Mapped[int] = mapped_column(Integer)
     product_line: Mapped[str | None] = mapped_column(String(100), nullable=True)
     account_id: Mapped[int] = mapped_column(Integer)
+    #: the deal's close date, and whether it closed on or before its expected close date (migration 0015)
+    closed_date: Mapped[date | None] = mapped_column(Date, nullable=True)
+    on_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
 
 
 class Quota(Base):

@@ -37,9 +37,12 @@ from sqlalchemy import (
     event,
     exists,
     extract,
+    false,
     func,
     insert,
+    null,
     select,
+    true,
     union,
     update,
 )
@@ -63,8 +66,14 @@ from data_access.models import (
 from data_access.rad import class_expression
 from metrics.settings import BusinessSettings
 
+
+def on_time_of(closed: Any, expected: Any) -> Any:
+    """Whether a deal closed on or before its expected close date (NULL while it is open): the forecast's p_close."""
+    return case((closed.is_(None), null()), (closed <= expected, true()), else_=false())
+
+
 #: What a deal's level rows sum: a change of any of these refreshes them
-DEAL_FIELDS = ("status", "closed_date", "owner_rep_id", "product_line", "account_id")
+DEAL_FIELDS = ("status", "closed_date", "owner_rep_id", "product_line", "account_id", "expected_close_date")
 
 
 def thresholds(conn: Connection) -> tuple[float, float]:
@@ -151,6 +160,7 @@ def _level_rows(conn: Connection, deals: list[int] | None) -> Any:
     top = tops.group_by(StageHistory.opportunity_id).subquery()
     end = func.coalesce(h.c.next, Opportunity.closed_date)
     days = func.julianday(end) - func.julianday(h.c.entered) if conn.dialect.name == "sqlite" else end - h.c.entered
+    on_time = on_time_of(Opportunity.closed_date, Opportunity.expected_close_date)
     return (
         select(
             h.c.oid,
@@ -165,6 +175,8 @@ def _level_rows(conn: Connection, deals: list[int] | None) -> Any:
             Opportunity.owner_rep_id,
             Opportunity.product_line,
             Opportunity.account_id,
+            Opportunity.closed_date,
+            on_time,
         )
         .join(Opportunity, Opportunity.id == h.c.oid)
         .join(top, top.c.oid == h.c.oid)
@@ -175,6 +187,8 @@ def _level_rows(conn: Connection, deals: list[int] | None) -> Any:
             Opportunity.owner_rep_id,
             Opportunity.product_line,
             Opportunity.account_id,
+            Opportunity.closed_date,
+            on_time,
         )
     )
 
@@ -192,6 +206,8 @@ LEVEL_COLUMNS = (
     "owner_rep_id",
     "product_line",
     "account_id",
+    "closed_date",
+    "on_time",
 )
 LEVELS = cast(Table, DealLevel.__table__)
 

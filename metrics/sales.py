@@ -172,3 +172,52 @@ def period_targets(quotas: pd.DataFrame, quarter: int | None) -> Targets | None:
     if quotas.empty:
         return None
     return targets_of(rep_targets(quotas, quarter))
+
+
+#: the RAD classes a per-class table lists, the unknown class ("none": no BP, no override) last
+CLASS_ORDER = ("R", "A", "D", "none")
+
+
+@dataclass(frozen=True)
+class ClassV:
+    """The V value of one RAD class (V值, per 客户分类): its open pipeline due by the period's end against its share
+    of the remaining quota, and the coverage its own win rate requires."""
+
+    rad_class: str
+    pipeline_due: float
+    #: the class's share of last year's bookings (None when nothing was booked last year)
+    share: float | None
+    v: VValue
+    #: the class's win rate by amount over the last 365 days, and the required V = 1 / it
+    win_rate: float | None
+    required_v: float | None
+
+
+def v_by_class(
+    pipeline_due: Mapping[str, float],
+    last_year: Mapping[str, float],
+    outcomes: Mapping[str, tuple[float, float]],
+    remaining: float | None,
+) -> list[ClassV]:
+    """Per class (``CLASS_ORDER``): V = pipeline due / (remaining quota x the class's share of last year's bookings).
+
+    The remaining quota is the scope's (``remaining_quota``); a class with no share of last year's bookings has no
+    share of the quota either (its V is unknown, ``no_quota``); a met quota is met for every class. ``outcomes``
+    holds each class's (won amount, lost amount) of the last 365 days."""
+    total = sum(last_year.values())
+    out = []
+    for cls in CLASS_ORDER:
+        share = last_year.get(cls, 0.0) / total if total > 0 else None
+        if remaining is not None and remaining <= 0:
+            part: float | None = 0.0
+        elif remaining is None or not share:
+            part = None
+        else:
+            part = remaining * share
+        won, lost = outcomes.get(cls, (0.0, 0.0))
+        rate = win_rate(won, lost)
+        pipe = float(pipeline_due.get(cls, 0.0))
+        if pipe == 0 and not share and rate is None:
+            continue  # a class with nothing in it: no line
+        out.append(ClassV(cls, pipe, share, v_value(pipe, part), rate, required_v(rate)))
+    return out

@@ -30,6 +30,7 @@ from metrics.movement import LISTS
 from metrics.overview import OverviewKPIs
 from metrics.views import filters as url_filters
 from metrics.views import funnel as view
+from pages import _forecast as forecast_panels
 from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path="/funnel", order=2, nav_key="nav.funnel", title="SalesRadar")
@@ -285,6 +286,7 @@ def render(data: view.FunnelData, query: dict[str, str], lang: str) -> html.Div:
                 ],
                 className="g-3",
             ),
+            forecast_panels.panels(chosen, lang),
             dbc.Row(
                 [
                     dbc.Col(

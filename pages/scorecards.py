@@ -13,6 +13,7 @@ import dash_bootstrap_components as dbc
 from dash import Input, Output, State, callback, clientside_callback, dcc, html
 from dash.exceptions import PreventUpdate
 
+from components import actions as actions_drawn
 from components import charts, filters
 from components.formatting import cny, cny_exact, count, day, hours, pct, period_label, times
 from components.i18n import code_name, current_lang, t
@@ -24,6 +25,7 @@ from metrics.frames import records
 from metrics.overview import OverviewKPIs
 from metrics.views import filters as url_filters
 from metrics.views import scorecards as view
+from pages import _forecast as forecast_panels
 from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path="/scorecards", order=3, nav_key="nav.scorecards", title="SalesRadar")
@@ -151,6 +153,14 @@ def scorecard_layout(data: view.ScorecardData, query: dict[str, str], lang: str)
                 className="btn btn-outline-primary btn-sm mb-3",
             ),
             _tiles(line, k, lang),
+            actions_drawn.actions_card(
+                data.actions,
+                now,
+                lang,
+                title=t("actions.rep_list", lang, name=rep_name),
+                more_href="/actions?" + urlencode({"rep": rep_code}),
+            ),
+            forecast_panels.panels(chosen, lang, rep=rep_code, with_classes=False),
             dbc.Row(
                 [
                     dbc.Col(

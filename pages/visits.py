@@ -12,6 +12,7 @@ import dash_bootstrap_components as dbc
 from dash import ALL, Input, Output, State, ctx, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
+from components import actions as actions_drawn
 from components import staff as drawn
 from components.formatting import day
 from components.i18n import current_lang, t
@@ -86,7 +87,20 @@ def _own_section(data: view.WeekData, lang: str) -> list[Any]:
         drawn.week_stats(own.counts, lang, (own.training_hours, data.required_hours)),
         dbc.Row(
             [
-                dbc.Col([html.Div(id=drawn.WEEK_MESSAGE), html.Div(own_body(data, lang), id=drawn.WEEK_BODY)], lg=7),
+                dbc.Col(
+                    [
+                        html.Div(id=drawn.WEEK_MESSAGE),
+                        html.Div(own_body(data, lang), id=drawn.WEEK_BODY),
+                        actions_drawn.actions_card(
+                            own.actions,
+                            data.today,
+                            lang,
+                            title=t("actions.mine", lang),
+                            more_href="/actions" + (f"?rep={own.rep_code}" if data.role != "rep" else ""),
+                        ),
+                    ],
+                    lg=7,
+                ),
                 dbc.Col(entry, lg=5),
             ],
             className="g-3",

@@ -17,10 +17,13 @@ from flask import Blueprint, Response, jsonify, request
 from data_access.rad import UNKNOWN
 from data_access.runtime import today
 from metrics import winloss as metrics_winloss
+from metrics.actions import reason
 from metrics.frames import records
 from metrics.params import whole
 from metrics.sales import win_rate
 from metrics.support import on_time
+from metrics.views import actions as views_actions
+from metrics.views import forecast as views_forecast
 from metrics.views import funnel as views_funnel
 from metrics.views import rad as views_rad
 from metrics.views import scorecards
@@ -123,6 +126,7 @@ def funnel() -> Response:
     data = load_view(views_funnel.load_levels, query)
     _checked(data.filters)
     levels = data.open_levels()
+    classes = load_view(views_forecast.load_class_v, query)
     return jsonify(
         {
             "levels": [
@@ -136,6 +140,66 @@ def funnel() -> Response:
             ],
             "open_amount": float(levels["amount"].sum()),
             "weighted_amount": float(levels["weighted"].sum()),
+            "by_class": [
+                {
+                    "rad_class": None if c.rad_class == UNKNOWN else c.rad_class,
+                    "pipeline_due": _money(c.pipeline_due),
+                    "v_value": _rate(c.v.value),
+                    "required_v": _rate(c.required_v),
+                }
+                for c in classes.classes
+            ],
+        }
+    )
+
+
+@bp.get("/forecast")
+def forecast() -> Response:
+    params = _params(("year", "quarter", "rep", "team"))
+    year = _year(params)
+    quarter = _int(params, "quarter", 1, 4, None)
+    team_id = _int(params, "team", 1, 2**31 - 1, None)
+    query = {
+        "period": f"{year}" if quarter is None else f"{year}Q{quarter}",
+        "team": "" if team_id is None else str(team_id),
+        "rep": params.get("rep", ""),
+    }
+    data = load_view(views_forecast.load_forecast, query)
+    _checked(data.filters)
+    f = data.forecast
+    return jsonify(
+        {
+            "year": year,
+            "quarter": quarter,
+            "bookings": _money(f.booked),
+            "p10": _money(f.p10),
+            "p50": _money(f.p50),
+            "p90": _money(f.p90),
+            "quota": _money(f.quota),
+            "probability_of_quota": _rate(f.probability_of_quota),
+            "method": data.method,
+        }
+    )
+
+
+@bp.get("/actions")
+def actions() -> Response:
+    params = _params(("rep",))
+    data = load_view(views_actions.load_actions_api, {"rep": params.get("rep", "")})
+    _refused(data.problems)
+    return jsonify(
+        {
+            "as_of": data.as_of.isoformat(),
+            "actions": [
+                {
+                    "kind": a.kind,
+                    "rep_code": a.rep_code,
+                    "account_code": a.account_code,
+                    "opp_code": a.opp_code,
+                    "reason": reason(a, data.as_of),
+                }
+                for a in data.actions
+            ],
         }
     )
 

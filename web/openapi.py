@@ -60,6 +60,17 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
             "open_amount": NUM,
             "weighted_amount": NUM,
+            "by_class": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "rad_class": {"type": ["string", "null"], "enum": ["R", "A", "D", None]},
+                        "pipeline_due": NUM,
+                        "v_value": NUM_OR_NULL,
+                        "required_v": NUM_OR_NULL,
+                    }
+                ),
+            },
         }
     ),
     "Scorecard": _obj(
@@ -247,6 +258,47 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             },
         }
     ),
+    "Actions": _obj(
+        {
+            "as_of": {"type": "string", "format": "date"},
+            "actions": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "kind": {
+                            "type": "string",
+                            "enum": [
+                                "visit_d",
+                                "learn_bp",
+                                "exec_touch_r",
+                                "director_top10_d",
+                                "stalled_deal",
+                                "collect_overdue",
+                                "plan_next_week",
+                            ],
+                        },
+                        "rep_code": {"type": "string"},
+                        "account_code": STR_OR_NULL,
+                        "opp_code": STR_OR_NULL,
+                        "reason": {"type": "string"},
+                    }
+                ),
+            },
+        }
+    ),
+    "Forecast": _obj(
+        {
+            "year": INT,
+            "quarter": {"type": ["integer", "null"]},
+            "bookings": NUM,
+            "p10": NUM,
+            "p50": NUM,
+            "p90": NUM,
+            "quota": NUM_OR_NULL,
+            "probability_of_quota": NUM_OR_NULL,
+            "method": {"type": "string"},
+        }
+    ),
 }
 
 REP = {"name": "rep", "in": "query", "required": False, "schema": {"type": "string"}, "description": "a rep code"}
@@ -308,6 +360,33 @@ def openapi_document() -> dict[str, Any]:
                         },
                     ],
                     "responses": _responses("Funnel"),
+                }
+            },
+            "/api/v1/forecast": {
+                "get": {
+                    "operationId": "forecast",
+                    "summary": "P10 / P50 / P90 of the period's bookings (booked + simulated open deals due in it) "
+                    "and the probability of making the quota",
+                    "parameters": [
+                        YEAR,
+                        {
+                            "name": "quarter",
+                            "in": "query",
+                            "required": False,
+                            "schema": {"type": "integer", "minimum": 1, "maximum": 4},
+                        },
+                        REP,
+                        TEAM,
+                    ],
+                    "responses": _responses("Forecast"),
+                }
+            },
+            "/api/v1/actions": {
+                "get": {
+                    "operationId": "actions",
+                    "summary": "next best actions of the RAD playbook as of today, for the caller's scope",
+                    "parameters": [REP],
+                    "responses": _responses("Actions"),
                 }
             },
             "/api/v1/scorecard/{rep_code}": {

@@ -21,7 +21,8 @@ from data_access.models import (
     Rep,
     Team,
 )
-from data_access.queries.support import _below_floor, _day, _line_select, _lines, _money
+from data_access.queries.shared import scoped_day
+from data_access.queries.support import _below_floor, _line_select, _lines, _money
 from data_access.scope import Scope
 from metrics.support import ContractRow, EventCost, LineRow, Quote, QuoteOwner, RepDiscount
 
@@ -31,7 +32,7 @@ def flagged_lines(session: Session, scope: Scope, start: date, end: date, floor_
     and approved by the deal's own owner. Two statements, not one with an OR: SQLite answers an OR of the two by
     reading every unapproved line of the company through the approver index; the approver is asked through
     ``coalesce`` so no index on it is taken for a team's read either."""
-    period = _day(session, QuoteLine.quoted_date, scope).between(start, end)
+    period = scoped_day(session, QuoteLine.quoted_date, scope).between(start, end)
     unapproved = func.coalesce(QuoteLine.approved_by_rep_id, 0) == 0
     by_owner = func.coalesce(QuoteLine.approved_by_rep_id, 0) == Opportunity.owner_rep_id
     lines: list[LineRow] = []
@@ -94,7 +95,7 @@ def contracts_below_quotes(
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
         .join(Account, Account.id == Opportunity.account_id)
         .where(
-            _day(session, Contract.signed_date, scope).between(start, end),
+            scoped_day(session, Contract.signed_date, scope).between(start, end),
             Opportunity.status == "won",
             scope.opportunities(),
         )
@@ -135,7 +136,7 @@ def rep_discounts(session: Session, scope: Scope, start: date, end: date) -> lis
         .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
         .outerjoin(Team, Team.id == Rep.team_id)
-        .where(_day(session, QuoteLine.quoted_date, scope).between(start, end), scope.opportunities())
+        .where(scoped_day(session, QuoteLine.quoted_date, scope).between(start, end), scope.opportunities())
         .group_by(Rep.rep_code, Team.name, Rep.name)
     )
     return [

@@ -169,3 +169,13 @@ def _month_of(session: Session, day: Any) -> Any:
     if session.get_bind().dialect.name == "sqlite":
         return cast(func.strftime("%m", day), Integer)
     return cast(func.extract("month", day), Integer)
+
+
+def scoped_day(session: Session, column: Any, scope: Scope) -> Any:
+    """A row's date as a period's condition reads it. SQLite, for a team or a rep: the same value through
+    ``coalesce``, which no index answers, so its planner starts from the scope's own deals (the owner's index)
+    instead of every team's rows of the period; PostgreSQL already starts from the owner's index for those (and
+    the ``coalesce`` would blind its estimates), and the whole company reads the date's index on both."""
+    if scope.restrictions and session.get_bind().dialect.name == "sqlite":
+        return func.coalesce(column, column)
+    return column

@@ -21,7 +21,7 @@ from data_access.models import (
     SupportRequest,
     Team,
 )
-from data_access.queries.shared import _days_between
+from data_access.queries.shared import _days_between, scoped_day
 from data_access.scope import Scope
 from metrics.support import (
     BID_DECIDED,
@@ -34,16 +34,6 @@ from metrics.support import (
     Turnaround,
     WinSplit,
 )
-
-
-def _day(session: Session, column: Any, scope: Scope) -> Any:
-    """A row's date as a period's condition reads it. SQLite, for a team or a rep: the same value through
-    ``coalesce``, which no index answers, so its planner starts from the scope's own deals (the owner's index)
-    instead of every team's rows of the period; PostgreSQL already starts from the owner's index for those (and
-    the ``coalesce`` would blind its estimates), and the whole company reads the date's index on both."""
-    if scope.restrictions and session.get_bind().dialect.name == "sqlite":
-        return func.coalesce(column, column)
-    return column
 
 
 def bids_between(
@@ -69,7 +59,7 @@ def bids_between(
         .join(Opportunity, Opportunity.id == Bid.opportunity_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
         .outerjoin(Team, Team.id == Rep.team_id)
-        .where(_day(session, Bid.deadline, scope).between(start, end), scope.opportunities())
+        .where(scoped_day(session, Bid.deadline, scope).between(start, end), scope.opportunities())
         .order_by(Bid.deadline, Bid.bid_code)
     )
     if latest_first:
@@ -120,7 +110,7 @@ def bid_totals(
             *[count(Bid.status == status) for status in BID_STATUSES],
         )
         .select_from(Bid)
-        .where(_day(session, Bid.deadline, scope).between(start, end))
+        .where(scoped_day(session, Bid.deadline, scope).between(start, end))
         .group_by(key)
     )
     stmt = _on_deals(stmt, scope, Bid.opportunity_id, needed=by is not None)
@@ -130,7 +120,9 @@ def bid_totals(
     if by == "team":
         soon = soon.join(Rep, Rep.id == Opportunity.owner_rep_id).outerjoin(Team, Team.id == Rep.team_id)
     soon = soon.where(
-        _day(session, Bid.deadline, scope).between(max(start, today), min(end, today + timedelta(days=DUE_SOON_DAYS))),
+        scoped_day(session, Bid.deadline, scope).between(
+            max(start, today), min(end, today + timedelta(days=DUE_SOON_DAYS))
+        ),
         Bid.status == "preparing",
         scope.opportunities(),
     ).order_by(Bid.deadline, Bid.bid_code)
@@ -181,7 +173,7 @@ def request_totals(
             func.sum(func.coalesce(SupportRequest.hours, 0)),
         )
         .select_from(SupportRequest)
-        .where(_day(session, SupportRequest.requested_date, scope).between(start, end))
+        .where(scoped_day(session, SupportRequest.requested_date, scope).between(start, end))
         .group_by(key)
     )
     stmt = _on_deals(stmt, scope, SupportRequest.opportunity_id)
@@ -205,7 +197,7 @@ def engineer_weeks(session: Session, scope: Scope, mondays: list[date], today: d
     stmt = (
         select(SupportRequest.engineer, *weeks)
         .where(
-            _day(session, SupportRequest.requested_date, scope) <= last_sunday,
+            scoped_day(session, SupportRequest.requested_date, scope) <= last_sunday,
             or_(SupportRequest.resolved_date.is_(None), SupportRequest.resolved_date >= mondays[0]),
             SupportRequest.engineer.is_not(None),
             SupportRequest.engineer != "",
@@ -239,7 +231,7 @@ def _request_select() -> Any:
 def open_requests(session: Session, scope: Scope, start: date, end: date, limit: int) -> list[RequestRow]:
     """The ``limit`` oldest requests requested in [start, end] and not resolved."""
     stmt = _request_select().where(
-        _day(session, SupportRequest.requested_date, scope).between(start, end),
+        scoped_day(session, SupportRequest.requested_date, scope).between(start, end),
         SupportRequest.resolved_date.is_(None),
         scope.opportunities(),
     )
@@ -250,7 +242,7 @@ def requests_between(session: Session, scope: Scope, start: date, end: date) -> 
     """The support requests in hand some day of [start, end] (requested by its end, not resolved before its start),
     their deal in scope, oldest first."""
     stmt = _request_select().where(
-        _day(session, SupportRequest.requested_date, scope) <= end,
+        scoped_day(session, SupportRequest.requested_date, scope) <= end,
         or_(SupportRequest.resolved_date.is_(None), SupportRequest.resolved_date >= start),
         scope.opportunities(),
     )
@@ -273,7 +265,7 @@ def supported_outcomes(session: Session, scope: Scope, start: date, end: date) -
             func.sum(case((won, 0), else_=Opportunity.amount)),
         )
         .where(
-            _day(session, Opportunity.closed_date, scope).between(start, end),
+            scoped_day(session, Opportunity.closed_date, scope).between(start, end),
             Opportunity.status.in_(("won", "lost")),
             scope.opportunities(),
         )
@@ -404,7 +396,7 @@ def quote_totals(
         .join(Product, Product.id == QuoteLine.product_id)
         .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
         .join(Rep, Rep.id == Opportunity.owner_rep_id)
-        .where(_day(session, QuoteLine.quoted_date, scope).between(start, end), scope.opportunities())
+        .where(scoped_day(session, QuoteLine.quoted_date, scope).between(start, end), scope.opportunities())
         .group_by(QuoteLine.quote_code, Opportunity.opp_code, QuoteLine.quoted_date, Rep.rep_code)
         .order_by(Opportunity.opp_code, QuoteLine.quoted_date.desc(), QuoteLine.quote_code.desc())
     )

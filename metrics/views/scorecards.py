@@ -3,7 +3,7 @@ their own), the printable task book (``?view=taskbook``) and the commission what
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
@@ -22,6 +22,7 @@ from metrics.overview import OverviewKPIs
 from metrics.period import Period
 from metrics.scorecard import WhatIf, coverage, cumulative_target, leaderboard, rolled_up, what_if
 from metrics.views import reads
+from metrics.views.actions import ActionList, action_list
 from metrics.views.filters import Choices, Filters, rep_named, resolve_filters
 from metrics.views.kpis import overview_kpis
 
@@ -120,6 +121,8 @@ class ScorecardData:
     #: the rep's training hours in the period's year against the yearly requirement (培训)
     training_hours: float = 0.0
     training_required: float = 40.0
+    #: the rep's next best actions (``metrics.views.actions``)
+    actions: ActionList = field(default_factory=ActionList)
 
 
 @dataclass(frozen=True)
@@ -215,6 +218,7 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
         today=today,
         training_hours=queries.training_hours(session, rep_scope.owners(), p.year).get(rep[0], 0.0),
         training_required=settings.training_required_hours,
+        actions=action_list(session, rep_scope.owners(), today),
     )
 
 

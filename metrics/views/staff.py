@@ -36,6 +36,7 @@ from metrics.staff import (
     training_table,
     week_key,
 )
+from metrics.views.actions import ActionList, action_list
 from metrics.views.filters import FIRST_YEAR, FORBIDDEN, LAST_YEAR, Problem, rep_named
 
 #: the records a drill list shows at most
@@ -65,6 +66,8 @@ class OwnWeek:
     counts: RepWeek
     accounts: list[tuple[int, str, str]]
     training_hours: float
+    #: the rep's next best actions (``metrics.views.actions``)
+    actions: ActionList = field(default_factory=ActionList)
 
 
 @dataclass(frozen=True)
@@ -128,6 +131,7 @@ def _own(session: Session, scope: Scope, rep: tuple[int, str, str], monday: date
         counts,
         queries.own_accounts(session, mine, rep_id),
         hours,
+        action_list(session, mine, today),
     )
 
 

@@ -44,6 +44,8 @@ def test_api001_openapi_document_is_valid(director):
         "/api/v1/risk",
         "/api/v1/events",
         "/api/v1/training",
+        "/api/v1/forecast",
+        "/api/v1/actions",
     }
 
 

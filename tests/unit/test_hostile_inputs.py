@@ -26,6 +26,7 @@ PAGES = [
     "/support",
     "/pricing",
     "/risk",
+    "/actions",
 ]
 QUERIES = [
     "?team=²",
