@@ -121,7 +121,7 @@ def count_table(lines: Sequence[Any], by: str, lang: str, link: Any) -> html.Div
     name goes (its own list)."""
     head = [
         (t(f"actions.{by}", lang), False),
-        *((t(f"action.kind.{k}", lang), True) for k in KINDS),
+        *((t(f"action.short.{k}", lang), True) for k in KINDS),
         (t("actions.total", lang), True),
     ]
     rows = [
@@ -132,7 +132,8 @@ def count_table(lines: Sequence[Any], by: str, lang: str, link: Any) -> html.Div
         ]
         for line in lines
     ]
-    return table(head, rows)
+    legend = " · ".join(f"{t(f'action.short.{k}', lang)}: {t(f'action.kind.{k}', lang)}" for k in KINDS)
+    return html.Div([table(head, rows), html.Div(legend, className="small text-muted mt-1")])
 
 
 #: how many lines of each kind a compact list (My week, the scorecard) shows before "all my actions"

@@ -36,6 +36,13 @@ PLAN: dict[str, dict[str, str]] = {
     "action.kind.stalled_deal": {"en": "Move stalled deals", "zh": "推进停滞商机"},
     "action.kind.collect_overdue": {"en": "Collect overdue payments", "zh": "催收逾期回款"},
     "action.kind.plan_next_week": {"en": "Plan next week", "zh": "制定下周计划"},
+    "action.short.visit_d": {"en": "Visit D", "zh": "拜访 D"},
+    "action.short.learn_bp": {"en": "BP", "zh": "采购量"},
+    "action.short.exec_touch_r": {"en": "R exec", "zh": "R 高层"},
+    "action.short.director_top10_d": {"en": "TOP 10 D", "zh": "TOP10 D"},
+    "action.short.stalled_deal": {"en": "Stalled", "zh": "停滞"},
+    "action.short.collect_overdue": {"en": "Overdue", "zh": "逾期"},
+    "action.short.plan_next_week": {"en": "Plan", "zh": "计划"},
     "action.why.visit_d": {
         "en": "Class D: last done visit {day} ({days} days ago); visit at least every 30 days",
         "zh": "D 类客户：最近一次拜访 {day}（{days} 天前），应至少每 30 天拜访一次",

@@ -169,7 +169,8 @@ def simulate(
     for start in range(0, runs, _BLOCK):
         size = min(_BLOCK, runs - start)
         landed = rng.random((size, len(a))) < p
-        totals[start : start + size] = landed @ a if len(a) else 0.0
+        # a float matrix: numpy multiplies a boolean one without BLAS (8x slower at 1,000 deals)
+        totals[start : start + size] = landed.astype(np.float64) @ a if len(a) else 0.0
     if rest.count and rest.variance > 0:
         totals += np.clip(rng.normal(rest.mean, np.sqrt(rest.variance), runs), 0.0, None)
     elif rest.count:

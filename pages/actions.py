@@ -20,6 +20,9 @@ from web.loading import load_view, page_layout
 
 dash.register_page(__name__, path="/actions", order=3.6, nav_key="nav.actions", title="SalesRadar")
 
+#: a team's list shows this many lines of each kind (a rep's own list, one click away, shows up to view.ROWS)
+TEAM_ROWS = 20
+
 
 @page_layout()
 def layout(**query: str) -> html.Div:
@@ -64,6 +67,8 @@ def render(data: view.ActionsData, lang: str) -> html.Div:
             table = drawn.count_table(data.lines, "rep", lang, lambda line: _link(team=data.team_id, rep=line.key))
             parts.append(html.Div(panel(t("actions.per_rep", lang), table), className="mb-3", id="actions-per-rep"))
     if data.by == "rep" and many:
-        body = drawn.action_groups(data.listed.actions, data.listed.totals, data.today, lang, with_rep=True)
+        body = drawn.action_groups(
+            data.listed.actions, data.listed.totals, data.today, lang, with_rep=True, per_kind=TEAM_ROWS
+        )
         parts.append(panel(t("actions.team_list", lang), body))
     return html.Div(parts)

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
-from sqlalchemy import ColumnElement, exists, func, literal, null, select
+from sqlalchemy import ColumnElement, Date, Float, Integer, String, cast, exists, func, literal, null, or_, select
 from sqlalchemy.orm import Session
 
 from data_access.models import (
@@ -28,7 +28,7 @@ from data_access.models import (
     Visit,
 )
 from data_access.queries.shared import _frame
-from data_access.rad import class_accounts, in_class
+from data_access.rad import class_accounts
 from data_access.scope import Scope
 from metrics.actions import EXEC_EVENT_KINDS, EXEC_VISIT_KINDS, KINDS, TOP_D, Windows
 
@@ -48,10 +48,14 @@ ROW_COLUMNS = [
 
 
 def _of_class(scope: Scope, year: int, rad_class: str) -> ColumnElement[bool]:
-    """The account is of ``rad_class`` this year: a part of the company asks each of its accounts (two key lookups),
-    the whole company lists the class through the summary's (year, class) index (``Scope.deals_on``'s rule)."""
+    """The account is of ``rad_class`` this year (``data_access.rad``'s rule: the summary's class of the year, or the
+    account's override). A part of the company asks each of its accounts (a key lookup and its own column); the
+    whole company lists the class through the summary's (year, class) index."""
     if scope.restrictions:
-        return in_class(Account.id, year, rad_class)
+        classed = exists().where(
+            AccountYear.account_id == Account.id, AccountYear.year == year, AccountYear.rad_class == rad_class
+        )
+        return or_(classed, Account.rad_override == rad_class)
     return Account.id.in_(class_accounts(year, rad_class))
 
 
@@ -59,14 +63,19 @@ def _done_visit(*conditions: Any) -> Any:
     return exists().where(Visit.account_id == Account.id, Visit.status == "done", *conditions)
 
 
+def _none(kind: Any) -> Any:
+    """A NULL of a column's type (PostgreSQL takes an untyped NULL for text, then cannot join it to an id)."""
+    return cast(null(), kind)
+
+
 def _account_rule(scope: Scope, *conditions: Any, day: Any = None, amount: Any = None, n: Any = None) -> Any:
     return select(
         Account.owner_rep_id.label("rep_id"),
         Account.id.label("account_id"),
-        null().label("opportunity_id"),
-        (null() if day is None else day).label("day"),
-        (null() if amount is None else amount).label("amount"),
-        (null() if n is None else n).label("n"),
+        _none(Integer).label("opportunity_id"),
+        (_none(Date) if day is None else day).label("day"),
+        (_none(Float) if amount is None else amount).label("amount"),
+        (_none(Integer) if n is None else n).label("n"),
     ).where(scope.condition(Account.owner_rep_id), *conditions)
 
 
@@ -153,7 +162,7 @@ def stalled_deal(scope: Scope, w: Windows) -> Any:
         DealLevel.account_id.label("account_id"),
         DealLevel.opportunity_id.label("opportunity_id"),
         DealLevel.last_entered.label("day"),
-        null().label("amount"),
+        _none(Float).label("amount"),
         DealLevel.level.label("n"),
     ).where(DealLevel.status == "open", DealLevel.last_entered < w.stalled_before, scope.deal_levels())
 
@@ -189,13 +198,16 @@ def plan_next_week(scope: Scope, w: Windows) -> Any:
     )
     return select(
         Rep.id.label("rep_id"),
-        null().label("account_id"),
-        null().label("opportunity_id"),
-        literal(monday).label("day"),
-        null().label("amount"),
-        null().label("n"),
+        _none(Integer).label("account_id"),
+        _none(Integer).label("opportunity_id"),
+        literal(monday, Date).label("day"),
+        _none(Float).label("amount"),
+        _none(Integer).label("n"),
     ).where(Rep.role == "rep", scope.condition(Rep.id), ~planned)
 
+
+#: the rules whose lines are deals (the others are accounts, and ``plan_next_week`` a rep)
+DEAL_KINDS = ("stalled_deal", "collect_overdue")
 
 RULES: dict[str, Callable[[Scope, Windows], Any]] = {
     "visit_d": visit_d,
@@ -219,25 +231,35 @@ def action_rows(session: Session, scope: Scope, w: Windows, kind: str, limit: in
         "plan_next_week": [],
     }
     order = orders.get(kind, [rule.c.day.is_not(None), rule.c.day])
+    # a rule without accounts or deals joins neither (a join on a NULL key: PostgreSQL read every account for it)
+    account = kind != "plan_next_week"
+    deal = kind in DEAL_KINDS
     stmt = (
         select(
             literal(kind),
             Rep.rep_code,
             Rep.name,
             Rep.team_id,
-            Account.account_code,
-            Account.name,
-            Opportunity.opp_code,
-            Opportunity.name,
+            (Account.account_code if account else _none(String)).label("account_code"),
+            (Account.name if account else _none(String)).label("account_name"),
+            (Opportunity.opp_code if deal else _none(String)).label("opp_code"),
+            (Opportunity.name if deal else _none(String)).label("opp_name"),
             rule.c.day,
-            func.coalesce(rule.c.amount, Opportunity.amount),
+            func.coalesce(rule.c.amount, Opportunity.amount) if deal else rule.c.amount,
             rule.c.n,
         )
         .select_from(rule)
         .join(Rep, Rep.id == rule.c.rep_id)
-        .outerjoin(Account, Account.id == rule.c.account_id)
-        .outerjoin(Opportunity, Opportunity.id == rule.c.opportunity_id)
-        .order_by(*order, Rep.rep_code, Account.account_code, Opportunity.opp_code)
+    )
+    if account:
+        stmt = stmt.outerjoin(Account, Account.id == rule.c.account_id)
+    if deal:
+        stmt = stmt.outerjoin(Opportunity, Opportunity.id == rule.c.opportunity_id)
+    stmt = stmt.order_by(
+        *order,
+        Rep.rep_code,
+        *([Account.account_code] if account else []),
+        *([Opportunity.opp_code] if deal else []),
     )
     if limit is not None:
         stmt = stmt.limit(limit)

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Session
 from data_access import demo
 from data_access.models import Account, Rep, User
 from data_access.users import Viewer, viewer_for
-from metrics.views import funnel, overview, rad, scorecards, support, winloss
+from metrics.views import actions, forecast, funnel, overview, rad, scorecards, support, winloss
 from tests.conftest import AS_OF
 
 BIG = ("opportunities", "accounts", "visits", "deal_levels", "stage_history", "bids", "support_requests", "quote_lines")
@@ -42,6 +42,11 @@ PAGES: dict[str, Loader] = {
     "/support?tab=tech": lambda s, v, q, d: support.load_support(s, v, {**q, "tab": "tech"}, d),
     "/pricing": support.load_pricing,
     "/risk": support.load_risk,
+    # issue 21: the next best actions, and the forecast's three panels (filled by callbacks on /funnel)
+    "/actions": actions.load_actions,
+    "forecast": forecast.load_forecast,
+    "forecast:classes": forecast.load_class_v,
+    "forecast:track": forecast.load_track_record,
 }
 #: "is there any row at all" (``queries.has_any_data``): one row of a table, whatever its size
 ANY_ROW = re.compile(r"^SELECT \w+\.id\s+FROM \w+\s+LIMIT", re.IGNORECASE)
@@ -81,6 +86,7 @@ STATS_1M = {
     ("deal_levels", "ix_deal_levels_owner"): "2464531 329 56 1 1 1 1 1 1 1 1 1",
     ("deal_levels", "ix_deal_levels_product"): "2464531 410756 68460 73 38 18 18 2 2 2",
     ("deal_levels", "sqlite_autoindex_deal_levels_1"): "2464531 3 1",
+    ("deal_levels", "ix_deal_levels_closed"): "2464531 2348 438 238 121 2 1",
     ("opportunities", "ix_opps_account_cover"): "1000000 14 7 2 1 1 1 1 1 1 1 1",
     ("opportunities", "ix_opps_closed"): "1000000 953 498",
     ("opportunities", "ix_opps_open_cover"): "1000000 333334 83334 12 4 2 1 1 1",
@@ -242,6 +248,12 @@ PG_NOT_YET = {
     ("pln002", "/support"): "a rep's bids: the year's deadline range of every team (ordered by deadline)",
     ("pln001", "/support?tab=tech"): "a team's requests and closed deals: the year's date range of every team",
     ("pln001", "/risk"): "a team's quote lines and contracts: the year's date range of every team",
+    # issue 21: a team's hundreds of lines (stalled deals, overdue contracts) join their accounts by hash over
+    # every account; its deals per account meet their classes the same way; its closed deals' levels are read
+    # through the close-date index of the whole company (SQLite: the owner's index, through coalesce)
+    ("pln001", "/actions"): "a team's deal actions: a hash join over every account for their names",
+    ("pln001", "forecast:classes"): "a team's deals per account: a hash join over every account for the class",
+    ("pln001", "forecast:track"): "a team's closed deals by level: the window's close-date range of every team",
 }
 
 

@@ -37,6 +37,13 @@ def upgrade() -> None:
         """
     )
     op.create_index("ix_deal_levels_closed", "deal_levels", list(INDEX))
+    # planner statistics of the new index where the database has them (a migrated one: issue 16's rule)
+    bind = op.get_bind()
+    if bind.dialect.name == "sqlite":
+        if bind.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+            op.execute("ANALYZE ix_deal_levels_closed")
+    else:
+        op.execute("ANALYZE deal_levels")
 
 
 def downgrade() -> None:
