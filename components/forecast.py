@@ -155,7 +155,7 @@ def track_record(record: Any, lang: str) -> html.Div:
         (t("forecast.p90", lang), True),
         (t("forecast.weighted", lang), True),
         (t("forecast.actual", lang), True),
-        (t("forecast.inside", lang), False),
+        (t("forecast.inside", lang), True),
         (t("forecast.error", lang), True),
         (t("forecast.weighted_error", lang), True),
     ]
@@ -167,7 +167,7 @@ def track_record(record: Any, lang: str) -> html.Div:
             cny(r.p90, lang),
             cny(r.weighted, lang),
             cny(r.actual, lang),
-            t("forecast.yes", lang) if r.inside else t("forecast.no", lang),
+            "—" if r.empty else t("forecast.yes", lang) if r.inside else t("forecast.no", lang),
             _error(r.p50_error, lang),
             _error(r.weighted_error, lang),
         ]
@@ -183,7 +183,7 @@ def track_record(record: Any, lang: str) -> html.Div:
     return html.Div(
         [
             html.Div(note, className="small text-muted mb-2"),
-            table(head, rows, row_class=["" if r.inside else "text-danger" for r in record.replays]),
+            table(head, rows, row_class=["" if r.inside or r.empty else "text-danger" for r in record.replays]),
         ],
         id="forecast-track",
     )

@@ -39,7 +39,7 @@ PLAN: dict[str, dict[str, str]] = {
     "action.short.visit_d": {"en": "Visit D", "zh": "拜访 D"},
     "action.short.learn_bp": {"en": "BP", "zh": "采购量"},
     "action.short.exec_touch_r": {"en": "R exec", "zh": "R 高层"},
-    "action.short.director_top10_d": {"en": "TOP 10 D", "zh": "TOP10 D"},
+    "action.short.director_top10_d": {"en": "Director", "zh": "总监"},
     "action.short.stalled_deal": {"en": "Stalled", "zh": "停滞"},
     "action.short.collect_overdue": {"en": "Overdue", "zh": "逾期"},
     "action.short.plan_next_week": {"en": "Plan", "zh": "计划"},

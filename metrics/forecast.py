@@ -231,6 +231,11 @@ class Replay:
         return self.p10 <= self.actual <= self.p90
 
     @property
+    def empty(self) -> bool:
+        """Nothing was due and nothing was booked: a quarter that tests no forecast (left out of the coverage)."""
+        return self.deals == 0 and self.actual == 0
+
+    @property
     def p50_error(self) -> float | None:
         """(P50 - actual) / actual: positive when the forecast was too high; None when nothing was booked."""
         return (self.p50 - self.actual) / self.actual if self.actual else None
@@ -246,8 +251,10 @@ class TrackRecord:
 
     @property
     def coverage(self) -> float | None:
-        """The share of quarters whose actual landed between P10 and P90 (about 80% when the ranges are honest)."""
-        return sum(r.inside for r in self.replays) / len(self.replays) if self.replays else None
+        """The share of quarters whose actual landed between P10 and P90 (about 80% when the ranges are honest);
+        quarters with nothing due and nothing booked are left out."""
+        tested = [r for r in self.replays if not r.empty]
+        return sum(r.inside for r in tested) / len(tested) if tested else None
 
     @property
     def p50_mean_error(self) -> float | None:

@@ -26,16 +26,9 @@ FIGURES = {
     "en": ("P10 (low)", "P50 (likely)", "P90 (high)", "Chance to make the quota"),
     "zh": ("P10（保守）", "P50（最可能）", "P90（乐观）", "完成指标的概率"),
 }
-#: the track record's eight quarters as of 2026-11-27 (Q4 2026 is the one being forecast)
-QUARTERS = {
-    "en": [
-        f"Q{q} {y}" for y, q in ((2024, 4), (2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3))
-    ],
-    "zh": [
-        f"{y}年第{q}季度"
-        for y, q in ((2024, 4), (2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3))
-    ],
-}
+#: the track record's eight quarters: the last full ones before 2026-11-27's (Q4 2026)
+TRACKED = ((2024, 4), (2025, 1), (2025, 2), (2025, 3), (2025, 4), (2026, 1), (2026, 2), (2026, 3))
+QUARTERS = {"en": [f"Q{q} {y}" for y, q in TRACKED], "zh": [f"{y}年第{q}季度" for y, q in TRACKED]}
 CLASSES = {
     "en": ("R · Retention", "A · Acquisition", "D · Development"),
     "zh": ("R · 保持型", "A · 开拓型", "D · 发展型"),

@@ -651,7 +651,7 @@ def two_teams(session, seed, people):
     return made
 
 
-A1_ACTIONS = {
+A1_ACTIONS: dict[str, set[tuple[str, str, str | None]]] = {
     "director_top10_d": {("director_top10_d", "A1", "A-D")},
     "exec_touch_r": {("exec_touch_r", "A1", "A-R")},
     "visit_d": {("visit_d", "A1", "A-D")},
@@ -660,7 +660,7 @@ A1_ACTIONS = {
     "collect_overdue": {("collect_overdue", "A1", "A-OVERDUE")},
     "plan_next_week": {("plan_next_week", "A1", None)},
 }
-B1_ACTIONS = {
+B1_ACTIONS: dict[str, set[tuple[str, str, str | None]]] = {
     "director_top10_d": {("director_top10_d", "B1", "B-D")},
     "exec_touch_r": {("exec_touch_r", "B1", "B-R")},
     "visit_d": {("visit_d", "B1", "B-D")},

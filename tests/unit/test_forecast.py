@@ -24,6 +24,10 @@ AS_OF = date(2026, 11, 27)
 DIRECTOR = Viewer(1, "director", "director", None, None, None)
 
 
+def _near(value: float | None, expected: float, tolerance: float = 1e-9) -> bool:
+    return value is not None and abs(value - expected) < tolerance
+
+
 def _schema(name: str) -> dict[str, Any]:
     return {**SCHEMAS[name], "$defs": SCHEMAS}
 
@@ -64,7 +68,7 @@ def test_fc101_two_due_deals_give_the_exact_distribution(session: Session):
     assert data.rates[4].closed == 0 and data.rates[4].p_land == 0.75
     # booked 500 + {0, 100} + {0, 200}: 500 .125, 600 .125, 700 .375, 800 .375 -> P10 500, P50 700, P90 800
     assert (f.booked, f.p10, f.p50, f.p90) == (500.0, 500.0, 700.0, 800.0)
-    assert f.quota == 650.0 and abs(f.probability_of_quota - 0.75) < 0.02  # P(>= 650) = P(D2 lands)
+    assert f.quota == 650.0 and _near(f.probability_of_quota, 0.75, 0.02)  # P(>= 650) = P(D2 lands)
     assert (f.runs, f.deals, f.drawn) == (10_000, 2, 2)
     # spread: D1 100^2 x .5 x .5 = 2,500; D2 200^2 x .75 x .25 = 7,500 -> shares .75 and .25
     assert [(d["opp_code"], round(d["share"], 6)) for d in data.drivers] == [("D2", 0.75), ("D1", 0.25)]
@@ -145,11 +149,11 @@ def test_fc104_v_by_class_on_hand_classed_accounts(session: Session):
     data = view.load_class_v(session, DIRECTOR, {"period": "2026"}, AS_OF)
     got = {c.rad_class: c for c in data.classes}
     assert list(got) == ["R", "A", "D", "none"]
-    assert got["R"].pipeline_due == 1200 and abs(got["R"].share - 0.6) < 1e-9
-    assert abs(got["R"].v.value - 1200 / 600) < 1e-9  # 1,000 x .6 of the remaining quota
-    assert abs(got["R"].win_rate - 600 / 1500) < 1e-9 and abs(got["R"].required_v - 2.5) < 1e-9
-    assert abs(got["A"].v.value - 1000 / 200) < 1e-9 and got["A"].win_rate == 0.0 and got["A"].required_v is None
-    assert abs(got["D"].v.value - 100 / 200) < 1e-9 and got["D"].required_v == 1.0
+    assert got["R"].pipeline_due == 1200 and _near(got["R"].share, 0.6)
+    assert _near(got["R"].v.value, 1200 / 600)  # 1,000 x .6 of the remaining quota
+    assert _near(got["R"].win_rate, 600 / 1500) and _near(got["R"].required_v, 2.5)
+    assert _near(got["A"].v.value, 1000 / 200) and got["A"].win_rate == 0.0 and got["A"].required_v is None
+    assert _near(got["D"].v.value, 100 / 200) and got["D"].required_v == 1.0
     assert got["none"].pipeline_due == 50 and got["none"].share == 0.0 and got["none"].v.no_quota
 
 

@@ -605,3 +605,15 @@ def test_fcm052_by_kind_keeps_kinds_order_and_drops_empty_kinds():
     assert grouped["director_top10_d"] == [a3]
     assert grouped["plan_next_week"] == [a1]
     assert by_kind([]) == {}
+
+
+def test_fcm053_a_quarter_with_nothing_due_and_nothing_booked_tests_no_forecast():
+    from metrics.forecast import Replay, TrackRecord
+    from metrics.period import Period
+
+    empty = Replay(Period(2026, 1), 0.0, 0.0, 0.0, 0.0, 0.0, 0)
+    missed = Replay(Period(2026, 2), 10.0, 20.0, 30.0, 25.0, 50.0, 3)
+    hit = Replay(Period(2026, 3), 10.0, 20.0, 30.0, 25.0, 30.0, 3)
+    assert empty.empty and empty.inside and not missed.empty
+    assert TrackRecord([empty, missed, hit]).coverage == 0.5  # 1 of the 2 quarters that had something
+    assert TrackRecord([empty]).coverage is None
