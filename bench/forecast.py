@@ -60,7 +60,8 @@ def main() -> None:
     picked_reps = reps[:: max(1, len(reps) // args.teams)][: args.teams]
     print(f"{args.url}: {deals:,} deals, {len(teams)} teams, {len(reps)} reps; as of {AS_OF}")
     scopes: list[tuple[str, Viewer, dict[str, str]]] = [("company", director, {})]
-    scopes += [(f"team {t}", director, {"team": str(t)}) for t in picked_teams]
+    # a team as its manager sees it (the actions API has no team parameter: a manager's is the team's)
+    scopes += [(f"team {t}", Viewer(0, f"m{t}", "manager", None, None, t), {}) for t in picked_teams]
     scopes += [(f"rep {code}", Viewer(0, code, "rep", rid, code, team), {}) for rid, code, team in picked_reps]
     timings: dict[str, dict[str, list[float]]] = {}
     records: list[tuple[str, Any]] = []

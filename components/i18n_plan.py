@@ -22,7 +22,7 @@ PLAN: dict[str, dict[str, str]] = {
     "actions.per_team": {"en": "Actions per team", "zh": "各团队待办数"},
     "actions.per_rep": {"en": "Actions per rep", "zh": "各销售代表待办数"},
     "actions.team_list": {"en": "The team's actions", "zh": "团队的全部行动"},
-    "actions.rep_list": {"en": "Actions of {name}", "zh": "{name} 的行动"},
+    "actions.rep_list": {"en": "Actions of {name}", "zh": "{name}的行动"},
     "actions.back": {"en": "Back to all teams", "zh": "返回全部团队"},
     "actions.back_team": {"en": "Back to the team", "zh": "返回团队"},
     "actions.team": {"en": "Team", "zh": "团队"},

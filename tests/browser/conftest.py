@@ -104,6 +104,18 @@ class Watched:
         self.page.wait_for_load_state("networkidle")  # leave nothing in flight for the next navigation
 
 
+def watched_context(browser, live_server, lang: str, size: tuple[int, int] = (1440, 900)) -> Watched:
+    """A new browser context at ``size`` in ``lang`` (a phone below 576 px), watched like the ``watched`` fixture."""
+    phone = size[0] < 576
+    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=phone, is_mobile=phone)
+    context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
+    watched = Watched(context.new_page())
+    context.on("console", lambda m: watched.console_errors.append(m.text) if m.type == "error" else None)
+    context.on("weberror", lambda e: watched.console_errors.append(str(e.error)))
+    context.on("response", lambda r: watched.failed_requests.append(f"{r.url} {r.status}") if r.status >= 400 else None)
+    return watched
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[Any]:
     from playwright.sync_api import sync_playwright

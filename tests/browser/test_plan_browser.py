@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from components.i18n_plan import PLAN
-from tests.browser.conftest import Watched
+from tests.browser.conftest import watched_context
 from tests.browser.test_matrix_browser import artifacts, english_words
 
 pytestmark = pytest.mark.browser
@@ -51,18 +51,6 @@ ENGLISH_LABELS = (
     "Rates by level",
     "The deals that matter most",
 )
-
-
-def _context(browser, live_server, lang: str, size: tuple[int, int] = (1440, 900)) -> Watched:
-    """A new browser context at ``size`` in ``lang`` (a phone below 576 px), watched like conftest's ``watched``."""
-    phone = size[0] < 576
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=phone, is_mobile=phone)
-    context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
-    watched = Watched(context.new_page())
-    context.on("console", lambda m: watched.console_errors.append(m.text) if m.type == "error" else None)
-    context.on("weberror", lambda e: watched.console_errors.append(str(e.error)))
-    context.on("response", lambda r: watched.failed_requests.append(f"{r.url} {r.status}") if r.status >= 400 else None)
-    return watched
 
 
 def _settled(page) -> None:
@@ -116,7 +104,7 @@ def _forecast_shown(page, lang: str) -> None:
 
 def test_brw600_the_director_sees_the_forecast_its_track_record_and_v_by_class(browser, live_server):
     folder = artifacts()
-    watched = _context(browser, live_server, "en")
+    watched = watched_context(browser, live_server, "en")
     page = watched.page
     try:
         watched.sign_in(live_server, role="director")
@@ -207,7 +195,7 @@ def test_brw601_a_rep_sees_their_actions_on_my_week_on_a_phone_and_opens_them_al
 ):
     rep_code = "R0001"
     folder = artifacts()
-    watched = _context(browser, live_server, lang, PHONE)
+    watched = watched_context(browser, live_server, lang, PHONE)
     page = watched.page
     try:
         watched.sign_in(live_server, role="rep")
@@ -263,7 +251,7 @@ def test_brw601_a_rep_sees_their_actions_on_my_week_on_a_phone_and_opens_them_al
 
 def test_brw602_the_director_goes_from_the_teams_to_a_team_to_a_rep(browser, live_server, demo_session):
     folder = artifacts()
-    watched = _context(browser, live_server, "en")
+    watched = watched_context(browser, live_server, "en")
     page = watched.page
     try:
         watched.sign_in(live_server, role="director")
@@ -313,7 +301,7 @@ def test_brw602_the_director_goes_from_the_teams_to_a_team_to_a_rep(browser, liv
 
 def test_brw603_a_reps_scorecard_holds_their_actions_and_their_forecast(browser, live_server):
     folder = artifacts()
-    watched = _context(browser, live_server, "en")
+    watched = watched_context(browser, live_server, "en")
     page = watched.page
     try:
         watched.sign_in(live_server, role="rep")

@@ -16,7 +16,7 @@ import pytest
 from sqlalchemy import select, text
 
 from components.formatting import cny_exact
-from tests.browser.conftest import Watched
+from tests.browser.conftest import watched_context
 from tests.browser.test_matrix_browser import artifacts
 from tests.conftest import AS_OF
 
@@ -42,18 +42,6 @@ class Product:
     @property
     def list_margin(self) -> float:
         return (self.list_price - self.unit_cost) / self.list_price
-
-
-def _context(browser, live_server, lang: str, size: tuple[int, int] = (1440, 900)) -> Watched:
-    """A new browser context at ``size`` in ``lang`` (a phone below 576 px), watched like conftest's ``watched``."""
-    phone = size[0] < 576
-    context = browser.new_context(viewport={"width": size[0], "height": size[1]}, has_touch=phone, is_mobile=phone)
-    context.add_cookies([{"name": "lang", "value": lang, "url": live_server}])
-    watched = Watched(context.new_page())
-    context.on("console", lambda m: watched.console_errors.append(m.text) if m.type == "error" else None)
-    context.on("weberror", lambda e: watched.console_errors.append(str(e.error)))
-    context.on("response", lambda r: watched.failed_requests.append(f"{r.url} {r.status}") if r.status >= 400 else None)
-    return watched
 
 
 def _no_sideways_scroll(page, where: str) -> None:
@@ -178,7 +166,7 @@ def test_brw500_a_rep_prices_a_quote_and_the_line_below_its_floor_needs_approval
     revenue = q1 * first.list_price + q2 * price2
     cost = q1 * first.unit_cost + q2 * second.unit_cost
     gm = f"{(revenue - cost) / revenue * 100:.1f}%"
-    watched = _context(browser, live_server, lang)
+    watched = watched_context(browser, live_server, lang)
     page = watched.page
     try:
         watched.sign_in(live_server, role="rep")
@@ -232,7 +220,7 @@ SUPPORT_PAGES = ("/support", "/support?tab=tech", "/pricing", "/risk")
 
 def test_brw501_the_support_pages_fit_a_phone_and_risk_is_closed_to_a_rep(browser, live_server, demo_session):
     folder = artifacts()
-    watched = _context(browser, live_server, "en", PHONE)
+    watched = watched_context(browser, live_server, "en", PHONE)
     page = watched.page
     try:
         watched.sign_in(live_server, role="manager")
@@ -258,7 +246,7 @@ def test_brw501_the_support_pages_fit_a_phone_and_risk_is_closed_to_a_rep(browse
         watched.assert_clean()
     finally:
         page.context.close()
-    watched = _context(browser, live_server, "en", PHONE)
+    watched = watched_context(browser, live_server, "en", PHONE)
     page = watched.page
     try:
         watched.sign_in(live_server, role="rep")
@@ -292,7 +280,7 @@ def _due_soon(demo_session) -> list[str]:
 
 def test_brw502_a_director_opens_a_flags_list_and_a_due_soon_bids_deal(browser, live_server, demo_session):
     folder = artifacts()
-    watched = _context(browser, live_server, "en")
+    watched = watched_context(browser, live_server, "en")
     page = watched.page
     try:
         watched.sign_in(live_server, role="director")
@@ -366,7 +354,7 @@ def kept_thresholds(demo_engine) -> Iterator[None]:
 
 def test_brw503_a_director_saves_a_threshold_on_the_risk_page(browser, live_server, demo_session, kept_thresholds):
     """The thresholds form on /risk with every flag's section drawn below it: a changed limit is saved."""
-    watched = _context(browser, live_server, "en")
+    watched = watched_context(browser, live_server, "en")
     page = watched.page
     try:
         watched.sign_in(live_server, role="director")

@@ -87,6 +87,7 @@ STATS_1M = {
     ("deal_levels", "ix_deal_levels_product"): "2464531 410756 68460 73 38 18 18 2 2 2",
     ("deal_levels", "sqlite_autoindex_deal_levels_1"): "2464531 3 1",
     ("deal_levels", "ix_deal_levels_closed"): "2464531 2348 438 238 121 2 1",
+    ("deal_levels", "ix_deal_levels_stalled"): "2464531 821511 1174 3 3 2 2 1",
     ("opportunities", "ix_opps_account_cover"): "1000000 14 7 2 1 1 1 1 1 1 1 1",
     ("opportunities", "ix_opps_closed"): "1000000 953 498",
     ("opportunities", "ix_opps_open_cover"): "1000000 333334 83334 12 4 2 1 1 1",

@@ -1,6 +1,7 @@
 """The forecast (issue 21): each deal-level summary row carries the deal's close date and whether it closed by its
 expected date, so the rates of a level (won, in time) of the deals closed in a window are one index range, not a
-join of every closed deal with its levels.
+join of every closed deal with its levels; and the open deals by their latest stage entry have an index (the
+company's stalled deals were a pass over every row).
 
 The new columns are filled from the deals in the same migration.
 
@@ -20,6 +21,7 @@ branch_labels = None
 depends_on = None
 
 INDEX = ("closed_date", "level", "status", "on_time", "owner_rep_id", "product_line")
+STALLED = ("status", "last_entered", "owner_rep_id", "account_id", "product_line", "level", "opportunity_id")
 
 
 def upgrade() -> None:
@@ -37,16 +39,19 @@ def upgrade() -> None:
         """
     )
     op.create_index("ix_deal_levels_closed", "deal_levels", list(INDEX))
+    op.create_index("ix_deal_levels_stalled", "deal_levels", list(STALLED))
     # planner statistics of the new index where the database has them (a migrated one: issue 16's rule)
     bind = op.get_bind()
     if bind.dialect.name == "sqlite":
         if bind.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
             op.execute("ANALYZE ix_deal_levels_closed")
+            op.execute("ANALYZE ix_deal_levels_stalled")
     else:
         op.execute("ANALYZE deal_levels")
 
 
 def downgrade() -> None:
+    op.drop_index("ix_deal_levels_stalled", table_name="deal_levels")
     op.drop_index("ix_deal_levels_closed", table_name="deal_levels")
     with op.batch_alter_table("deal_levels") as batch:
         batch.drop_column("on_time")
