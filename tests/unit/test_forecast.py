@@ -218,3 +218,31 @@ def test_fc204_the_forecast_callbacks_answer_in_the_viewers_scope_whatever_is_po
         assert post(rep, output, {"period": "2026", "rep": ["R0002"], "x": {"a": 1}}) == mine
     refused = call_callback(rep, "forecast-body.children", {("forecast-ask", "data"): "DROP TABLE reps"})
     assert refused.status_code == 204  # not a dict: nothing to answer
+
+
+def test_fc205_actions_api_in_each_scope_against_the_raw_rows(rep, manager, director, demo_session):
+    overdue = (
+        "SELECT DISTINCT o.opp_code FROM payments p JOIN contracts c ON c.id = p.contract_id JOIN opportunities o ON "
+        "o.id = c.opportunity_id JOIN reps r ON r.id = o.owner_rep_id WHERE p.due_date < '2026-11-27' AND "
+        "coalesce(p.paid_amount, 0) < p.amount"
+    )
+    team = {str(r[0]) for r in demo_session.execute(text("SELECT rep_code FROM reps WHERE team_id = 1"))}
+    for client, where, allowed in (
+        (rep, " AND r.rep_code = 'R0001'", {"R0001"}),
+        (manager, " AND r.team_id = 1", team),
+    ):
+        body = client.get("/api/v1/actions").get_json()
+        jsonschema.validate(body, _schema("Actions"))
+        assert body["as_of"] == "2026-11-27" and body["actions"]
+        assert {a["rep_code"] for a in body["actions"]} <= allowed
+        collect = {a["opp_code"] for a in body["actions"] if a["kind"] == "collect_overdue"}
+        assert collect == {str(r[0]) for r in demo_session.execute(text(overdue + where))}
+        assert all(a["reason"] for a in body["actions"])
+    mine = rep.get("/api/v1/actions").get_json()
+    assert director.get("/api/v1/actions?rep=R0001").get_json() == mine
+    assert manager.get("/api/v1/actions?rep=R0001").get_json() == mine  # R0001 is in team 1
+    assert rep.get("/api/v1/actions?rep=R0002").status_code == 403
+    outside = next(iter({str(r[0]) for r in demo_session.execute(text("SELECT rep_code FROM reps WHERE team_id = 2"))}))
+    assert manager.get(f"/api/v1/actions?rep={outside}").status_code == 403
+    assert director.get("/api/v1/actions?team=1").status_code == 400
+    assert director.get("/api/v1/actions?rep=R0001&rep=R0002").status_code == 400
