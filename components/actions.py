@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 import dash_bootstrap_components as dbc
 from dash import dcc, html
 
-from components.formatting import cny, count, day, period_label
+from components.formatting import cny, day, many, period_label
 from components.i18n import t
 from components.shell import empty_state
 from components.support import table
@@ -88,7 +88,7 @@ def action_groups(
         total = totals.get(kind, len(rows))
         more = (
             html.Div(
-                t("actions.more", lang, shown=count(len(shown), lang), total=count(total, lang)),
+                t("actions.more", lang, shown=many(len(shown), lang), total=many(total, lang)),
                 className="small text-muted",
             )
             if total > len(shown)
@@ -100,7 +100,7 @@ def action_groups(
                     html.Div(
                         [
                             t(f"action.kind.{kind}", lang),
-                            dbc.Badge(count(total, lang), color="secondary", className="ms-2"),
+                            dbc.Badge(many(total, lang), color="secondary", className="ms-2"),
                         ],
                         className="action-kind fw-semibold mb-1",
                     ),
@@ -127,8 +127,8 @@ def count_table(lines: Sequence[Any], by: str, lang: str, link: Any) -> html.Div
     rows = [
         [
             dcc.Link(line.name, href=link(line)),
-            *(count(line.counts[k], lang) if line.counts[k] else "—" for k in KINDS),
-            count(line.total, lang),
+            *(many(line.counts[k], lang) if line.counts[k] else "—" for k in KINDS),
+            many(line.total, lang),
         ]
         for line in lines
     ]
@@ -141,7 +141,7 @@ COMPACT = 3
 
 
 def _badge(n: int, lang: str) -> dbc.Badge:
-    return dbc.Badge(count(n, lang), color="danger" if n else "success", className="ms-2")
+    return dbc.Badge(many(n, lang), color="danger" if n else "success", className="ms-2")
 
 
 def actions_card(listed: Any, today: date, lang: str, *, title: str, more_href: str | None = "/actions") -> dbc.Card:
@@ -151,7 +151,7 @@ def actions_card(listed: Any, today: date, lang: str, *, title: str, more_href: 
         html.Div(
             [
                 title,
-                dbc.Badge(count(listed.total, lang), color="danger" if listed.total else "success", className="ms-2"),
+                _badge(listed.total, lang),
             ],
             className="panel-title mb-2",
         ),

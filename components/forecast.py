@@ -8,7 +8,7 @@ from typing import Any
 
 from dash import html
 
-from components.formatting import cny, count, pct, period_label, times
+from components.formatting import cny, many, pct, period_label, times
 from components.i18n import t
 from components.shell import opp_link
 from components.staff import stat
@@ -60,7 +60,10 @@ def forecast_summary(data: Any, lang: str) -> html.Div:
         return html.Div([figures, html.Div(t("forecast.closed", lang), className="small text-muted")])
     shrunk = [str(r.level) for r in data.rates.values() if r.shrunk]
     notes = [
-        html.Div(t("forecast.method", lang, runs=f.runs, deals=f.deals, drawn=f.drawn), className="small text-muted"),
+        html.Div(
+            t("forecast.method", lang, runs=many(f.runs, lang), deals=many(f.deals, lang), drawn=many(f.drawn, lang)),
+            className="small text-muted",
+        ),
     ]
     if shrunk:
         notes.append(
@@ -80,7 +83,7 @@ def rates_table(rates: dict[int, Any], lang: str) -> html.Div:
     rows = [
         [
             f"{r.level}" + (" *" if r.shrunk else ""),
-            count(r.closed, lang),
+            many(r.closed, lang),
             pct(r.configured, lang, 0),
             pct(r.p_win, lang),
             pct(r.p_close, lang),

@@ -76,6 +76,13 @@ def count(value: int, lang: str) -> str:
     return f"{value:,}"
 
 
+def many(value: int, lang: str) -> str:
+    """A count as said aloud: from ten thousand up, 万 in Chinese (``1万``, ``4.25万``); else ``count``."""
+    if lang == "zh" and abs(value) >= 10_000:
+        return f"{value / 1e4:,.2f}".rstrip("0").rstrip(".") + "万"
+    return count(value, lang)
+
+
 def day(value: date, lang: str) -> str:
     return f"{value.year}年{value.month}月{value.day}日" if lang == "zh" else value.isoformat()
 

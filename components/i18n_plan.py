@@ -93,10 +93,10 @@ PLAN: dict[str, dict[str, str]] = {
         "zh": "该期间已结束：已签约金额即最终业绩。",
     },
     "forecast.method": {
-        "en": "{runs:,} seeded runs over {deals:,} open deals due by the period's end ({drawn:,} drawn one by one). "
+        "en": "{runs} seeded runs over {deals} open deals due by the period's end ({drawn} drawn one by one). "
         "A deal lands when won (its level's win rate) and closed in the period (its level's share closed by the "
         "expected date), both from the deals closed in the last 12 months.",
-        "zh": "对期末前到期的 {deals:,} 个未结商机做 {runs:,} 次固定种子的模拟（其中 {drawn:,} 个逐一抽样）。"
+        "zh": "对期末前到期的 {deals} 个未结商机做 {runs} 次固定种子的模拟（其中 {drawn} 个逐一抽样）。"
         "商机落地 = 赢单（按所在级别的赢率）且在期内成交（按该级别按期成交的比例），两者均取自近 12 个月已结商机。",
     },
     "forecast.shrunk": {

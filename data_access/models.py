@@ -250,6 +250,8 @@ class StageHistory(Base):
     opportunity: Mapped[Opportunity] = relationship(back_populates="history")
 
 
+#: What the stalled deals' index carries after status and the latest entry (the lists' and the counts' columns)
+STALLED_COVER = ("owner_rep_id", "account_id", "product_line", "level", "opportunity_id")
 #: The columns of a ``deal_levels`` row its indexes carry after their leading ones (the funnel's health sums)
 DEAL_LEVEL_SUMS = ("level", "entered", "status", "top", "entries", "closed_days", "open_since", "last_entered")
 
@@ -271,18 +273,8 @@ class DealLevel(Base):
         Index("ix_deal_levels_account", "account_id", *DEAL_LEVEL_SUMS, "product_line", "owner_rep_id"),
         # the forecast's rates: the levels of the deals closed in a window, won and in time (migration 0015)
         Index("ix_deal_levels_closed", "closed_date", "level", "status", "on_time", "owner_rep_id", "product_line"),
-        # the company's stalled deals (the funnel's list, the actions' stalled_deal): open deals by their latest
-        # stage entry, a range instead of a pass over every row (migration 0015)
-        Index(
-            "ix_deal_levels_stalled",
-            "status",
-            "last_entered",
-            "owner_rep_id",
-            "account_id",
-            "product_line",
-            "level",
-            "opportunity_id",
-        ),
+        # the company's stalled deals (funnel, actions): open deals by their latest stage entry (migration 0015)
+        Index("ix_deal_levels_stalled", "status", "last_entered", *STALLED_COVER),
     )
 
     #: no foreign key: a deal's rows go in the flush that deletes the deal, after its row (the summary's listener)

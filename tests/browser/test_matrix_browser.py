@@ -45,6 +45,8 @@ PAGES = (
     ("pricing", "/pricing"),
     ("risk", "/risk"),
     ("opportunity-quotes", "/opportunities/OP0000007"),  # the demo's deal with three quote versions
+    ("actions", "/actions"),
+    ("actions-team", "/actions?team=1"),
 )
 #: Latin words a Chinese page may show: the method's own terms, file formats, the language switch, the user
 ALLOWED = {"RAD", "BP", "SOW", "V", "GM", "TOP", "CSV", "Excel", "csv", "xlsx", "zip", "PDF", "Ctrl", "English"}
