@@ -27,7 +27,7 @@ from data_access.models import (
     Rep,
     Visit,
 )
-from data_access.queries.shared import _frame
+from data_access.queries.shared import _frame, latest_entry
 from data_access.rad import class_accounts
 from data_access.scope import Scope
 from metrics.actions import EXEC_EVENT_KINDS, EXEC_VISIT_KINDS, KINDS, TOP_D, Windows
@@ -164,7 +164,7 @@ def stalled_deal(scope: Scope, w: Windows) -> Any:
         DealLevel.last_entered.label("day"),
         _none(Float).label("amount"),
         DealLevel.level.label("n"),
-    ).where(DealLevel.status == "open", DealLevel.last_entered < w.stalled_before, scope.deal_levels())
+    ).where(DealLevel.status == "open", latest_entry(scope) < w.stalled_before, scope.deal_levels())
 
 
 def collect_overdue(scope: Scope, w: Windows) -> Any:

@@ -20,6 +20,7 @@ from data_access.queries.shared import (
     _frame,
     _frame_of_ids,
     deal_list,
+    latest_entry,
     open_pipeline_due,
 )
 from data_access.scope import Scope
@@ -291,16 +292,13 @@ def stalled_deals(session: Session, scope: Scope, today: date, days: int, limit:
     """Open deals whose last level change is more than ``days`` days ago, longest idle first (at most
     ``limit``): opportunity_id, level, since, idle_days; and how many there are (``metrics.funnel.stalled``).
     The latest entry of each deal is its ``deal_levels`` row with a ``last_entered``."""
-    idle = and_(
-        DealLevel.last_entered < date.fromordinal(today.toordinal() - days),
-        DealLevel.status == "open",
-        scope.deal_levels(),
-    )
+    entered = latest_entry(scope)
+    idle = and_(entered < date.fromordinal(today.toordinal() - days), DealLevel.status == "open", scope.deal_levels())
     total = int(session.execute(select(func.count()).where(idle)).scalar_one())
     stmt = (
         select(DealLevel.opportunity_id, DealLevel.level, DealLevel.last_entered)
         .where(idle)
-        .order_by(DealLevel.last_entered, DealLevel.opportunity_id)
+        .order_by(entered, DealLevel.opportunity_id)
         .limit(limit)
     )
     df = _frame(session, stmt, ["opportunity_id", "level", "since"])

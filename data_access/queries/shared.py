@@ -13,7 +13,7 @@ from sqlalchemy import Executable, Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from data_access.chunks import rows_in_chunks
-from data_access.models import Account, ImportRun, Opportunity, Rep, Team
+from data_access.models import Account, DealLevel, ImportRun, Opportunity, Rep, Team
 from data_access.scope import Scope
 
 
@@ -179,3 +179,12 @@ def scoped_day(session: Session, column: Any, scope: Scope) -> Any:
     if scope.restrictions and session.get_bind().dialect.name == "sqlite":
         return func.coalesce(column, column)
     return column
+
+
+def latest_entry(scope: Scope) -> Any:
+    """A deal's latest stage entry (``deal_levels.last_entered``) as the stalled deals read it: for a team or a rep
+    through ``coalesce`` on every database, so neither planner serves the part's list, ordered by it, from the
+    company's range of the stalled index (status, latest entry) instead of the owner's index; the whole company
+    reads that index."""
+    column = DealLevel.last_entered
+    return func.coalesce(column, column) if scope.restrictions else column
