@@ -45,6 +45,8 @@ HISTORY_DAYS = 365
 BACKTEST_QUARTERS = 8
 #: how many deals the page lists as the ones that matter most
 DRIVERS = 10
+#: amounts or probabilities, one per deal
+Numbers = Sequence[float] | np.ndarray
 #: runs per block of the exact draws (bounds the memory of one block to 1,000 x EXACT_DEALS values)
 _BLOCK = 1_000
 
@@ -150,8 +152,8 @@ class Forecast:
 
 
 def simulate(
-    amounts: Sequence[float] | np.ndarray,
-    p_land: Sequence[float] | np.ndarray,
+    amounts: Numbers,
+    p_land: Numbers,
     booked: float,
     quota: float | None,
     rest: Rest = Rest(),
@@ -181,9 +183,7 @@ def simulate(
     return Forecast(booked, p10, p50, p90, float(totals.mean()), quota, reached, runs, len(a) + rest.count, len(a))
 
 
-def spread_shares(
-    amounts: Sequence[float] | np.ndarray, p_land: Sequence[float] | np.ndarray, rest: Rest
-) -> np.ndarray:
+def spread_shares(amounts: Numbers, p_land: Numbers, rest: Rest) -> np.ndarray:
     """Each drawn deal's share of the variance of the simulated bookings: a^2 x p x (1 - p) / the total variance
     (the deals that matter most have the largest; independent trials' variances add up)."""
     a = np.asarray(amounts, dtype=float)

@@ -20,6 +20,7 @@ from metrics import winloss as metrics_winloss
 from metrics.actions import reason
 from metrics.frames import records
 from metrics.params import whole
+from metrics.period import Period
 from metrics.sales import win_rate
 from metrics.support import on_time
 from metrics.views import actions as views_actions
@@ -81,6 +82,17 @@ def _year(params: dict[str, str]) -> int:
     return year
 
 
+def _period(params: dict[str, str]) -> Period:
+    """``year`` (default this year) and ``quarter`` as the period a page's address names (``Period.key``)."""
+    return Period(_year(params), _int(params, "quarter", 1, 4, None))
+
+
+def _team(params: dict[str, str]) -> str:
+    """``team`` as a page's address holds it: a team id, or "" for none."""
+    team_id = _int(params, "team", 1, 2**31 - 1, None)
+    return "" if team_id is None else str(team_id)
+
+
 def _checked(filters: Filters) -> None:
     """The loader's refusals as the API's answer: the first value it ignored (a page shows it as a notice)."""
     _refused(filters.problems)
@@ -121,8 +133,7 @@ def rad() -> Response:
 @bp.get("/funnel")
 def funnel() -> Response:
     params = _params(("rep", "team"))
-    team_id = _int(params, "team", 1, 2**31 - 1, None)
-    query = {"team": "" if team_id is None else str(team_id), "rep": params.get("rep", "")}
+    query = {"team": _team(params), "rep": params.get("rep", "")}
     data = load_view(views_funnel.load_levels, query)
     _checked(data.filters)
     levels = data.open_levels()
@@ -156,21 +167,15 @@ def funnel() -> Response:
 @bp.get("/forecast")
 def forecast() -> Response:
     params = _params(("year", "quarter", "rep", "team"))
-    year = _year(params)
-    quarter = _int(params, "quarter", 1, 4, None)
-    team_id = _int(params, "team", 1, 2**31 - 1, None)
-    query = {
-        "period": f"{year}" if quarter is None else f"{year}Q{quarter}",
-        "team": "" if team_id is None else str(team_id),
-        "rep": params.get("rep", ""),
-    }
+    period = _period(params)
+    query = {"period": period.key, "team": _team(params), "rep": params.get("rep", "")}
     data = load_view(views_forecast.load_forecast, query)
     _checked(data.filters)
     f = data.forecast
     return jsonify(
         {
-            "year": year,
-            "quarter": quarter,
+            "year": period.year,
+            "quarter": period.quarter,
             "bookings": _money(f.booked),
             "p10": _money(f.p10),
             "p50": _money(f.p50),
@@ -206,11 +211,8 @@ def actions() -> Response:
 
 @bp.get("/scorecard/<rep_code>")
 def scorecard(rep_code: str) -> Response:
-    params = _params(("year", "quarter"))
-    year = _year(params)
-    quarter = _int(params, "quarter", 1, 4, None)
-    period = f"{year}" if quarter is None else f"{year}Q{quarter}"
-    card = load_view(scorecards.load_card, {"rep": rep_code, "period": period})
+    period = _period(_params(("year", "quarter")))
+    card = load_view(scorecards.load_card, {"rep": rep_code, "period": period.key})
     if card is None or card.rep[1] != rep_code:  # a rep's address always shows the rep: only their own code
         viewer = current_viewer()
         if viewer is not None and viewer.scope.is_everything:
@@ -221,8 +223,8 @@ def scorecard(rep_code: str) -> Response:
     return jsonify(
         {
             "rep_code": rep_code,
-            "year": year,
-            "quarter": quarter,
+            "year": period.year,
+            "quarter": period.quarter,
             "bookings": k.bookings,
             "revenue_target": k.revenue_target,
             "attainment": k.attainment,
@@ -276,8 +278,7 @@ def _rate(value: float | None) -> float | None:
 @bp.get("/visits")
 def visits() -> Response:
     params = _params(("week", "rep", "team"))
-    team_id = _int(params, "team", 1, 2**31 - 1, None)
-    query = {"week": params.get("week", ""), "team": "" if team_id is None else str(team_id)}
+    query = {"week": params.get("week", ""), "team": _team(params)}
     query["rep"] = params.get("rep", "")
     data = load_view(views_staff.load_visits_api, query)
     _refused(data.problems)

@@ -40,7 +40,7 @@ from metrics.forecast import (
 )
 from metrics.frames import records
 from metrics.period import Period
-from metrics.sales import ClassV, period_targets, remaining_quota, v_by_class
+from metrics.sales import ClassV, period_targets, remaining_quota, v_by_class, weighted_pipeline
 from metrics.views.filters import Filters, resolve_filters
 
 
@@ -102,6 +102,12 @@ def _rates(session: Session, scope: Scope, as_of: date) -> dict[int, LevelRate]:
     return level_rates(reads.level_outcomes(session, scope, start, end), load_settings(session).level_probabilities)
 
 
+def _quota(session: Session, scope: Scope, period: Period) -> float | None:
+    """The revenue target of the period from the task books of the reps in scope (per rep: no deal filter)."""
+    targets = period_targets(queries.quota_rows(session, scope.owners(), period.year), period.quarter)
+    return targets.revenue if targets else None
+
+
 def class_v(session: Session, scope: Scope, period: Period, today: date) -> list[ClassV]:
     """The V value per class of the accounts in the period's year (``metrics.sales.v_by_class``): the open pipeline
     due by the period's end, the remaining quota shared by last year's bookings, each class's win rate of the last
@@ -109,8 +115,7 @@ def class_v(session: Session, scope: Scope, period: Period, today: date) -> list
     scope = scope.without_classes()
     year = period.year
     booked, _gm = queries.bookings(session, scope.owners(), period.start, period.end)
-    targets = period_targets(queries.quota_rows(session, scope, year), period.quarter)
-    remaining = remaining_quota(targets.revenue if targets else None, booked)
+    remaining = remaining_quota(_quota(session, scope, period), booked)
     pipe = reads.pipeline_due_by_class(session, scope, period.end, year)
     last = reads.bookings_by_class(session, scope, date(year - 1, 1, 1), date(year - 1, 12, 31), year)
     outcomes = reads.outcomes_by_class(session, scope, today - timedelta(days=364), today, year)
@@ -131,8 +136,7 @@ def load_forecast(session: Session, viewer: Viewer, query: dict[str, str], today
     period = chosen.period
     rates = _rates(session, scope, today)
     booked, _gm = queries.bookings(session, scope, period.start, period.end)
-    targets = period_targets(queries.quota_rows(session, scope.owners(), period.year), period.quarter)
-    quota = targets.revenue if targets else None
+    quota = _quota(session, scope, period)
     if period.end < today:
         forecast = simulate([], [], booked, quota)
         return ForecastData(chosen, period, forecast, rates, [], method_text(rates, forecast), closed_period=True)
@@ -160,8 +164,7 @@ def replay(session: Session, scope: Scope, quarter: Period) -> Replay:
     start = quarter.start
     rates = _rates(session, scope, start - timedelta(days=1))
     sim = _simulated(session, scope, quarter, rates, 0.0, None, as_of=start)
-    probabilities = load_settings(session).level_probabilities
-    weighted = sum(float(r["amount"]) * probabilities.get(int(r["level"]), 0.0) for r in records(sim.sums))
+    weighted = weighted_pipeline(sim.sums, load_settings(session).level_probabilities)
     actual, _gm = queries.bookings(session, scope, quarter.start, quarter.end)
     f = sim.forecast
     return Replay(quarter, f.p10, f.p50, f.p90, weighted, actual, f.deals)
