@@ -109,7 +109,7 @@ def filter_bar(
         control(
             YEAR_ID,
             t("filter.year", lang),
-            [{"label": str(y), "value": y} for y in year_choices(today, filters.period.year)],
+            [{"label": str(y), "value": y} for y in year_choices(choices.years, today, filters.period.year)],
             filters.period.year,
             hidden="year" not in show,
         ),

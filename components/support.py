@@ -16,6 +16,7 @@ from components.i18n import code_name, t
 from components.shell import empty_state, opp_link
 from components.staff import colon, stat
 from metrics.support import due_soon, on_time, turnaround
+from metrics.views.filters import year_choices
 
 # the calculator's ids (pages/pricing.py wires them)
 CALC_PRODUCT = "calc-product"
@@ -67,21 +68,24 @@ def rate_n(value: float | None, n: int, lang: str) -> str:
     return "—" if value is None else f"{pct(value, lang)} (n={n:,})"
 
 
-def year_links(path: str, year: int, lang: str, **keep: str | int | None) -> html.Div:
-    """‹ previous year · next year › keeping the other parameters."""
+def year_links(
+    path: str, year: int, years: Sequence[int], today: date, lang: str, *after: Any, **keep: str | int | None
+) -> html.Div:
+    """The years that hold data, newest first, each a link keeping the other parameters (the shown one bold,
+    ``year_choices``: the default and the address's own year too), then ``after`` (a page's own links)."""
 
     def to(y: int) -> str:
         return f"{path}?" + urlencode({"year": y, **{k: v for k, v in keep.items() if v not in (None, "")}})
 
-    return html.Div(
-        [
-            html.Span(f"{year}", className="fw-semibold me-3"),
-            dcc.Link(f"‹ {year - 1}", href=to(year - 1), className="me-3"),
-            " ",
-            dcc.Link(f"{year + 1} ›", href=to(year + 1), className="me-3"),
-        ],
-        className="week-nav mb-3",
-    )
+    links: list[Any] = [html.Span(t("filter.year", lang), className="text-muted me-2")]
+    for y in year_choices(list(years), today, year):
+        shown = (
+            html.Span(str(y), className="fw-semibold me-3")
+            if y == year
+            else dcc.Link(str(y), href=to(y), className="me-3")
+        )
+        links += [shown, " "]  # the years read apart, not as one number
+    return html.Div([*links, *after], className="week-nav mb-3")
 
 
 TEAM_PICK = "support-team-pick"

@@ -16,6 +16,7 @@ from components import staff as drawn
 from components.formatting import cny, count
 from components.i18n import current_lang, t
 from components.shell import empty_state, page_header, panel
+from components.support import year_links
 from metrics.views import staff as view
 from metrics.views.filters import query_of
 from web import writes
@@ -32,18 +33,11 @@ def layout(**query: str) -> html.Div:
     return html.Div(render(load_view(view.load_events, query), current_lang()), id=BODY)
 
 
-def _years(year: int, team_id: int | None, lang: str) -> html.Div:
-    def to(y: int) -> str:
-        return "/events?" + urlencode({"year": y, **({"team": team_id} if team_id is not None else {})})
-
-    links: list[Any] = [
-        dcc.Link(f"‹ {year - 1}", href=to(year - 1), className="me-3"),
-        " ",  # the years read apart, not as one number
-        dcc.Link(f"{year + 1} ›", href=to(year + 1), className="me-3"),
-    ]
-    if team_id is not None:
-        links += [" ", dcc.Link(t("events.all_teams", lang), href=f"/events?year={year}")]
-    return html.Div(links, className="week-nav mb-3")
+def _years(data: view.EventsData, lang: str) -> html.Div:
+    """The years that hold data as links (a director's team kept), then back to every team."""
+    team_id = data.team_id if data.role == "director" else None
+    back = [dcc.Link(t("events.all_teams", lang), href=f"/events?year={data.year}")] if team_id is not None else []
+    return year_links("/events", data.year, data.years, data.today, lang, *back, team=team_id)
 
 
 def _company(data: view.EventsData, lang: str) -> list[Any]:
@@ -86,7 +80,7 @@ def render(data: view.EventsData, lang: str) -> html.Div:
     parts: list[Any] = [
         page_header(t("events.title", lang), t("events.subtitle", lang, year=data.year)),
         *[dbc.Alert(str(p), color="warning", className="py-2") for p in data.problems],
-        _years(data.year, data.team_id if data.role == "director" else None, lang),
+        _years(data, lang),
     ]
     if data.team_totals is not None:
         parts += _company(data, lang)

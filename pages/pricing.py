@@ -15,7 +15,7 @@ from components import support as drawn
 from components.i18n import current_lang, t
 from components.shell import empty_state, page_header, panel
 from metrics.views import support as view
-from web.loading import load_view, page_layout, read_view
+from web.loading import current_day, load_view, page_layout, read_view
 
 dash.register_page(__name__, path="/pricing", order=4.7, nav_key="nav.pricing", title="SalesRadar")
 
@@ -62,7 +62,7 @@ def render(data: view.PricingData, lang: str) -> html.Div:
                 panel(t("pricing.calculator", lang), drawn.calculator(data.products, data.floor_default, lang)),
                 className="mb-3",
             ),
-            drawn.year_links("/pricing", data.year, lang, team=data.team_id),
+            drawn.year_links("/pricing", data.year, data.years, current_day(), lang, team=data.team_id),
             drawn.team_links("/pricing", data.choices, data.team_id, lang),
             *discounts,
         ]

@@ -19,7 +19,7 @@ from components.staff import write_message
 from metrics.support import RISK_KINDS
 from metrics.views import support as view
 from web import writes
-from web.loading import load_view, page_layout
+from web.loading import current_day, load_view, page_layout
 
 dash.register_page(
     __name__, path="/risk", order=4.8, nav_key="nav.risk", roles=("director", "manager"), title="SalesRadar"
@@ -56,7 +56,7 @@ def render(data: view.RiskData, lang: str) -> html.Div:
         [
             header,
             *[dbc.Alert(str(p), color="warning", className="py-2") for p in data.problems],
-            drawn.year_links("/risk", data.year, lang, team=data.team_id, kind=data.kind),
+            drawn.year_links("/risk", data.year, data.years, current_day(), lang, team=data.team_id, kind=data.kind),
             drawn.team_links("/risk", data.teams, data.team_id, lang, year=data.year, kind=data.kind),
             drawn.risk_counts(data.counts, data.year, lang, team=data.team_id),
             html.Div(

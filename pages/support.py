@@ -152,7 +152,7 @@ def render(data: view.SupportData, lang: str) -> html.Div:
         [
             page_header(t("support.title", lang), t("support.subtitle", lang, year=data.year)),
             *[dbc.Alert(str(p), color="warning", className="py-2") for p in data.problems],
-            drawn.year_links("/support", data.year, lang, tab=data.tab, team=data.team_id),
+            drawn.year_links("/support", data.year, data.years, data.today, lang, tab=data.tab, team=data.team_id),
             drawn.team_links("/support", data.teams, data.team_id, lang, year=data.year, tab=data.tab),
             _tabs(data, lang),
             *(_bids(data, lang) if data.tab == "bids" else _tech(data, lang)),

@@ -31,7 +31,7 @@ from metrics.views import scorecards
 from metrics.views import staff as views_staff
 from metrics.views import support as views_support
 from metrics.views import winloss as views_winloss
-from metrics.views.filters import FIRST_YEAR, FORBIDDEN, LAST_YEAR, Filters, Problem
+from metrics.views.filters import FIRST_YEAR, FORBIDDEN, LAST_YEAR, Filters, Problem, default_year, years_of
 from web.auth import current_viewer
 from web.loading import load_view
 from web.openapi import openapi_document
@@ -77,9 +77,12 @@ def _int(params: dict[str, str], key: str, low: int, high: int, default: int | N
 
 
 def _year(params: dict[str, str]) -> int:
-    year = _int(params, "year", FIRST_YEAR, LAST_YEAR, today().year)
-    assert year is not None
-    return year
+    """``year``, by default the pages' (this year when it holds data, else the latest that does)."""
+    if params.get("year"):
+        year = _int(params, "year", FIRST_YEAR, LAST_YEAR, None)
+        assert year is not None
+        return year
+    return default_year(load_view(years_of, {}), today())
 
 
 def _period(params: dict[str, str]) -> Period:

@@ -44,7 +44,7 @@ def sync_filters_to_url(
     keep = url_filters.query_of(search)
     wanted = url_filters.filters_from_controls(year, quarter, team, keep, rep=rep, product=product, rad=rad)
     shown = url_filters.filters_from_controls(year, quarter, team, rep=rep, product=product, rad=rad)
-    if shown == url_filters.canonical_query(search, today()):
+    if shown == url_filters.canonical_query(search, today(), load_view(url_filters.years_of, {})):
         raise PreventUpdate
     return wanted
 

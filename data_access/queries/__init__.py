@@ -68,6 +68,7 @@ from data_access.queries.scorecards import (
     won_deals,
 )
 from data_access.queries.shared import (
+    data_years,
     has_any_data,
     open_pipeline_due,
     product_lines,
@@ -152,6 +153,7 @@ __all__ = [
     "competitor_outcomes",
     "contact_names",
     "contracts_below_quotes",
+    "data_years",
     "deal_owners",
     "deal_quote_lines",
     "deals_after",

@@ -13,7 +13,7 @@ from sqlalchemy import Executable, Integer, cast, func, select
 from sqlalchemy.orm import Session
 
 from data_access.chunks import rows_in_chunks
-from data_access.models import Account, DealLevel, ImportRun, Opportunity, Rep, Team
+from data_access.models import Account, Contract, DealLevel, ImportRun, Opportunity, Quota, Rep, Team
 from data_access.scope import Scope
 
 
@@ -81,6 +81,41 @@ def teams(session: Session, scope: Scope) -> list[tuple[int, str]]:
         .order_by(Team.name)
     )
     return [(int(tid), str(name)) for tid, name in session.execute(stmt)]
+
+
+#: the dates whose years hold data (each the leading column of an index): (column, the rows' condition)
+_DATED: tuple[tuple[Any, Any], ...] = (
+    (Opportunity.created_date, None),
+    (Opportunity.closed_date, None),
+    (Opportunity.expected_close_date, Opportunity.status == "open"),
+    (Contract.signed_date, None),
+)
+
+
+def data_years(session: Session) -> list[int]:
+    """The years that hold data, newest first: a deal created, closed or (open) due in it, a contract signed in
+    it, or a quota of it (the whole company's: a year is offered to every viewer, whose view of it may be empty).
+
+    Each step is an index seek per source, from one year with data to the next, never a pass over the rows."""
+
+    def first_year_from(year: int) -> int | None:
+        found: list[int] = []
+        for column, condition in _DATED:
+            stmt = select(func.min(column)).where(column >= date(year, 1, 1))
+            day = session.execute(stmt if condition is None else stmt.where(condition)).scalar()
+            if day is not None:
+                found.append(day.year)
+        quota = session.execute(select(func.min(Quota.year)).where(Quota.year >= year)).scalar()
+        if quota is not None:
+            found.append(int(quota))
+        return min(found) if found else None
+
+    years: list[int] = []
+    year = first_year_from(1)
+    while year is not None and year <= date.max.year - 1:
+        years.append(year)
+        year = first_year_from(year + 1)
+    return sorted(years, reverse=True)
 
 
 def has_any_data(session: Session) -> bool:

@@ -74,18 +74,30 @@ class Filters:
 
 @dataclass(frozen=True)
 class Choices:
-    """What the viewer may pick: teams (id, name), reps (id, code, name), product lines."""
+    """What the viewer may pick: teams (id, name), reps (id, code, name), product lines, and the years that hold
+    data (newest first, ``queries.data_years``)."""
 
     teams: list[tuple[int, str]] = field(default_factory=list)
     reps: list[tuple[int, str, str]] = field(default_factory=list)
     product_lines: list[str] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
 
 
-def year_choices(today: date, chosen: int | None = None) -> list[int]:
-    """The year picker's years, newest first: the three up to today's, and the address's own year when it asks
-    for another (any year from ``FIRST_YEAR`` to ``LAST_YEAR`` is a view, as in the API)."""
-    years = [today.year, today.year - 1, today.year - 2]
-    return sorted({*years, chosen}, reverse=True) if chosen is not None else years
+def default_year(years: list[int], today: date) -> int:
+    """The year a view without a period shows: today's when it holds data (or when none does), else the latest
+    year that does (a company that imported its 2017 history opens on 2017)."""
+    if not years or today.year in years:
+        return today.year
+    return max(years)
+
+
+def year_choices(years: list[int], today: date, chosen: int | None = None) -> list[int]:
+    """The year picker's years, newest first: those that hold data, the default year, and the address's own year
+    when it asks for another (any year from ``FIRST_YEAR`` to ``LAST_YEAR`` is a view, as in the API)."""
+    offered = {*years, default_year(years, today)}
+    if chosen is not None:
+        offered.add(chosen)
+    return sorted(offered, reverse=True)
 
 
 def parse_filters(
@@ -94,11 +106,13 @@ def parse_filters(
     team_ids: set[int],
     rep_codes: set[str] | None = None,
     product_lines: set[str] | None = None,
+    years: list[int] | None = None,
 ) -> Filters:
     """Typed filters from a URL query; ``team_ids``, ``rep_codes`` and ``product_lines`` are what the viewer
-    may pick (a value outside them is dropped with a notice, never trusted)."""
+    may pick (a value outside them is dropped with a notice, never trusted); ``years`` those that hold data
+    (no period: ``default_year`` of them)."""
     problems: list[str] = []
-    period = Period.current_year(today)
+    period = Period(default_year(years or [], today))
     raw_period = query.get("period")
     if raw_period:
         try:
@@ -107,7 +121,7 @@ def parse_filters(
                 raise ValueError(f"year {period.year} is outside {FIRST_YEAR}-{LAST_YEAR}")
         except ValueError as exc:
             problems.append(Problem(str(exc)))
-            period = Period.current_year(today)
+            period = Period(default_year(years or [], today))
     team_id: int | None = None
     raw_team = query.get("team")
     if raw_team:
@@ -147,7 +161,8 @@ def resolve_filters(
     if addressed is not None and addressed not in reps:  # a manager's own row: the picker shows it too
         reps = [*reps, addressed]
     rep_codes = {code for _i, code, _n in reps}
-    chosen = parse_filters(query, today, team_ids, rep_codes, set(lines))
+    years = reads.data_years(session)
+    chosen = parse_filters(query, today, team_ids, rep_codes, set(lines), years)
     rep_id = addressed[0] if addressed and addressed[1] == chosen.rep_code else None
     deals: list[DealFilter] = []
     if chosen.product_line is not None:
@@ -156,7 +171,7 @@ def resolve_filters(
         settings = load_settings(session)
         deals.append(RadClass(chosen.period.year, chosen.rad_class, settings.rad_r_min, settings.rad_a_max))
     narrowed = scope.narrow(team_id=chosen.team_id, rep_id=rep_id, deals=tuple(deals))
-    return chosen, Choices(teams, reps, lines), narrowed
+    return chosen, Choices(teams, reps, lines, years), narrowed
 
 
 def rep_named(
@@ -204,17 +219,19 @@ def query_of(search: object) -> dict[str, str]:
     return params.query(search)
 
 
-def canonical_query(search: str | None, today: date) -> str:
+def canonical_query(search: str | None, today: date, years: list[int] | None = None) -> str:
     """The query string of the view an address shows, in ``filters_from_controls``'s form.
 
-    An address without a period shows the current year; values that do not parse are dropped (the page
-    ignores them too). Comparing this with the controls tells a person's change from a redraw.
+    An address without a period shows the default year (``default_year`` of ``years``, those that hold data);
+    values that do not parse are dropped (the page ignores them too). Comparing this with the controls tells a
+    person's change from a redraw.
     """
     query = query_of(search)
+    shown = Period(default_year(years or [], today))
     try:
-        period = Period.parse(query["period"]) if query.get("period") else Period.current_year(today)
+        period = Period.parse(query["period"]) if query.get("period") else shown
     except ValueError:
-        period = Period.current_year(today)
+        period = shown
     return filters_from_controls(
         period.year,
         str(period.quarter or FULL_YEAR),
@@ -228,3 +245,8 @@ def canonical_query(search: str | None, today: date) -> str:
 def choices_of(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> Choices:
     """What the viewer may pick on the address's view (a picker's search asks it as one types)."""
     return resolve_filters(session, viewer.scope, query, today)[1]
+
+
+def years_of(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> list[int]:
+    """The years that hold data (the filter bar's and the API's default year follows them)."""
+    return reads.data_years(session)

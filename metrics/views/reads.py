@@ -60,3 +60,14 @@ def rad_table(
     kept rows)."""
     rows = account_rows(session, scope, year, probabilities, today, region=region, industry=industry, activity=activity)
     return account_table(rows, r_min, a_max)
+
+
+@kept
+def _company_years(session: Session, everyone: Scope) -> list[int]:
+    return queries.data_years(session)
+
+
+def data_years(session: Session) -> list[int]:
+    """The years that hold data (``queries.data_years``, the whole company's: every viewer is offered the same
+    years), kept until the data changes."""
+    return _company_years(session, Scope.everything())

@@ -36,8 +36,9 @@ from metrics.staff import (
     training_table,
     week_key,
 )
+from metrics.views import reads
 from metrics.views.actions import ActionList, action_list
-from metrics.views.filters import FIRST_YEAR, FORBIDDEN, LAST_YEAR, Problem, rep_named
+from metrics.views.filters import FIRST_YEAR, FORBIDDEN, LAST_YEAR, Problem, default_year, rep_named
 
 #: the records a drill list shows at most
 LIST_ROWS = 200
@@ -291,6 +292,8 @@ class EventsData:
     team_id: int | None = None
     #: a director's whole company: a line per team (``queries.TEAM_EVENT_COLUMNS``); None in a team's view
     team_totals: list[dict[str, Any]] | None = None
+    #: the years that hold data (the year links)
+    years: list[int] = field(default_factory=list)
 
     @property
     def reach(self) -> dict[str, int]:
@@ -303,15 +306,14 @@ class EventsData:
         return out
 
 
-def _year(query: dict[str, str], today: date, problems: list[str]) -> int:
+def _year(session: Session, query: dict[str, str], today: date, problems: list[str]) -> int:
+    """The address's ``year``; none (or a wrong one, with a notice): the filter bar's default year (today's when
+    it holds data, else the latest that does)."""
     raw = query.get("year")
-    if not raw:
-        return today.year
-    year = params.whole(raw, FIRST_YEAR, LAST_YEAR)
-    if year is None:
+    year = params.whole(raw, FIRST_YEAR, LAST_YEAR) if raw else None
+    if raw and year is None:
         problems.append(Problem(f"year {raw[:20]!r} is not a year from {FIRST_YEAR} to {LAST_YEAR}"))
-        return today.year
-    return year
+    return year if year is not None else default_year(reads.data_years(session), today)
 
 
 def year_events(session: Session, scope: Scope, year: int) -> list[EventSummary]:
@@ -351,7 +353,7 @@ def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: 
     summed in SQL: at a million deals 11,000 events a year, whose pipeline-after alone reads 1.8 s), each opening
     the team's events."""
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     scope, team_id, _rep = _narrowed(session, viewer, {"team": query.get("team", "")}, problems)
     code = params.text(query.get("event"), 50)
     if viewer.role == "director" and team_id is None and code:
@@ -361,7 +363,9 @@ def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: 
         totals = queries.event_team_totals(session, scope, date(year, 1, 1), date(year, 12, 31))
         if code:
             problems.append(Problem(f"event {code[:40]!r} is not one of this year's you can see", FORBIDDEN))
-        return EventsData(year, today, viewer.role, [], tuple(problems), team_totals=totals)
+        return EventsData(
+            year, today, viewer.role, [], tuple(problems), team_totals=totals, years=reads.data_years(session)
+        )
     events = year_events(session, scope, year)
     chosen = next((e for e in events if e.event.event_code == code), None)
     if query.get("event") and chosen is None:
@@ -382,13 +386,14 @@ def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: 
         organisers,
         team_accounts,
         team_id=team_id,
+        years=reads.data_years(session),
     )
 
 
 @kept
 def load_events_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> list[EventSummary]:
     """``GET /api/v1/events``: every event of the year in the viewer's scope, each with its checks."""
-    return year_events(session, viewer.scope, _year(query, today, []))
+    return year_events(session, viewer.scope, _year(session, query, today, []))
 
 
 def load_team_accounts(
@@ -420,7 +425,7 @@ class TrainingData:
 def load_training(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> TrainingData:
     """Training hours of the year per sales rep in scope against the requirement, fewest first."""
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     settings = load_settings(session)
     scope = viewer.scope
     reps = queries.reps_in_scope(session, scope)

@@ -43,6 +43,7 @@ from metrics.support import (
     team_discounts,
     unapproved_below_floor,
 )
+from metrics.views import reads
 from metrics.views.filters import Problem
 from metrics.views.staff import _narrowed, _year
 
@@ -93,6 +94,8 @@ class SupportData:
     supported: WinSplit = field(default_factory=WinSplit)
     unsupported: WinSplit = field(default_factory=WinSplit)
     open_requests: list[RequestRow] = field(default_factory=list)
+    #: the years that hold data (the year links)
+    years: list[int] = field(default_factory=list)
 
 
 @kept
@@ -101,12 +104,12 @@ def load_support(session: Session, viewer: Viewer, query: dict[str, str], today:
     the coming weeks; or (``tab=tech``) the year's support requests with turnaround per kind and engineer, the
     engineers' load per week and the win rate of supported against unsupported deals."""
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     tab = params.one_of(query.get("tab"), TABS) or "bids"
     scope, team_id = _team_scope(session, viewer, query, problems)
     teams = queries.teams(session, viewer.scope) if viewer.role == "director" else []
     start, end = date(year, 1, 1), date(year, 12, 31)
-    base = SupportData(year, today, viewer.role, tab, tuple(problems), team_id, teams)
+    base = SupportData(year, today, viewer.role, tab, tuple(problems), team_id, teams, years=reads.data_years(session))
     if tab == "bids":
         this_monday = monday_of(today)
         totals = queries.bid_totals(session, scope, start, end, today)
@@ -152,7 +155,7 @@ class BidsAnswer:
 def load_bids_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> BidsAnswer:
     """``GET /api/v1/bids?year=Y``: the bids whose deadline is in Y, in the viewer's scope."""
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     bids = queries.bids_between(session, viewer.scope, date(year, 1, 1), date(year, 12, 31))
     return BidsAnswer(year, bids, bid_summary(bids, today), tuple(problems))
 
@@ -170,7 +173,7 @@ class SupportAnswer:
 def load_support_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> SupportAnswer:
     """``GET /api/v1/support?year=Y``: the requests requested in Y and the deals closed in Y, in scope."""
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     start, end = date(year, 1, 1), date(year, 12, 31)
     totals = queries.request_totals(session, viewer.scope, start, end, today)
     supported, unsupported = queries.supported_outcomes(session, viewer.scope, start, end)
@@ -191,6 +194,7 @@ class PricingData:
     problems: tuple[str, ...] = ()
     team_id: int | None = None
     choices: list[tuple[int, str]] = field(default_factory=list)
+    years: list[int] = field(default_factory=list)
 
 
 @kept
@@ -198,7 +202,7 @@ def load_pricing(session: Session, viewer: Viewer, query: dict[str, str], today:
     """``/pricing``: the price list for the calculator, and the year's discounts per rep and team of the scope
     (amount-weighted over every quote version quoted in the year)."""
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     scope, team_id = _team_scope(session, viewer, query, problems)
     settings = load_settings(session)
     reps = queries.rep_discounts(session, scope, date(year, 1, 1), date(year, 12, 31))
@@ -213,6 +217,7 @@ def load_pricing(session: Session, viewer: Viewer, query: dict[str, str], today:
         tuple(problems),
         team_id,
         queries.teams(session, viewer.scope) if viewer.role == "director" else [],
+        reads.data_years(session),
     )
 
 
@@ -273,7 +278,7 @@ class QuotesAnswer:
 def load_quotes_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> QuotesAnswer:
     """``GET /api/v1/quotes?year=Y[&opp=CODE]``: the quotes quoted in Y in scope (one deal's with ``opp``)."""
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     opp = params.text(query.get("opp"), 50) if query.get("opp") else None
     settings = load_settings(session)
     quotes = queries.quote_totals(
@@ -297,6 +302,7 @@ class RiskData:
     teams: list[tuple[int, str]] = field(default_factory=list)
     kind: str | None = None
     allowed: bool = True
+    years: list[int] = field(default_factory=list)
     #: the names of the reps and accounts the flags name, by code
     names: dict[str, str] = field(default_factory=dict)
 
@@ -342,7 +348,7 @@ def forbidden(viewer: Viewer) -> bool:
 def load_risk(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> RiskData:
     """``/risk``: the year's flags in scope, per kind, each with its evidence; nothing for a rep."""
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     settings = load_settings(session)
     if forbidden(viewer):
         return RiskData(year, viewer.role, [], flag_counts([]), settings, tuple(problems), allowed=False)
@@ -355,7 +361,17 @@ def load_risk(session: Session, viewer: Viewer, query: dict[str, str], today: da
         session, {f.rep_code for f in shown if f.rep_code}, {f.account_code for f in shown if f.account_code}
     )
     return RiskData(
-        year, viewer.role, flags, flag_counts(flags), settings, tuple(problems), team_id, teams, kind, names=names
+        year,
+        viewer.role,
+        flags,
+        flag_counts(flags),
+        settings,
+        tuple(problems),
+        team_id,
+        teams,
+        kind,
+        names=names,
+        years=reads.data_years(session),
     )
 
 
@@ -372,7 +388,7 @@ def load_risk_api(session: Session, viewer: Viewer, query: dict[str, str], today
     if forbidden(viewer):
         return None
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     return RiskAnswer(year, risk_flags(session, viewer.scope, year, load_settings(session)), tuple(problems))
 
 
@@ -389,6 +405,6 @@ def load_risk_counts(session: Session, viewer: Viewer, query: dict[str, str], to
     if viewer.role != "director":
         return None
     problems: list[str] = []
-    year = _year(query, today, problems)
+    year = _year(session, query, today, problems)
     scope, team_id = _team_scope(session, viewer, query, problems)
     return RiskCounts(year, team_id, flag_counts(risk_flags(session, scope, year, load_settings(session))))
