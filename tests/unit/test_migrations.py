@@ -56,3 +56,35 @@ def test_mig004_downgrade_and_upgrade_again(engine):
     assert "opportunities" not in inspect(engine).get_table_names()
     upgrade(engine)
     assert "opportunities" in inspect(engine).get_table_names()
+
+
+def test_mig005_a_table_rebuild_keeps_its_rows_and_their_children(engine, session):
+    """Migration 0016 rebuilds contracts on SQLite (a column made nullable): the contracts and the payments hanging
+    on them survive down to 0015 and up again, the foreign keys are on again afterwards, and 0016's columns work."""
+    from datetime import date
+
+    from sqlalchemy import text
+
+    from data_access.migrate import downgrade
+    from tests.builders import Seed
+
+    seed = Seed(session)
+    rep = seed.rep("R1", seed.team("T"))
+    deal = seed.opp(seed.account("A1", rep), 1000, 5, "won", created=date(2026, 1, 5), closed=date(2026, 2, 1))
+    contract = seed.contract(deal, 1000, date(2026, 2, 1), gm=250)
+    seed.payment(contract, "advance", date(2026, 3, 1), 400, paid=400, paid_date=date(2026, 3, 2))
+    session.commit()
+    downgrade(engine, "0015")
+    upgrade(engine)
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT contract_code, amount, gross_margin, origin FROM contracts")).all() == [
+            (contract.contract_code, 1000, 250, None)
+        ]
+        linked = "SELECT count(*) FROM payments p JOIN contracts c ON c.id = p.contract_id"
+        assert conn.execute(text(linked)).scalar() == 1
+        conn.execute(text("UPDATE contracts SET gross_margin = NULL, origin = 'crm_export'"))
+        if conn.dialect.name == "sqlite":
+            assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+            assert (
+                conn.exec_driver_sql("SELECT count(*) FROM sqlite_master WHERE name LIKE '_alembic_tmp%'").scalar() == 0
+            )
