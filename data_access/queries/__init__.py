@@ -75,6 +75,7 @@ from data_access.queries.shared import (
     recent_imports,
     rep_by_code,
     rep_named,
+    rep_region,
     reps_in_scope,
     teams,
 )
@@ -193,6 +194,7 @@ __all__ = [
     "rep_by_code",
     "rep_discounts",
     "rep_named",
+    "rep_region",
     "rep_rollup",
     "rep_teams",
     "reps_in_scope",

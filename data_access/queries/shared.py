@@ -101,7 +101,7 @@ def data_years(session: Session) -> list[int]:
     def first_year_from(year: int) -> int | None:
         found: list[int] = []
         for column, condition in _DATED:
-            stmt = select(func.min(column)).where(column >= date(year, 1, 1))
+            stmt = select(column).where(column >= date(year, 1, 1)).order_by(column).limit(1)
             day = session.execute(stmt if condition is None else stmt.where(condition)).scalar()
             if day is not None:
                 found.append(day.year)
@@ -135,6 +135,12 @@ def rep_named(session: Session, scope: Scope, rep_code: str) -> tuple[int, str, 
     stmt = select(Rep.id, Rep.rep_code, Rep.name).where(Rep.rep_code == rep_code, scope.condition(Rep.id))
     row = session.execute(stmt).first()
     return (int(row[0]), str(row[1]), str(row[2])) if row else None
+
+
+def rep_region(session: Session, scope: Scope, rep_id: int) -> str | None:
+    """The region of the rep row ``rep_id`` when ``scope`` holds it, else None."""
+    stmt = select(Rep.region).where(Rep.id == rep_id, scope.condition(Rep.id))
+    return session.execute(stmt).scalar()
 
 
 def recent_imports(session: Session, limit: int = 20) -> list[dict[str, Any]]:
