@@ -15,7 +15,7 @@ from dash.exceptions import PreventUpdate
 
 from components import actions as actions_drawn
 from components import charts, filters
-from components.formatting import cny, cny_exact, count, day, hours, pct, period_label, times
+from components.formatting import cny, cny_exact, count, day, hours, known, pct, period_label, times
 from components.i18n import code_name, current_lang, t
 from components.kpi import kpi_tile, overview_tiles, tile_id
 from components.scorecard import coverage_table, leaderboard_grid, payout_table, rollup_table, visit_list
@@ -127,7 +127,13 @@ def scorecard_layout(data: view.ScorecardData, query: dict[str, str], lang: str)
     monday = view.week_of(now)[0]
     header = page_header(
         t("sc.rep_title", lang, name=rep_name, code=rep_code),
-        t("sc.rep_subtitle", lang, period=period_label(p.year, p.quarter, lang), today=day(now, lang)),
+        t(
+            "sc.rep_subtitle_region" if data.region else "sc.rep_subtitle",
+            lang,
+            period=period_label(p.year, p.quarter, lang),
+            today=day(now, lang),
+            region=known(data.region, lang),
+        ),
     )
     # the bar shows what the address says (a rep's own scorecard has no ?rep=): else the URL callback would
     # "correct" the address and draw the page a second time

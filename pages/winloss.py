@@ -393,7 +393,7 @@ def render(data: view.WinLossData, query: dict[str, str], lang: str) -> html.Div
     bar = filters.filter_bar(chosen, now, choices, lang)
     if shape.empty:
         return filtered_page(header, bar, has_data, lang, [empty_state(t("wl.empty", lang, period=label))])
-    rates = winloss.ranked_rates(winloss.regroup(data.tallies, segment), segment, data.rep_labels)
+    rates = data.segment_rates()
     labels = {k: _segment_label(segment, k, lb, lang) for k, lb in zip(rates["key"], rates["label"], strict=True)}
     links = _Links(query, drill)
     return filtered_page(

@@ -90,6 +90,20 @@ def _period(params: dict[str, str]) -> Period:
     return Period(_year(params), _int(params, "quarter", 1, 4, None))
 
 
+#: The filters of the pages' filter bar, as the API names them (``year`` and ``quarter`` make the page's period)
+FILTERS = ("year", "quarter", "team", "rep", "product", "rad")
+
+
+def _view(params: dict[str, str], *own: str) -> dict[str, str]:
+    """The page's address for the API's filters (``FILTERS``, and the route's ``own`` parameters as they are):
+    the loader checks them with the pages' parser, and the route answers its refusals (``_checked``)."""
+    query = {"period": _period(params).key, "team": _team(params)}
+    for key in ("rep", "product", "rad", *own):
+        if params.get(key):
+            query[key] = params[key]
+    return query
+
+
 def _team(params: dict[str, str]) -> str:
     """``team`` as a page's address holds it: a team id, or "" for none."""
     team_id = _int(params, "team", 1, 2**31 - 1, None)
@@ -115,8 +129,10 @@ def openapi() -> Response:
 
 @bp.get("/rad")
 def rad() -> Response:
-    year = _year(_params(("year",)))
-    table = load_view(views_rad.chosen_accounts, {"period": str(year)})
+    params = _params(("year", "team", "rep", "rad", "region", "industry"))
+    year = _year(params)
+    chosen, table = load_view(views_rad.accounts_answer, _view({**params, "year": str(year)}, "region", "industry"))
+    _checked(chosen)
     accounts = [
         {
             "account_code": r["account_code"],
@@ -135,8 +151,7 @@ def rad() -> Response:
 
 @bp.get("/funnel")
 def funnel() -> Response:
-    params = _params(("rep", "team"))
-    query = {"team": _team(params), "rep": params.get("rep", "")}
+    query = _view(_params(FILTERS))
     data = load_view(views_funnel.load_levels, query)
     _checked(data.filters)
     levels = data.open_levels()
@@ -169,10 +184,9 @@ def funnel() -> Response:
 
 @bp.get("/forecast")
 def forecast() -> Response:
-    params = _params(("year", "quarter", "rep", "team"))
+    params = _params(FILTERS)
     period = _period(params)
-    query = {"period": period.key, "team": _team(params), "rep": params.get("rep", "")}
-    data = load_view(views_forecast.load_forecast, query)
+    data = load_view(views_forecast.load_forecast, _view(params))
     _checked(data.filters)
     f = data.forecast
     return jsonify(
@@ -192,8 +206,8 @@ def forecast() -> Response:
 
 @bp.get("/actions")
 def actions() -> Response:
-    params = _params(("rep",))
-    data = load_view(views_actions.load_actions_api, {"rep": params.get("rep", "")})
+    params = _params(("rep", "team"))
+    data = load_view(views_actions.load_actions_api, {"rep": params.get("rep", ""), "team": _team(params)})
     _refused(data.problems)
     return jsonify(
         {
@@ -226,6 +240,7 @@ def scorecard(rep_code: str) -> Response:
     return jsonify(
         {
             "rep_code": rep_code,
+            "region": card.region,
             "year": period.year,
             "quarter": period.quarter,
             "bookings": k.bookings,
@@ -248,12 +263,15 @@ def scorecard(rep_code: str) -> Response:
 
 @bp.get("/winloss")
 def winloss() -> Response:
-    year = _year(_params(("year",)))
-    data = load_view(views_winloss.load, {"period": str(year)})
+    params = _params((*FILTERS, "segment"))
+    period = _period(params)
+    data = load_view(views_winloss.load, _view(params, "segment"))
+    _checked(data.filters)
     outcomes = metrics_winloss.outcomes(data.shape)
     return jsonify(
         {
-            "year": year,
+            "year": period.year,
+            "quarter": period.quarter,
             "won": outcomes.won_count,
             "lost": outcomes.lost_count,
             "win_rate": win_rate(outcomes.won_count, outcomes.lost_count),
@@ -269,6 +287,17 @@ def winloss() -> Response:
             "competitors": [
                 {"competitor": str(c["competitor"]), "won": int(c["won"]), "lost": int(c["lost"])}
                 for c in records(data.competitors)
+            ],
+            "segment": data.segment,
+            "by_segment": [
+                {
+                    "key": None if r["key"] == metrics_winloss.MISSING else str(r["key"]),
+                    "won": int(r["won"]),
+                    "lost": int(r["lost"]),
+                    "win_rate": _rate(r["win_rate"]),
+                    "win_rate_amount": _rate(r["win_rate_amount"]),
+                }
+                for r in records(data.segment_rates())
             ],
         }
     )
@@ -306,8 +335,11 @@ def visits() -> Response:
 
 @bp.get("/events")
 def events() -> Response:
-    year = _year(_params(("year",)))
-    events = load_view(views_staff.load_events_api, {"year": str(year)})
+    params = _params(("year", "team"))
+    year = _year(params)
+    answer = load_view(views_staff.load_events_api, {"year": str(year), "team": _team(params)})
+    _refused(answer.problems)
+    events = answer.events
     return jsonify(
         {
             "year": year,
@@ -353,8 +385,10 @@ def _money(value: float | None) -> float | None:
 
 @bp.get("/bids")
 def bids() -> Response:
-    year = _year(_params(("year",)))
-    data = load_view(views_support.load_bids_api, {"year": str(year)})
+    params = _params(("year", "team"))
+    year = _year(params)
+    data = load_view(views_support.load_bids_api, {"year": str(year), "team": _team(params)})
+    _refused(data.problems)
     s = data.summary
     return jsonify(
         {
@@ -375,8 +409,10 @@ def bids() -> Response:
 
 @bp.get("/support")
 def support() -> Response:
-    year = _year(_params(("year",)))
-    data = load_view(views_support.load_support_api, {"year": str(year)})
+    params = _params(("year", "team"))
+    year = _year(params)
+    data = load_view(views_support.load_support_api, {"year": str(year), "team": _team(params)})
+    _refused(data.problems)
     return jsonify(
         {
             "year": year,
@@ -399,12 +435,13 @@ def support() -> Response:
 
 @bp.get("/quotes")
 def quotes() -> Response:
-    params = _params(("year", "opp"))
+    params = _params(("year", "opp", "team"))
     year = _year(params)
     opp = params.get("opp", "")
     if opp and (len(opp) > 50 or not opp.strip() or any(ord(ch) < 32 for ch in opp)):
         _bad(f"opp must be an opportunity code of at most 50 characters, got {opp[:40]!r}")
-    data = load_view(views_support.load_quotes_api, {"year": str(year), "opp": opp})
+    data = load_view(views_support.load_quotes_api, {"year": str(year), "opp": opp, "team": _team(params)})
+    _refused(data.problems)
     return jsonify(
         {
             "quotes": [
@@ -426,10 +463,12 @@ def quotes() -> Response:
 
 @bp.get("/risk")
 def risk() -> Response:
-    year = _year(_params(("year",)))
-    data = load_view(views_support.load_risk_api, {"year": str(year)})
+    params = _params(("year", "team"))
+    year = _year(params)
+    data = load_view(views_support.load_risk_api, {"year": str(year), "team": _team(params)})
     if data is None:
         raise ApiError(FORBIDDEN, "forbidden", "the risk flags are for directors and managers")
+    _refused(data.problems)
     return jsonify(
         {
             "year": year,

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from metrics.winloss import SEGMENTS
+
 NUM = {"type": "number"}
 NUM_OR_NULL = {"type": ["number", "null"]}
 STR_OR_NULL = {"type": ["string", "null"]}
@@ -19,7 +21,8 @@ YEAR = {
     "name": "year",
     "in": "query",
     "required": False,
-    "description": "calendar year; default the current one",
+    "description": "calendar year; default this year when the data holds anything dated in it, else the latest "
+    "year that does (the pages' default)",
     "schema": {"type": "integer", "minimum": 2000, "maximum": 2100},
 }
 
@@ -76,6 +79,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "Scorecard": _obj(
         {
             "rep_code": {"type": "string"},
+            "region": STR_OR_NULL,
             "year": INT,
             "quarter": {"type": ["integer", "null"]},
             "bookings": NUM,
@@ -97,6 +101,7 @@ SCHEMAS: dict[str, dict[str, Any]] = {
     "WinLoss": _obj(
         {
             "year": INT,
+            "quarter": {"type": ["integer", "null"]},
             "won": INT,
             "lost": INT,
             "win_rate": NUM_OR_NULL,
@@ -108,6 +113,19 @@ SCHEMAS: dict[str, dict[str, Any]] = {
             "competitors": {
                 "type": "array",
                 "items": _obj({"competitor": {"type": "string"}, "won": INT, "lost": INT}),
+            },
+            "segment": {"type": "string"},
+            "by_segment": {
+                "type": "array",
+                "items": _obj(
+                    {
+                        "key": STR_OR_NULL,
+                        "won": INT,
+                        "lost": INT,
+                        "win_rate": NUM_OR_NULL,
+                        "win_rate_amount": NUM_OR_NULL,
+                    }
+                ),
             },
         }
     ),
@@ -303,6 +321,34 @@ SCHEMAS: dict[str, dict[str, Any]] = {
 
 REP = {"name": "rep", "in": "query", "required": False, "schema": {"type": "string"}, "description": "a rep code"}
 TEAM = {"name": "team", "in": "query", "required": False, "schema": {"type": "integer"}, "description": "a team id"}
+QUARTER = {
+    "name": "quarter",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "integer", "minimum": 1, "maximum": 4},
+    "description": "a quarter of the year",
+}
+PRODUCT = {
+    "name": "product",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string"},
+    "description": "a product line: its deals only (quotas stay whole)",
+}
+RAD = {
+    "name": "rad",
+    "in": "query",
+    "required": False,
+    "schema": {"type": "string", "enum": ["R", "A", "D", "none"]},
+    "description": "deals of accounts of this RAD class in the period's year (none: SOW unknown)",
+}
+#: the filter bar's filters, as every route of a filtered page takes them
+FILTERS = [YEAR, QUARTER, TEAM, REP, PRODUCT, RAD]
+
+
+def _text(name: str, description: str, enum: list[str] | None = None) -> dict[str, Any]:
+    schema: dict[str, Any] = {"type": "string"} if enum is None else {"type": "string", "enum": enum}
+    return {"name": name, "in": "query", "required": False, "schema": schema, "description": description}
 
 
 def _responses(schema: str) -> dict[str, Any]:
@@ -335,7 +381,14 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "rad",
                     "summary": "SOW, BP and RAD class per account",
-                    "parameters": [YEAR],
+                    "parameters": [
+                        YEAR,
+                        TEAM,
+                        REP,
+                        RAD,
+                        _text("region", "an account region"),
+                        _text("industry", "an account industry"),
+                    ],
                     "responses": _responses("Rad"),
                 }
             },
@@ -343,22 +396,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "funnel",
                     "summary": "open opportunities by level",
-                    "parameters": [
-                        {
-                            "name": "rep",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "string"},
-                            "description": "a rep code",
-                        },
-                        {
-                            "name": "team",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "integer"},
-                            "description": "a team id",
-                        },
-                    ],
+                    "parameters": FILTERS,
                     "responses": _responses("Funnel"),
                 }
             },
@@ -367,17 +405,7 @@ def openapi_document() -> dict[str, Any]:
                     "operationId": "forecast",
                     "summary": "P10 / P50 / P90 of the period's bookings (booked + simulated open deals due in it) "
                     "and the probability of making the quota",
-                    "parameters": [
-                        YEAR,
-                        {
-                            "name": "quarter",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 4},
-                        },
-                        REP,
-                        TEAM,
-                    ],
+                    "parameters": FILTERS,
                     "responses": _responses("Forecast"),
                 }
             },
@@ -385,7 +413,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "actions",
                     "summary": "next best actions of the RAD playbook as of today, for the caller's scope",
-                    "parameters": [REP],
+                    "parameters": [TEAM, REP],
                     "responses": _responses("Actions"),
                 }
             },
@@ -396,12 +424,7 @@ def openapi_document() -> dict[str, Any]:
                     "parameters": [
                         {"name": "rep_code", "in": "path", "required": True, "schema": {"type": "string"}},
                         YEAR,
-                        {
-                            "name": "quarter",
-                            "in": "query",
-                            "required": False,
-                            "schema": {"type": "integer", "minimum": 1, "maximum": 4},
-                        },
+                        QUARTER,
                     ],
                     "responses": _responses("Scorecard"),
                 }
@@ -409,8 +432,15 @@ def openapi_document() -> dict[str, Any]:
             "/api/v1/winloss": {
                 "get": {
                     "operationId": "winloss",
-                    "summary": "win rate, loss reasons, competitors",
-                    "parameters": [YEAR],
+                    "summary": "win rate, loss reasons, competitors, win rate by a segment",
+                    "parameters": [
+                        *FILTERS,
+                        _text(
+                            "segment",
+                            "what by_segment is cut by (default rad_class)",
+                            [*SEGMENTS],
+                        ),
+                    ],
                     "responses": _responses("WinLoss"),
                 }
             },
@@ -436,7 +466,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "events",
                     "summary": "customer events with their reach by RAD class, the 6A+2R check and pipeline after",
-                    "parameters": [YEAR],
+                    "parameters": [YEAR, TEAM],
                     "responses": _responses("Events"),
                 }
             },
@@ -452,7 +482,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "bids",
                     "summary": "bids whose deadline is in the year: on time, win rate by count and amount, due soon",
-                    "parameters": [YEAR],
+                    "parameters": [YEAR, TEAM],
                     "responses": _responses("Bids"),
                 }
             },
@@ -460,7 +490,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "support",
                     "summary": "technical support requests of the year, turnaround, win rate of supported deals",
-                    "parameters": [YEAR],
+                    "parameters": [YEAR, TEAM],
                     "responses": _responses("Support"),
                 }
             },
@@ -477,6 +507,7 @@ def openapi_document() -> dict[str, Any]:
                             "schema": {"type": "string"},
                             "description": "an opportunity code: its quotes only",
                         },
+                        TEAM,
                     ],
                     "responses": _responses("Quotes"),
                 }
@@ -485,7 +516,7 @@ def openapi_document() -> dict[str, Any]:
                 "get": {
                     "operationId": "risk",
                     "summary": "the five risk flags of the year (directors and managers; 403 to a rep)",
-                    "parameters": [YEAR],
+                    "parameters": [YEAR, TEAM],
                     "responses": _responses("Risk"),
                 }
             },

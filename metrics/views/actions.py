@@ -139,8 +139,9 @@ class ActionsAnswer:
 
 
 def load_actions_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> ActionsAnswer:
-    """Every action of the viewer's scope (of ``?rep=`` alone when given), each kind in its list's order."""
-    wanted = {"rep": query["rep"]} if query.get("rep") else {}
+    """Every action of the viewer's scope (of ``?team=`` and ``?rep=`` alone when given), each kind in its list's
+    order."""
+    wanted = {k: query[k] for k in ("team", "rep") if query.get(k)}
     chosen, _choices, scope = resolve_filters(session, viewer.scope, wanted, today)
     w = Windows(today)
     rows = [action_of(r) for kind in KINDS for r in records(rules.action_rows(session, scope, w, kind))]

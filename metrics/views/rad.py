@@ -266,8 +266,15 @@ def picked_accounts(
 
 def chosen_accounts(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> pd.DataFrame:
     """The accounts the page lists (the chosen class's; the download of the list)."""
+    return accounts_answer(session, viewer, query, today)[1]
+
+
+def accounts_answer(
+    session: Session, viewer: Viewer, query: dict[str, str], today: date
+) -> tuple[url_filters.Filters, pd.DataFrame]:
+    """``GET /api/v1/rad``: the filters as checked (the route answers their refusals) and the listed accounts."""
     ctx = context(session, viewer, query, today)
-    return in_chosen_class(accounts(session, ctx, today), ctx)
+    return ctx.chosen, in_chosen_class(accounts(session, ctx, today), ctx)
 
 
 def points_in_view(

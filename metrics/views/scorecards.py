@@ -80,6 +80,8 @@ class CardData:
     rep: Rep
     kpis: OverviewKPIs
     payout: Payout | None
+    #: the rep's region (the reps sheet's ``region``)
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -123,6 +125,8 @@ class ScorecardData:
     training_required: float = 40.0
     #: the rep's next best actions (``metrics.views.actions``)
     actions: ActionList = field(default_factory=ActionList)
+    #: the rep's region (the reps sheet's ``region``)
+    region: str | None = None
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,9 @@ def _card(
     """The rep's card (the KPIs and payout every scorecard view shows), their choices and their scope."""
     chosen, choices, rep_scope = _rep_view(session, viewer, query, today, rep)
     k = overview_kpis(session, rep_scope, chosen.period, today)
-    return CardData(chosen, rep, k, _payout(k, load_settings(session).commission_tiers)), choices, rep_scope
+    region = queries.rep_region(session, rep_scope, rep[0])
+    card = CardData(chosen, rep, k, _payout(k, load_settings(session).commission_tiers), region)
+    return card, choices, rep_scope
 
 
 @kept
@@ -199,6 +205,7 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
         filters=chosen,
         choices=choices,
         rep=rep,
+        region=card.region,
         kpis=k,
         line=records(board.head(1))[0] if not board.empty else {},
         payout=card.payout,

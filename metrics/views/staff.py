@@ -390,10 +390,21 @@ def load_events(session: Session, viewer: Viewer, query: dict[str, str], today: 
     )
 
 
+@dataclass(frozen=True)
+class EventsAnswer:
+    year: int
+    events: list[EventSummary]
+    problems: tuple[str, ...] = ()
+
+
 @kept
-def load_events_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> list[EventSummary]:
-    """``GET /api/v1/events``: every event of the year in the viewer's scope, each with its checks."""
-    return year_events(session, viewer.scope, _year(session, query, today, []))
+def load_events_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> EventsAnswer:
+    """``GET /api/v1/events?year=Y[&team=ID]``: every event of the year in the viewer's scope (the team's), each
+    with its checks."""
+    problems: list[str] = []
+    year = _year(session, query, today, problems)
+    scope, _team_id, _rep = _narrowed(session, viewer, {"team": query.get("team", "")}, problems)
+    return EventsAnswer(year, year_events(session, scope, year), tuple(problems))
 
 
 def load_team_accounts(

@@ -153,10 +153,11 @@ class BidsAnswer:
 
 @kept
 def load_bids_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> BidsAnswer:
-    """``GET /api/v1/bids?year=Y``: the bids whose deadline is in Y, in the viewer's scope."""
+    """``GET /api/v1/bids?year=Y[&team=ID]``: the bids whose deadline is in Y, in the viewer's scope."""
     problems: list[str] = []
     year = _year(session, query, today, problems)
-    bids = queries.bids_between(session, viewer.scope, date(year, 1, 1), date(year, 12, 31))
+    scope, _team_id = _team_scope(session, viewer, query, problems)
+    bids = queries.bids_between(session, scope, date(year, 1, 1), date(year, 12, 31))
     return BidsAnswer(year, bids, bid_summary(bids, today), tuple(problems))
 
 
@@ -171,12 +172,13 @@ class SupportAnswer:
 
 @kept
 def load_support_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> SupportAnswer:
-    """``GET /api/v1/support?year=Y``: the requests requested in Y and the deals closed in Y, in scope."""
+    """``GET /api/v1/support?year=Y[&team=ID]``: the requests requested in Y and the deals closed in Y, in scope."""
     problems: list[str] = []
     year = _year(session, query, today, problems)
+    scope, _team_id = _team_scope(session, viewer, query, problems)
     start, end = date(year, 1, 1), date(year, 12, 31)
-    totals = queries.request_totals(session, viewer.scope, start, end, today)
-    supported, unsupported = queries.supported_outcomes(session, viewer.scope, start, end)
+    totals = queries.request_totals(session, scope, start, end, today)
+    supported, unsupported = queries.supported_outcomes(session, scope, start, end)
     return SupportAnswer(year, totals[0][1] if totals else NO_REQUESTS, supported, unsupported, tuple(problems))
 
 
@@ -276,13 +278,14 @@ class QuotesAnswer:
 
 @kept
 def load_quotes_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> QuotesAnswer:
-    """``GET /api/v1/quotes?year=Y[&opp=CODE]``: the quotes quoted in Y in scope (one deal's with ``opp``)."""
+    """``GET /api/v1/quotes?year=Y[&opp=CODE][&team=ID]``: the quotes quoted in Y in scope (one deal's with ``opp``)."""
     problems: list[str] = []
     year = _year(session, query, today, problems)
+    scope, _team_id = _team_scope(session, viewer, query, problems)
     opp = params.text(query.get("opp"), 50) if query.get("opp") else None
     settings = load_settings(session)
     quotes = queries.quote_totals(
-        session, viewer.scope, date(year, 1, 1), date(year, 12, 31), settings.floor_margin, opp_code=opp
+        session, scope, date(year, 1, 1), date(year, 12, 31), settings.floor_margin, opp_code=opp
     )
     return QuotesAnswer(quotes, tuple(problems))
 
@@ -384,12 +387,13 @@ class RiskAnswer:
 
 @kept
 def load_risk_api(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> RiskAnswer | None:
-    """``GET /api/v1/risk?year=Y``: every flag of Y in scope; None for a rep (the route answers 403)."""
+    """``GET /api/v1/risk?year=Y[&team=ID]``: every flag of Y in scope; None for a rep (the route answers 403)."""
     if forbidden(viewer):
         return None
     problems: list[str] = []
     year = _year(session, query, today, problems)
-    return RiskAnswer(year, risk_flags(session, viewer.scope, year, load_settings(session)), tuple(problems))
+    scope, _team_id = _team_scope(session, viewer, query, problems)
+    return RiskAnswer(year, risk_flags(session, scope, year, load_settings(session)), tuple(problems))
 
 
 @dataclass(frozen=True)

@@ -47,6 +47,10 @@ class WinLossData:
     has_data: bool
     today: date
 
+    def segment_rates(self) -> pd.DataFrame:
+        """Win rate by count and by amount per key of the chosen segment (``winloss.ranked_rates``)."""
+        return winloss.ranked_rates(winloss.regroup(self.tallies, self.segment), self.segment, self.rep_labels)
+
 
 def _every_class(session: Session, scope: Scope, year: int) -> Mapping[int, str] | None:
     """Every account's class in ``year`` (kept, the same for every viewer) for a view of every account; None

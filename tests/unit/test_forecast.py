@@ -244,5 +244,6 @@ def test_fc205_actions_api_in_each_scope_against_the_raw_rows(rep, manager, dire
     assert rep.get("/api/v1/actions?rep=R0002").status_code == 403
     outside = next(iter({str(r[0]) for r in demo_session.execute(text("SELECT rep_code FROM reps WHERE team_id = 2"))}))
     assert manager.get(f"/api/v1/actions?rep={outside}").status_code == 403
-    assert director.get("/api/v1/actions?team=1").status_code == 400
+    assert director.get("/api/v1/actions?team=1").get_json() == manager.get("/api/v1/actions").get_json()
+    assert manager.get("/api/v1/actions?team=2").status_code == 403
     assert director.get("/api/v1/actions?rep=R0001&rep=R0002").status_code == 400

@@ -119,7 +119,8 @@ def test_sup204_a_deal_of_another_team_gives_no_quotes(manager, demo_session):
     [
         ("/api/v1/bids?year=abc", 400),
         ("/api/v1/bids?year=²", 400),
-        ("/api/v1/bids?team=1", 400),
+        ("/api/v1/bids?team=abc", 400),
+        ("/api/v1/bids?team=1&team=2", 400),
         ("/api/v1/support?year=1800", 400),
         ("/api/v1/quotes?opp=" + "x" * 51, 400),
         ("/api/v1/quotes?opp=%00", 400),
