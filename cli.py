@@ -13,6 +13,7 @@ from pathlib import Path
 
 from config import Config, ConfigError
 from data_access.db import DatabaseUnavailable, connect, safe_url
+from data_access.importer.crm import DEFAULT_STAGES, SOURCES, CrmSource, Derived, parse_stage_map, stage_key
 from data_access.users import UserError
 
 
@@ -71,6 +72,16 @@ def build_parser() -> argparse.ArgumentParser:
     imp.add_argument("--dry-run", action="store_true", help="check and count, write nothing")
     imp.add_argument("--mapping", default=None, help="JSON: {tab: {'sheet': name, 'columns': {header: field}}}")
     imp.add_argument("--report", default=None, help="write every problem found to this CSV file")
+    imp.add_argument(
+        "--from",
+        dest="source",
+        choices=SOURCES,
+        default=None,
+        help="the file is one opportunities export of this CRM (docs/import.md: its columns and stage map)",
+    )
+    imp.add_argument(
+        "--stage-map", default=None, help="with --from: 'stage = 1-5, won or lost' lines over the CRM's default"
+    )
     exp = sub.add_parser("export", help="write the whole database in the import format (.xlsx, .zip or folder)")
     exp.add_argument("path")
     tpl = sub.add_parser("template", help="write the blank import template workbook (.xlsx)")
@@ -263,6 +274,24 @@ def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
         if not isinstance(mapping, dict):
             print("salesradar import: the mapping must be a JSON object", file=sys.stderr)
             return 2
+    crm = None
+    if args.source:
+        stages = dict(DEFAULT_STAGES[args.source])
+        if args.stage_map:
+            try:
+                text = Path(args.stage_map).read_text(encoding="utf-8")
+            except OSError as exc:
+                print(f"salesradar import: cannot read the stage map {args.stage_map}: {exc.strerror}", file=sys.stderr)
+                return 2
+            own, problems = parse_stage_map(text)
+            if problems:
+                print(f"salesradar import: {args.stage_map}: " + "; ".join(problems[:5]), file=sys.stderr)
+                return 2
+            stages = {k: v for k, v in stages.items() if stage_key(k) not in {stage_key(o) for o in own}} | own
+        crm = CrmSource(args.source, stages)
+    elif args.stage_map:
+        print("salesradar import: --stage-map goes with --from", file=sys.stderr)
+        return 2
     engine = connect(cfg.database_url)
     upgrade(engine)
     log_file = _log_to_file(cfg)
@@ -275,7 +304,11 @@ def _cmd_import(cfg: Config, args: argparse.Namespace) -> int:
         dry_run=args.dry_run,
         progress=lambda msg, frac: print(f"  {frac:4.0%} {msg}", file=sys.stderr, flush=True),
         limits=cfg.limits,  # the CLI reads the shared remembered mappings only (user_id None)
+        crm=crm,
     )
+    if report.derived is not None:
+        for line in Derived(**report.derived).lines():
+            print(line, file=sys.stderr)
     if report.failed is not None:
         where = f" (details in {log_file})" if log_file and "error id" in report.failed else ""
         print(f"salesradar import: {name}: failed, nothing written: {report.failed}{where}", file=sys.stderr)

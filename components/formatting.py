@@ -10,6 +10,7 @@ import math
 from datetime import date
 
 from components.i18n import t
+from metrics.views.filters import UNKNOWN_FIELD
 
 
 def cny(value: float | None, lang: str, *, compact: bool = True) -> str:
@@ -118,3 +119,9 @@ def weekday(value: date, lang: str) -> str:
 def hours(value: float) -> str:
     """Training hours: ``38`` or ``37.5``."""
     return f"{value:,.1f}".removesuffix(".0")
+
+
+def known(text: str | None, lang: str) -> str:
+    """A region, industry or other text field as stored, or "unknown" in the UI's language when the import could
+    not know it (a CRM export's rep region, account industry: ``UNKNOWN_FIELD``)."""
+    return t("common.unknown", lang) if not text or text == UNKNOWN_FIELD else text

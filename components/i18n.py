@@ -190,6 +190,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "sc.col.visits": {"en": "Visits done", "zh": "已拜访"},
     "sc.rep_title": {"en": "{name} ({code})", "zh": "{name}（{code}）"},
     "sc.rep_subtitle": {"en": "Scorecard · {period} · as of {today}", "zh": "记分卡 · {period} · 截至 {today}"},
+    "sc.rep_subtitle_region": {
+        "en": "Scorecard · {region} · {period} · as of {today}",
+        "zh": "记分卡 · {region} · {period} · 截至 {today}",
+    },
     "sc.taskbook": {"en": "Task book (printable)", "zh": "销售任务书（可打印）"},
     "sc.forecast_sub": {
         "en": "bookings + weighted pipeline due: {amount}",
@@ -531,6 +535,59 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "import.updated": {"en": "Changed", "zh": "更新"},
     "import.unchanged": {"en": "Unchanged", "zh": "不变"},
     "import.ok": {"en": "The file is valid. Confirm to import it.", "zh": "文件校验通过，确认后导入。"},
+    "import.source": {"en": "What the file is", "zh": "文件类型"},
+    "import.source.format": {
+        "en": "SalesRadar import format (the template's sheets)",
+        "zh": "SalesRadar 导入格式（模板工作表）",
+    },
+    "import.source.salesforce": {"en": "Salesforce opportunities export", "zh": "Salesforce 商机导出"},
+    "import.source.hubspot": {"en": "HubSpot deals export", "zh": "HubSpot 交易导出"},
+    "import.source.odoo": {"en": "Odoo CRM opportunities export", "zh": "Odoo CRM 商机导出"},
+    "import.source.generic": {"en": "Other CRM: one deals table (CSV/XLSX)", "zh": "其他 CRM：单张交易表（CSV/XLSX）"},
+    "import.stages_help": {
+        "en": "Stage map: one line per stage of your CRM, 'stage = level 1-5, won or lost' (a lost deal keeps the "
+        "level it had). Stages the file names that are not here are listed as problems.",
+        "zh": "阶段映射：CRM 的每个阶段一行，写成“阶段 = 级别 1-5、won（赢单）或 lost（丢单）”（丢单保留原级别）。"
+        "文件中未列出的阶段会作为问题列出。",
+    },
+    "import.stages_remember": {"en": "Remember this stage map for me", "zh": "为我记住此阶段映射"},
+    "import.stages_apply": {"en": "Check the file again with this stage map", "zh": "按此阶段映射重新校验文件"},
+    "import.stages_bad": {"en": "Stage map: {detail}", "zh": "阶段映射有误：{detail}"},
+    "import.derived.title": {
+        "en": "Derived from the CRM export (nothing is written before you confirm)",
+        "zh": "由 CRM 导出推导（确认前不会写入）",
+    },
+    "import.derived.rows": {"en": "{n} deals read", "zh": "读取交易 {n} 条"},
+    "import.derived.reps": {
+        "en": "{n} new reps from the owner names (region unknown)",
+        "zh": "按负责人姓名新建销售 {n} 人（区域未知）",
+    },
+    "import.derived.accounts": {
+        "en": "{n} new accounts from the company names (region and industry unknown)",
+        "zh": "按公司名称新建客户 {n} 个（区域、行业未知）",
+    },
+    "import.derived.contracts": {
+        "en": "{n} contracts derived from won deals: their amount and close date, gross margin unknown",
+        "zh": "由赢单推导合同 {n} 份：金额和签订日期取自交易，毛利未知",
+    },
+    "import.derived.won_steps": {"en": "{n} won steps dated by the close date", "zh": "按关闭日期记录赢单阶段 {n} 条"},
+    "import.derived.close_dates": {
+        "en": "{n} open deals without a close date: expected 90 days after creation",
+        "zh": "{n} 个未关闭交易没有预计关闭日期：按创建后 90 天计",
+    },
+    "import.derived.no_amount": {
+        "en": "{n} deals without an amount: counted at ¥0 until an export gives one",
+        "zh": "{n} 个交易没有金额：在导出提供金额前按 ¥0 计",
+    },
+    "import.derived.no_account": {
+        "en": "{n} deals without a company: on one account '未填客户 (no account in the export)'",
+        "zh": "{n} 个交易没有公司：归入客户“未填客户”",
+    },
+    "import.derived.unknown": {
+        "en": "Unknown (not in a CRM export): buying power, quotas, payments, gross margin. The pages show them as "
+        "unknown until the import format's sheets add them.",
+        "zh": "未知（CRM 导出中没有）：年度采购量、销售任务、回款、毛利。在用导入格式补充前，页面显示为未知。",
+    },
     "import.problems": {
         "en": "{n} problem(s): nothing will be written until they are fixed.",
         "zh": "发现 {n} 个问题：修正之前不会写入任何数据。",

@@ -20,6 +20,16 @@ ERRORS_BUTTON_ID = "import-errors-button"
 MAPPING_ROWS_ID = "import-mapping-rows"
 MAPPING_CARD_ID = "import-mapping"
 APPLIED_ID = "import-applied"
+SOURCE_ID = "import-source"
+STAGES_ID = "import-stages"
+STAGES_BOX_ID = "import-stages-box"
+STAGES_REMEMBER_ID = "import-stages-remember"
+STAGES_APPLY_ID = "import-stages-apply"
+DERIVED_ID = "import-derived"
+#: the file's kind: the import format ("") or one CRM's opportunities export (``data_access.importer.crm``)
+SOURCE_CHOICES = ("", "salesforce", "hubspot", "odoo", "generic")
+#: what a CRM export's preview says it derived (``crm.Derived``'s counts), in this order
+DERIVED_COUNTS = ("reps", "accounts", "contracts", "won_steps", "close_dates", "no_amount", "no_account")
 #: the remember control's values; only a director is offered SHARED (and only a director's is kept as such)
 REMEMBER_NO, REMEMBER_MINE, REMEMBER_SHARED = "no", "mine", "shared"
 HIDDEN = {"display": "none"}
@@ -253,3 +263,58 @@ def history_table(runs: Sequence[Mapping[str, Any]], lang: str) -> Any:
         ]
     )
     return dbc.Table([head, body], size="sm", striped=True, id="import-history")
+
+
+def source_card(lang: str) -> dbc.Card:
+    """What the file is: the import format, or one CRM's opportunities export with its stage map (shown when a
+    CRM is picked; filled with the viewer's stage map by the page's callback)."""
+    return dbc.Card(
+        dbc.CardBody(
+            [
+                dbc.Label(t("import.source", lang), html_for=SOURCE_ID, className="small mb-1"),
+                dcc.Dropdown(
+                    id=SOURCE_ID,
+                    options=[{"label": t(f"import.source.{s or 'format'}", lang), "value": s} for s in SOURCE_CHOICES],
+                    value="",
+                    clearable=False,
+                    searchable=False,
+                    className="mb-2",
+                ),
+                html.Div(
+                    [
+                        html.P(t("import.stages_help", lang), className="text-muted small mb-1"),
+                        dbc.Textarea(id=STAGES_ID, rows=8, className="mb-2 font-monospace small", maxLength=20_000),
+                        dbc.Checklist(
+                            id=STAGES_REMEMBER_ID,
+                            options=[{"label": t("import.stages_remember", lang), "value": "mine"}],
+                            value=["mine"],
+                            className="small mb-2",
+                        ),
+                        dbc.Button(t("import.stages_apply", lang), id=STAGES_APPLY_ID, color="primary", size="sm"),
+                    ],
+                    id=STAGES_BOX_ID,
+                    style=HIDDEN,
+                ),
+            ]
+        ),
+        className="panel-card mb-3",
+    )
+
+
+def derived_list(derived: Mapping[str, Any] | None, lang: str) -> Any:
+    """What a CRM export's import derives and what it cannot know, before anything is written."""
+    if not derived:
+        return None
+    items = [html.Li(t("import.derived.rows", lang, n=f"{int(derived.get('rows', 0)):,}"))]
+    items += [
+        html.Li(t(f"import.derived.{key}", lang, n=f"{int(derived.get(key, 0)):,}"))
+        for key in DERIVED_COUNTS
+        if int(derived.get(key, 0) or 0)
+    ]
+    items.append(html.Li(t("import.derived.unknown", lang)))
+    return dbc.Alert(
+        [html.Div(t("import.derived.title", lang), className="fw-semibold mb-1"), html.Ul(items, className="mb-0")],
+        color="info",
+        className="py-2",
+        id=DERIVED_ID,
+    )

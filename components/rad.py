@@ -10,7 +10,7 @@ import pandas as pd
 from dash import dcc, html
 
 from components import tables
-from components.formatting import cny, count, day, pct
+from components.formatting import cny, count, day, known, pct
 from components.grid import Kind, data_grid
 from components.i18n import t
 from metrics.rad import BP_TOO_LOW, NO_BP
@@ -157,7 +157,7 @@ def account_card(row: dict[str, Any], lang: str) -> html.Div:
     """The clicked account: class, owner, BP, bookings, SOW, white space, pipeline, visits, its playbook."""
     facts = [
         ("col.owner", f"{row['owner']} ({row['owner_code']})"),
-        ("rad.col.region", f"{row['region']} · {row['industry']}"),
+        ("rad.col.region", f"{known(row['region'], lang)} · {known(row['industry'], lang)}"),
         ("rad.col.bp", cny(row["bp"], lang)),
         ("rad.col.bookings", cny(row["bookings"], lang)),
         ("rad.col.sow", pct(row["sow"], lang)),

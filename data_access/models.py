@@ -328,7 +328,8 @@ class Contract(Base):
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"), index=True)
     signed_date: Mapped[date] = mapped_column(Date, index=True)
     amount: Mapped[float] = mapped_column(Money)
-    gross_margin: Mapped[float] = mapped_column(Money)
+    gross_margin: Mapped[float | None] = mapped_column(Money)  # None: unknown (a contract derived from a CRM export)
+    origin: Mapped[str | None] = mapped_column(String(20))  # "crm_export": derived from a won deal of a CRM export
 
 
 class Payment(Base):

@@ -70,6 +70,7 @@ def layout(**_query: str) -> html.Div:
     return html.Div(
         [
             header,
+            import_view.source_card(lang),
             dbc.Row(
                 [
                     dbc.Col(
@@ -132,6 +133,18 @@ def _mapping_from_form(values: Any, ids: Any, sheets: Any, sheet_ids: Any) -> di
 
 
 @callback(
+    Output(import_view.STAGES_ID, "value"),
+    Output(import_view.STAGES_BOX_ID, "style"),
+    Input(import_view.SOURCE_ID, "value"),
+)
+def choose_source(source: Any) -> tuple[str, dict[str, str]]:
+    """A CRM's export: its stage map (the default overlaid with the viewer's remembered one) to read and edit."""
+    viewer = _importer()
+    stages = imports.stages_for(viewer, source)
+    return (stages, import_view.SHOWN_STYLE) if stages else ("", import_view.HIDDEN)
+
+
+@callback(
     Output(STORE_ID, "data"),
     Output(PREVIEW_ID, "children"),
     Output(CONFIRM_ID, "disabled"),
@@ -140,6 +153,7 @@ def _mapping_from_form(values: Any, ids: Any, sheets: Any, sheet_ids: Any) -> di
     Output(import_view.ERRORS_BUTTON_ID, "style"),
     Input(UPLOAD_ID, "contents"),
     Input(import_view.APPLY_ID, "n_clicks"),
+    Input(import_view.STAGES_APPLY_ID, "n_clicks"),
     State(UPLOAD_ID, "filename"),
     State(AS_OF_ID, "date"),
     State(STORE_ID, "data"),
@@ -148,11 +162,15 @@ def _mapping_from_form(values: Any, ids: Any, sheets: Any, sheet_ids: Any) -> di
     State({"type": import_view.MAP_SHEET, "tab": ALL}, "value"),
     State({"type": import_view.MAP_SHEET, "tab": ALL}, "id"),
     State(import_view.REMEMBER_ID, "value"),
+    State(import_view.SOURCE_ID, "value"),
+    State(import_view.STAGES_ID, "value"),
+    State(import_view.STAGES_REMEMBER_ID, "value"),
     prevent_initial_call=True,
 )
 def preview(
     contents: str | None,
     _apply: int | None,
+    _apply_stages: int | None,
     filename: str | None,
     as_of: str | None,
     store: dict[str, Any] | None,
@@ -161,12 +179,20 @@ def preview(
     sheet_values: list[Any],
     sheet_ids: list[dict[str, str]],
     remember: Any,
+    source: Any,
+    stages_text: Any,
+    remember_stages: Any,
 ) -> tuple[Any, ...]:
-    """Upload -> save it -> dry run: counts per sheet, or the problems and a mapping form."""
+    """Upload -> save it -> dry run: counts per sheet, or the problems and a mapping form (a CRM export: what
+    its conversion derives, with the form's stage map)."""
     viewer = _importer()
     lang = current_lang()
     mapping: dict[str, dict[str, Any]] = {}
-    if ctx.triggered_id == UPLOAD_ID:
+    crm, bad_stages = imports.crm_of(source, stages_text)
+    if bad_stages:
+        return _rejected(lang, t("import.stages_bad", lang, detail="; ".join(bad_stages[:5])))
+    imports.remember_stages(viewer, crm, remember_stages)
+    if ctx.triggered_id == UPLOAD_ID or (ctx.triggered_id == import_view.STAGES_APPLY_ID and contents and not store):
         if not contents or not isinstance(contents, str) or "," not in contents:
             raise PreventUpdate
         try:
@@ -184,10 +210,11 @@ def preview(
         upload = found
         mapping = _mapping_from_form(col_values, col_ids, sheet_values, sheet_ids)
         imports.remember(viewer, mapping, remember)
-    result = imports.preview(viewer, upload, as_of, mapping)
+    result = imports.preview(viewer, upload, as_of, mapping, crm)
     parts: list[Any] = [
         html.H2(t("import.preview", lang, file=result.file_name), className="h6"),
         import_view.applied_list(result.applied, lang),
+        import_view.derived_list(result.derived, lang),
     ]
     if result.ok:
         parts += [

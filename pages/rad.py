@@ -18,7 +18,7 @@ from dash import Input, Output, State, callback, dcc, html, no_update
 from dash.exceptions import PreventUpdate
 
 from components import charts, filters, rad_scatter, tables
-from components.formatting import count, pct
+from components.formatting import count, known, pct
 from components.i18n import current_lang, t
 from components.rad import account_card, accounts_grid, moved_list, moves_table, summary_table, top_table
 from components.shell import empty_state, filtered_page, page_header, panel
@@ -53,14 +53,14 @@ def _extra_controls(ctx: RadContext, lang: str) -> tuple[dbc.Col, ...]:
         filters.control(
             REGION_ID,
             t("rad.region", lang),
-            [{"label": r, "value": r} for r in ctx.regions],
+            [{"label": known(r, lang), "value": r} for r in ctx.regions],
             ctx.region,
             placeholder=t("rad.all_regions", lang),
         ),
         filters.control(
             INDUSTRY_ID,
             t("rad.industry", lang),
-            [{"label": i, "value": i} for i in ctx.industries],
+            [{"label": known(i, lang), "value": i} for i in ctx.industries],
             ctx.industry,
             placeholder=t("rad.all_industries", lang),
         ),

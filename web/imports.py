@@ -16,6 +16,14 @@ from typing import Any
 from components.import_view import REMEMBER_MINE, REMEMBER_SHARED, MappingChoice
 from data_access import queries
 from data_access.importer import jobs
+from data_access.importer.crm import (
+    SOURCES,
+    CrmSource,
+    format_stage_map,
+    parse_stage_map,
+    save_stage_map,
+    stage_map,
+)
 from data_access.importer.engine import ImportReport, issues_csv, save_mapping, saved_mappings
 from data_access.importer.reader import ImportRejected, read_source, size_text
 from data_access.importer.schema import BY_NAME, sheet_for
@@ -51,6 +59,8 @@ class Preview:
     applied: list[dict[str, str]]
     issues: list[dict[str, Any]]
     choices: list[MappingChoice]
+    #: what a CRM export's conversion derived (``crm.Derived.as_dict``); None for the import format
+    derived: dict[str, Any] | None = None
 
 
 def max_upload_bytes() -> int:
@@ -135,14 +145,54 @@ def remember(viewer: Viewer, mapping: dict[str, dict[str, Any]], choice: Any) ->
         session.commit()
 
 
-def _job(viewer: Viewer, upload: jobs.Upload, raw_as_of: Any, mapping: dict[str, Any]) -> jobs.Job:
-    """The viewer's import of ``upload``, as of the page's day, with their mapping and scope."""
+def stages_for(viewer: Viewer, source: Any) -> str:
+    """The stage map the viewer's import of a ``source`` export starts from, as the form's lines: the CRM's
+    default overlaid with their remembered one ("" for anything but a known source)."""
+    if source not in SOURCES:
+        return ""
+    with read_session() as session:
+        return format_stage_map(stage_map(session, str(source), viewer.user_id))
+
+
+def crm_of(source: Any, stages_text: Any) -> tuple[CrmSource | None, list[str]]:
+    """The CRM export a form or store names (None: the import format) and the stage map's bad lines. Only a
+    known source and ``stage = value`` lines of known values are taken, whatever is posted."""
+    if source not in SOURCES:
+        return None, []
+    stages, problems = parse_stage_map(stages_text if isinstance(stages_text, str) else "")
+    return CrmSource(str(source), stages), problems
+
+
+def remember_stages(viewer: Viewer, crm: CrmSource | None, choice: Any) -> None:
+    """Save the form's stage map as the viewer's own (a stage map is never shared) when the form's "remember"
+    box is ticked (``choice`` as posted: a list holding ``REMEMBER_MINE``)."""
+    if crm is None or not isinstance(choice, list) or REMEMBER_MINE not in choice:
+        return
+    with runtime().sessions() as session:
+        save_stage_map(session, crm.source, crm.stages, viewer.user_id)
+        session.commit()
+
+
+def _stored_crm(store: Any) -> CrmSource | None:
+    crm = store.get("crm") if isinstance(store, dict) else None
+    if not isinstance(crm, dict):
+        return None
+    return crm_of(crm.get("source"), crm.get("stages"))[0]
+
+
+def _job(
+    viewer: Viewer, upload: jobs.Upload, raw_as_of: Any, mapping: dict[str, Any], crm: CrmSource | None = None
+) -> jobs.Job:
+    """The viewer's import of ``upload``, as of the page's day, with their mapping and scope (a CRM export's
+    source and stage map: ``crm``)."""
     limits = runtime().config.limits
-    return jobs.Job(runtime().engine, upload, as_of(raw_as_of), viewer.username, mapping, viewer.scope, limits)
+    return jobs.Job(runtime().engine, upload, as_of(raw_as_of), viewer.username, mapping, viewer.scope, limits, crm)
 
 
-def _report(viewer: Viewer, upload: jobs.Upload, raw_as_of: Any, mapping: dict[str, Any]) -> ImportReport:
-    return jobs.preview(_job(viewer, upload, raw_as_of, mapping))
+def _report(
+    viewer: Viewer, upload: jobs.Upload, raw_as_of: Any, mapping: dict[str, Any], crm: CrmSource | None = None
+) -> ImportReport:
+    return jobs.preview(_job(viewer, upload, raw_as_of, mapping, crm))
 
 
 def _choices(plans: list[TabPlan]) -> list[MappingChoice]:
@@ -154,13 +204,17 @@ def _choices(plans: list[TabPlan]) -> list[MappingChoice]:
     ]
 
 
-def preview(viewer: Viewer, upload: jobs.Upload, raw_as_of: Any, mapping: dict[str, Any]) -> Preview:
+def preview(
+    viewer: Viewer, upload: jobs.Upload, raw_as_of: Any, mapping: dict[str, Any], crm: CrmSource | None = None
+) -> Preview:
     """The dry run of an upload: what it would create, update and leave unchanged, or its problems and what
-    the mapping form should ask."""
-    report = _report(viewer, upload, raw_as_of, mapping)
-    store = {"token": upload.token, "name": upload.file_name, "mapping": mapping}
+    the mapping form should ask (a CRM export: what was derived; its columns are the CRM's, never mapped)."""
+    report = _report(viewer, upload, raw_as_of, mapping, crm)
+    store: dict[str, Any] = {"token": upload.token, "name": upload.file_name, "mapping": mapping}
+    if crm is not None:
+        store["crm"] = {"source": crm.source, "stages": format_stage_map(crm.stages)}
     plans: list[TabPlan] = []
-    if not report.ok and report.failed is None and not report.too_large:
+    if not report.ok and report.failed is None and not report.too_large and crm is None:
         try:
             with read_session() as session:
                 tables = read_source(
@@ -178,6 +232,7 @@ def preview(viewer: Viewer, upload: jobs.Upload, raw_as_of: Any, mapping: dict[s
         applied=[a.as_dict() for a in report.applied],
         issues=[i.as_dict() for i in report.issues],
         choices=_choices(plans),
+        derived=report.derived,
     )
 
 
@@ -186,7 +241,7 @@ def errors_csv(viewer: Viewer, store: Any, raw_as_of: Any) -> tuple[bytes, str] 
     upload = own_upload(viewer, store)
     if upload is None:
         return None
-    report = _report(viewer, upload, raw_as_of, stored_mapping(store))
+    report = _report(viewer, upload, raw_as_of, stored_mapping(store), _stored_crm(store))
     return issues_csv(report.issues), f"{upload.file_name}-errors.csv"
 
 
@@ -199,7 +254,7 @@ def start(viewer: Viewer, store: Any, raw_as_of: Any) -> bool:
     state = jobs.read_progress(upload.progress_path)
     if state is not None and state["state"] == "running":  # a second click while it runs starts nothing
         return False
-    jobs.start_import(_job(viewer, upload, raw_as_of, stored_mapping(store)))
+    jobs.start_import(_job(viewer, upload, raw_as_of, stored_mapping(store), _stored_crm(store)))
     return True
 
 

@@ -48,6 +48,8 @@ class ImportReport:
     too_large: bool = False
     #: the short sentence of a run that failed (an error id; the details are in the server log only)
     failed: str | None = None
+    #: what a CRM export's conversion derived (``crm.Derived.as_dict``); None for the import format
+    derived: dict[str, Any] | None = None
 
     @property
     def ok(self) -> bool:

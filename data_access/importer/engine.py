@@ -28,6 +28,7 @@ from sqlalchemy.orm import Session
 from config import Limits
 from data_access.importer.common import Counts, ImportReport, Rows
 from data_access.importer.convert import CONTROL, typed_rows
+from data_access.importer.crm import CrmSource, Derived, convert
 from data_access.importer.mappings import save_mapping, saved_mappings
 from data_access.importer.reader import (
     DEFAULT_LIMITS,
@@ -51,6 +52,7 @@ from data_access.users import utcnow
 __all__ = [
     "BUSY",
     "Counts",
+    "CrmSource",
     "ImportBusy",
     "ImportReport",
     "Parsed",
@@ -75,6 +77,8 @@ class Parsed:
     applied: list[Applied]
     #: a limit refused the file (``issues`` holds the one sentence)
     too_large: bool = False
+    #: what was derived from a CRM export (``crm.convert``); None for the import format
+    derived: Derived | None = None
 
 
 def parse(
@@ -85,15 +89,26 @@ def parse(
     *,
     user_id: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
+    crm: CrmSource | None = None,
+    scope: Scope | None = None,
 ) -> Parsed:
-    """Read, map and type a file: the typed rows per sheet, every issue found so far, the mappings applied."""
+    """Read, map and type a file: the typed rows per sheet, every issue found so far, the mappings applied. A CRM
+    export (``crm``) is first converted to the import format's sheets (``crm.convert``, a manager's new reps in
+    their ``scope``'s team)."""
     try:
         tables = read_source(path, data, limits)
     except TooLarge as exc:
         return Parsed({}, exc.issues, [], too_large=True)
     except ImportRejected as exc:
         return Parsed({}, exc.issues, [])
-    mapped, issues = map_tables(tables, mapping, saved_mappings(session, user_id))
+    derived: Derived | None = None
+    problems: list[Issue] = []
+    if crm is not None:
+        tables, problems, derived = convert(session, tables, crm, scope)
+        if not tables:  # nothing could be read as deals: the conversion's problems say why
+            return Parsed({}, problems, [], derived=derived)
+    mapped, issues = map_tables(tables, mapping, saved_mappings(session, user_id) if crm is None else {})
+    issues = problems + issues
     typed: dict[str, Rows] = {}
     applied: list[Applied] = []
     for table in mapped:
@@ -101,7 +116,7 @@ def parse(
         typed[table.sheet.name] = rows
         issues.extend(problems)
         applied.extend(table.applied)
-    return Parsed(typed, issues, applied)
+    return Parsed(typed, issues, applied, derived=derived)
 
 
 class ImportBusy(Exception):
@@ -204,6 +219,7 @@ def run_import(
     user_id: int | None = None,
     limits: Limits = DEFAULT_LIMITS,
     on_run: Callable[[int], None] | None = None,
+    crm: CrmSource | None = None,
 ) -> ImportReport:
     """Import a file in one transaction; a dry run reports the same counts and writes nothing.
 
@@ -222,7 +238,7 @@ def run_import(
             report.run_id = _begin_run(engine, username, path.name, as_of, utcnow())
             if on_run is not None:
                 on_run(report.run_id)
-        _run(engine, path, report, say, username, data, mapping, scope, user_id, limits)
+        _run(engine, path, report, say, username, data, mapping, scope, user_id, limits, crm)
         changed = [sheet for sheet, c in report.counts.items() if c.created or c.updated]
         if report.run_id is not None and report.ok and changed:
             say("analyzing", 0.99)
@@ -259,11 +275,13 @@ def _run(
     scope: Scope | None,
     user_id: int | None,
     limits: Limits,
+    crm: CrmSource | None = None,
 ) -> None:
     with Session(engine) as session:
         say("reading", 0.05)
-        parsed = parse(session, path, data, mapping, user_id=user_id, limits=limits)
+        parsed = parse(session, path, data, mapping, user_id=user_id, limits=limits, crm=crm, scope=scope)
         report.applied, report.too_large, issues = parsed.applied, parsed.too_large, parsed.issues
+        report.derived = parsed.derived.as_dict() if parsed.derived is not None else None
         typed = parsed.typed
         session.rollback()  # the reads of parsing end here: the import's own transaction starts with its lock
         if report.run_id is not None:

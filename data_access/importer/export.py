@@ -110,7 +110,12 @@ def _queries() -> dict[str, Select[Any]]:
         .join(Rep, Rep.id == Quota.rep_id)
         .order_by(Rep.rep_code, Quota.year, Quota.quarter),
         "contracts": select(
-            Contract.contract_code, Opportunity.opp_code, Contract.signed_date, Contract.amount, Contract.gross_margin
+            Contract.contract_code,
+            Opportunity.opp_code,
+            Contract.signed_date,
+            Contract.amount,
+            Contract.gross_margin,
+            Contract.origin,
         )
         .join(Opportunity, Opportunity.id == Contract.opportunity_id)
         .order_by(Contract.contract_code),

@@ -31,6 +31,7 @@ from sqlalchemy.orm import Session
 
 from config import Limits
 from data_access.importer.convert import CONTROL
+from data_access.importer.crm import CrmSource
 from data_access.importer.engine import ImportReport, run_import
 from data_access.importer.reader import DEFAULT_LIMITS, Mapping_, size_text
 from data_access.models import ImportRun
@@ -132,7 +133,8 @@ def progress_file(instance: Path, user_id: int, token: str) -> Path:
 @dataclass(frozen=True)
 class Job:
     """An import asked for on the Import page: the upload, the day it is as of, who asks (their name for the
-    log, their scope for the team rules), the column mapping and the limits of the reader."""
+    log, their scope for the team rules), the column mapping, the limits of the reader, and the CRM whose export
+    it is."""
 
     engine: Engine
     upload: Upload
@@ -141,6 +143,8 @@ class Job:
     mapping: Mapping_ | None
     scope: Scope
     limits: Limits = DEFAULT_LIMITS
+    #: a CRM export and its stage map (None: the import format)
+    crm: CrmSource | None = None
 
     def run(self, **options: Any) -> ImportReport:
         """``run_import`` on the upload: its own file name (for the log and the type), its saved bytes."""
@@ -154,6 +158,7 @@ class Job:
             scope=self.scope,
             user_id=self.upload.user_id,
             limits=self.limits,
+            crm=self.crm,
             **options,
         )
 

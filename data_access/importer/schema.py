@@ -22,6 +22,9 @@ from data_access.models import (
     VISIT_STATUSES,
 )
 
+#: a contract's ``origin`` when the import derived it from a won deal of a CRM export (its margin unknown)
+CRM_ORIGIN = "crm_export"
+
 Kind = Literal[
     "text",
     "code",
@@ -191,7 +194,8 @@ SHEETS: tuple[Sheet, ...] = (
             c("opp_code", "商机编号", "code", True),
             c("signed_date", "签订日期", "date", True),
             c("amount", "合同金额", "money", True),
-            c("gross_margin", "毛利", "money", True),
+            c("gross_margin", "毛利", "money"),  # required unless origin is crm_export (validate)
+            c("origin", "来源", "enum", choices=(CRM_ORIGIN,)),
         ),
         ("contract_code",),
     ),

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from data_access.importer.common import Record, Rows, _codes, _in_chunks
 from data_access.importer.reader import Issue
-from data_access.importer.schema import SHEETS
+from data_access.importer.schema import CRM_ORIGIN, SHEETS
 from data_access.importer.team_rules import _scope_issues
 from data_access.models import (
     Account,
@@ -115,6 +115,17 @@ def validate(session: Session, typed: dict[str, Rows], scope: Scope | None = Non
 def _rules(session: Session, typed: dict[str, Rows]) -> list[Issue]:
     """The data dictionary's rules, over the file and what the database already holds."""
     issues: list[Issue] = []
+    for number, r in typed.get("contracts", []):
+        if r.get("gross_margin") is None and r.get("origin") != CRM_ORIGIN:
+            issues.append(
+                Issue(
+                    "contracts",
+                    number,
+                    "gross_margin",
+                    None,
+                    "required: only a contract derived from a CRM export (origin crm_export) may leave it empty",
+                )
+            )
     opps = typed.get("opportunities", [])
     if not opps and not typed.get("stage_history"):
         return issues

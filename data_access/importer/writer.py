@@ -283,7 +283,8 @@ class _Writer:
                 "opportunity_id": self.opps[r["opp_code"]],
                 "signed_date": r["signed_date"],
                 "amount": r["amount"],
-                "gross_margin": r["gross_margin"],
+                "gross_margin": r.get("gross_margin"),
+                "origin": r.get("origin"),
             }
             existing[r["contract_code"]] = self._upsert("contracts", existing.get(r["contract_code"]), Contract, attrs)
         self.s.flush()

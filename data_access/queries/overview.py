@@ -17,10 +17,11 @@ from metrics.sales import Outcomes
 
 
 def bookings(session: Session, scope: Scope, start: date, end: date) -> tuple[float, float]:
-    """Sum of contracts.amount and contracts.gross_margin signed in [start, end], owner in scope."""
-    stmt = select(func.coalesce(func.sum(Contract.amount), 0), func.coalesce(func.sum(Contract.gross_margin), 0)).where(
-        Contract.signed_date.between(start, end)
-    )
+    """Sum of contracts.amount and contracts.gross_margin signed in [start, end], owner in scope (a margin a CRM
+    export left unknown counts as none: the known margins' sum)."""
+    stmt = select(
+        func.coalesce(func.sum(Contract.amount), 0), func.coalesce(func.sum(func.coalesce(Contract.gross_margin, 0)), 0)
+    ).where(Contract.signed_date.between(start, end))
     if scope.narrows_deals:
         stmt = stmt.join(Opportunity, Opportunity.id == Contract.opportunity_id).where(scope.opportunities())
     amount, gm = session.execute(stmt).one()

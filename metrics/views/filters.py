@@ -14,6 +14,7 @@ from urllib.parse import urlencode
 from sqlalchemy.orm import Session
 
 from data_access import queries
+from data_access.importer.crm import UNKNOWN_TEXT
 from data_access.rad import UNKNOWN
 from data_access.scope import DealFilter, ProductLine, RadClass, Scope
 from data_access.settings import load_settings
@@ -23,6 +24,8 @@ from metrics.period import Period
 from metrics.views import reads
 
 FULL_YEAR = "all"
+#: a region or industry a CRM export did not hold (the pages say it in their language)
+UNKNOWN_FIELD = UNKNOWN_TEXT
 #: The RAD classes a deal filter may pick: the account's class in the period's year (``none``: SOW unknown).
 RAD_CHOICES = ("R", "A", "D", UNKNOWN)
 #: The URL parameters the filter bar owns.

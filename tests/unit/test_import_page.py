@@ -256,3 +256,82 @@ def test_ipg011_the_import_log_reads_in_the_viewers_language(director, demo_engi
             if row.get("type") == "Tr" and "ipg011" in text_of(row)
         ]
         assert [r[3] for r in rows[:4]] == names
+
+
+# --- a CRM's own export (issue 22) --------------------------------------------------------------------------------
+
+HUBSPOT = (
+    "Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Associated Company\n"
+    "77001,Branch routers,Closed Won,120000,2017-05-18 10:00,2017-02-01 09:12,Qian Li,Yunhe Foods\n"
+    "77002,Wi-Fi refresh,Contract Sent,80000,2017-12-15 00:00,2017-08-21 15:40,Qian Li,Yunhe Foods\n"
+)
+
+
+def _upload(text: str) -> str:
+    return "data:text/csv;base64," + base64.b64encode(text.encode()).decode()
+
+
+def _preview(client, text: str, source, stages, remember=None):
+    values = {
+        ("import-upload", "contents"): _upload(text),
+        ("import-upload", "filename"): "deals.csv",
+        ("import-as-of", "date"): "2018-01-15",
+        ("import-source", "value"): source,
+        ("import-stages", "value"): stages,
+        ("import-stages-remember", "value"): remember if remember is not None else [],
+    }
+    response = call_callback(client, "import-store.data", values)
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    return response.get_json()["response"]
+
+
+def _stages_of(client, source) -> tuple[str, dict]:
+    response = call_callback(client, "import-stages.value", {("import-source", "value"): source})
+    assert response.status_code == 200, response.get_data(as_text=True)[:300]
+    body = response.get_json()["response"]
+    return body["import-stages"]["value"], body["import-stages-box"]["style"]
+
+
+def test_ipg020_a_hubspot_export_previews_what_it_derives(director):
+    stages, style = _stages_of(director, "hubspot")
+    assert style == {} and "Contract Sent = 5" in stages and "Closed Won = won" in stages
+    body = _preview(director, HUBSPOT, "hubspot", stages)
+    said = text_of(body["import-preview"]["children"])
+    assert body["import-confirm"]["disabled"] is False
+    assert "2 deals read" in said and "1 new reps from the owner names" in said
+    assert "1 contracts derived from won deals" in said and "gross margin unknown" in said
+    assert "buying power, quotas, payments, gross margin" in said
+    store = body["import-store"]["data"]
+    assert store["crm"]["source"] == "hubspot"
+
+
+def test_ipg021_a_stage_the_map_lacks_is_named_and_nothing_is_written(director, demo_session):
+    from sqlalchemy import text as sql
+
+    stages, _style = _stages_of(director, "hubspot")
+    without = "\n".join(line for line in stages.splitlines() if not line.startswith("Contract Sent"))
+    body = _preview(director, HUBSPOT, "hubspot", without)
+    said = text_of(body["import-preview"]["children"])
+    assert body["import-confirm"]["disabled"] is True
+    assert "Contract Sent" in said and "not in the stage map" in said
+    assert demo_session.execute(sql("SELECT count(*) FROM opportunities WHERE opp_code LIKE 'HS-%'")).scalar() == 0
+
+
+def test_ipg022_hostile_source_and_stage_posts(director, manager, rep):
+    for source in (["hubspot"], {"a": 1}, "../../etc/passwd", None, 5, "HUBSPOT"):
+        value, style = _stages_of(director, source)
+        assert (value, style) == ("", {"display": "none"})
+    assert call_callback(rep, "import-stages.value", {("import-source", "value"): "hubspot"}).status_code == 204
+    # an unknown source is the import format: the CSV is no sheet of it
+    body = _preview(director, HUBSPOT, "evil", "Closed Won = won")
+    assert "crm" not in (body["import-store"]["data"] or {})
+    # a stage map that is no stage map is said, not read
+    for junk in ("Closed Won = 7", "= won", "x\x00y = 1", ["Closed Won = won"]):
+        body = _preview(director, HUBSPOT, "hubspot", junk)
+        said = text_of(body["import-preview"]["children"])
+        assert isinstance(junk, list) or "Stage map" in said, said
+    # a manager's remembered stage map is the manager's alone
+    stages, _style = _stages_of(manager, "hubspot")
+    _preview(manager, HUBSPOT, "hubspot", stages + "\nMy Own Stage = 2", remember=["mine"])
+    assert "My Own Stage = 2" in _stages_of(manager, "hubspot")[0]
+    assert "My Own Stage" not in _stages_of(director, "hubspot")[0]
