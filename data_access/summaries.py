@@ -269,20 +269,22 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
     deals: set[int] = set()
     staged: set[int] = set()  # deals whose level rows are summed again
     new_thresholds = False
-    for obj in (*session.new, *session.dirty, *session.deleted):
+    # each of these builds a set of every pending object: asked once, not per object (8,800 new deals took 5.5 s)
+    new, dirty, deleted = session.new, session.dirty, session.deleted
+    for obj in (*new, *dirty, *deleted):
         if isinstance(obj, BuyingPower):
             accounts.update([obj.account_id, *_old(obj, "account_id")])
         elif isinstance(obj, Contract):
             deals.update([obj.opportunity_id, *_old(obj, "opportunity_id")])
         elif isinstance(obj, Opportunity):
-            if obj in session.new or obj in session.deleted or _changed(obj, "account_id"):
+            if obj in new or obj in deleted or _changed(obj, "account_id"):
                 accounts.update([obj.account_id, *_old(obj, "account_id")])
-            if obj in session.new or obj in session.deleted or any(_changed(obj, f) for f in DEAL_FIELDS):
+            if obj in new or obj in deleted or any(_changed(obj, f) for f in DEAL_FIELDS):
                 staged.add(obj.id)
         elif isinstance(obj, StageHistory):
             staged.update([obj.opportunity_id, *_old(obj, "opportunity_id")])
         elif isinstance(obj, Account):
-            if obj not in session.new and _changed(obj, "rad_override"):
+            if obj not in new and _changed(obj, "rad_override"):
                 accounts.add(obj.id)
         elif isinstance(obj, Setting) and obj.key == "rad_thresholds":
             new_thresholds = True

@@ -140,12 +140,16 @@ def _rules(session: Session, typed: dict[str, Rows]) -> list[Issue]:
         codes,
     )
     contracts: dict[str, dict[str, float]] = defaultdict(dict)  # opp -> contract -> amount
+    opp_of: dict[str, str] = {}  # contract -> its opp
     for opp, code, amount in db_contracts:
         contracts[opp][code] = float(amount)
+        opp_of[code] = opp
     for _, r in typed.get("contracts", []):
-        for per_opp in contracts.values():
-            per_opp.pop(str(r["contract_code"]), None)  # the file moves or restates it
-        contracts[str(r["opp_code"])][str(r["contract_code"])] = float(r["amount"])
+        code = str(r["contract_code"])
+        if code in opp_of:  # the file moves or restates it
+            contracts[opp_of[code]].pop(code, None)
+        contracts[str(r["opp_code"])][code] = float(r["amount"])
+        opp_of[code] = str(r["opp_code"])
     all_contracts = {c for per in contracts.values() for c in per}
     paid: dict[tuple[str, str], float] = {}
     for code, milestone, amount_paid in _in_chunks(

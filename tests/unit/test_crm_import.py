@@ -507,3 +507,21 @@ def test_crm103_the_pages_show_2017_and_its_numbers(history_2017):
     assert filtered["kpi-wl-win-rate-sub"] == f"{one['won']} won / {one['lost']} lost"
     # no period: the default year (the as-of year 2018 holds data: open deals due in it)
     assert out["pages"]["/winloss"]["year"] == 2018
+
+
+def test_crm011_a_huge_export_is_refused_by_the_same_limits(engine: Engine, tmp_path):
+    from config import Limits
+
+    rows = "\n".join(f"{i},Deal {i},Closed Won,100,2017-05-18,2017-02-01,Owner,Company" for i in range(12))
+    path = tmp_path / "big.csv"
+    path.write_text("Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Associated Company\n" + rows)
+    report = run_import(
+        engine,
+        path,
+        as_of=AS_OF,
+        username="test",
+        crm=CrmSource("hubspot", DEFAULT_STAGES["hubspot"]),
+        limits=Limits(max_rows_per_sheet=10),
+    )
+    assert report.too_large and "more than 10 rows" in report.issues[0].message
+    assert _rows(engine, "SELECT count(*) FROM opportunities") == [(0,)]
