@@ -538,7 +538,7 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
     "import.source": {"en": "What the file is", "zh": "文件类型"},
     "import.source.format": {
         "en": "SalesRadar import format (the template's sheets)",
-        "zh": "SalesRadar 导入格式（模板工作表）",
+        "zh": "销售雷达导入格式（模板工作表）",
     },
     "import.source.salesforce": {"en": "Salesforce opportunities export", "zh": "Salesforce 商机导出"},
     "import.source.hubspot": {"en": "HubSpot deals export", "zh": "HubSpot 交易导出"},
@@ -571,6 +571,10 @@ TRANSLATIONS: dict[str, dict[str, str]] = {
         "zh": "由赢单推导合同 {n} 份：金额和签订日期取自交易，毛利未知",
     },
     "import.derived.won_steps": {"en": "{n} won steps dated by the close date", "zh": "按关闭日期记录赢单阶段 {n} 条"},
+    "import.derived.won_as_of": {
+        "en": "{n} won deals closed before a stage they entered since: their won step dated as of the import",
+        "zh": "{n} 个赢单的关闭日期早于其后记录的阶段：赢单阶段按导入日期记录",
+    },
     "import.derived.close_dates": {
         "en": "{n} open deals without a close date: expected 90 days after creation",
         "zh": "{n} 个未关闭交易没有预计关闭日期：按创建后 90 天计",

@@ -29,7 +29,7 @@ DERIVED_ID = "import-derived"
 #: the file's kind: the import format ("") or one CRM's opportunities export (``data_access.importer.crm``)
 SOURCE_CHOICES = ("", "salesforce", "hubspot", "odoo", "generic")
 #: what a CRM export's preview says it derived (``crm.Derived``'s counts), in this order
-DERIVED_COUNTS = ("reps", "accounts", "contracts", "won_steps", "close_dates", "no_amount", "no_account")
+DERIVED_COUNTS = ("reps", "accounts", "contracts", "won_steps", "won_as_of", "close_dates", "no_amount", "no_account")
 #: the remember control's values; only a director is offered SHARED (and only a director's is kept as such)
 REMEMBER_NO, REMEMBER_MINE, REMEMBER_SHARED = "no", "mine", "shared"
 HIDDEN = {"display": "none"}

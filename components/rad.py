@@ -202,6 +202,8 @@ ACCOUNT_COLUMNS: list[tuple[str, str, Kind]] = [
 
 
 def accounts_grid(grid_id: str, rows: list[dict[str, Any]], lang: str) -> Any:
-    """Accounts in a sortable, filterable grid (codes link to the account pages)."""
+    """Accounts in a sortable, filterable grid (codes link to the account pages; a region a CRM export did not
+    hold says "unknown" in the UI's language)."""
     columns = [(f, t(h, lang) if h else "", k) for f, h, k in ACCOUNT_COLUMNS]
-    return data_grid(grid_id, rows, columns, lang=lang)
+    shown = [{**r, "region": known(r.get("region"), lang)} if "region" in r else r for r in rows]
+    return data_grid(grid_id, shown, columns, lang=lang)

@@ -11,7 +11,7 @@ import pandas as pd
 from dash import html
 
 from components import charts
-from components.formatting import cny, pct
+from components.formatting import cny, known, pct
 from components.grid import Kind, data_grid
 from components.i18n import code_name, current_lang, t
 from components.rad import class_badge, flags, playbook
@@ -106,7 +106,8 @@ def render(data: view.AccountData, lang: str) -> html.Div:
             *flags(current, lang),
             dbc.Badge(t("account.key", lang), color="dark", className="me-1") if found["key_account"] else None,
             html.Span(
-                f"{found['industry']} · {found['region']}{' · ' + found['city'] if found['city'] else ''}",
+                f"{known(found['industry'], lang)} · {known(found['region'], lang)}"
+                f"{' · ' + found['city'] if found['city'] else ''}",
                 className="me-3",
             ),
             html.Span([t("col.owner", lang), ": ", f"{found['owner']} ({found['owner_code']})"], className="me-3"),

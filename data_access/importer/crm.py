@@ -11,8 +11,9 @@ said (``Derived``), never made up:
   manager's own team for a manager);
 - a deal's level and status from its stage through the stage map (``DEFAULT_STAGES`` per CRM, editable and
   remembered per user, ``stage_map``/``save_stage_map``); a lost deal keeps the level it had (a new one: 1);
-- a won deal with a close date gets its won step on that date in the stage history, and a contract at its
-  amount signed that day, ``origin`` ``crm_export``, gross margin unknown (NULL);
+- a won deal with a close date gets its won step on that date in the stage history (on the import's as-of date
+  when a stage it entered is stored later than that: the history never goes back), and a contract at its amount
+  signed that day, ``origin`` ``crm_export``, gross margin unknown (NULL);
 - an open deal without an expected close date gets 90 days after its creation, a deal without an amount 0 (both
   counted in the preview: the next export that has them sets them).
 Buying power, quotas and payments are unknown: the pages show them as unknown.
@@ -26,14 +27,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access.importer.common import _codes, _in_chunks
 from data_access.importer.convert import CONTROL
 from data_access.importer.reader import Issue, RawTable
 from data_access.importer.schema import CRM_ORIGIN, normalise
-from data_access.models import Account, ImportMapping, Opportunity, Rep, Team
+from data_access.models import Account, ImportMapping, Opportunity, Rep, StageHistory, Team
 from data_access.scope import Scope
 
 SOURCES = ("salesforce", "hubspot", "odoo", "generic")
@@ -180,6 +181,7 @@ class Derived:
     accounts: int = 0
     contracts: int = 0
     won_steps: int = 0
+    won_as_of: int = 0
     close_dates: int = 0
     no_amount: int = 0
     no_account: int = 0
@@ -197,6 +199,10 @@ class Derived:
             (self.accounts, "new accounts from the company names (region and industry unknown)"),
             (self.contracts, "contracts derived from won deals (their amount and close date; gross margin unknown)"),
             (self.won_steps, "won steps dated by the close date"),
+            (
+                self.won_as_of,
+                "won deals closed before a stage they entered since: their won step dated as of the import",
+            ),
             (self.close_dates, f"open deals without a close date: expected {OPEN_DAYS} days after creation"),
             (self.no_amount, "deals without an amount: counted at 0 until an export gives one"),
             (self.no_account, f"deals without a company: on the account {NO_ACCOUNT!r}"),
@@ -314,6 +320,16 @@ def _columns(table: RawTable, source: str) -> dict[str, int]:
     return found
 
 
+def _before(day: object, stored: date | None) -> bool:
+    """Whether an ISO ``day`` of the export is before a stored date (a day that is no date: not before)."""
+    if stored is None or not isinstance(day, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", day):
+        return False
+    try:
+        return date.fromisoformat(day) < stored
+    except ValueError:
+        return False
+
+
 def _falsy(value: object) -> bool:
     return str(value).strip().lower() in ("false", "0", "no", "n", "否")
 
@@ -392,13 +408,21 @@ def convert(
             deals[-1][1]["amount"] = 0
             derived.no_amount += 1
     derived.rows = len(deals)
-    stored_levels = dict(
-        _in_chunks(
-            session,
-            lambda chunk: select(Opportunity.opp_code, Opportunity.level).where(Opportunity.opp_code.in_(chunk)),
-            (str(d["code"]) for _, d in deals),
-        )
-    )
+    stored_levels: dict[str, int] = {}
+    latest_entry: dict[str, date] = {}  # a stored deal's latest stage entry: a won step is never dated before it
+    for code, stored_level, latest in _in_chunks(
+        session,
+        lambda chunk: (
+            select(Opportunity.opp_code, Opportunity.level, func.max(StageHistory.entered_date))
+            .outerjoin(StageHistory, StageHistory.opportunity_id == Opportunity.id)
+            .where(Opportunity.opp_code.in_(chunk))
+            .group_by(Opportunity.opp_code, Opportunity.level)
+        ),
+        (str(d["code"]) for _, d in deals),
+    ):
+        stored_levels[str(code)] = int(stored_level)
+        if latest is not None:
+            latest_entry[str(code)] = latest if isinstance(latest, date) else date.fromisoformat(str(latest))
     rep_codes = {str(d["owner"]): _code(prefix, "R", str(d["owner"])) for _, d in deals}
     account_codes = {str(d["account"]): _code(prefix, "A", str(d["account"])) for _, d in deals}
     stored_reps = set(_codes(session, Rep.rep_code, Rep.id, rep_codes.values()))
@@ -473,10 +497,13 @@ def convert(
             )
         )
         if status == "won" and close:
-            history.rows.append((number, [code, WON_LEVEL, close]))
             contracts.rows.append((number, [f"{code}-CRM", code, close, d["amount"], CRM_ORIGIN]))
-            derived.won_steps += 1
             derived.contracts += 1
+            if _before(close, latest_entry.get(code)):  # closed before a stage this deal entered since: as of
+                derived.won_as_of += stored_levels.get(code) != WON_LEVEL  # the import's day (a level change)
+            else:
+                history.rows.append((number, [code, WON_LEVEL, close]))
+                derived.won_steps += 1
     derived.reps, derived.accounts = len(new_reps), len(new_accounts)
     out = [t for t in (reps, accounts, opps, history, contracts) if t.rows]
     return out, issues, derived

@@ -3,6 +3,8 @@ here by the test's own SQL, and each refusal the pages would give."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 import pytest
 from sqlalchemy import text
@@ -35,8 +37,8 @@ def test_apf001_winloss_by_quarter_team_rep_and_product(director, manager, demo_
     line = demo_session.execute(
         text("SELECT product_line FROM opportunities WHERE product_line IS NOT NULL LIMIT 1")
     ).scalar()
-    whole = {"a": f"{YEAR}-01-01", "b": f"{YEAR}-12-31"}
-    cases = [
+    whole: dict[str, Any] = {"a": f"{YEAR}-01-01", "b": f"{YEAR}-12-31"}
+    cases: list[tuple[str, dict[str, Any]]] = [
         (f"year={YEAR}&quarter=3", {"a": f"{YEAR}-07-01", "b": f"{YEAR}-09-30"}),
         (f"year={YEAR}&team=2", {**whole, "team": 2}),
         (f"year={YEAR}&rep=R0001", {**whole, "rep": "R0001"}),
@@ -76,7 +78,7 @@ def test_apf003_funnel_by_product_and_class(director, demo_session):
         params={"l": line},
     )
     got = {r["level"]: (r["count"], r["amount"]) for r in body["levels"] if r["count"]}
-    want = {int(lv): (len(g), float(g["amount"].sum())) for lv, g in raw.groupby("level")}
+    want = {int(str(lv)): (len(g), float(g["amount"].sum())) for lv, g in raw.groupby("level")}
     assert got.keys() == want.keys()
     for level, (n, amount) in want.items():
         assert got[level][0] == n and got[level][1] == pytest.approx(amount)

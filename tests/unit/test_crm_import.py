@@ -514,7 +514,8 @@ def test_crm011_a_huge_export_is_refused_by_the_same_limits(engine: Engine, tmp_
 
     rows = "\n".join(f"{i},Deal {i},Closed Won,100,2017-05-18,2017-02-01,Owner,Company" for i in range(12))
     path = tmp_path / "big.csv"
-    path.write_text("Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Associated Company\n" + rows)
+    header = "Record ID,Deal Name,Deal Stage,Amount,Close Date,Create Date,Deal owner,Associated Company\n"
+    path.write_text(header + rows)
     report = run_import(
         engine,
         path,
@@ -525,3 +526,30 @@ def test_crm011_a_huge_export_is_refused_by_the_same_limits(engine: Engine, tmp_
     )
     assert report.too_large and "more than 10 rows" in report.issues[0].message
     assert _rows(engine, "SELECT count(*) FROM opportunities") == [(0,)]
+
+
+def test_crm012_a_deal_won_before_a_stage_stored_since_is_won_as_of_the_import(engine: Engine, tmp_path):
+    """Deal 9002 was at Qualified To Buy (2) in the export imported as of 2017-12-01 and at Presentation Scheduled
+    (3) in the one as of 2017-12-20; this week's says Closed Won on 2017-12-15 (the CRM was updated late). The won
+    step cannot go before the stored 2017-12-20 entry: it is dated by this import's as-of day, nothing is refused,
+    and the contract is still signed on the close date."""
+    first = (DATA / "hubspot-deals.csv").read_text()
+    path = tmp_path / "hubspot-deals.csv"
+    crm = CrmSource("hubspot", DEFAULT_STAGES["hubspot"])
+    for stage, as_of in (("Qualified To Buy", date(2017, 12, 1)), ("Presentation Scheduled", date(2017, 12, 20))):
+        path.write_text(first.replace("9002,Managed firewall,Contract Sent", f"9002,Managed firewall,{stage}"))
+        assert run_import(engine, path, as_of=as_of, username="t", crm=crm).ok
+    path.write_text(first.replace("9002,Managed firewall,Contract Sent", "9002,Managed firewall,Closed Won"))
+    report = run_import(engine, path, as_of=date(2017, 12, 27), username="t", crm=crm)
+    assert report.ok, report.issues
+    assert report.derived is not None and report.derived["won_as_of"] == 1
+    assert _rows(
+        engine,
+        "SELECT h.level, h.entered_date FROM stage_history h JOIN opportunities o ON o.id = h.opportunity_id "
+        "WHERE o.opp_code = 'HS-9002' ORDER BY h.level",
+    ) == [(2, date(2017, 8, 21)), (3, date(2017, 12, 20)), (5, date(2017, 12, 27))]
+    assert _rows(
+        engine,
+        "SELECT c.signed_date, o.closed_date, o.status FROM contracts c JOIN opportunities o ON o.id = c.opportunity_id"
+        " WHERE o.opp_code = 'HS-9002'",
+    ) == [(date(2017, 12, 15), date(2017, 12, 15), "won")]

@@ -191,7 +191,7 @@ def _scans_sqlite(conn: Connection, statement: str, parameters: Any) -> set[str]
     """The tables of ``BIG`` the plan reads whole: a SCAN (of the table or of a whole index), or a SEARCH whose
     index condition names no narrowing column (``status=?`` reads every open deal of the company); a first-row
     seek (``FIRST_ROW``, no sort in its plan) reads none."""
-    found = set()
+    found: set[str] = set()
     plan = [str(row[-1]) for row in conn.exec_driver_sql("EXPLAIN QUERY PLAN " + statement, parameters).all()]
     if FIRST_ROW.search(" ".join(statement.split())) and not any("TEMP B-TREE" in d for d in plan):
         return found
