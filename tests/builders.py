@@ -6,6 +6,7 @@ from datetime import date
 from itertools import count
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from data_access.models import (
@@ -91,9 +92,11 @@ class Seed:
         self.s.add(StageHistory(opportunity_id=opp.id, level=level, entered_date=created))
         return opp
 
-    def contract(self, opp: Opportunity, amount: float, signed: date, gm: float = 0.0) -> Contract:
+    def contract(
+        self, opp: Opportunity, amount: float, signed: date, gm: float = 0.0, code: str | None = None
+    ) -> Contract:
         c = Contract(
-            contract_code=f"HT{next(_seq):05d}",
+            contract_code=code or f"HT{next(_seq):05d}",
             opportunity_id=opp.id,
             signed_date=signed,
             amount=amount,
@@ -141,3 +144,9 @@ class Seed:
         self.s.add(q)
         self.s.flush()
         return q
+
+
+def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | None:
+    """(rep id, team id) of a rep code, or None (a test's lookup: the app's reads go through a scope)."""
+    row = session.execute(select(Rep.id, Rep.team_id).where(Rep.rep_code == rep_code)).first()
+    return (int(row[0]), row[1]) if row else None

@@ -12,7 +12,7 @@ from sqlalchemy import and_, case, func, literal, null, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, BuyingPower, Contact, Contract, Opportunity, Payment, Rep, Team, Visit
-from data_access.queries.shared import _frame, distinct_values
+from data_access.queries.shared import _distinct_values, _frame
 from data_access.rad import account_bookings
 from data_access.scope import Scope
 
@@ -151,7 +151,7 @@ def rad_accounts(
 def account_regions_industries(session: Session, scope: Scope) -> tuple[list[str], list[str]]:
     """The regions and industries of the accounts the viewer sees (the RAD page's filter choices)."""
     owned = None if scope.is_everything else scope.condition(Account.owner_rep_id)
-    return distinct_values(session, Account.region, owned), distinct_values(session, Account.industry, owned)
+    return _distinct_values(session, Account.region, owned), _distinct_values(session, Account.industry, owned)
 
 
 def account_detail(session: Session, scope: Scope, account_code: str) -> dict[str, Any] | None:
@@ -187,10 +187,16 @@ def account_detail(session: Session, scope: Scope, account_code: str) -> dict[st
     return None if row is None else dict(zip(keys, row, strict=True))
 
 
-def account_contacts(session: Session, account_id: int) -> pd.DataFrame:
-    """An account's contacts: name, decision_role, title, department, phone, email (by role, then name)."""
+def account_contacts(session: Session, scope: Scope, account_id: int) -> pd.DataFrame:
+    """The contacts of an account in scope (its owner's): name, decision_role, title, department, phone, email (by
+    role, then name)."""
     cols = [Contact.name, Contact.decision_role, Contact.title, Contact.department, Contact.phone, Contact.email]
-    stmt = select(*cols).where(Contact.account_id == account_id).order_by(Contact.decision_role, Contact.name)
+    owned = select(Account.id).where(Account.id == account_id, scope.condition(Account.owner_rep_id))
+    stmt = (
+        select(*cols)
+        .where(Contact.account_id == account_id, Contact.account_id.in_(owned))
+        .order_by(Contact.decision_role, Contact.name)
+    )
     return _frame(session, stmt, ["name", "decision_role", "title", "department", "phone", "email"])
 
 

@@ -42,8 +42,8 @@ def flagged_lines(session: Session, scope: Scope, start: date, end: date, floor_
     return sorted(lines, key=lambda line: (line.quote_code, line.product_code))
 
 
-def deal_owners(session: Session, opp_codes: set[str]) -> dict[str, QuoteOwner]:
-    """Each deal's owner rep and account (deals already read in scope)."""
+def deal_owners(session: Session, scope: Scope, opp_codes: set[str]) -> dict[str, QuoteOwner]:
+    """Each deal's owner rep and account, of the deals in scope."""
     if not opp_codes:
         return {}
     out: dict[str, QuoteOwner] = {}
@@ -53,7 +53,7 @@ def deal_owners(session: Session, opp_codes: set[str]) -> dict[str, QuoteOwner]:
             select(Opportunity.opp_code, Rep.rep_code, Account.account_code)
             .join(Rep, Rep.id == Opportunity.owner_rep_id)
             .join(Account, Account.id == Opportunity.account_id)
-            .where(Opportunity.opp_code.in_(codes[i : i + 500]))
+            .where(Opportunity.opp_code.in_(codes[i : i + 500]), scope.opportunities())
         )
         out.update({opp: QuoteOwner(rep, account) for opp, rep, account in session.execute(stmt)})
     return out
@@ -190,15 +190,15 @@ def event_costs(session: Session, scope: Scope, year: int) -> tuple[list[EventCo
     return events, bookings, owners
 
 
-def names_of(session: Session, rep_codes: set[str], account_codes: set[str]) -> dict[str, str]:
-    """The names of reps and accounts by their codes (codes a loader already read in scope)."""
+def names_of(session: Session, scope: Scope, rep_codes: set[str], account_codes: set[str]) -> dict[str, str]:
+    """The names of the reps and accounts in scope, by their codes."""
     out: dict[str, str] = {}
-    for model, column, codes in (
-        (Rep, Rep.rep_code, rep_codes),
-        (Account, Account.account_code, account_codes),
+    for model, column, codes, owned in (
+        (Rep, Rep.rep_code, rep_codes, scope.condition(Rep.id)),
+        (Account, Account.account_code, account_codes, scope.condition(Account.owner_rep_id)),
     ):
         ordered = sorted(codes)
         for i in range(0, len(ordered), 500):
-            stmt = select(column, model.name).where(column.in_(ordered[i : i + 500]))
+            stmt = select(column, model.name).where(column.in_(ordered[i : i + 500]), owned)
             out.update({str(code): str(name) for code, name in session.execute(stmt)})
     return out

@@ -120,9 +120,9 @@ def won_deals(session: Session, scope: Scope, start: date, end: date) -> pd.Data
     return _frame(session, stmt, ["rep_id", "amount", "created_date", "closed_date"]).astype({"amount": float})
 
 
-def task_book(session: Session, rep_id: int, year: int) -> pd.DataFrame:
-    """One rep's task-book rows (销售任务书) of a year: quarter (None = whole year), revenue_target, gm_target,
-    target_account_codes, base_salary, target_commission, working_conditions."""
+def task_book(session: Session, scope: Scope, rep_id: int, year: int) -> pd.DataFrame:
+    """One rep's task-book rows (销售任务书) of a year when ``scope`` holds the rep: quarter (None = whole year),
+    revenue_target, gm_target, target_account_codes, base_salary, target_commission, working_conditions."""
     cols = [
         Quota.quarter,
         Quota.revenue_target,
@@ -132,7 +132,11 @@ def task_book(session: Session, rep_id: int, year: int) -> pd.DataFrame:
         Quota.target_commission,
         Quota.working_conditions,
     ]
-    stmt = select(*cols).where(Quota.rep_id == rep_id, Quota.year == year).order_by(Quota.quarter)
+    stmt = (
+        select(*cols)
+        .where(Quota.rep_id == rep_id, Quota.year == year, scope.condition(Quota.rep_id))
+        .order_by(Quota.quarter)
+    )
     names = [c.key for c in cols]
     return _frame(session, stmt, names)
 

@@ -124,12 +124,6 @@ def has_any_data(session: Session) -> bool:
     return any(session.execute(select(m.id).limit(1)).first() is not None for m in models)
 
 
-def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | None:
-    """(rep id, team id) of a rep code, or None."""
-    row = session.execute(select(Rep.id, Rep.team_id).where(Rep.rep_code == rep_code)).first()
-    return (int(row[0]), row[1]) if row else None
-
-
 def rep_named(session: Session, scope: Scope, rep_code: str) -> tuple[int, str, str] | None:
     """(id, rep_code, name) of the rep row with ``rep_code`` (any role) when ``scope`` holds it, else None."""
     stmt = select(Rep.id, Rep.rep_code, Rep.name).where(Rep.rep_code == rep_code, scope.condition(Rep.id))
@@ -161,7 +155,7 @@ def recent_imports(session: Session, limit: int = 20) -> list[dict[str, Any]]:
     return out
 
 
-def distinct_values(session: Session, column: Any, condition: Any = None) -> list[str]:
+def _distinct_values(session: Session, column: Any, condition: Any = None) -> list[str]:
     """The distinct non-empty values of an indexed ``column``, sorted. Under ``condition`` (a viewer's part of
     the company) a plain DISTINCT over its rows; without one, one index seek per value (a loose index scan as
     a recursive query: the next value is the least one above the last), not a pass over every row's entry:
@@ -177,7 +171,7 @@ def distinct_values(session: Session, column: Any, condition: Any = None) -> lis
 
 def product_lines(session: Session, scope: Scope) -> list[str]:
     """The product lines of the opportunities the viewer sees, sorted (for the filter's choices)."""
-    return distinct_values(
+    return _distinct_values(
         session, Opportunity.product_line, None if not scope.narrows_deals else scope.opportunities()
     )
 

@@ -91,12 +91,15 @@ def _closed(scope: Scope, start: date, end: date) -> Any:
 
 
 def year_classes(session: Session, scope: Scope, year: int) -> dict[int, str]:
-    """Every account's RAD class in ``year`` (``data_access.rad``, thresholds from the settings), by account id;
-    an account without one is left out (its class is ``UNKNOWN``). Classes are the same for every viewer:
-    ``scope`` only keys a kept copy (the loaders keep it, ``metrics.views.reads``; pass ``Scope.everything()``)."""
+    """The RAD class in ``year`` of every account in scope (``data_access.rad``, thresholds from the settings), by
+    account id; an account without one is left out (its class is ``UNKNOWN``). A class is the same for every
+    viewer, so the loaders keep the whole company's once (``metrics.views.reads``, ``Scope.everything()``)."""
     settings = load_settings(session)
     classes = account_classes(year, settings.rad_r_min, settings.rad_a_max)
-    return {int(a): str(c) for a, c in session.execute(select(classes.c.account_id, classes.c.rad_class))}
+    stmt = select(classes.c.account_id, classes.c.rad_class)
+    if not scope.is_everything:
+        stmt = stmt.where(classes.c.account_id.in_(select(Account.id).where(scope.condition(Account.owner_rep_id))))
+    return {int(a): str(c) for a, c in session.execute(stmt)}
 
 
 def _classes_of(session: Session, account_ids: Any, year: int, classes: Mapping[int, str] | None) -> dict[int, str]:

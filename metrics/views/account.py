@@ -52,7 +52,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         code=code,
         account=found,
         history=pd.concat(years, ignore_index=True),
-        contacts=queries.account_contacts(session, found["id"]),
+        contacts=queries.account_contacts(session, scope, found["id"]),
         opportunities=records(queries.account_opportunities(session, scope, found["id"])),
         visits=records(queries.account_visits(session, scope, found["id"])),
         payments=records(queries.account_payments_due(session, scope, found["id"])),

@@ -198,7 +198,7 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
     settings = load_settings(session)
     chosen, p, k = card.filters, card.filters.period, card.kpis
     board, _teams = _board(session, rep_scope, p, today, ROLES)  # the addressed rep row, whatever its role
-    codes = target_codes(queries.task_book(session, rep[0], p.year), p.quarter)
+    codes = target_codes(queries.task_book(session, rep_scope, rep[0], p.year), p.quarter)
     covered = queries.account_coverage(session, rep_scope, codes, p.start, p.end, today)
     week_start, week_end = week_of(today)
     return ScorecardData(
@@ -232,7 +232,7 @@ def load_scorecard(session: Session, viewer: Viewer, query: dict[str, str], toda
 def load_taskbook(session: Session, viewer: Viewer, query: dict[str, str], today: date, rep: Rep) -> TaskbookData:
     card, _choices, rep_scope = _card(session, viewer, query, today, rep)
     p = card.filters.period
-    book = queries.task_book(session, rep[0], p.year)
+    book = queries.task_book(session, rep_scope, rep[0], p.year)
     settings = load_settings(session)
     tiers = settings.commission_tiers
     codes = target_codes(book, p.quarter)

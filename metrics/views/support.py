@@ -314,7 +314,7 @@ def risk_flags(session: Session, scope: Scope, year: int, settings: BusinessSett
     """The five flags of the year in scope (控制腐败), each with the rows behind it."""
     start, end = date(year, 1, 1), date(year, 12, 31)
     lines = queries.flagged_lines(session, scope, start, end, settings.floor_margin)
-    owners = queries.deal_owners(session, {line.opp_code for line in lines})
+    owners = queries.deal_owners(session, scope, {line.opp_code for line in lines})
     contracts, current = queries.contracts_below_quotes(session, scope, start, end, settings.risk_contract_below_quote)
     events, bookings, account_owners = queries.event_costs(session, scope, year)
     return [
@@ -361,7 +361,7 @@ def load_risk(session: Session, viewer: Viewer, query: dict[str, str], today: da
     teams = queries.teams(session, viewer.scope) if viewer.role == "director" else []
     shown = [f for f in flags if f.kind == kind] if kind else _firsts(flags, FLAGS_NAMED)
     names = queries.names_of(
-        session, {f.rep_code for f in shown if f.rep_code}, {f.account_code for f in shown if f.account_code}
+        session, scope, {f.rep_code for f in shown if f.rep_code}, {f.account_code for f in shown if f.account_code}
     )
     return RiskData(
         year,

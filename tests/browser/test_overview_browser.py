@@ -73,8 +73,14 @@ def test_brw003_language_switch_and_navigation(watched, live_server):
     page.wait_for_selector("#funnel-levels-chart .main-svg")
     page.wait_for_function("() => !document.querySelector('._dash-loading-callback')")
     page.wait_for_load_state("networkidle")
+    # what the user sees: the funnel's title and its switch in Chinese, the open levels' bars drawn
+    assert page.locator(".page-title").inner_text() == "商机漏斗"
+    assert page.locator("#lang-switch").inner_text() == "English"
+    assert page.locator("#funnel-levels-chart .main-svg .trace").count() >= 1
+    assert "active" in (page.locator("#nav-funnel").get_attribute("class") or "")
     page.goto(live_server + "/nowhere")
     page.wait_for_selector("#not-found")
+    assert page.locator("#not-found .page-title").inner_text() == "页面不存在"  # the choice of language stays
     watched.assert_clean()
 
 

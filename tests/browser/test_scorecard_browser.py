@@ -38,10 +38,19 @@ def test_brw202_a_director_opens_a_scorecard_from_the_leaderboard(watched, live_
     watched.sign_in(live_server)
     page.goto(live_server + "/scorecards")
     page.wait_for_selector("#sc-leaderboard .ag-row")
-    page.locator("#sc-leaderboard .ag-row[row-index='2'] a").first.click()
+    link = page.locator("#sc-leaderboard .ag-row[row-index='2'] a").first
+    clicked = link.inner_text().strip()
+    row = page.locator("#sc-leaderboard .ag-row[row-index='2']").first.inner_text()
+    link.click()
     page.wait_for_url(re.compile(r"rep=R\d+"))
     page.wait_for_selector("#sc-attainment-value")
     page.wait_for_load_state("networkidle")
+    code = re.search(r"rep=(R\d+)", page.url)
+    assert code is not None
+    title = page.locator(".page-title").inner_text()
+    # the scorecard of the rep whose row was clicked: their name and code in the title, the code in the row
+    assert clicked in title and code.group(1) in title and code.group(1) in row, (clicked, title, row)
+    assert page.locator("#sc-attainment-value").inner_text().endswith("%")
     watched.assert_clean()
 
 

@@ -54,7 +54,7 @@ def _hrefs(page) -> list[str]:
     return page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
 
 
-def test_sec001_hostile_codes_and_names_are_text_in_grids(browser, hostile_server):
+def test_brs001_hostile_codes_and_names_are_text_in_grids(browser, hostile_server):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     context.add_cookies([{"name": "lang", "value": "en", "url": hostile_server}])
     page = context.new_page()
@@ -80,7 +80,7 @@ def test_sec001_hostile_codes_and_names_are_text_in_grids(browser, hostile_serve
     context.close()
 
 
-def test_sec002_the_language_switch_never_leaves_the_site(browser, hostile_server):
+def test_brs002_the_language_switch_never_leaves_the_site(browser, hostile_server):
     context = browser.new_context(viewport={"width": 1440, "height": 900})
     page = context.new_page()
     left: list[str] = []

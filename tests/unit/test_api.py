@@ -12,6 +12,8 @@ from sqlalchemy import text
 
 from data_access.db import session_factory
 from data_access.users import create_token, revoke_tokens
+from metrics.period import Period
+from tests import truth
 from tests.conftest import AS_OF
 from web.openapi import SCHEMAS, openapi_document
 
@@ -95,7 +97,12 @@ def test_api004_rad_and_scorecard_shapes_and_values(director, demo_session):
         else:
             assert a["sow"] == pytest.approx(a["bookings"] / a["bp"])
     card = _check(director.get(f"/api/v1/scorecard/R0001?year={AS_OF.year - 1}"), "Scorecard")
-    assert card["attainment"] == pytest.approx(card["bookings"] / card["revenue_target"])
+    rep_id = demo_session.execute(text("SELECT id FROM reps WHERE rep_code = 'R0001'")).scalar_one()
+    year = Period(AS_OF.year - 1)
+    booked = truth.bookings(demo_session, year.start, year.end, rep=rep_id)  # the test's own SQL
+    target = truth.year_target(demo_session, year.year, rep_id)
+    assert target and card["bookings"] == pytest.approx(booked) and card["revenue_target"] == pytest.approx(target)
+    assert card["attainment"] == pytest.approx(booked / target)
     assert card["remaining_quota"] == pytest.approx(max(card["revenue_target"] - card["bookings"], 0))
     tc = demo_session.execute(
         text(

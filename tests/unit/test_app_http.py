@@ -11,6 +11,7 @@ from data_access.scope import Scope
 from metrics.period import Period
 from metrics.views.filters import canonical_query, filters_from_controls
 from metrics.views.kpis import overview_kpis
+from tests import truth
 from tests.conftest import AS_OF
 from tests.dash_http import find, render_page, text_of, walk
 
@@ -28,6 +29,15 @@ def test_app001_index_serves_everything_itself(director):
 
 def test_app002_overview_tiles_equal_the_metrics(director, demo_session):
     tree = render_page(director, "/", "")
+    year = Period(AS_OF.year)
+    # the figures by the test's own SQL (tests/truth.py), not by the loader's functions
+    open_amount, weighted = truth.open_pipeline(demo_session)
+    assert text_of(find(tree, "kpi-bookings-value")) == cny(truth.bookings(demo_session, year.start, year.end), "en")
+    assert text_of(find(tree, "kpi-open-pipeline-value")) == cny(open_amount, "en")
+    assert text_of(find(tree, "kpi-weighted-pipeline-value")) == cny(weighted, "en")
+    assert text_of(find(tree, "kpi-overdue-value")) == cny(truth.overdue(demo_session, AS_OF), "en")
+    won, lost = truth.closed(demo_session, year.start, year.end)
+    assert text_of(find(tree, "kpi-win-rate-value")) == pct(won / (won + lost), "en")
     k = overview_kpis(demo_session, Scope.everything(), Period(AS_OF.year), AS_OF)
     assert text_of(find(tree, "kpi-bookings-value")) == cny(k.bookings, "en")
     assert text_of(find(tree, "kpi-attainment-value")) == pct(k.attainment, "en")
@@ -44,8 +54,10 @@ def test_app003_filters_from_the_url_reach_the_numbers(director, demo_session):
 
     team_id, _ = queries.teams(demo_session, Scope.everything())[0]
     tree = render_page(director, "/", f"?period={AS_OF.year - 1}Q2&team={team_id}")
-    k = overview_kpis(demo_session, Scope.team(team_id), Period(AS_OF.year - 1, 2), AS_OF)
-    assert text_of(find(tree, "kpi-bookings-value")) == cny(k.bookings, "en")
+    q2 = Period(AS_OF.year - 1, 2)
+    assert text_of(find(tree, "kpi-bookings-value")) == cny(
+        truth.bookings(demo_session, q2.start, q2.end, team_id), "en"
+    )
     assert find(tree, "filter-team")["props"]["value"] == team_id
     assert find(tree, "filter-quarter")["props"]["value"] == "2"
 
@@ -53,8 +65,8 @@ def test_app003_filters_from_the_url_reach_the_numbers(director, demo_session):
 @pytest.mark.parametrize("search", ["?period=1999", "?period=abc", "?team=xyz", "?team=999999", "?period=2026Q9"])
 def test_app004_bad_filters_are_ignored_with_a_notice(director, demo_session, search):
     tree = render_page(director, "/", search)
-    k = overview_kpis(demo_session, Scope.everything(), Period(AS_OF.year), AS_OF)
-    assert text_of(find(tree, "kpi-bookings-value")) == cny(k.bookings, "en")
+    year = Period(AS_OF.year)
+    assert text_of(find(tree, "kpi-bookings-value")) == cny(truth.bookings(demo_session, year.start, year.end), "en")
     assert "Ignored an invalid filter" in text_of(tree)
 
 

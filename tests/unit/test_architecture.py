@@ -99,3 +99,17 @@ def test_arc006_only_the_loaders_keep_results():
     }
     assert others <= {"web/loading.py", "app.py"}, others
     assert not (ROOT / "web" / "view_cache.py").exists()
+
+
+def test_arc010_every_test_id_names_one_test():
+    """Short ids (``test_fnl008_...``) are what ``-k`` picks and what the docs cite: each names one test."""
+    import re
+    from collections import Counter
+
+    ids = Counter(
+        match.group(1)
+        for path in Path(__file__).resolve().parents[1].rglob("test_*.py")
+        for match in re.finditer(r"^(?:async )?def test_([a-z]+\d+)_", path.read_text(encoding="utf-8"), re.MULTILINE)
+    )
+    assert [i for i, n in ids.items() if n > 1] == []
+    assert len(ids) > 500  # the suite was read

@@ -11,6 +11,7 @@ from data_access import queries
 from data_access.scope import Scope
 from metrics.period import Period
 from metrics.views.funnel import movement_of
+from tests.builders import rep_by_code
 from tests.conftest import AS_OF
 from tests.dash_http import find, render_page, text_of, walk
 
@@ -164,7 +165,7 @@ def test_fnl008_stalled_days_are_configurable_and_the_v_gap_is_shown(director, d
     assert "stalled '-3' must be a number of days" in text_of(bad)
 
 
-def test_fnl008_movement_reads_only_touched_deals_and_equals_reading_every_deal(demo_session):
+def test_fnl014_movement_reads_only_touched_deals_and_equals_reading_every_deal(demo_session):
     """Deals untouched since the window's start are summed in SQL, not read: the movement is the same as
     the movement of every deal in scope read whole (changes, stage history and all)."""
     import pandas as pd
@@ -201,7 +202,7 @@ def test_fnl008_movement_reads_only_touched_deals_and_equals_reading_every_deal(
         )
         return opps, changes, history
 
-    rep_id, team_id = queries.rep_by_code(demo_session, "R0001") or (0, 0)
+    rep_id, team_id = rep_by_code(demo_session, "R0001") or (0, 0)
     touched_fewer = False
     for scope in (Scope.everything(), Scope.team(team_id or 0), Scope.rep(rep_id)):
         for days, period in ((7, Period(AS_OF.year, 4)), (30, Period(AS_OF.year)), (120, Period(AS_OF.year, 4))):

@@ -10,7 +10,7 @@ from data_access import queries
 from data_access.scope import Scope
 from metrics.period import Period
 from metrics.views.kpis import overview_kpis
-from tests.builders import Seed
+from tests.builders import Seed, rep_by_code
 
 TODAY = date(2026, 6, 30)
 
@@ -119,7 +119,7 @@ def test_ovq007_overdue_summed_per_due_date_equals_per_payment(demo_session):
     from metrics.collections import overdue
     from tests.conftest import AS_OF
 
-    rep_id, team_id = queries.rep_by_code(demo_session, "R0001") or (0, 0)
+    rep_id, team_id = rep_by_code(demo_session, "R0001") or (0, 0)
     for scope in (Scope.everything(), Scope.team(team_id or 0), Scope.rep(rep_id)):
         rows = demo_session.execute(
             select(Payment.due_date, Payment.amount, Payment.paid_amount)

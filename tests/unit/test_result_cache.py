@@ -32,6 +32,7 @@ from data_access.users import Viewer
 from metrics.funnel import days_at_levels
 from metrics.views import funnel, rad, reads
 from tests.browser.conftest import free_port
+from tests.builders import rep_by_code
 from tests.conftest import AS_OF
 
 DIRECTOR = Viewer(user_id=0, username="test", role="director", rep_id=None, rep_code=None, team_id=None)
@@ -91,7 +92,7 @@ def test_rc001_kept_per_scope_and_equal_to_the_query(dash_app, demo_session):
     server = dash_app.server
     with server.app_context():
         rt = runtime()
-        rep_id, team_id = queries.rep_by_code(demo_session, "R0001") or (0, 0)
+        rep_id, team_id = rep_by_code(demo_session, "R0001") or (0, 0)
         scopes = (Scope.everything(), Scope.team(team_id or 0), Scope.rep(rep_id))
         with rt.sessions() as session:
             _store(server).cache.clear()  # what earlier tests kept (a cache: safe to drop)
@@ -249,7 +250,7 @@ def test_rc008_an_unreachable_redis_falls_back_to_the_query(dash_app, demo_sessi
 def test_rc009_a_loader_is_kept_per_viewer_and_address(dash_app, demo_session):
     """The one cache layer is the loaders': a page's answer is kept per role and scope, and per address in its
     sorted, non-empty parameters; what it keeps is what the loader answers outside the app."""
-    rep_id, rep_team = queries.rep_by_code(demo_session, "R0001") or (0, 0)
+    rep_id, rep_team = rep_by_code(demo_session, "R0001") or (0, 0)
     team_id = int(rep_team or 0)
     manager = Viewer(user_id=0, username="m", role="manager", rep_id=None, rep_code=None, team_id=team_id)
     query = {"period": str(AS_OF.year), "measure": "count", "level": "3"}

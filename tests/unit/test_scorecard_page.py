@@ -93,7 +93,7 @@ def test_scp004_scorecard_parts(director, demo_session):
         {"rep": rep_id, "today": AS_OF},
     ).scalar_one()
     assert len(find(tree, "sc-overdue-list")["props"]["children"]) == late > 0
-    book = queries.task_book(demo_session, rep_id, AS_OF.year)
+    book = queries.task_book(demo_session, Scope.everything(), rep_id, AS_OF.year)
     codes = [c for c in str(book["target_account_codes"].dropna().iloc[0]).split(",") if c]
     assert len(find(tree, "sc-coverage")["props"]["children"][1]["props"]["children"]) == len(codes)
     assert "Total" in text_of(find(tree, "sc-payout"))
@@ -124,7 +124,7 @@ def test_scp005_what_if_counts_only_the_viewers_open_deals(rep, demo_session):
 def test_scp006_task_book_is_printable_and_scoped(director, rep, demo_session):
     tree = render_page(director, "/scorecards", "?rep=R0003&view=taskbook")
     rep_id, _team = _rep(demo_session, "R0003")
-    book = queries.task_book(demo_session, rep_id, AS_OF.year)
+    book = queries.task_book(demo_session, Scope.everything(), rep_id, AS_OF.year)
     assert len(find(tree, "taskbook-targets")["props"]["children"][1]["props"]["children"]) == len(book)
     formula = text_of(find(tree, "taskbook-formula"))
     base = float(book[book["quarter"].isna()]["base_salary"].iloc[0])

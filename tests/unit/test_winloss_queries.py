@@ -15,7 +15,7 @@ from data_access.settings import save_setting
 from metrics import winloss
 from metrics.frames import records
 from metrics.winloss import head_to_head, tally
-from tests.builders import Seed
+from tests.builders import Seed, rep_by_code
 from tests.conftest import AS_OF
 
 Y = 2026
@@ -166,7 +166,7 @@ def test_wl024_win_loss_sums_and_drills_in_sql_equal_the_metric(session, world):
 
 
 def test_wl025_on_the_demo_data_too(demo_session):
-    _rep, team = queries.rep_by_code(demo_session, "R0001") or (0, 0)
+    _rep, team = rep_by_code(demo_session, "R0001") or (0, 0)
     assert team is not None
     for scope in (Scope.everything(), Scope.team(team)):
         for start, end in (
