@@ -35,8 +35,8 @@ def main() -> int:
         total.update(c)
         counted = sum(c[s] for s in COUNTED)
         killed = sum(c[s] for s in KILLED)
-        rate = f"{killed / counted:.1%}" if counted else "-"
-        print(f"{module:<28} {counted:>8} {killed:>7} {c['survived']:>9} {c['no tests']:>9} {rate:>10}")
+        shown = f"{killed / counted:.1%}" if counted else "-"
+        print(f"{module:<28} {counted:>8} {killed:>7} {c['survived']:>9} {c['no tests']:>9} {shown:>10}")
     counted = sum(total[s] for s in COUNTED)
     killed = sum(total[s] for s in KILLED)
     rate = killed / max(counted, 1)

@@ -102,4 +102,7 @@ def test_set003_aging_at_every_edge():
     assert (o.amount, o.count) == (255.0, 8)
     grouped = rows.assign(n=[5, 1, 1, 1, 1, 1, 1, 1, 2, 3, 4])  # each row stands for n payments summed
     assert overdue(grouped, TODAY).count == 9
-    assert overdue(rows.assign(paid_amount=[None] * 9 + [400.0, None]), TODAY).buckets["1-30"] == pytest.approx(103.0)
+    paid: list[float | None] = [*([None] * 9), 400.0, None]
+    assert overdue(rows.assign(paid_amount=pd.Series(paid, dtype=object)), TODAY).buckets["1-30"] == pytest.approx(
+        103.0
+    )
