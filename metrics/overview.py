@@ -178,16 +178,20 @@ def group_track(
     group with bookings or a target: key, bookings, target (NaN: none), attainment (NaN without a target),
     gap (target less bookings, at least 0). Largest gap first, then lowest attainment."""
     lines = rep_targets(quotas, quarter) if not quotas.empty else pd.DataFrame(columns=["revenue"])
-    reps = pd.Series(lines.index, index=lines.index)
-    keys = reps.map(lambda r: group_of.get(int(r))) if group_of is not None else reps
-    target = lines["revenue"].astype(float).groupby(keys.to_numpy(), dropna=False).sum()
-    booked_sum = booked.groupby("key", dropna=False)["bookings"].sum() if not booked.empty else pd.Series(dtype=float)
-    keys_all = list(dict.fromkeys([*target.index, *booked_sum.index]))
+    target: dict[int | None, float] = {}
+    for rep, revenue in zip(lines.index, lines["revenue"].astype(float), strict=True):
+        key = group_of.get(int(rep)) if group_of is not None else int(rep)
+        target[key] = target.get(key, 0.0) + float(revenue)
+    booked_sum: dict[int | None, float] = {}
+    for raw, amount in zip(booked["key"], booked["bookings"], strict=True):
+        key = None if raw is None or pd.isna(raw) else int(raw)  # no team: one line, whatever the column's dtype
+        booked_sum[key] = booked_sum.get(key, 0.0) + float(amount)
+    keys_all = list(dict.fromkeys([*target, *booked_sum]))
     out = pd.DataFrame(
         {
-            "key": keys_all,
-            "bookings": [float(booked_sum.get(k, 0.0)) for k in keys_all],
-            "target": [float(target.get(k, float("nan"))) for k in keys_all],
+            "key": pd.Series(keys_all, dtype=object),
+            "bookings": [booked_sum.get(k, 0.0) for k in keys_all],
+            "target": [target.get(k, float("nan")) for k in keys_all],
         }
     )
     shares = [attainment(b, None if pd.isna(t) else t) for b, t in zip(out["bookings"], out["target"], strict=True)]
