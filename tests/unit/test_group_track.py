@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import pandas as pd
 
@@ -20,16 +20,15 @@ QUOTAS = pd.DataFrame(
 TEAMS = {1: 10, 2: 10, 3: 20}
 
 
+def _num(value: Any) -> float | None:
+    number = float(value)
+    return None if number != number else number  # NaN: none
+
+
 def _rows(frame: pd.DataFrame) -> list[tuple]:
     return [
-        (
-            r.key,
-            r.bookings,
-            None if math.isnan(r.target) else r.target,
-            None if math.isnan(r.attainment) else r.attainment,
-            None if math.isnan(r.gap) else r.gap,
-        )
-        for r in frame.itertuples()
+        (r["key"], r["bookings"], _num(r["target"]), _num(r["attainment"]), _num(r["gap"]))
+        for r in frame.to_dict("records")
     ]
 
 
