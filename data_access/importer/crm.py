@@ -31,10 +31,11 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from data_access.importer.common import _codes, _in_chunks
-from data_access.importer.convert import CONTROL
+from data_access.importer.convert import CONTROL, ISO_DATE
 from data_access.importer.reader import Issue, RawTable
 from data_access.importer.schema import CRM_ORIGIN, normalise
-from data_access.models import Account, ImportMapping, Opportunity, Rep, StageHistory, Team
+from data_access.models import Account, ImportMapping, Opportunity, Rep, StageHistory
+from data_access.queries.shared import teams
 from data_access.scope import Scope
 
 SOURCES = ("salesforce", "hubspot", "odoo", "generic")
@@ -320,14 +321,14 @@ def _columns(table: RawTable, source: str) -> dict[str, int]:
     return found
 
 
-def _before(day: object, stored: date | None) -> bool:
-    """Whether an ISO ``day`` of the export is before a stored date (a day that is no date: not before)."""
-    if stored is None or not isinstance(day, str) or not re.match(r"^\d{4}-\d{2}-\d{2}$", day):
-        return False
+def _iso_day(value: object) -> date | None:
+    """The date of an ISO day as ``_day`` leaves it; None for anything else (the importer refuses it later)."""
+    if not isinstance(value, str) or not ISO_DATE.match(value):
+        return None
     try:
-        return date.fromisoformat(day) < stored
+        return date.fromisoformat(value)
     except ValueError:
-        return False
+        return None
 
 
 def _falsy(value: object) -> bool:
@@ -380,7 +381,8 @@ def convert(
         account = text(cells, "account")
         owner = text(cells, "owner") or "(no owner in the export)"
         name = text(cells, "name") or text(cells, "opp_id")
-        created = _day(cell(cells, "created"))
+        created, close = _day(cell(cells, "created")), _day(cell(cells, "close"))
+        no_amount = cell(cells, "amount") in (None, "")
         deals.append(
             (
                 number,
@@ -391,9 +393,9 @@ def convert(
                     "owner": owner,
                     "team": text(cells, "team") if scope is None or scope.is_everything else "",
                     "value": value,
-                    "amount": _amount(cell(cells, "amount")),
+                    "amount": 0 if no_amount else _amount(cell(cells, "amount")),
                     "created": created,
-                    "close": _day(cell(cells, "close")),
+                    "close": close,
                     "expected": _day(cell(cells, "expected")),
                     "product": text(cells, "product"),
                     "loss_reason": text(cells, "loss_reason"),
@@ -401,12 +403,10 @@ def convert(
                 },
             )
         )
-        if value == "won" and not _day(cell(cells, "close")):
+        if value == "won" and not close:
             issues.append(Issue(table.title, number, "close", None, "a won deal needs its close date (its contract's)"))
         derived.no_account += not account
-        if cell(cells, "amount") in (None, ""):
-            deals[-1][1]["amount"] = 0
-            derived.no_amount += 1
+        derived.no_amount += no_amount
     derived.rows = len(deals)
     stored_levels: dict[str, int] = {}
     latest_entry: dict[str, date] = {}  # a stored deal's latest stage entry: a won step is never dated before it
@@ -468,15 +468,13 @@ def convert(
             level = d["lost_at"] or stored_levels.get(code, 1)
         else:
             level = int(value)
-        close, expected = d["close"], d["expected"]
+        close = d["close"]
         closed = close if status != "open" else ""
-        if status == "open":
-            expected = expected or close
-            if not expected and isinstance(d["created"], str) and re.match(r"^\d{4}-\d{2}-\d{2}$", d["created"]):
-                expected = (date.fromisoformat(d["created"]) + timedelta(days=OPEN_DAYS)).isoformat()
-                derived.close_dates += 1
-        else:
-            expected = expected or close
+        expected = d["expected"] or close
+        created_on = _iso_day(d["created"])
+        if status == "open" and not expected and created_on:
+            expected = (created_on + timedelta(days=OPEN_DAYS)).isoformat()
+            derived.close_dates += 1
         opps.rows.append(
             (
                 number,
@@ -499,7 +497,8 @@ def convert(
         if status == "won" and close:
             contracts.rows.append((number, [f"{code}-CRM", code, close, d["amount"], CRM_ORIGIN]))
             derived.contracts += 1
-            if _before(close, latest_entry.get(code)):  # closed before a stage this deal entered since: as of
+            closed_on, latest = _iso_day(close), latest_entry.get(code)
+            if closed_on and latest and closed_on < latest:  # closed before a stage this deal entered since: as of
                 derived.won_as_of += stored_levels.get(code) != WON_LEVEL  # the import's day (a level change)
             else:
                 history.rows.append((number, [code, WON_LEVEL, close]))
@@ -513,6 +512,5 @@ def _team_of(session: Session, scope: Scope | None) -> str | None:
     """The name of a manager's team (their new reps join it); None for the whole company."""
     if scope is None or scope.is_everything:
         return None
-    stmt = select(Team.name).where(Team.id.in_(select(Rep.team_id).where(scope.condition(Rep.id))))
-    names = session.execute(stmt).scalars().all()
-    return str(names[0]) if len(names) == 1 else None
+    names = [name for _id, name in teams(session, scope)]
+    return names[0] if len(names) == 1 else None

@@ -115,7 +115,7 @@ def parse_filters(
     may pick (a value outside them is dropped with a notice, never trusted); ``years`` those that hold data
     (no period: ``default_year`` of them)."""
     problems: list[str] = []
-    period = Period(default_year(years or [], today))
+    shown = period = Period(default_year(years or [], today))
     raw_period = query.get("period")
     if raw_period:
         try:
@@ -124,7 +124,7 @@ def parse_filters(
                 raise ValueError(f"year {period.year} is outside {FIRST_YEAR}-{LAST_YEAR}")
         except ValueError as exc:
             problems.append(Problem(str(exc)))
-            period = Period(default_year(years or [], today))
+            period = shown
     team_id: int | None = None
     raw_team = query.get("team")
     if raw_team:

@@ -223,7 +223,8 @@ def _scans_postgresql(conn: Connection, statement: str, parameters: Any) -> set[
             walk(child)
 
     top = plan[0]["Plan"]
-    sorted_ = '"Node Type": "Sort"' in json.dumps(plan) or '"Node Type": "Incremental Sort"' in json.dumps(plan)
+    nodes = json.dumps(plan)
+    sorted_ = '"Node Type": "Sort"' in nodes or '"Node Type": "Incremental Sort"' in nodes
     if FIRST_ROW.search(" ".join(statement.split())) and top.get("Node Type") == "Limit" and not sorted_:
         return found
     walk(top)
