@@ -7,6 +7,7 @@ Each database is new and migrated with Alembic; data goes in through the models 
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import uuid
@@ -59,6 +60,21 @@ class Databases:
         self.engines.append(engine)
         return engine
 
+    def demo_copy(self, kept: Path) -> Engine:
+        """A copy of the demo database kept at ``kept`` (SQLite), built there first when it is not."""
+        if not kept.exists():
+            kept.parent.mkdir(parents=True, exist_ok=True)
+            built = make_engine(f"sqlite:///{kept}.{os.getpid()}")
+            upgrade(built)
+            demo.generate(built, as_of=AS_OF)
+            built.dispose()
+            os.replace(f"{kept}.{os.getpid()}", kept)
+        url = self.new_url()
+        shutil.copyfile(kept, make_url(url).database or "")
+        engine = make_engine(url)
+        self.engines.append(engine)
+        return engine
+
     def close(self) -> None:
         for engine in self.engines:
             engine.dispose()
@@ -98,7 +114,13 @@ def session(engine: Engine) -> Iterator[Session]:
 
 @pytest.fixture(scope="session")
 def demo_engine(databases: Databases) -> Engine:
-    """One database with the default demo data as of AS_OF, shared read-only by the session."""
+    """One database with the default demo data as of AS_OF, shared read-only by the session.
+
+    With ``SALESRADAR_TEST_DEMO_CACHE`` set to a folder (``scripts/mutation`` sets it: mutmut starts a test
+    session per mutant) the SQLite file is built once there and copied for every later session."""
+    kept = os.environ.get("SALESRADAR_TEST_DEMO_CACHE")
+    if kept and BACKEND == "sqlite":
+        return databases.demo_copy(Path(kept) / f"demo-{AS_OF}.sqlite3")
     engine = databases.new_engine()
     demo.generate(engine, as_of=AS_OF)
     return engine
