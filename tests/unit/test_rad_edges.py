@@ -141,7 +141,8 @@ def test_rde006_top_twenty_by_default_key_accounts_first_unknown_bp_last():
 
 def test_rde007_top_ten_d_accounts_by_white_space_unknown_last():
     codes = [f"D{i:02d}" for i in range(12)]
-    spaces: list[float | None] = [float(100 - i) for i in range(10)] + [0.5, None]
+    spaces: list[float | None] = [float(100 - i) for i in range(10)]
+    spaces += [0.5, None]
     accounts = pd.DataFrame(
         {"account_code": codes, "rad_class": ["D"] * 12, "white_space": pd.Series(spaces, dtype=object)}
     )
