@@ -78,7 +78,7 @@ def rollup_table(teams: pd.DataFrame, lang: str) -> Any:
     for r in records(teams):
         line = {
             **r,
-            "team": t("sc.everyone", lang) if r["team"] == "*" else r["team"],
+            "team": t("sc.everyone", lang) if r["team"] == "*" else r["team"] or t("overview.no_team", lang),
             "reps": int(r["reps"]),
             "v_text": t("kpi.quota_met", lang) if r["quota_met"] else None,
         }

@@ -166,11 +166,16 @@ def leaderboard(
     return pd.DataFrame(lines)
 
 
+def _name(value: Any) -> str | None:
+    """A team's name as a line shows it; None for the reps without a team (NaN from the outer join)."""
+    return None if value is None or pd.isna(value) else str(value)
+
+
 def rolled_up(
     rollup: pd.DataFrame, quotas: pd.DataFrame, won: pd.DataFrame, period: Period, today: date
 ) -> pd.DataFrame:
     """One line per team and one for everyone in scope (team None, ``name`` "*"): the sums of its reps and
-    the sums of their targets, through ``score``."""
+    the sums of their targets, through ``score``. Reps without a team make one line of team None, named None."""
     sums = rollup.join(cycle_sums(won), how="left").fillna({"cycle_days_sum": 0.0})
     targets = _rep_targets(quotas, period)
     mine = targets[targets.index.isin(sums.index)].join(sums["team_id"])
@@ -179,7 +184,7 @@ def rolled_up(
     names, sizes = by_team["team"].first(), by_team.size()
     books = summed_targets(mine, "team_id").reindex(totals.index)[["revenue", "gm", "tc"]]  # NaN: no targets
     lines = [
-        {"team_id": team_id, "team": str(names.loc[team_id]), "reps": int(sizes.loc[team_id])}
+        {"team_id": team_id, "team": _name(names.loc[team_id]), "reps": int(sizes.loc[team_id])}
         | score(values, as_targets(*book), period, today)
         for team_id, values, book in zip(
             totals.index,
