@@ -77,8 +77,9 @@ class RepWeek:
         return self.records - self.records_complete
 
 
-#: what a text may hold and still be empty: spaces (ASCII and ideographic), tabs and line breaks
-BLANKS = " \t\n\r\u3000"
+#: what a text may hold and still be empty: spaces (ASCII, ideographic, no-break, en, em, thin, zero-width: text
+#: pasted from a chat or a web page brings them), tabs, line and page breaks
+BLANKS = " \t\n\r\x0b\x0c\u3000\u00a0\u2002\u2003\u2009\u200b"
 
 
 def filled(text: str | None) -> bool:

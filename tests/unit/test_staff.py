@@ -437,7 +437,14 @@ def test_stf022_the_sql_week_counts_are_the_definitions(world, session, demo_ses
     seed = Seed(session)
     a1, acc_a, acc_a3 = world["a1"], world["acc_a"], world["acc_a3"]
     seed.visit(a1, acc_a, date(2026, 11, 30), "planned")
-    for purpose, outcome, day in [("目的", "结果", 1), ("\u3000", "结果", 2), ("目的", " \t", 3), (None, "x", 4)]:
+    pasted = "\u00a0\u200b\u2003"  # no-break, zero-width and em spaces: blanks too
+    for purpose, outcome, day in [
+        ("目的", "结果", 1),
+        ("\u3000", "结果", 2),
+        ("目的", " \t", 3),
+        (None, "x", 4),
+        (pasted, "x", 5),
+    ]:
         v = seed.visit(a1, acc_a3 if day > 2 else acc_a, date(2026, 12, day))
         v.purpose, v.outcome = purpose, outcome
     session.flush()
@@ -451,7 +458,7 @@ def test_stf022_the_sql_week_counts_are_the_definitions(world, session, demo_ses
             )
         )[a1.id]
     )
-    assert (got[a1.id].records, got[a1.id].records_complete, got[a1.id].unplanned) == (4, 1, 2)
+    assert (got[a1.id].records, got[a1.id].records_complete, got[a1.id].unplanned) == (5, 1, 3)
     monday = date(2026, 8, 31)
     for week in range(13):
         start = monday + timedelta(days=7 * week)
