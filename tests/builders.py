@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from itertools import count
 from typing import Any
 
+import pandas as pd
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -150,3 +151,44 @@ def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | Non
     """(rep id, team id) of a rep code, or None (a test's lookup: the app's reads go through a scope)."""
     row = session.execute(select(Rep.id, Rep.team_id).where(Rep.rep_code == rep_code)).first()
     return (int(row[0]), row[1]) if row else None
+
+
+_deal_codes = count(1)
+
+
+def closed_deal_row(status: str, amount: float, **kw: Any) -> dict[str, Any]:
+    """One closed deal as ``queries.closed_deals`` hands it over (win/loss's input); ``kw`` overrides a default:
+    ``code``, ``created``, ``closed`` (or ``days`` after created), ``level``, ``reason``, ``win_reason``,
+    ``competitor``, ``rad``, ``industry``, ``region``, ``team``, ``rep``, ``owner``, ``product``; others are added."""
+    created = kw.pop("created", date(2026, 1, 1))
+    return {
+        "opp_code": kw.pop("code", f"OP{next(_deal_codes):05d}"),
+        "status": status,
+        "amount": amount,
+        "level": kw.pop("level", 5),
+        "created_date": created,
+        "closed_date": kw.pop("closed", created + timedelta(days=kw.pop("days", 30))),
+        "loss_reason": kw.pop("reason", None),
+        "win_reason": kw.pop("win_reason", None),
+        "competitor": kw.pop("competitor", None),
+        "rad_class": kw.pop("rad", "R"),
+        "industry": kw.pop("industry", "金融"),
+        "region": kw.pop("region", "华东"),
+        "team": kw.pop("team", "华东一部"),
+        "rep_code": kw.pop("rep", "R1"),
+        "owner": kw.pop("owner", "王伟"),
+        "product_line": kw.pop("product", "云服务"),
+        **kw,
+    }
+
+
+def rollup_frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
+    """Rows of ``queries.rep_rollup`` by rep_id (``columns`` names them, rep_id first); every other sum the
+    scorecard reads is 0 (the cycle days come from the won deals)."""
+    from metrics.scorecard import SUMS
+
+    df = pd.DataFrame(rows, columns=columns).set_index("rep_id")
+    for col in SUMS:
+        if col not in df and col != "cycle_days_sum":
+            df[col] = 0.0
+    return df

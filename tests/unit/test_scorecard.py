@@ -22,6 +22,7 @@ from metrics.scorecard import (
     what_if,
 )
 from metrics.settings import BusinessSettings
+from tests.builders import rollup_frame
 
 TIERS = BusinessSettings().commission_tiers  # 0-100% x1.0, 100-150% x1.5, above x2.0
 TODAY = date(2026, 7, 1)
@@ -122,14 +123,9 @@ def _rollup():
         (2, "R2", "b", 10, "T1", 100.0, 20.0, 0.0, 3.0),
         (3, "R3", "c", 20, "T2", 0.0, 0.0, 0.0, 0.0),
     ]
-    df = pd.DataFrame(
-        rows,
-        columns=["rep_id", "rep_code", "name", "team_id", "team", "bookings", "gm_booked", "won_count", "lost_count"],
-    ).set_index("rep_id")
-    for col in SUMS:
-        if col not in df and col != "cycle_days_sum":
-            df[col] = 0.0
-    return df
+    return rollup_frame(
+        rows, ["rep_id", "rep_code", "name", "team_id", "team", "bookings", "gm_booked", "won_count", "lost_count"]
+    )
 
 
 QUOTAS = pd.DataFrame(

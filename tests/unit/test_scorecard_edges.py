@@ -28,6 +28,7 @@ from metrics.scorecard import (
     score,
     what_if,
 )
+from tests.builders import rollup_frame
 
 TIERS: tuple[Tier, ...] = ((0.0, 1.0, 1.0), (1.0, 1.5, 1.5), (1.5, None, 2.0))
 Q3 = Period(2026, 3)  # 2026-07-01 .. 2026-09-30: 92 days
@@ -246,13 +247,7 @@ def _rollup() -> pd.DataFrame:
         (2, "R2", "b", 10, "T1", 100.0, 0.0, 1.0),  # no deal won: no cycle
         (3, "R3", "c", None, None, 50.0, 1.0, 0.0),  # no team
     ]
-    df = pd.DataFrame(
-        rows, columns=["rep_id", "rep_code", "name", "team_id", "team", "bookings", "won_count", "lost_count"]
-    ).set_index("rep_id")
-    for col in SUMS:
-        if col not in df and col != "cycle_days_sum":
-            df[col] = 0.0
-    return df
+    return rollup_frame(rows, ["rep_id", "rep_code", "name", "team_id", "team", "bookings", "won_count", "lost_count"])
 
 
 QUOTAS = pd.DataFrame(

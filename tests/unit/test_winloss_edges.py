@@ -9,7 +9,7 @@ by hand from the rows written here.
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 import pandas as pd
@@ -36,32 +36,15 @@ from metrics.winloss import (
     trend_quarters,
     win_rate_trend,
 )
+from tests.builders import closed_deal_row
 
 RATE_COLUMNS = ["won", "lost", "won_amount", "lost_amount", "n", "win_rate", "win_rate_amount", "small"]
 START = date(2026, 1, 1)
 
 
 def deal(code: str, status: str, amount: float, **kw: Any) -> dict[str, Any]:
-    """One closed deal (the columns of ``queries.closed_deals``); ``kw`` overrides a default."""
-    return {
-        "opp_code": code,
-        "status": status,
-        "amount": amount,
-        "level": kw.pop("level", 5),
-        "created_date": START,
-        "closed_date": START + timedelta(days=kw.pop("days", 30)),
-        "loss_reason": kw.pop("reason", None),
-        "win_reason": kw.pop("win_reason", None),
-        "competitor": kw.pop("competitor", None),
-        "rad_class": kw.pop("rad", "R"),
-        "industry": kw.pop("industry", "金融"),
-        "region": kw.pop("region", "华东"),
-        "team": kw.pop("team", "华东一部"),
-        "rep_code": kw.pop("rep", "R1"),
-        "owner": kw.pop("owner", "王伟"),
-        "product_line": kw.pop("product", "云服务"),
-        **kw,
-    }
+    """One closed deal (the columns of ``queries.closed_deals``) created on START; ``kw`` overrides a default."""
+    return closed_deal_row(status, amount, code=code, created=START, **kw)
 
 
 def rated(keys: list[str], labels: list[str], rows: list[tuple[Any, ...]]) -> pd.DataFrame:

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import math
 from datetime import date, timedelta
-from itertools import count
 
 import pandas as pd
 import pytest
@@ -28,31 +27,7 @@ from metrics.winloss import (
     trend_quarters,
     win_rate_trend,
 )
-
-_codes = count(1)
-
-
-def deal(status: str, amount: float, **kw) -> dict:
-    created = kw.pop("created", date(2026, 1, 1))
-    return {
-        "opp_code": kw.pop("code", f"OP{next(_codes):05d}"),
-        "status": status,
-        "amount": amount,
-        "level": kw.pop("level", 5),
-        "created_date": created,
-        "closed_date": kw.pop("closed", created + timedelta(days=kw.pop("days", 30))),
-        "loss_reason": kw.pop("reason", None),
-        "win_reason": kw.pop("win_reason", None),
-        "competitor": kw.pop("competitor", None),
-        "rad_class": kw.pop("rad", "R"),
-        "industry": kw.pop("industry", "金融"),
-        "region": kw.pop("region", "华东"),
-        "team": kw.pop("team", "华东一部"),
-        "rep_code": kw.pop("rep", "R1"),
-        "owner": kw.pop("owner", "王伟"),
-        "product_line": kw.pop("product", "云服务"),
-        **kw,
-    }
+from tests.builders import closed_deal_row as deal
 
 
 def frame(*rows: dict) -> pd.DataFrame:
