@@ -30,14 +30,14 @@ from data_access.result_cache import install as install_kept_results
 from data_access.runtime import Runtime, install
 from data_access.stats import SUMMARIES, analyze, ensure_statistics
 from data_access.summaries import ensure_summaries
+from pages import _forecast as forecast_panels
+from web import filter_sync, tables
+from web import navbar as navbar_toggler
 from web.api import bp as api_blueprint
 from web.auth import csrf_token, current_viewer, install_auth, safe_next
 from web.downloads import bp as downloads_blueprint
 from web.errors import install_error_handlers
-from web.filter_sync import sync_filters_to_url  # noqa: F401  (registers the filter bar's callback)
-from web.navbar import NAV_COLLAPSE_ID  # noqa: F401  (registers the navbar toggler's clientside callback)
 from web.security import install_security_headers
-from web.tables import download_table  # noqa: F401  (registers the table-download callback)
 
 ROOT = Path(__file__).resolve().parent
 URL_ID = "url"
@@ -100,6 +100,17 @@ def _register_routes(server: Flask) -> None:
         return Response("ok", mimetype="text/plain")
 
 
+def _register_shared_callbacks() -> None:
+    """The callbacks that are no single page's (filter bar, navbar toggler, table downloads, forecast panels), for
+    the app about to be built. Dash hands what ``dash.callback`` registered to the first app of the process and
+    re-runs the page modules for each app, so these are registered here, once per app, not at import: a second
+    app in the same process (the tests' runs under mutmut, a WSGI dispatcher) answers them too."""
+    filter_sync.register()
+    navbar_toggler.register()
+    tables.register()
+    forecast_panels.register()
+
+
 def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     config = config or Config.from_env()
     engine = connect(config.database_url)
@@ -116,6 +127,7 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     if reaped:
         log.warning("marked %d interrupted import(s) as failed", reaped)
 
+    _register_shared_callbacks()
     app = Dash(
         __name__,
         use_pages=True,

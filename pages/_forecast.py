@@ -56,18 +56,23 @@ def _query(ask: Any) -> dict[str, str]:
     return {k: v for k, v in ask.items() if k in ASKED and isinstance(v, str)}
 
 
-@dash.callback(Output(drawn.FORECAST_BODY, "children"), Input(drawn.FORECAST_ASK, "data"))
 def fill_forecast(ask: Any) -> Any:
     """The forecast of the view's filters, in the viewer's scope (the loader narrows, whatever is posted)."""
     return drawn.forecast_body(load_view(view.load_forecast, _query(ask)), current_lang())
 
 
-@dash.callback(Output(CLASSES_BODY, "children"), Input(drawn.FORECAST_ASK, "data"))
 def fill_classes(ask: Any) -> Any:
     data = load_view(view.load_class_v, _query(ask))
     return drawn.class_table(data.classes, data.period.year, current_lang())
 
 
-@dash.callback(Output(drawn.TRACK_BODY, "children"), Input(drawn.FORECAST_ASK, "data"))
 def fill_track(ask: Any) -> Any:
     return drawn.track_record(load_view(view.load_track_record, _query(ask)), current_lang())
+
+
+def register() -> None:
+    """Register the panels' callbacks for the app being built (``app.create_app`` calls it once per app: the two
+    pages that show the panels share them, so neither page registers them)."""
+    dash.callback(Output(drawn.FORECAST_BODY, "children"), Input(drawn.FORECAST_ASK, "data"))(fill_forecast)
+    dash.callback(Output(CLASSES_BODY, "children"), Input(drawn.FORECAST_ASK, "data"))(fill_classes)
+    dash.callback(Output(drawn.TRACK_BODY, "children"), Input(drawn.FORECAST_ASK, "data"))(fill_track)

@@ -16,17 +16,6 @@ from metrics.views import filters as url_filters
 from web.loading import load_view
 
 
-@dash.callback(
-    Output("url", "search"),
-    Input(filters.YEAR_ID, "value"),
-    Input(filters.QUARTER_ID, "value"),
-    Input(filters.TEAM_ID, "value"),
-    Input(filters.REP_ID, "value"),
-    Input(filters.PRODUCT_ID, "value"),
-    Input(filters.CLASS_ID, "value"),
-    State("url", "search"),
-    prevent_initial_call=True,
-)
 def sync_filters_to_url(
     year: int | None,
     quarter: str | None,
@@ -70,5 +59,18 @@ def searching(picker_id: str, options_of: Callable[[url_filters.Choices], list[f
         return filters.searched(options, chosen if isinstance(chosen, str | int) else None, typed[:100])
 
 
-searching(filters.TEAM_ID, filters.team_options)
-searching(filters.REP_ID, filters.rep_options)
+def register() -> None:
+    """Register the filter bar's callbacks for the app being built (``app.create_app`` calls it once per app)."""
+    dash.callback(
+        Output("url", "search"),
+        Input(filters.YEAR_ID, "value"),
+        Input(filters.QUARTER_ID, "value"),
+        Input(filters.TEAM_ID, "value"),
+        Input(filters.REP_ID, "value"),
+        Input(filters.PRODUCT_ID, "value"),
+        Input(filters.CLASS_ID, "value"),
+        State("url", "search"),
+        prevent_initial_call=True,
+    )(sync_filters_to_url)
+    searching(filters.TEAM_ID, filters.team_options)
+    searching(filters.REP_ID, filters.rep_options)

@@ -8,12 +8,13 @@ from dash import Input, Output, State
 
 from components.shell import NAV_COLLAPSE_ID, NAV_TOGGLER_ID
 
-__all__ = ["NAV_COLLAPSE_ID"]
 
-dash.clientside_callback(
-    "function (clicks, open) { return clicks ? !open : open; }",
-    Output(NAV_COLLAPSE_ID, "is_open"),
-    Input(NAV_TOGGLER_ID, "n_clicks"),
-    State(NAV_COLLAPSE_ID, "is_open"),
-    prevent_initial_call=True,
-)
+def register() -> None:
+    """Register the toggler's callback for the app being built (``app.create_app`` calls it once per app)."""
+    dash.clientside_callback(
+        "function (clicks, open) { return clicks ? !open : open; }",
+        Output(NAV_COLLAPSE_ID, "is_open"),
+        Input(NAV_TOGGLER_ID, "n_clicks"),
+        State(NAV_COLLAPSE_ID, "is_open"),
+        prevent_initial_call=True,
+    )

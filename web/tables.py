@@ -93,13 +93,6 @@ TABLES: Mapping[str, Source] = {
 }
 
 
-@dash.callback(
-    Output(TARGET_ID, "data"),
-    Input({"type": BUTTON_TYPE, "table": ALL, "fmt": ALL}, "n_clicks"),
-    State("url", "search"),
-    State(SELECTION_ID, "data"),
-    prevent_initial_call=True,
-)
 def download_table(clicks: list[int | None], search: str | None, selection: Any = None) -> Any:
     trigger = ctx.triggered_id
     viewer = current_viewer()
@@ -118,3 +111,14 @@ def download_table(clicks: list[int | None], search: str | None, selection: Any 
     # text that a spreadsheet would run as a formula stays text (data_access.cells)
     data = frame_csv(frame) if fmt == "csv" else frame_xlsx(frame, str(trigger["table"]))
     return dcc.send_bytes(data, name)
+
+
+def register() -> None:
+    """Register the download callback for the app being built (``app.create_app`` calls it once per app)."""
+    dash.callback(
+        Output(TARGET_ID, "data"),
+        Input({"type": BUTTON_TYPE, "table": ALL, "fmt": ALL}, "n_clicks"),
+        State("url", "search"),
+        State(SELECTION_ID, "data"),
+        prevent_initial_call=True,
+    )(download_table)

@@ -227,3 +227,54 @@ def test_app012_start_up_marks_imports_of_dead_processes_failed(new_engine, tmp_
         message = session.query(ImportRun.message).filter(ImportRun.status == "failed").scalar()
     assert statuses == [(2**22 + 12345, "failed"), (None, "running")]
     assert message is not None and "interrupted" in message
+
+
+TWO_APPS_SCRIPT = """
+import json
+import re
+import sys
+from pathlib import Path
+from app import create_app
+from config import Config
+from tests.dash_http import download
+apps = [
+    create_app(Config(database_url=sys.argv[1], instance_path=Path(sys.argv[3]) / str(n), default_database=False))
+    for n in (1, 2)
+]
+def signed_in(app):
+    client = app.server.test_client()
+    csrf = re.search(r'name="csrf" value="([^"]+)"', client.get("/login").get_data(as_text=True)).group(1)
+    client.post("/login", data={"username": "director", "password": sys.argv[2], "csrf": csrf, "next": "/"})
+    return client
+first, second = (signed_in(app) for app in apps)
+outputs = [sorted(d["output"] for d in c.get("/_dash-dependencies").get_json()) for c in (first, second)]
+answer = download(second, "overview_aging", "csv")
+print(json.dumps({"first": outputs[0], "second": outputs[1], "download": answer.status_code}))
+"""
+
+
+def test_app013_a_second_app_in_one_process_answers_every_callback(demo_engine, tmp_path):
+    """Two apps built in one process (the test runs of `scripts/mutation`, a WSGI dispatcher) both know every
+    callback: the filter bar's, the navbar toggler's, the table download's and the forecast panels' too, which
+    are no page's own (Dash hands those registered at import to the first app only)."""
+    import json
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    from tests.conftest import url_of
+
+    result = subprocess.run(
+        [sys.executable, "-c", TWO_APPS_SCRIPT, url_of(demo_engine), "demo-director", str(tmp_path)],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    seen = json.loads(result.stdout.strip().splitlines()[-1])
+    shared = {"url.search", "table-download-target.data", "forecast-body.children", "nav-collapse.is_open"}
+    assert shared <= set(seen["first"]), seen["first"]
+    assert seen["second"] == seen["first"]
+    assert seen["download"] == 200
