@@ -68,7 +68,8 @@ def _functions() -> list[tuple[str, Callable[..., Any]]]:
     found = []
     for module in _modules():
         for name, fn in inspect.getmembers(module, inspect.isfunction):
-            if fn.__module__ == module.__name__ and not name.startswith("_"):
+            # "__mutmut_": the mutated copies scripts/mutation writes beside each function (their names only)
+            if fn.__module__ == module.__name__ and not name.startswith("_") and "__mutmut_" not in name:
                 found.append((name, fn))
     return sorted(found, key=lambda pair: pair[0])
 
