@@ -34,6 +34,7 @@ def world(session: Session) -> dict[str, Any]:
     na1 = seed.account("NA1", r1, name="North One")
     na2 = seed.account("NA2", r1, name="North Two")
     sa1 = seed.account("SA1", s1, name="South One")
+    seed.account("NA3", r1, name="North Three")  # a target account with nothing yet: no visit, deal or BP
     # visits: NA1 done on the period's first day and on today (2), planned (no), done the day before the period
     # (no), done after today inside the period (no: the period is counted up to today); NA2 done once (1)
     seed.visit(r1, na1, START)
@@ -75,15 +76,16 @@ def world(session: Session) -> dict[str, Any]:
 
 
 def test_scq001_target_accounts_count_only_the_viewers_rows_in_the_period(session, world):
-    got = q.account_coverage(session, Scope.rep(world["r1"]), ["NA2", "SA1", "NA1", "ZZ"], START, END, TODAY)
+    codes = ["NA3", "NA2", "SA1", "NA1", "ZZ"]
+    got = q.account_coverage(session, Scope.rep(world["r1"]), codes, START, END, TODAY)
     expected = pd.DataFrame(
         {
-            "account_code": ["NA1", "NA2"],
-            "name": ["North One", "North Two"],
-            "visited": [2, 1],
-            "open_pipeline": [15_000.0, 3_000.0],
-            "booked": [30_000.0, 2_000.0],
-            "bp": [200_000.0, float("nan")],
+            "account_code": ["NA1", "NA2", "NA3"],
+            "name": ["North One", "North Two", "North Three"],
+            "visited": [2, 1, 0],
+            "open_pipeline": [15_000.0, 3_000.0, 0.0],
+            "booked": [30_000.0, 2_000.0, 0.0],
+            "bp": [200_000.0, float("nan"), float("nan")],
         }
     )
     pd.testing.assert_frame_equal(got.reset_index(drop=True), expected, check_dtype=False)
@@ -138,11 +140,17 @@ def test_scq005_a_weeks_visits_keep_their_purpose_and_order_accounts_within_a_da
 
 
 def test_scq006_open_deals_due_by_the_end_largest_first(session, world):
+    from data_access.models import Account
+
+    na2 = session.query(Account).filter_by(account_code="NA2").one()
+    Seed(session).opp(na2, 1_000, 1, code="N-OPEN-0", expected=date(2026, 12, 1), name="Open zero")  # first by code
+    session.commit()
     got = q.open_deals_due(session, Scope.rep(world["r1"]), date(2026, 12, 31))
     assert list(got.columns) == ["opp_code", "name", "account", "level", "amount", "expected_close_date"]
     assert [(r.opp_code, r.account, r.amount) for r in got.itertuples()] == [
         ("N-OPEN-1", "North One", 10_000.0),  # due on the end day itself
         ("N-OPEN-3", "North Two", 3_000.0),
+        ("N-OPEN-0", "North Two", 1_000.0),
     ]  # N-OPEN-2 is due the day after; the won deals and South's are not open deals of R1
     assert list(q.open_deals_due(session, Scope.rep(world["r1"]), date(2026, 12, 31), limit=1)["opp_code"]) == [
         "N-OPEN-1"
