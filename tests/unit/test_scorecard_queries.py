@@ -224,28 +224,46 @@ P = {1: 0.10, 2: 0.25, 3: 0.50, 4: 0.75, 5: 0.90}
 
 def _rollup_rows(session: Session, world: dict[str, Any]) -> None:
     """R1's period also has: a won deal signed 11-15 (10,000, GM 2,500), a lost deal closed 11-01 (9,000), and
-    payments of its 12-31 contract: 5,000 due 11-01 of which 1,000 paid (4,000 overdue), 2,000 due today (not
-    yet overdue), 3,000 due 10-15 paid in full (nothing owed)."""
-    from data_access.models import Account, Contract
+    payments: of its 12-31 contract 5,000 due 11-01 of which 1,000 paid (4,000 overdue), 2,000 due today (not yet
+    overdue), 3,000 due 10-15 paid in full (nothing owed); of the 10-02 contract 1,500 due 10-20 with nothing paid
+    yet (no paid amount: 1,500 overdue) and 100.50 due 10-25 of which 100 paid (0.50 overdue); of the 11-15
+    contract 1,000 due 10-26 paid 1,200 (overpaid: owes nothing, takes nothing off the others). A second North
+    rep, R2 (account NB1), has one of each: an open level-1 deal of 1,000 due 11-30, a won deal closed and signed
+    11-20 (500) whose 200 due 11-01 is unpaid, a lost deal of 300 closed 11-21, a done visit (11-05) and a planned
+    one (11-06)."""
+    from data_access.models import Account, Contract, Team
 
     seed = Seed(session)
     na1, na2 = (session.query(Account).filter_by(account_code=c).one() for c in ("NA1", "NA2"))
     gm_deal = seed.opp(na2, 10_000, 5, "won", closed=date(2026, 11, 15), code="N-WON-5")
-    seed.contract(gm_deal, 10_000, date(2026, 11, 15), gm=2_500)
+    gm_contract = seed.contract(gm_deal, 10_000, date(2026, 11, 15), gm=2_500)
     seed.opp(na1, 9_000, 3, "lost", closed=date(2026, 11, 1), code="N-LOST")
     big = session.query(Contract).filter_by(amount=30_000).one()
     seed.payment(big, "advance", date(2026, 11, 1), 5_000, paid=1_000, paid_date=date(2026, 11, 2))
     seed.payment(big, "progress", TODAY, 2_000)
     seed.payment(big, "acceptance", date(2026, 10, 15), 3_000, paid=3_000, paid_date=date(2026, 10, 15))
+    small = session.query(Contract).filter_by(amount=2_000).one()
+    seed.payment(small, "advance", date(2026, 10, 20), 1_500)
+    seed.payment(small, "progress", date(2026, 10, 25), 100.50, paid=100, paid_date=date(2026, 10, 25))
+    seed.payment(gm_contract, "advance", date(2026, 10, 26), 1_000, paid=1_200, paid_date=date(2026, 10, 26))
+    north = session.get(Team, world["north"])
+    r2 = seed.rep("R2", north, name="Second Rep")
+    nb1 = seed.account("NB1", r2, name="North B")
+    seed.opp(nb1, 1_000, 1, code="R2-OPEN", expected=date(2026, 11, 30))
+    r2_won = seed.opp(nb1, 500, 5, "won", closed=date(2026, 11, 20), code="R2-WON")
+    seed.payment(seed.contract(r2_won, 500, date(2026, 11, 20)), "advance", date(2026, 11, 1), 200)
+    seed.opp(nb1, 300, 2, "lost", closed=date(2026, 11, 21), code="R2-LOST")
+    seed.visit(r2, nb1, date(2026, 11, 5))
+    seed.visit(r2, nb1, date(2026, 11, 6), status="planned")
     session.commit()
 
 
 def test_scq011_the_rep_rollup_sums_each_measure_of_the_period(session, world):
     _rollup_rows(session, world)
     got = q.rep_rollup(session, Scope.team(world["north"]), START, END, TODAY, P, roles=("rep", "manager"))
-    assert list(got["rep_code"]) == ["M1", "R1"]
-    assert list(got["name"]) == ["North Manager", "North Rep"]
-    assert list(got["team"]) == ["North", "North"]
+    assert list(got["rep_code"]) == ["M1", "R1", "R2"]
+    assert list(got["name"]) == ["North Manager", "North Rep", "Second Rep"]
+    assert list(got["team"]) == ["North", "North", "North"]
     r1: dict[Hashable, Any] = got.set_index("rep_code").loc["R1"].to_dict()
     assert int(r1["team_id"]) == world["north"]
     expected = {
@@ -259,15 +277,31 @@ def test_scq011_the_rep_rollup_sums_each_measure_of_the_period(session, world):
         "lost_count": 1.0,
         "won_amount": 42_000.0,
         "lost_amount": 9_000.0,
-        "overdue": 4_000.0,
+        "overdue": 5_500.5,  # 4,000 + 1,500 + 0.50
         "visits_done": 4.0,  # NA1 on 10-01, today and 12-15, NA2 on 11-03
         "visits_planned": 1.0,
     }
     assert {k: float(r1[k]) for k in expected} == expected
     m1: dict[Hashable, Any] = got.set_index("rep_code").loc["M1"].to_dict()
     assert {k: float(m1[k]) for k in expected} == dict.fromkeys(expected, 0.0)
+    r2: dict[Hashable, Any] = got.set_index("rep_code").loc["R2"].to_dict()
+    assert {k: float(r2[k]) for k in expected} == {
+        "bookings": 500.0,
+        "gm_booked": 0.0,
+        "pipeline_due": 1_000.0,
+        "weighted_due": 100.0,
+        "open_pipeline": 1_000.0,
+        "weighted_pipeline": 100.0,
+        "won_count": 1.0,
+        "lost_count": 1.0,
+        "won_amount": 500.0,
+        "lost_amount": 300.0,
+        "overdue": 200.0,
+        "visits_done": 1.0,
+        "visits_planned": 1.0,
+    }
     reps_only = q.rep_rollup(session, Scope.team(world["north"]), START, END, TODAY, P)
-    assert list(reps_only["rep_code"]) == ["R1"]
+    assert list(reps_only["rep_code"]) == ["R1", "R2"]
 
 
 def test_scq012_a_level_without_a_probability_weighs_nothing(session, world):
