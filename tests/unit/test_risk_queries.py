@@ -1,0 +1,470 @@
+"""The risk flags' own queries (``data_access.queries.risk``) on a hand-built database, every expected row written
+below (issue 23: a wrong number, a dropped filter or a forgotten scope must fail a test).
+
+Team North: reps R1 (owner of NA1, NA2, NA3) and R2 (owner of NB1), manager M1; team South: rep S1 (owner of
+SA1). The period is 2026-Q2 (2026-04-01 .. 2026-06-30), the floor default 15%. The price list: P1 "Cable" (list
+100, cost 60, no floor of its own), P2 "Switch" (list 250, cost 100, its own floor 50%), P3 "Licence" (list 50,
+cost 0, no floor).
+
+Quotes of the period on R1's open deal N-DEAL (at NA1), lines as (product, quantity, unit price, approver):
+  Q-N1 04-01 (the first day)  P2 2 x 190 (47% < its own 50%: below) and P1 3 x 72 (16.7%: above 15%, below 20%)
+  Q-N2 05-20                  P2 1 x 150 and P1 2 x 95, both approved by R1, the deal's owner: self-approved
+  Q-N3 05-10                  P1 4 x 0 (given away at a cost: below) and P2 1 x 120 approved by M1 (not flagged)
+  Q-N5 06-30                  P1 1 x 80 (25%), P2 1 x 200 (exactly its 50%), P3 5 x 0 (free, costs nothing)
+  Q-N6 06-30 (the last day)   P1 1 x 60 (0%: below)
+  Q-N0 03-31 and Q-N9 07-01   P1 1 x 10 each (below, but the day before and the day after the period)
+R2's deal R2-DEAL (at NB1): Q-R2 05-10 P1 1 x 50 (below); Q-R2S 05-11 P1 1 x 90 approved by R2 (self) and
+P2 1 x 240 approved by R1 (not the owner: not flagged).
+South's canaries, on the period's own days: S-AT-NA1 (S1's deal at R1's account NA1) Q-S1 04-01 P1 7 x 7 (below)
+and Q-S2 06-30 P2 7 x 177 approved by S1 (self); S-DEAL (at SA1) Q-S3 05-10 P1 77 x 7 (below).
+
+Contracts (the deals' quotes are all dated in Q1, so they are none of the lines above):
+  HT-N1 1,899 signed 04-01 on R1's won N-W1 (NA1): current quote Q-W1-B (03-05, 2,000) over Q-W1-A (02-01)
+  HT-N2 1,900 signed 05-15 on R1's won N-W2 (NA2): quote 2,000, exactly 5% below: not flagged at 5%
+  HT-N3   900 signed 06-30 on R1's won N-W3 (NA1): Q-W3-A and Q-W3-B both 03-10 (B, the greater code, is
+          current: 1,000), Q-W3-C older (02-01) with the greatest code
+  HT-N4   500 signed 03-31 and HT-N5 500 signed 07-01 on R1's won deals (quotes of 1,000): outside the period
+  HT-N6   100 signed 05-01 on R1's open deal N-OPEN (quote 1,000): not a won deal
+  HT-R2   800 signed 05-01 on R2's won R2-W (NB1, quote 1,000)
+  HT-S1   777 signed 04-01 on S1's won S-W at NA1 (quote 7,700); HT-S2 77,777 signed 02-01 at SA1 (no quote)
+  HT-A3 5,555 signed 2025-06-01 on R1's won deal at NA3 (2025's bookings only)
+
+Events (cost; attended accounts; invited but absent):
+  E0 2025-12-31 5,000 (NA1, NA2); E9 2027-01-01 9,000 (NA1)
+  E1 2026-01-01 "New year dinner" 1,000 (NA2, SA1; NA1 absent); E-B 06-15 "Summit B" 600 (NA2)
+  E-A 06-15 "Summit A" 300 (NA3, NB1); E-S 06-15 "South gala" 7,777 (SA1; NA1 absent); E2 12-31 "Year end" 3,000
+  (NA3)
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+from sqlalchemy.orm import Session
+
+from data_access.models import Account, Event, EventAttendee, Opportunity, Product, QuoteLine, Rep
+from data_access.queries import risk as q
+from data_access.scope import Scope
+from metrics.support import ContractRow, EventCost, LineRow, Quote, QuoteOwner, RepDiscount
+from tests.builders import Seed
+
+START, END = date(2026, 4, 1), date(2026, 6, 30)
+FLOOR = 0.15
+
+
+def _product(session: Session, code: str, name: str, list_price: float, cost: float, floor: float | None) -> Product:
+    p = Product(
+        product_code=code, product_line="网络", name=name, list_price=list_price, unit_cost=cost, floor_margin=floor
+    )
+    session.add(p)
+    session.flush()
+    return p
+
+
+def _quote(
+    session: Session,
+    code: str,
+    opp: Opportunity,
+    day: date,
+    *lines: tuple[Product, float, float, Rep | None, str | None],
+) -> None:
+    for product, quantity, price, approver, note in lines:
+        session.add(
+            QuoteLine(
+                quote_code=code,
+                opportunity_id=opp.id,
+                quoted_date=day,
+                product_id=product.id,
+                quantity=quantity,
+                unit_price=price,
+                approved_by_rep_id=approver.id if approver else None,
+                approval_note=note,
+            )
+        )
+        session.flush()
+
+
+def _event(session: Session, code: str, name: str, day: date, cost: float, organiser: Rep, **accounts: Any) -> None:
+    """``accounts``: account -> attended (True) or invited and absent (False), by the account's variable."""
+    event = Event(event_code=code, name=name, kind="seminar", event_date=day, organiser_rep_id=organiser.id, cost=cost)
+    session.add(event)
+    session.flush()
+    for account, attended in accounts.values():
+        session.add(EventAttendee(event_id=event.id, account_id=account.id, attended=attended))
+    session.flush()
+
+
+@pytest.fixture()
+def world(session: Session) -> dict[str, Any]:
+    seed = Seed(session)
+    north, south = seed.team("North"), seed.team("South")
+    r1 = seed.rep("R1", north, name="North Rep")
+    r2 = seed.rep("R2", north, name="North Second")
+    m1 = seed.rep("M1", north, role="manager", name="North Manager")
+    s1 = seed.rep("S1", south, name="South Rep")
+    na1 = seed.account("NA1", r1, name="North One")
+    na2 = seed.account("NA2", r1, name="North Two")
+    na3 = seed.account("NA3", r1, name="North Three")
+    nb1 = seed.account("NB1", r2, name="North B")
+    sa1 = seed.account("SA1", s1, name="South One")
+    p1 = _product(session, "P1", "Cable", 100, 60, None)
+    p2 = _product(session, "P2", "Switch", 250, 100, 0.5)
+    p3 = _product(session, "P3", "Licence", 50, 0, None)
+
+    # the period's quotes (the module docstring lists them); within a quote P2 is written before P1
+    deal = seed.opp(na1, 10_000, 3, code="N-DEAL")
+    _quote(session, "Q-N1", deal, START, (p2, 2, 190, None, None), (p1, 3, 72, None, None))
+    _quote(session, "Q-N3", deal, date(2026, 5, 10), (p1, 4, 0, None, None), (p2, 1, 120, m1, "manager ok"))
+    _quote(session, "Q-N2", deal, date(2026, 5, 20), (p2, 1, 150, r1, "self"), (p1, 2, 95, r1, "self"))
+    _quote(session, "Q-N5", deal, END, (p1, 1, 80, None, None), (p2, 1, 200, None, None), (p3, 5, 0, None, None))
+    _quote(session, "Q-N6", deal, END, (p1, 1, 60, None, None))
+    _quote(session, "Q-N0", deal, date(2026, 3, 31), (p1, 1, 10, None, None))
+    _quote(session, "Q-N9", deal, date(2026, 7, 1), (p1, 1, 10, None, None))
+    r2_deal = seed.opp(nb1, 5_000, 3, code="R2-DEAL")
+    _quote(session, "Q-R2", r2_deal, date(2026, 5, 10), (p1, 1, 50, None, None))
+    _quote(session, "Q-R2S", r2_deal, date(2026, 5, 11), (p1, 1, 90, r2, None), (p2, 1, 240, r1, "peer"))
+    s_at_na1 = seed.opp(na1, 7_777, 3, code="S-AT-NA1", owner=s1, name="South at North")
+    _quote(session, "Q-S1", s_at_na1, START, (p1, 7, 7, None, None))
+    _quote(session, "Q-S2", s_at_na1, END, (p2, 7, 177, s1, "South self"))
+    s_deal = seed.opp(sa1, 77_777, 3, code="S-DEAL")
+    _quote(session, "Q-S3", s_deal, date(2026, 5, 10), (p1, 77, 7, None, None))
+
+    # contracts and their deals' quotes (Q1); HT-N3 written before HT-N1
+    w3 = seed.opp(na1, 1_000, 5, "won", closed=END, code="N-W3")
+    _quote(session, "Q-W3-A", w3, date(2026, 3, 10), (p1, 5, 100, None, None))
+    _quote(session, "Q-W3-B", w3, date(2026, 3, 10), (p1, 10, 100, None, None))
+    _quote(session, "Q-W3-C", w3, date(2026, 2, 1), (p1, 5, 100, None, None))
+    seed.contract(w3, 900, END, code="HT-N3")
+    w1 = seed.opp(na1, 2_000, 5, "won", closed=START, code="N-W1")
+    _quote(session, "Q-W1-A", w1, date(2026, 2, 1), (p1, 10, 100, None, None))
+    _quote(session, "Q-W1-B", w1, date(2026, 3, 5), (p2, 5, 220, None, None), (p1, 10, 90, None, None))
+    seed.contract(w1, 1_899, START, code="HT-N1")
+    w2 = seed.opp(na2, 2_000, 5, "won", closed=date(2026, 5, 15), code="N-W2")
+    _quote(session, "Q-W2", w2, date(2026, 3, 1), (p1, 20, 100, None, None))
+    seed.contract(w2, 1_900, date(2026, 5, 15), code="HT-N2")
+    for code, signed in (("N-W4", date(2026, 3, 31)), ("N-W5", date(2026, 7, 1))):
+        early_late = seed.opp(na1, 1_000, 5, "won", closed=signed, code=code)
+        _quote(session, f"Q-{code}", early_late, date(2026, 3, 1), (p1, 10, 100, None, None))
+        seed.contract(early_late, 500, signed, code=f"HT-{code[-2:]}")
+    still_open = seed.opp(na1, 1_000, 4, code="N-OPEN")
+    _quote(session, "Q-OPEN", still_open, date(2026, 3, 1), (p1, 10, 100, None, None))
+    seed.contract(still_open, 100, date(2026, 5, 1), code="HT-N6")
+    r2_won = seed.opp(nb1, 1_000, 5, "won", closed=date(2026, 5, 1), code="R2-W")
+    _quote(session, "Q-R2W", r2_won, date(2026, 3, 1), (p1, 10, 100, None, None))
+    seed.contract(r2_won, 800, date(2026, 5, 1), code="HT-R2")
+    s_won = seed.opp(na1, 7_700, 5, "won", owner=s1, closed=START, code="S-W")
+    _quote(session, "Q-SW", s_won, date(2026, 3, 1), (p1, 77, 100, None, None))
+    seed.contract(s_won, 777, START, code="HT-S1")
+    s_big = seed.opp(sa1, 77_777, 5, "won", closed=date(2026, 2, 1), code="S-BIG")
+    seed.contract(s_big, 77_777, date(2026, 2, 1), code="HT-S2")
+    old = seed.opp(na3, 5_555, 5, "won", closed=date(2025, 6, 1), code="N-OLD")
+    seed.contract(old, 5_555, date(2025, 6, 1), code="HT-A3")
+
+    # events; E-B written before E-A (same day), and its attendee NA2 sorts before E-A's NA3
+    _event(session, "E0", "Old dinner", date(2025, 12, 31), 5_000, r1, a=(na1, True), b=(na2, True))
+    _event(session, "E9", "Next year", date(2027, 1, 1), 9_000, r1, a=(na1, True))
+    _event(session, "E1", "New year dinner", date(2026, 1, 1), 1_000, r1, a=(sa1, True), b=(na2, True), c=(na1, False))
+    _event(session, "E-B", "Summit B", date(2026, 6, 15), 600, r1, a=(na2, True))
+    _event(session, "E-A", "Summit A", date(2026, 6, 15), 300, r2, a=(nb1, True), b=(na3, True))
+    _event(session, "E-S", "South gala", date(2026, 6, 15), 7_777, s1, a=(sa1, True), b=(na1, False))
+    _event(session, "E2", "Year end", date(2026, 12, 31), 3_000, r1, a=(na3, True))
+    session.commit()
+    return {"r1": r1.id, "r2": r2.id, "north": north.id, "south": south.id}
+
+
+def _line(
+    product: str, qty: float, price: float, quote: str, opp: str, day: date, approver: str | None = None, **kw: Any
+) -> LineRow:
+    """A flagged line as the query returns it: the product's list, cost, floor and name from the price list."""
+    listed, cost, floor, name = {"P1": (100.0, 60.0, None, "Cable"), "P2": (250.0, 100.0, 0.5, "Switch")}[product]
+    return LineRow(
+        product,
+        float(qty),
+        float(price),
+        listed,
+        cost,
+        kw.get("floor", FLOOR) if floor is None else floor,
+        quote,
+        opp,
+        day,
+        name,
+        approver,
+        kw.get("note"),
+    )
+
+
+R1_LINES = [
+    _line("P2", 2, 190, "Q-N1", "N-DEAL", START),
+    _line("P1", 2, 95, "Q-N2", "N-DEAL", date(2026, 5, 20), "R1", note="self"),
+    _line("P2", 1, 150, "Q-N2", "N-DEAL", date(2026, 5, 20), "R1", note="self"),
+    _line("P1", 4, 0, "Q-N3", "N-DEAL", date(2026, 5, 10)),
+    _line("P1", 1, 60, "Q-N6", "N-DEAL", END),
+]
+R2_LINES = [
+    _line("P1", 1, 50, "Q-R2", "R2-DEAL", date(2026, 5, 10)),
+    _line("P1", 1, 90, "Q-R2S", "R2-DEAL", date(2026, 5, 11), "R2"),
+]
+SOUTH_LINES = [
+    _line("P1", 7, 7, "Q-S1", "S-AT-NA1", START),
+    _line("P2", 7, 177, "Q-S2", "S-AT-NA1", END, "S1", note="South self"),
+    _line("P1", 77, 7, "Q-S3", "S-DEAL", date(2026, 5, 10)),
+]
+
+
+def test_rkq001_flagged_lines_are_the_viewers_below_floor_unapproved_and_self_approved_lines(session, world):
+    assert q.flagged_lines(session, Scope.rep(world["r1"]), START, END, FLOOR) == R1_LINES
+
+
+def test_rkq002_flagged_lines_of_a_team_and_of_the_whole_company(session, world):
+    team = sorted(R1_LINES + R2_LINES, key=lambda line: (line.quote_code, line.product_code))
+    assert q.flagged_lines(session, Scope.team(world["north"]), START, END, FLOOR) == team
+    assert q.flagged_lines(session, Scope.rep(world["r2"]), START, END, FLOOR) == R2_LINES
+    everyone = sorted(team + SOUTH_LINES, key=lambda line: (line.quote_code, line.product_code))
+    assert q.flagged_lines(session, Scope.everything(), START, END, FLOOR) == everyone
+    assert q.flagged_lines(session, Scope.team(world["south"]), START, END, FLOOR) == SOUTH_LINES
+
+
+def test_rkq003_flagged_lines_period_edges_are_inclusive(session, world):
+    r1 = Scope.rep(world["r1"])
+    day_before, day_after = date(2026, 3, 31), date(2026, 7, 1)
+    assert [line.quote_code for line in q.flagged_lines(session, r1, START, START, FLOOR)] == ["Q-N1"]
+    assert [line.quote_code for line in q.flagged_lines(session, r1, END, END, FLOOR)] == ["Q-N6"]
+    assert [line.quote_code for line in q.flagged_lines(session, r1, day_before, day_before, FLOOR)] == ["Q-N0"]
+    assert [line.quote_code for line in q.flagged_lines(session, r1, day_after, day_after, FLOOR)] == ["Q-N9"]
+    assert [line.quote_code for line in q.flagged_lines(session, r1, date(2026, 4, 2), date(2026, 6, 29), FLOOR)] == [
+        "Q-N2",
+        "Q-N2",
+        "Q-N3",
+    ]
+
+
+def test_rkq004_the_floor_default_applies_only_to_products_without_their_own_floor(session, world):
+    """At 20% Q-N1's P1 line (72: 16.7%) is below too; at 25% Q-N5's P1 line (80: exactly 25%) is still not, and
+    P2's lines keep their own 50% (Q-N5's 200 is exactly on it; Q-N1's 190 is below it at any default)."""
+    r1 = Scope.rep(world["r1"])
+    at_20 = q.flagged_lines(session, r1, START, END, 0.20)
+    assert at_20 == [
+        _line("P1", 3, 72, "Q-N1", "N-DEAL", START, floor=0.20),
+        _line("P2", 2, 190, "Q-N1", "N-DEAL", START),
+        _line("P1", 2, 95, "Q-N2", "N-DEAL", date(2026, 5, 20), "R1", note="self", floor=0.20),
+        _line("P2", 1, 150, "Q-N2", "N-DEAL", date(2026, 5, 20), "R1", note="self"),
+        _line("P1", 4, 0, "Q-N3", "N-DEAL", date(2026, 5, 10), floor=0.20),
+        _line("P1", 1, 60, "Q-N6", "N-DEAL", END, floor=0.20),
+    ]
+    at_25 = q.flagged_lines(session, r1, START, END, 0.25)
+    assert [(line.quote_code, line.product_code, line.floor) for line in at_25] == [
+        ("Q-N1", "P1", 0.25),
+        ("Q-N1", "P2", 0.5),
+        ("Q-N2", "P1", 0.25),
+        ("Q-N2", "P2", 0.5),
+        ("Q-N3", "P1", 0.25),
+        ("Q-N6", "P1", 0.25),
+    ]
+    # no default floor at all: only a line below its own floor, a line given away at a cost and the self-approved
+    assert [(line.quote_code, line.product_code) for line in q.flagged_lines(session, r1, START, END, 0.0)] == [
+        ("Q-N1", "P2"),
+        ("Q-N2", "P1"),
+        ("Q-N2", "P2"),
+        ("Q-N3", "P1"),
+    ]
+
+
+def test_rkq005_deal_owners_of_the_deals_in_scope(session, world):
+    codes = {"N-DEAL", "R2-DEAL", "S-AT-NA1", "S-DEAL", "ZZ"}
+    assert q.deal_owners(session, Scope.rep(world["r1"]), codes) == {"N-DEAL": QuoteOwner("R1", "NA1")}
+    assert q.deal_owners(session, Scope.team(world["north"]), codes) == {
+        "N-DEAL": QuoteOwner("R1", "NA1"),
+        "R2-DEAL": QuoteOwner("R2", "NB1"),
+    }
+    assert q.deal_owners(session, Scope.everything(), codes) == {
+        "N-DEAL": QuoteOwner("R1", "NA1"),
+        "R2-DEAL": QuoteOwner("R2", "NB1"),
+        "S-AT-NA1": QuoteOwner("S1", "NA1"),
+        "S-DEAL": QuoteOwner("S1", "SA1"),
+    }
+    assert q.deal_owners(session, Scope.rep(world["r1"]), set()) == {}
+
+
+def test_rkq006_deal_owners_read_past_the_500th_code(session, world):
+    fillers = {f"A{i:03d}" for i in range(500)}  # sort before every deal code: N-DEAL is the 501st
+    assert q.deal_owners(session, Scope.rep(world["r1"]), fillers | {"N-DEAL"}) == {"N-DEAL": QuoteOwner("R1", "NA1")}
+    assert q.deal_owners(session, Scope.everything(), fillers | {"N-DEAL", "S-DEAL", "ZZ"}) == {
+        "N-DEAL": QuoteOwner("R1", "NA1"),
+        "S-DEAL": QuoteOwner("S1", "SA1"),
+    }
+
+
+W1 = Quote("Q-W1-B", "N-W1", date(2026, 3, 5), 2_000.0, 1_100.0, 2_250.0, 0, current=True)  # 10x90 + 5x220
+W3 = Quote("Q-W3-B", "N-W3", date(2026, 3, 10), 1_000.0, 600.0, 1_000.0, 0, current=True)
+HT_N1 = ContractRow("HT-N1", "N-W1", START, 1_899.0, "R1", "NA1")
+HT_N3 = ContractRow("HT-N3", "N-W3", END, 900.0, "R1", "NA1")
+
+
+def test_rkq007_contracts_below_their_current_quote_are_the_viewers_won_deals(session, world):
+    contracts, quotes = q.contracts_below_quotes(session, Scope.rep(world["r1"]), START, END, 0.05)
+    assert contracts == [HT_N1, HT_N3]
+    assert quotes == {"N-W1": W1, "N-W3": W3}
+
+
+def test_rkq008_contracts_below_quotes_of_a_team_and_of_the_whole_company(session, world):
+    r2 = ContractRow("HT-R2", "R2-W", date(2026, 5, 1), 800.0, "R2", "NB1")
+    r2_quote = Quote("Q-R2W", "R2-W", date(2026, 3, 1), 1_000.0, 600.0, 1_000.0, 0, current=True)
+    contracts, quotes = q.contracts_below_quotes(session, Scope.team(world["north"]), START, END, 0.05)
+    assert contracts == [HT_N1, HT_N3, r2]
+    assert quotes == {"N-W1": W1, "N-W3": W3, "R2-W": r2_quote}
+    south = ContractRow("HT-S1", "S-W", START, 777.0, "S1", "NA1")
+    south_quote = Quote("Q-SW", "S-W", date(2026, 3, 1), 7_700.0, 4_620.0, 7_700.0, 0, current=True)
+    contracts, quotes = q.contracts_below_quotes(session, Scope.everything(), START, END, 0.05)
+    assert contracts == [HT_N1, HT_N3, r2, south]
+    assert quotes == {"N-W1": W1, "N-W3": W3, "R2-W": r2_quote, "S-W": south_quote}
+
+
+def test_rkq009_contracts_below_quotes_threshold_and_period_edges(session, world):
+    r1 = Scope.rep(world["r1"])
+
+    def codes(start: date, end: date, threshold: float) -> list[str]:
+        return [c.contract_code for c in q.contracts_below_quotes(session, r1, start, end, threshold)[0]]
+
+    # 4%: HT-N2's 1,900 is now below 2,000 x 0.96; 8%: HT-N1's 1,899 is not below 1,840, HT-N3's 900 is below 920
+    assert codes(START, END, 0.04) == ["HT-N1", "HT-N2", "HT-N3"]
+    assert codes(START, END, 0.08) == ["HT-N3"]
+    assert codes(START, START, 0.05) == ["HT-N1"]
+    assert codes(END, END, 0.05) == ["HT-N3"]
+    assert codes(date(2026, 3, 31), date(2026, 3, 31), 0.05) == ["HT-W4"]
+    assert codes(date(2026, 7, 1), date(2026, 7, 1), 0.05) == ["HT-W5"]
+    assert codes(date(2026, 4, 2), date(2026, 6, 29), 0.04) == ["HT-N2"]
+
+
+def test_rkq010_rep_discounts_sum_every_quote_of_the_period_per_rep_in_scope(session, world):
+    """R1: Q-N1 380 + 216 (list 500 + 300), Q-N2 150 + 190 (250 + 200), Q-N3 0 + 120 (400 + 250), Q-N5 80 + 200 +
+    0 (100 + 250 + 250), Q-N6 60 (100): 1,396 of 2,600 in 5 quotes. R2: 50 + 90 + 240 of 100 + 100 + 250 in 2.
+    S1: 49 + 1,239 + 539 of 700 + 1,750 + 7,700 in 3."""
+    r1 = RepDiscount("R1", "North", 1_396.0, 2_600.0, 5, "North Rep")
+    r2 = RepDiscount("R2", "North", 380.0, 450.0, 2, "North Second")
+    s1 = RepDiscount("S1", "South", 1_827.0, 10_150.0, 3, "South Rep")
+    assert q.rep_discounts(session, Scope.rep(world["r1"]), START, END) == [r1]
+    assert sorted(q.rep_discounts(session, Scope.team(world["north"]), START, END), key=lambda r: r.rep_code) == [
+        r1,
+        r2,
+    ]
+    everyone = sorted(q.rep_discounts(session, Scope.everything(), START, END), key=lambda r: r.rep_code)
+    assert everyone == [r1, r2, s1]
+    # the edges: Q-N1 on the first day, Q-N5 and Q-N6 on the last; Q-N0 the day before, Q-N9 the day after
+    assert q.rep_discounts(session, Scope.rep(world["r1"]), START, START) == [
+        RepDiscount("R1", "North", 596.0, 800.0, 1, "North Rep")
+    ]
+    assert q.rep_discounts(session, Scope.rep(world["r1"]), END, END) == [
+        RepDiscount("R1", "North", 340.0, 700.0, 2, "North Rep")
+    ]
+    assert q.rep_discounts(session, Scope.rep(world["r1"]), date(2026, 3, 31), date(2026, 3, 31)) == [
+        RepDiscount("R1", "North", 10.0, 100.0, 1, "North Rep")
+    ]
+    assert q.rep_discounts(session, Scope.rep(world["r1"]), date(2026, 7, 1), date(2026, 7, 1)) == [
+        RepDiscount("R1", "North", 10.0, 100.0, 1, "North Rep")
+    ]
+    assert q.rep_discounts(session, Scope.rep(world["r1"]), date(2026, 7, 2), date(2026, 7, 9)) == []
+
+
+def test_rkq011_a_rep_without_a_team_has_an_empty_team_name(session, world):
+    seed = Seed(session)
+    lone = seed.rep("R0", None, name="Lone Rep")
+    account = seed.account("LA1", lone)
+    deal = seed.opp(account, 1_000, 2, code="L-DEAL")
+    cable = session.query(Product).filter_by(product_code="P1").one()
+    _quote(session, "Q-L", deal, date(2026, 5, 5), (cable, 3, 80, None, None))
+    session.commit()
+    assert q.rep_discounts(session, Scope.rep(lone.id), START, END) == [
+        RepDiscount("R0", "", 240.0, 300.0, 1, "Lone Rep")
+    ]
+
+
+E1 = EventCost("E1", "New year dinner", date(2026, 1, 1), 1_000.0, ("NA2", "SA1"))
+E_A = EventCost("E-A", "Summit A", date(2026, 6, 15), 300.0, ("NA3", "NB1"))
+E_B = EventCost("E-B", "Summit B", date(2026, 6, 15), 600.0, ("NA2",))
+E_S = EventCost("E-S", "South gala", date(2026, 6, 15), 7_777.0, ("SA1",))
+E2 = EventCost("E2", "Year end", date(2026, 12, 31), 3_000.0, ("NA3",))
+
+
+def test_rkq012_event_costs_of_a_reps_accounts(session, world):
+    """R1's accounts that attended a 2026 event: NA2 (E1, E-B; booked 1,900 in 2026) and NA3 (E-A, E2; booked
+    only in 2025: 0). NA1 attended only E0 (2025) and E9 (2027) and missed E1 and E-S. Every attended account of
+    an event is kept (SA1 at E1, NB1 at E-A); E-S, which only South's SA1 attended, is not R1's."""
+    events, bookings, owners = q.event_costs(session, Scope.rep(world["r1"]), 2026)
+    assert events == [E1, E_A, E_B, E2]
+    assert bookings == {"NA2": 1_900.0, "NA3": 0.0}
+    assert owners == {"NA2": "R1", "NA3": "R1"}
+
+
+def test_rkq013_event_costs_of_a_team_another_rep_and_the_whole_company(session, world):
+    events, bookings, owners = q.event_costs(session, Scope.team(world["north"]), 2026)
+    assert events == [E1, E_A, E_B, E2]
+    assert bookings == {"NA2": 1_900.0, "NA3": 0.0, "NB1": 800.0}
+    assert owners == {"NA2": "R1", "NA3": "R1", "NB1": "R2"}
+    assert q.event_costs(session, Scope.rep(world["r2"]), 2026) == ([E_A], {"NB1": 800.0}, {"NB1": "R2"})
+    events, bookings, owners = q.event_costs(session, Scope.everything(), 2026)
+    assert events == [E1, E_A, E_B, E_S, E2]
+    assert bookings == {"NA2": 1_900.0, "NA3": 0.0, "NB1": 800.0, "SA1": 77_777.0}
+    assert owners == {"NA2": "R1", "NA3": "R1", "NB1": "R2", "SA1": "S1"}
+    assert q.event_costs(session, Scope.team(world["south"]), 2026) == (
+        [E1, E_S],
+        {"SA1": 77_777.0},
+        {"SA1": "S1"},
+    )
+
+
+def test_rkq014_event_costs_read_only_the_asked_year(session, world):
+    """2025: E0 (NA1, NA2), NA3's 5,555 booked that year is not an attendee's; 2027: E9 (NA1), nothing booked."""
+    r1 = Scope.rep(world["r1"])
+    old = EventCost("E0", "Old dinner", date(2025, 12, 31), 5_000.0, ("NA1", "NA2"))
+    assert q.event_costs(session, r1, 2025) == ([old], {"NA1": 0.0, "NA2": 0.0}, {"NA1": "R1", "NA2": "R1"})
+    nxt = EventCost("E9", "Next year", date(2027, 1, 1), 9_000.0, ("NA1",))
+    assert q.event_costs(session, r1, 2027) == ([nxt], {"NA1": 0.0}, {"NA1": "R1"})
+    assert q.event_costs(session, r1, 2024) == ([], {}, {})
+
+
+def test_rkq015_event_bookings_are_the_years(session, world):
+    """NA3 booked 5,555 in 2025; in 2026 it attended E-A and E2 with nothing booked that year."""
+    na3 = session.query(Account).filter_by(account_code="NA3").one()
+    r1 = session.get(Rep, world["r1"])
+    assert r1 is not None
+    _event(session, "E-OLD3", "NA3 in 2025", date(2025, 3, 1), 10, r1, a=(na3, True))
+    session.commit()
+    _, bookings, _ = q.event_costs(session, Scope.rep(world["r1"]), 2025)
+    assert bookings == {"NA1": 0.0, "NA2": 0.0, "NA3": 5_555.0}
+    _, bookings, _ = q.event_costs(session, Scope.rep(world["r1"]), 2026)
+    assert bookings == {"NA2": 1_900.0, "NA3": 0.0}
+
+
+def test_rkq016_names_of_the_reps_and_accounts_in_scope(session, world):
+    reps, accounts = {"R1", "R2", "M1", "S1", "ZZ"}, {"NA1", "NB1", "SA1", "ZZ"}
+    assert q.names_of(session, Scope.rep(world["r1"]), reps, accounts) == {"R1": "North Rep", "NA1": "North One"}
+    assert q.names_of(session, Scope.team(world["north"]), reps, accounts) == {
+        "R1": "North Rep",
+        "R2": "North Second",
+        "M1": "North Manager",
+        "NA1": "North One",
+        "NB1": "North B",
+    }
+    assert q.names_of(session, Scope.everything(), reps, accounts) == {
+        "R1": "North Rep",
+        "R2": "North Second",
+        "M1": "North Manager",
+        "S1": "South Rep",
+        "NA1": "North One",
+        "NB1": "North B",
+        "SA1": "South One",
+    }
+    assert q.names_of(session, Scope.rep(world["r1"]), set(), set()) == {}
+    assert q.names_of(session, Scope.rep(world["r1"]), {"NA1"}, {"R1"}) == {}  # a code asked as the other kind
+
+
+def test_rkq017_names_are_read_past_the_500th_code(session, world):
+    fillers = {f"A{i:03d}" for i in range(500)}
+    got = q.names_of(session, Scope.everything(), fillers | {"R1", "S1"}, fillers | {"NA1", "SA1"})
+    assert got == {"R1": "North Rep", "S1": "South Rep", "NA1": "North One", "SA1": "South One"}
+    assert q.names_of(session, Scope.rep(world["r1"]), fillers | {"R1"}, fillers | {"NA1"}) == {
+        "R1": "North Rep",
+        "NA1": "North One",
+    }
