@@ -73,8 +73,11 @@ class Seed:
         expected: date = date(2026, 12, 1),
         closed: date | None = None,
         owner: Rep | None = None,
+        stages: list[tuple[date, int]] | None = None,
         **kw: Any,
     ) -> Opportunity:
+        """A deal and its stage history: one entry at ``level`` on ``created``, or ``stages`` as (day, level), each
+        entry flushed in turn (so their ids follow the order written)."""
         opp = Opportunity(
             opp_code=kw.pop("code", f"OP{next(_seq):05d}"),
             account_id=account.id,
@@ -90,7 +93,12 @@ class Seed:
         )
         self.s.add(opp)
         self.s.flush()
-        self.s.add(StageHistory(opportunity_id=opp.id, level=level, entered_date=created))
+        if stages is None:
+            self.s.add(StageHistory(opportunity_id=opp.id, level=level, entered_date=created))
+            return opp
+        for day, entered in stages:
+            self.s.add(StageHistory(opportunity_id=opp.id, level=entered, entered_date=day))
+            self.s.flush()
         return opp
 
     def contract(

@@ -20,7 +20,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from data_access.models import Account, Opportunity, Rep, StageHistory
+from data_access.models import Account, Opportunity, Rep
 from data_access.queries import forecast as q
 from data_access.scope import Scope
 from tests.builders import Seed
@@ -64,26 +64,20 @@ def _deal(
     closed: date | None = None,
     stages: list[tuple[date, int]] | None = None,
 ) -> Opportunity:
-    """A deal and its stage entries (default: one at ``level`` on ``created``), each entry its own flush (so ids
-    follow the order written)."""
-    opp = Opportunity(
-        opp_code=code,
-        account_id=account.id,
-        owner_rep_id=owner.id if owner else account.owner_rep_id,
+    """``Seed.opp`` with the code required: a deal and its stage entries (``stages`` as (day, level))."""
+    return Seed(session).opp(
+        account,
+        amount,
+        level,
+        status,
+        code=code,
+        owner=owner,
         name=name,
-        amount=amount,
-        level=level,
-        status=status,
-        created_date=created,
-        expected_close_date=expected,
-        closed_date=closed,
+        created=created,
+        expected=expected,
+        closed=closed,
+        stages=stages,
     )
-    session.add(opp)
-    session.flush()
-    for day, lv in stages if stages is not None else [(created, level)]:
-        session.add(StageHistory(opportunity_id=opp.id, level=lv, entered_date=day))
-        session.flush()
-    return opp
 
 
 def _rows(frame: pd.DataFrame) -> list[tuple[Any, ...]]:
