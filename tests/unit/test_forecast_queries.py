@@ -586,3 +586,52 @@ def test_fqq012_outcomes_by_class_skip_a_reopened_deal_and_the_day_before(sessio
     assert _per_class(q.outcomes_by_class(session, r1, BEFORE, BEFORE, 2026), "won_amount", "lost_amount") == {
         "R": (0.0, 900.0)
     }
+
+
+# ---- the survivors of the first mutation run of this module (docs/testing.md)
+
+
+def test_fqq013_the_counts_and_levels_are_integers_the_amounts_floats_even_with_no_row(session, outcomes):
+    """Counts and levels are integers, amounts floats, with rows (the deals of ``outcomes``) and without any (nothing
+    in scope): a frame of no row has the same dtypes (``astype(None)`` would make every column float)."""
+    ints = {"level": "int64", "closed": "int64", "won": "int64", "on_time": "int64"}
+    for scope in (Scope.rep(outcomes["r1"].id), Scope.nothing()):
+        got = q.level_outcomes(session, scope, START, END)
+        assert got.dtypes.astype(str).to_dict() == ints
+    sums = {"level": "int64", "count": "int64", "amount": "float64", "amount2": "float64"}
+    for scope in (Scope.rep(outcomes["r1"].id), Scope.nothing()):
+        for as_of in (None, AS_OF):
+            got = q.due_sums(session, scope, END, as_of=as_of)
+            assert got.dtypes.astype(str).to_dict() == sums
+    # with rows, each deal 1,000 due by 12-01: today F and G (open, at L1); on 10-01 also the deals closed on or
+    # after it, at their level then: A (L5 since 09-01), B (L2 since 04-01), C (L3 since 06-01), E (L1)
+    r1 = Scope.rep(outcomes["r1"].id)
+    assert _sums(q.due_sums(session, r1, END)) == [(1, 2, 2_000.0, 2_000_000.0)]
+    assert _sums(q.due_sums(session, r1, END, as_of=AS_OF)) == [
+        (1, 3, 3_000.0, 3_000_000.0),
+        (2, 1, 1_000.0, 1_000_000.0),
+        (3, 1, 1_000.0, 1_000_000.0),
+        (5, 1, 1_000.0, 1_000_000.0),
+    ]
+
+
+def test_fqq014_a_deal_moved_back_down_is_at_its_latest_entrys_level_not_its_highest(session, world):
+    """N-BACK, R1 at NA1, open 5,000 L2 due 12-01: entered L4 on 02-01 and went back to L2 on 06-01 (an import
+    appends the new level whatever its direction), then L5 on 10-01 (the past day itself: not read then). On 10-01
+    it stood at L2; on 10-02 at L5."""
+    _deal(
+        session,
+        world["NA1"],
+        5_000,
+        2,
+        code="N-BACK",
+        name="Back one",
+        stages=[(date(2026, 2, 1), 4), (date(2026, 6, 1), 2), (AS_OF, 5)],
+    )
+    session.commit()
+    r1 = Scope.rep(world["r1"].id)
+    assert _sums(q.due_sums(session, r1, END, as_of=AS_OF)) == [(2, 1, 5_000.0, 25_000_000.0)]
+    assert _deals(q.due_largest(session, r1, END, 10, as_of=AS_OF)) == [
+        ("N-BACK", "Back one", "North One", "North Rep", 2, 5_000.0, "2026-12-01")
+    ]
+    assert _sums(q.due_sums(session, r1, END, as_of=date(2026, 10, 2))) == [(5, 1, 5_000.0, 25_000_000.0)]

@@ -42,9 +42,10 @@ from datetime import date
 from typing import Any
 
 import pytest
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from data_access.models import Account, Event, EventAttendee, Opportunity, Product, QuoteLine, Rep
+from data_access.models import Account, Event, EventAttendee, Opportunity, Product, QuoteLine, Rep, Team
 from data_access.queries import risk as q
 from data_access.scope import Scope
 from metrics.support import ContractRow, EventCost, LineRow, Quote, QuoteOwner, RepDiscount
@@ -468,3 +469,107 @@ def test_rkq017_names_are_read_past_the_500th_code(session, world):
         "R1": "North Rep",
         "NA1": "North One",
     }
+
+
+# ---- the survivors of the first mutation run of this module (docs/testing.md): each test below adds its own rows
+# to the world, written out in its docstring
+
+
+def _one(session: Session, model: Any, **by: Any) -> Any:
+    """The world's row of ``model`` with these column values (a test's lookup of what the fixture wrote)."""
+    return session.execute(select(model).filter_by(**by)).scalar_one()
+
+
+def _fillers(n: int) -> set[str]:
+    """``n`` codes that name nothing and sort before every code of the world (A0000, A0001, ...)."""
+    return {f"A{i:04d}" for i in range(n)}
+
+
+def test_rkq018_deal_owners_and_names_read_past_the_1000th_code(session, world):
+    """1,000 fillers first: N-DEAL, S-DEAL, R1 and NA1 sort 1,001st and after, in the third batch of 500."""
+    fillers = _fillers(1_000)
+    assert q.deal_owners(session, Scope.everything(), fillers | {"N-DEAL", "S-DEAL"}) == {
+        "N-DEAL": QuoteOwner("R1", "NA1"),
+        "S-DEAL": QuoteOwner("S1", "SA1"),
+    }
+    assert q.names_of(session, Scope.team(world["north"]), fillers | {"R1", "S1"}, fillers | {"NA1", "SA1"}) == {
+        "R1": "North Rep",
+        "NA1": "North One",
+    }
+
+
+def test_rkq019_the_current_quote_of_one_days_two_quotes_is_the_greater_code_whatever_was_written_first(session, world):
+    """R1's won N-TIE (NA2): Q-T-B (03-10, P1 10 x 100: 1,000) written before Q-T-A (03-10, P1 10 x 50: 500);
+    HT-T 900 signed 05-05. The current quote is Q-T-B: 900 < 1,000 x 0.95 (against Q-T-A it would not be)."""
+    na2, cable = _one(session, Account, account_code="NA2"), _one(session, Product, product_code="P1")
+    deal = Seed(session).opp(na2, 1_000, 5, "won", closed=date(2026, 5, 5), code="N-TIE")
+    _quote(session, "Q-T-B", deal, date(2026, 3, 10), (cable, 10, 100, None, None))
+    _quote(session, "Q-T-A", deal, date(2026, 3, 10), (cable, 10, 50, None, None))
+    Seed(session).contract(deal, 900, date(2026, 5, 5), code="HT-T")
+    session.commit()
+    day = date(2026, 5, 5)
+    contracts, quotes = q.contracts_below_quotes(session, Scope.rep(world["r1"]), day, day, 0.05)
+    assert contracts == [ContractRow("HT-T", "N-TIE", day, 900.0, "R1", "NA2")]
+    assert quotes == {"N-TIE": Quote("Q-T-B", "N-TIE", date(2026, 3, 10), 1_000.0, 600.0, 1_000.0, 0, current=True)}
+
+
+def test_rkq020_two_contracts_of_one_deal_signed_the_same_day_for_the_same_amount_are_two_rows(session, world):
+    """R1's won N-TWICE (NA2), quote Q-TW (03-01, P1 10 x 100: 1,000); HT-TW2 and HT-TW1, 400 each, signed 05-05
+    (HT-TW2 written first): each is below 950 against the one quote, which is summed once for each."""
+    na2, cable = _one(session, Account, account_code="NA2"), _one(session, Product, product_code="P1")
+    deal = Seed(session).opp(na2, 800, 5, "won", closed=date(2026, 5, 5), code="N-TWICE")
+    _quote(session, "Q-TW", deal, date(2026, 3, 1), (cable, 10, 100, None, None))
+    for code in ("HT-TW2", "HT-TW1"):
+        Seed(session).contract(deal, 400, date(2026, 5, 5), code=code)
+    session.commit()
+    day = date(2026, 5, 5)
+    contracts, quotes = q.contracts_below_quotes(session, Scope.rep(world["r1"]), day, day, 0.05)
+    assert contracts == [
+        ContractRow("HT-TW1", "N-TWICE", day, 400.0, "R1", "NA2"),
+        ContractRow("HT-TW2", "N-TWICE", day, 400.0, "R1", "NA2"),
+    ]
+    assert quotes == {"N-TWICE": Quote("Q-TW", "N-TWICE", date(2026, 3, 1), 1_000.0, 600.0, 1_000.0, 0, current=True)}
+
+
+def test_rkq021_a_quote_code_used_again_on_another_deal_adds_nothing_to_the_contracts_quote(session, world):
+    """South's open S-REUSE (SA1) has a quote of its own also coded Q-W1-B (04-01, P3 5 x 40: 200, list 250): N-W1's
+    current quote stays its own Q-W1-B lines (2,000), for R1 and for the whole company."""
+    sa1, licence = _one(session, Account, account_code="SA1"), _one(session, Product, product_code="P3")
+    reuse = Seed(session).opp(sa1, 200, 3, code="S-REUSE")
+    _quote(session, "Q-W1-B", reuse, START, (licence, 5, 40, None, None))
+    session.commit()
+    contracts, quotes = q.contracts_below_quotes(session, Scope.rep(world["r1"]), START, END, 0.05)
+    assert (contracts, quotes) == ([HT_N1, HT_N3], {"N-W1": W1, "N-W3": W3})
+    contracts, quotes = q.contracts_below_quotes(session, Scope.everything(), START, START, 0.05)
+    assert contracts == [HT_N1, ContractRow("HT-S1", "S-W", START, 777.0, "S1", "NA1")]
+    assert quotes["N-W1"] == W1
+
+
+def test_rkq022_two_reps_of_one_name_in_one_team_are_two_rows(session, world):
+    """R3, North's second "North Rep" (as R1), owns NA9; its deal N-R3 is quoted Q-R3 05-05 P1 2 x 80 (160, list
+    200). R1's and R2's rows as in rkq010."""
+    north = _one(session, Team, name="North")
+    r3 = Seed(session).rep("R3", north, name="North Rep")
+    deal = Seed(session).opp(Seed(session).account("NA9", r3), 1_000, 2, code="N-R3")
+    _quote(session, "Q-R3", deal, date(2026, 5, 5), (_one(session, Product, product_code="P1"), 2, 80, None, None))
+    session.commit()
+    got = sorted(q.rep_discounts(session, Scope.team(world["north"]), START, END), key=lambda r: r.rep_code)
+    assert got == [
+        RepDiscount("R1", "North", 1_396.0, 2_600.0, 5, "North Rep"),
+        RepDiscount("R2", "North", 380.0, 450.0, 2, "North Second"),
+        RepDiscount("R3", "North", 160.0, 200.0, 1, "North Rep"),
+    ]
+
+
+def test_rkq023_an_events_attended_accounts_come_in_code_order_not_in_the_order_written(session, world):
+    """R1's NA0, added after every other account, attends E-C (2026-08-01, 200) after NA3 was written as its first
+    attendee: E-C's accounts are NA0, NA3. NA0 booked nothing in 2026."""
+    r1 = _one(session, Rep, rep_code="R1")
+    na3, na0 = _one(session, Account, account_code="NA3"), Seed(session).account("NA0", r1, name="North Zero")
+    _event(session, "E-C", "Club", date(2026, 8, 1), 200, r1, a=(na3, True), b=(na0, True))
+    session.commit()
+    events, bookings, owners = q.event_costs(session, Scope.rep(world["r1"]), 2026)
+    e_c = EventCost("E-C", "Club", date(2026, 8, 1), 200.0, ("NA0", "NA3"))
+    assert events == [E1, E_A, E_B, e_c, E2]
+    assert bookings == {"NA0": 0.0, "NA2": 1_900.0, "NA3": 0.0}
+    assert owners == {"NA0": "R1", "NA2": "R1", "NA3": "R1"}
