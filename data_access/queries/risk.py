@@ -30,11 +30,13 @@ from metrics.support import ContractRow, EventCost, LineRow, Quote, QuoteOwner, 
 def flagged_lines(session: Session, scope: Scope, start: date, end: date, floor_default: float) -> list[LineRow]:
     """The lines quoted in [start, end] in scope that flags (1) and (2) look at: below floor without an approver,
     and approved by the deal's own owner. Two statements, not one with an OR: SQLite answers an OR of the two by
-    reading every unapproved line of the company through the approver index; the approver is asked through
-    ``coalesce`` so no index on it is taken for a team's read either."""
+    reading every unapproved line of the company through the approver index; the approver is asked as
+    ``approved_by_rep_id + 0`` so no index on it is taken for a team's read either (NULL stays NULL: an unapproved
+    line is never its owner's own approval, whatever the owner's id)."""
     period = scoped_day(session, QuoteLine.quoted_date, scope).between(start, end)
-    unapproved = func.coalesce(QuoteLine.approved_by_rep_id, 0) == 0
-    by_owner = func.coalesce(QuoteLine.approved_by_rep_id, 0) == Opportunity.owner_rep_id
+    approver = QuoteLine.approved_by_rep_id + 0
+    unapproved = approver.is_(None)
+    by_owner = approver == Opportunity.owner_rep_id
     lines: list[LineRow] = []
     for condition in (and_(unapproved, _below_floor(floor_default)), by_owner):
         stmt = _line_select(floor_default).where(period, scope.opportunities(), condition)

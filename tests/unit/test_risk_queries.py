@@ -573,3 +573,25 @@ def test_rkq023_an_events_attended_accounts_come_in_code_order_not_in_the_order_
     assert events == [E1, E_A, E_B, e_c, E2]
     assert bookings == {"NA0": 0.0, "NA2": 1_900.0, "NA3": 0.0}
     assert owners == {"NA0": "R1", "NA2": "R1", "NA3": "R1"}
+
+
+def test_rkq024_a_rep_whose_id_is_0_is_neither_unapproved_nor_self_approved_by_mistake(session, world):
+    """R0, North's rep stored with id 0 (the database allows it), owns NA8 and its deal N-R0 with two lines of
+    2026-05-05: Q-R0A P1 1 x 65 with no approver (margin 5/65 = 7.7%, below the 15% floor: flagged) and Q-R0B
+    P1 1 x 66 approved by M1 (below, approved by a manager, not its owner: not flagged). And Q-R0C P1 1 x 66
+    approved by R0 on R2's deal R2-DEAL: below the floor but approved, and not by that deal's owner: not flagged.
+    Only Q-R0A is flagged, once; with "no approver" read as approver 0, Q-R0A would be R0's own approval too (a
+    second row) and Q-R0C a line without an approver."""
+    north = _one(session, Team, name="North")
+    r0 = Rep(id=0, rep_code="R0", name="North Zero", team_id=north.id, role="rep")
+    session.add(r0)
+    session.flush()
+    m1, p1 = _one(session, Rep, rep_code="M1"), _one(session, Product, product_code="P1")
+    deal = Seed(session).opp(Seed(session).account("NA8", r0), 1_000, 2, code="N-R0")
+    day = date(2026, 5, 5)
+    _quote(session, "Q-R0A", deal, day, (p1, 1, 65, None, None))
+    _quote(session, "Q-R0B", deal, day, (p1, 1, 66, m1, "ok"))
+    _quote(session, "Q-R0C", _one(session, Opportunity, opp_code="R2-DEAL"), day, (p1, 1, 66, r0, None))
+    session.commit()
+    assert q.flagged_lines(session, Scope.rep(0), START, END, FLOOR) == [_line("P1", 1, 65, "Q-R0A", "N-R0", day)]
+    assert q.flagged_lines(session, Scope.rep(world["r2"]), START, END, FLOOR) == R2_LINES
