@@ -57,15 +57,6 @@ class Filters:
     product_line: str | None = None
     rad_class: str | None = None
 
-    def query_string(self) -> str:
-        params: dict[str, str] = {"period": self.period.key}
-        if self.team_id is not None:
-            params["team"] = str(self.team_id)
-        for key, value in (("rep", self.rep_code), ("product", self.product_line), ("rad", self.rad_class)):
-            if value is not None:
-                params[key] = value
-        return "?" + urlencode(params)
-
     @property
     def deal_filtered(self) -> bool:
         """True when a product line or RAD class narrows the deals (quotas stay whole: see overview_kpis)."""
