@@ -15,6 +15,8 @@ from data_access.models import (
     BuyingPower,
     Contact,
     Contract,
+    Event,
+    EventAttendee,
     Opportunity,
     Payment,
     Quota,
@@ -23,6 +25,7 @@ from data_access.models import (
     Team,
     Visit,
 )
+from data_access.users import Viewer
 
 _seq = count(1)
 
@@ -153,6 +156,44 @@ class Seed:
         self.s.add(q)
         self.s.flush()
         return q
+
+
+def make_viewer(user_id: int, role: str, rep: Rep | None = None) -> Viewer:
+    """A signed-in viewer of ``role`` (a rep's or a manager's: ``rep``, whose id, code and team it carries)."""
+    return Viewer(
+        user_id=user_id,
+        username=f"u{user_id}",
+        role=role,
+        rep_id=rep.id if rep else None,
+        rep_code=rep.rep_code if rep else None,
+        team_id=rep.team_id if rep else None,
+    )
+
+
+def add_event(session: Session, code: str, organiser: Any, kind: str, when: date, cost: float) -> Event:
+    """An event named ``<code> name``."""
+    event = Event(
+        event_code=code, name=f"{code} name", kind=kind, event_date=when, organiser_rep_id=organiser.id, cost=cost
+    )
+    session.add(event)
+    session.flush()
+    return event
+
+
+def attend(session: Session, event: Event, account: Any, attended: bool = True, contact: str | None = None) -> None:
+    """An event's attendee row (``attended`` False: invited, did not come)."""
+    session.add(EventAttendee(event_id=event.id, account_id=account.id, attended=attended, contact_name=contact))
+    session.flush()
+
+
+def book(seed: Seed, account: Any, year: int, bp: float | None, booked: float | None) -> None:
+    """The account's BP of ``year`` and a contract signed in it (of a deal won long before the events' range): the
+    ``account_years`` summary, kept by the flush, classes it from them (R from 50% SOW, A below 10%)."""
+    if bp is not None:
+        seed.bp(account, year, bp)
+    if booked is not None:
+        won = seed.opp(account, booked, 5, "won", created=date(2025, 1, 1), closed=date(year, 1, 2))
+        seed.contract(won, booked, date(year, 1, 2))
 
 
 def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | None:

@@ -15,23 +15,12 @@ from data_access.importer.engine import run_import
 from data_access.importer.export import export
 from data_access.models import ChangeLog, Event, EventAttendee, Training, Visit
 from data_access.settings import data_version
-from data_access.users import Viewer, create_user
+from data_access.users import create_user
 from metrics.views import staff as view
-from tests.builders import Seed
+from tests.builders import Seed, make_viewer
 
 TODAY = date(2026, 12, 2)  # a Wednesday of 2026-W49
 AS_OF = TODAY
-
-
-def _viewer(user_id: int, role: str, rep=None) -> Viewer:
-    return Viewer(
-        user_id=user_id,
-        username=f"u{user_id}",
-        role=role,
-        rep_id=rep.id if rep else None,
-        rep_code=rep.rep_code if rep else None,
-        team_id=rep.team_id if rep else None,
-    )
 
 
 @pytest.fixture()
@@ -72,10 +61,10 @@ def world(session):
         "acc_b": acc_b,
         "opp_a": opp_a,
         "opp_b": opp_b,
-        "rep": _viewer(users["a1"], "rep", a1),
-        "other_rep": _viewer(users["b1"], "rep", b1),
-        "manager": _viewer(users["me"], "manager", me),
-        "director": _viewer(users["d"], "director"),
+        "rep": make_viewer(users["a1"], "rep", a1),
+        "other_rep": make_viewer(users["b1"], "rep", b1),
+        "manager": make_viewer(users["me"], "manager", me),
+        "director": make_viewer(users["d"], "director"),
     }
 
 

@@ -23,39 +23,15 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from data_access.models import Event, EventAttendee, Opportunity, Training
+from data_access.models import Opportunity, Training
 from data_access.queries import staff as q
 from data_access.scope import Scope
 from metrics.staff import Attendance, EventRow, NewDeal, RepWeek
-from tests.builders import Seed
+from tests.builders import Seed, add_event, attend, book
 
 W49 = (date(2026, 11, 30), date(2026, 12, 6))
 W51 = (date(2026, 12, 14), date(2026, 12, 20))
 EV_START, EV_END = date(2025, 12, 1), date(2026, 12, 31)
-
-
-def _event(session: Session, code: str, organiser: Any, kind: str, when: date, cost: float) -> Event:
-    event = Event(
-        event_code=code, name=f"{code} name", kind=kind, event_date=when, organiser_rep_id=organiser.id, cost=cost
-    )
-    session.add(event)
-    session.flush()
-    return event
-
-
-def _attend(session: Session, event: Event, account: Any, attended: bool = True, contact: str | None = None) -> None:
-    session.add(EventAttendee(event_id=event.id, account_id=account.id, attended=attended, contact_name=contact))
-    session.flush()
-
-
-def _book(seed: Seed, account: Any, year: int, bp: float | None, booked: float | None) -> None:
-    """The account's BP of ``year`` and a contract signed in it (of a deal won long before the events' range): the
-    ``account_years`` summary, kept by the flush, classes it from them (R from 50% SOW, A below 10%)."""
-    if bp is not None:
-        seed.bp(account, year, bp)
-    if booked is not None:
-        won = seed.opp(account, booked, 5, "won", created=date(2025, 1, 1), closed=date(year, 1, 2))
-        seed.contract(won, booked, date(year, 1, 2))
 
 
 @pytest.fixture()
@@ -72,11 +48,11 @@ def world(session: Session) -> dict[str, Any]:
     na3 = seed.account("NA3", r1, name="North Three")
     nb1 = seed.account("NB1", r2, name="North B")
     sa1 = seed.account("SA1", s1, name="South One")
-    _book(seed, na1, 2025, 100, 100)  # R: booked all of its BP
-    _book(seed, na1, 2026, 1_000, None)  # A: booked nothing
-    _book(seed, na2, 2026, 100, 60)  # R
-    _book(seed, na3, 2026, None, 5)  # a contract, no BP: "none"
-    _book(seed, sa1, 2026, 1_000, 300)  # D
+    book(seed, na1, 2025, 100, 100)  # R: booked all of its BP
+    book(seed, na1, 2026, 1_000, None)  # A: booked nothing
+    book(seed, na2, 2026, 100, 60)  # R
+    book(seed, na3, 2026, None, 5)  # a contract, no BP: "none"
+    book(seed, sa1, 2026, 1_000, 300)  # D
 
     # -- week W49: R1 plans NA1 twice (both done in the week), NA2 three times (never done by R1 in the week: done
     # the days before and after it, and by R2 inside it), visits NA3 unplanned four times (S1 planned NA3, and R1
@@ -127,29 +103,29 @@ def world(session: Session) -> dict[str, Any]:
         opps[code] = seed.opp(acc, amount, 3, status, created=created, owner=owner, code=code, name=f"{code} deal")
 
     # -- events and their attendees
-    ev_a = _event(session, "EV-A", r1, "dinner_6a2r", EV_START, 500)
-    _attend(session, ev_a, na2)
-    _attend(session, ev_a, na1, contact="Ann")
-    ev_c = _event(session, "EV-C", r1, "vip_event", date(2026, 6, 10), 1234.5)
-    _attend(session, ev_c, sa1, contact="Sam")
-    _attend(session, ev_c, na3)
-    _attend(session, ev_c, nb1, attended=False, contact="Ben")
-    _attend(session, ev_c, na1, contact="Ann")
-    ev_b = _event(session, "EV-B", r2, "seminar", date(2026, 6, 10), 300)
-    _attend(session, ev_b, nb1)
-    _attend(session, ev_b, na2, attended=False)
-    ev_d = _event(session, "EV-D", r1, "exec_roundtable", EV_END, 0)
-    ev_f = _event(session, "EV-F", f1, "partner_event", date(2026, 3, 3), 50)
-    _attend(session, ev_f, sa1)
-    ev_s = _event(session, "EV-S", s1, "dinner_6a2r", date(2026, 6, 10), 777)
-    _attend(session, ev_s, na1)
-    _attend(session, ev_s, sa1)
-    _attend(session, ev_s, na3)
-    out1 = _event(session, "EV-OUT1", r1, "seminar", date(2025, 11, 30), 11)
-    _attend(session, out1, na2)
-    _attend(session, out1, nb1)  # NB1 came to none of R1's events in the range
-    out2 = _event(session, "EV-OUT2", r1, "seminar", date(2027, 1, 1), 22)
-    _attend(session, out2, na3)
+    ev_a = add_event(session, "EV-A", r1, "dinner_6a2r", EV_START, 500)
+    attend(session, ev_a, na2)
+    attend(session, ev_a, na1, contact="Ann")
+    ev_c = add_event(session, "EV-C", r1, "vip_event", date(2026, 6, 10), 1234.5)
+    attend(session, ev_c, sa1, contact="Sam")
+    attend(session, ev_c, na3)
+    attend(session, ev_c, nb1, attended=False, contact="Ben")
+    attend(session, ev_c, na1, contact="Ann")
+    ev_b = add_event(session, "EV-B", r2, "seminar", date(2026, 6, 10), 300)
+    attend(session, ev_b, nb1)
+    attend(session, ev_b, na2, attended=False)
+    ev_d = add_event(session, "EV-D", r1, "exec_roundtable", EV_END, 0)
+    ev_f = add_event(session, "EV-F", f1, "partner_event", date(2026, 3, 3), 50)
+    attend(session, ev_f, sa1)
+    ev_s = add_event(session, "EV-S", s1, "dinner_6a2r", date(2026, 6, 10), 777)
+    attend(session, ev_s, na1)
+    attend(session, ev_s, sa1)
+    attend(session, ev_s, na3)
+    out1 = add_event(session, "EV-OUT1", r1, "seminar", date(2025, 11, 30), 11)
+    attend(session, out1, na2)
+    attend(session, out1, nb1)  # NB1 came to none of R1's events in the range
+    out2 = add_event(session, "EV-OUT2", r1, "seminar", date(2027, 1, 1), 22)
+    attend(session, out2, na3)
 
     # -- training: R1 on the year's first and last days (3.75 h), the days around the year; R2, M1, S1
     for rep, when, hours in [
@@ -588,18 +564,18 @@ def test_stq017_a_dinner_holds_its_mix_with_six_a_and_two_r_accounts_that_came(s
     a_accs = [seed.account(f"DA{i}", r2, name=f"Dinner A{i}") for i in range(6)]
     r_accs = [seed.account(f"DR{i}", r2, name=f"Dinner R{i}") for i in range(2)]
     for acc in a_accs:
-        _book(seed, acc, 2026, 1_000, 50)
+        book(seed, acc, 2026, 1_000, 50)
     for acc in r_accs:
-        _book(seed, acc, 2026, 1_000, 500)
-    held = _event(session, "HELD", r2, "dinner_6a2r", date(2026, 9, 1), 100)
-    short_r = _event(session, "SHORT-R", r2, "dinner_6a2r", date(2026, 9, 2), 10)
-    short_a = _event(session, "SHORT-A", r2, "dinner_6a2r", date(2026, 9, 3), 10)  # as SHORT-R: one per event
-    vip = _event(session, "VIP", r2, "vip_event", date(2026, 9, 4), 2)
+        book(seed, acc, 2026, 1_000, 500)
+    held = add_event(session, "HELD", r2, "dinner_6a2r", date(2026, 9, 1), 100)
+    short_r = add_event(session, "SHORT-R", r2, "dinner_6a2r", date(2026, 9, 2), 10)
+    short_a = add_event(session, "SHORT-A", r2, "dinner_6a2r", date(2026, 9, 3), 10)  # as SHORT-R: one per event
+    vip = add_event(session, "VIP", r2, "vip_event", date(2026, 9, 4), 2)
     for acc in [*a_accs, *r_accs]:
-        _attend(session, held, acc)
-        _attend(session, vip, acc)
-        _attend(session, short_r, acc, attended=acc is not r_accs[1])
-        _attend(session, short_a, acc, attended=acc is not a_accs[5])
+        attend(session, held, acc)
+        attend(session, vip, acc)
+        attend(session, short_r, acc, attended=acc is not r_accs[1])
+        attend(session, short_a, acc, attended=acc is not a_accs[5])
     session.commit()
     got = q.event_team_totals(session, Scope.rep(r2.id), EV_START, EV_END)
     # events: EV-B + 4; cost 300 + 122; accounts 1 + 8 + 7 + 7 + 8; R 2 + 1 + 2 + 2; A 6 + 6 + 5 + 6; unknown: NB1
