@@ -122,7 +122,7 @@ def _own(session: Session, scope: Scope, rep: tuple[int, str, str], monday: date
     counts = rep_weeks(
         WeekVisit(r["rep_id"], r["account_id"], r["status"], r["purpose"], r["outcome"]) for r in this_week
     ).get(rep_id, RepWeek())
-    hours = queries.training_hours(session, mine, today.year).get(rep_id, 0.0)
+    hours = queries.training_hours(session, mine, monday.year).get(rep_id, 0.0)
     return OwnWeek(
         rep_id,
         code,

@@ -526,3 +526,14 @@ def test_stl013_an_id_of_ten_digits_is_refused_even_where_a_row_holds_it(session
     assert view.load_team_accounts(session, director, {"organiser": str(ident)}, TODAY) == []
     assert view.load_account_choices(session, director, {"account": str(ident)}, TODAY) == view.AccountChoices([], [])
     assert view.load_visit(session, director, {"visit": str(ident)}, TODAY) is None
+
+
+def test_stl014_a_week_of_last_year_counts_that_years_training_in_the_own_and_the_team_view_alike(session, world):
+    """The week of Monday 2025-12-29 (ISO 2026-W01), opened on 2026-12-02: R1 trained 8 hours on 2025-12-31 and 2.5
+    in 2026. Both the rep's own week and the manager's team week of that week say 8 (the week's year), not 2.5."""
+    got = view.load_week(session, world["rep"], {"week": "2026-W01"}, TODAY)
+    assert got.monday == date(2025, 12, 29)
+    assert got.own is not None and got.own.training_hours == 8.0
+    team = view.load_week(session, world["manager"], {"week": "2026-W01"}, TODAY)
+    # fewest hours first, then by code
+    assert [(t.rep_code, t.hours) for t in team.training] == [("R2", 0.0), ("R3", 0.0), ("R1", 8.0)]
