@@ -196,6 +196,31 @@ def book(seed: Seed, account: Any, year: int, bp: float | None, booked: float | 
         seed.contract(won, booked, date(year, 1, 2))
 
 
+def closed_history(
+    seed: Seed,
+    account: Account,
+    level: int,
+    won: int,
+    lost: int,
+    *,
+    closed: date,
+    expected: date,
+    created: date = date(2025, 12, 1),
+) -> None:
+    """``won`` won then ``lost`` lost deals of 10 that entered ``level`` on ``created`` (their only stage entry) and
+    closed on ``closed`` (a forecast's history of closed deals)."""
+    for i in range(won + lost):
+        seed.opp(
+            account,
+            10.0,
+            level,
+            "won" if i < won else "lost",
+            created=created,
+            expected=expected,
+            closed=closed,
+        )
+
+
 def rep_by_code(session: Session, rep_code: str) -> tuple[int, int | None] | None:
     """(rep id, team id) of a rep code, or None (a test's lookup: the app's reads go through a scope)."""
     row = session.execute(select(Rep.id, Rep.team_id).where(Rep.rep_code == rep_code)).first()

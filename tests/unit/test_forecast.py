@@ -16,7 +16,7 @@ from data_access.scope import Scope
 from data_access.users import Viewer
 from metrics.period import Period
 from metrics.views import forecast as view
-from tests.builders import Seed
+from tests.builders import Seed, closed_history
 from tests.dash_http import call_callback
 from web.openapi import SCHEMAS
 
@@ -32,27 +32,13 @@ def _schema(name: str) -> dict[str, Any]:
     return {**SCHEMAS[name], "$defs": SCHEMAS}
 
 
-def _history(seed: Seed, account: Any, level: int, won: int, lost: int, *, closed: date, expected: date) -> None:
-    """Closed deals that entered ``level`` (their only stage entry) and closed on ``closed``."""
-    for i in range(won + lost):
-        seed.opp(
-            account,
-            10.0,
-            level,
-            "won" if i < won else "lost",
-            created=date(2025, 12, 1),
-            expected=expected,
-            closed=closed,
-        )
-
-
 def test_fc101_two_due_deals_give_the_exact_distribution(session: Session):
     seed = Seed(session)
     team = seed.team("T1")
     rep = seed.rep("R1", team)
     acc = seed.account("A1", rep)
     # 40 deals closed from level 3 in the last 12 months, 20 won, all on time: p_win(3) = .5, p_close(3) = 1
-    _history(seed, acc, 3, 20, 20, closed=date(2026, 5, 1), expected=date(2026, 6, 30))
+    closed_history(seed, acc, 3, 20, 20, closed=date(2026, 5, 1), expected=date(2026, 6, 30))
     won = seed.opp(acc, 500, 5, "won", created=date(2026, 1, 5), expected=date(2026, 3, 1), closed=date(2026, 3, 1))
     seed.contract(won, 500, date(2026, 3, 1))
     seed.opp(acc, 100, 3, code="D1", expected=date(2026, 12, 15))  # lands with .5 x 1
@@ -79,7 +65,7 @@ def test_fc102_a_level_with_few_closed_deals_is_shrunk_and_said_so(session: Sess
     seed = Seed(session)
     rep = seed.rep("R1", seed.team("T1"))
     acc = seed.account("A1", rep)
-    _history(seed, acc, 3, 8, 2, closed=date(2026, 5, 1), expected=date(2026, 6, 30))
+    closed_history(seed, acc, 3, 8, 2, closed=date(2026, 5, 1), expected=date(2026, 6, 30))
     seed.opp(acc, 100, 3, expected=date(2026, 12, 15))
     session.commit()
     data = view.load_forecast(session, DIRECTOR, {"period": "2026"}, AS_OF)
@@ -93,7 +79,7 @@ def test_fc103_the_replay_of_a_quarter_reads_nothing_dated_after_its_start(sessi
     seed = Seed(session)
     rep = seed.rep("R1", seed.team("T1"))
     acc = seed.account("A1", rep)
-    _history(seed, acc, 2, 3, 2, closed=date(2026, 3, 1), expected=date(2026, 4, 1))
+    closed_history(seed, acc, 2, 3, 2, closed=date(2026, 3, 1), expected=date(2026, 4, 1))
     o1 = seed.opp(acc, 1000, 2, code="O1", created=date(2026, 5, 1), expected=date(2026, 9, 15))
     o2 = seed.opp(acc, 400, 3, code="O2", created=date(2026, 6, 1), expected=date(2026, 8, 30))
     seed.opp(acc, 50, 2, "lost", created=date(2026, 5, 1), expected=date(2026, 9, 1), closed=date(2026, 6, 15))
