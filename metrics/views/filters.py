@@ -194,7 +194,7 @@ def filters_from_controls(
     """The query string for the filter bar's current values (inverse of ``parse_filters``); ``keep``
     holds a page's own parameters (e.g. the funnel's ``since``), carried over unchanged."""
     out: dict[str, str] = {k: v for k, v in (keep or {}).items() if k not in PARAMS}
-    picked_year = params.whole(year, 1900, 2999)
+    picked_year = params.whole(year, FIRST_YEAR, LAST_YEAR)
     picked_quarter = params.whole(quarter, 1, 4)
     if picked_year is not None:
         out["period"] = f"{picked_year}" if picked_quarter is None else f"{picked_year}Q{picked_quarter}"
@@ -225,6 +225,8 @@ def canonical_query(search: str | None, today: date, years: list[int] | None = N
     try:
         period = Period.parse(query["period"]) if query.get("period") else shown
     except ValueError:
+        period = shown
+    if not FIRST_YEAR <= period.year <= LAST_YEAR:  # the page shows the default year then, as parse_filters does
         period = shown
     return filters_from_controls(
         period.year,

@@ -127,10 +127,19 @@ def test_lde003_a_line_quoted_on_the_first_day_of_the_year_is_flagged(session: S
 
 
 def test_lde004_the_filter_bar_keeps_each_value_inside_its_bounds():
-    assert filters_from_controls(1900, "1", 1) == "?period=1900Q1&team=1"
-    assert filters_from_controls(1899, "4", 0) == ""
-    assert filters_from_controls(2999, "5", 2**31 - 1) == f"?period=2999&team={2**31 - 1}"
-    assert filters_from_controls(3000, "0", 2**31) == ""
+    assert filters_from_controls(2000, "1", 1) == "?period=2000Q1&team=1"
+    assert filters_from_controls(1999, "4", 0) == ""
+    assert filters_from_controls(2100, "5", 2**31 - 1) == f"?period=2100&team={2**31 - 1}"
+    assert filters_from_controls(2101, "0", 2**31) == ""
+
+
+def test_lde019_an_address_of_a_year_the_pages_refuse_is_the_default_years_view():
+    """parse_filters shows the default year (with a notice) for a year outside 2000-2100; the canonical address is
+    that view's, so the filter bar's first draw does not navigate away from the notice."""
+    assert canonical_query("?period=1999", TODAY, [2026]) == "?period=2026"
+    assert canonical_query("?period=2101Q2&team=3", TODAY, [2026]) == "?period=2026&team=3"
+    assert canonical_query("?period=2100Q2", TODAY, [2026]) == "?period=2100Q2"
+    assert canonical_query("?period=2000", TODAY, [2026]) == "?period=2000"
 
 
 def test_lde005_the_canonical_address_of_a_quarter_and_of_no_period():
