@@ -6,6 +6,12 @@ docs/testing.md's list of equivalent mutants (a change no input can tell apart, 
 counted apart. The rate is killed / (killed + survived + no tests), the equivalent ones left out; the other
 survivors are listed by name (``mutmut show NAME`` prints a change).
 
+``--postgresql`` reruns each survivor of the last run (the listed equivalent ones left out) on PostgreSQL, with
+the tests mutmut recorded for its function and the mutant switched on (``MUTANT_UNDER_TEST``), and writes the
+ones a test fails there to ``mutants/killed-on-postgresql.txt``: a change SQLite accepts and PostgreSQL refuses
+(a column left out of a GROUP BY, a scalar subquery of two rows) or answers in another order. The report counts
+them killed, in a column of their own. It needs ``SALESRADAR_TEST_PG_URL`` (``scripts/with-postgres``).
+
 ``--sample K`` prints instead the mutant patterns of K functions of the pure metrics drawn with a fixed seed (the
 run CI makes); ``--min RATE`` exits 1 when the kill rate is below RATE."""
 
@@ -13,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import ast
+import os
 import random
 import re
 import subprocess
@@ -21,9 +28,10 @@ from collections import Counter, defaultdict
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
-KILLED = {"killed", "timeout"}
-COUNTED = {"killed", "timeout", "survived", "no tests"}
+KILLED = {"killed", "timeout", "killed on PostgreSQL"}
+COUNTED = {"killed", "timeout", "killed on PostgreSQL", "survived", "no tests"}
 SEED = 23
+PG_KILLS = ROOT / "mutants" / "killed-on-postgresql.txt"
 
 
 def equivalent() -> set[str]:
@@ -50,25 +58,61 @@ def functions() -> list[str]:
     return out
 
 
-def report(minimum: float) -> int:
+def statuses() -> list[tuple[str, str]]:
+    """(mutant name, status) of every mutant of the last run, as ``mutmut results`` prints them."""
     mutmut = Path(sys.executable).with_name("mutmut")
-    out = subprocess.run([str(mutmut), "results", "--all", "true"], capture_output=True, text=True, check=False)
+    out = subprocess.run(
+        [str(mutmut), "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    pairs = [line.strip().rpartition(": ") for line in out.stdout.splitlines()]
+    return [(name, status) for name, _, status in pairs if name]
+
+
+def rerun_on_postgresql() -> int:
+    """Each survivor of the last run on PostgreSQL (see the module's docstring); prints one line per mutant."""
+    mutmut = Path(sys.executable).with_name("mutmut")
     same = equivalent()
+    survivors = [name for name, status in statuses() if status == "survived" and name not in same]
+    killed: list[str] = []
+    for name in survivors:
+        tests = subprocess.run(
+            [str(mutmut), "tests-for-mutant", name], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.split()
+        env = {**os.environ, "MUTANT_UNDER_TEST": name, "SALESRADAR_TEST_BACKEND": "postgresql"}
+        run = subprocess.run(
+            [sys.executable, "-m", "pytest", "-x", "-q", "-p", "no:cacheprovider", "-p", "no:randomly", *tests],
+            cwd=ROOT / "mutants",
+            env=env,
+            capture_output=True,
+            check=False,
+        )
+        print(f"{name}: {'killed on PostgreSQL' if run.returncode == 1 else 'survived on PostgreSQL'}")
+        if run.returncode == 1:
+            killed.append(name)
+    PG_KILLS.write_text("".join(f"{name}\n" for name in killed), encoding="utf-8")
+    return 0
+
+
+def report(minimum: float) -> int:
+    same = equivalent()
+    on_pg = set(PG_KILLS.read_text(encoding="utf-8").split()) if PG_KILLS.exists() else set()
     per: dict[str, Counter[str]] = defaultdict(Counter)
     survivors: list[str] = []
-    for line in out.stdout.splitlines():
-        name, _, status = line.strip().rpartition(": ")
-        if not name or status not in COUNTED:
+    for name, status in statuses():
+        if status not in COUNTED:
             continue
         module = name.split(".x_")[0].split(".xǁ")[0]
         if name in same and status not in KILLED:
             per[module]["equivalent"] += 1
             continue
+        if name in on_pg and status == "survived":
+            status = "killed on PostgreSQL"
         per[module][status] += 1
         if status in ("survived", "no tests"):
             survivors.append(f"{name} ({status})")
     total: Counter[str] = Counter()
-    head = f"{'module':<34} {'mutants':>8} {'killed':>7} {'survived':>9} {'no tests':>9} {'equivalent':>11}"
+    head = f"{'module':<34} {'mutants':>8} {'killed':>7} {'of them PG':>10} {'survived':>9} {'no tests':>9}"
+    head += f" {'equivalent':>11}"
     print(f"{head} {'kill rate':>10}")
     for module in sorted(per):
         c = per[module]
@@ -77,15 +121,15 @@ def report(minimum: float) -> int:
         killed = sum(c[s] for s in KILLED)
         shown = f"{killed / counted:.1%}" if counted else "-"
         print(
-            f"{module:<34} {counted:>8} {killed:>7} {c['survived']:>9} {c['no tests']:>9} {c['equivalent']:>11}"
-            f" {shown:>10}"
+            f"{module:<34} {counted:>8} {killed:>7} {c['killed on PostgreSQL']:>10} {c['survived']:>9}"
+            f" {c['no tests']:>9} {c['equivalent']:>11} {shown:>10}"
         )
     counted = sum(total[s] for s in COUNTED)
     killed = sum(total[s] for s in KILLED)
     rate = killed / max(counted, 1)
     print(
-        f"{'all':<34} {counted:>8} {killed:>7} {total['survived']:>9} {total['no tests']:>9}"
-        f" {total['equivalent']:>11} {rate:>10.1%}"
+        f"{'all':<34} {counted:>8} {killed:>7} {total['killed on PostgreSQL']:>10} {total['survived']:>9}"
+        f" {total['no tests']:>9} {total['equivalent']:>11} {rate:>10.1%}"
     )
     print("\nsurviving mutants:")
     print("\n".join(f"  {s}" for s in survivors) or "  none")
@@ -99,7 +143,10 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--sample", type=int, help="print the mutant patterns of this many functions")
     parser.add_argument("--min", type=float, default=0.0, help="exit 1 when the kill rate is below this")
+    parser.add_argument("--postgresql", action="store_true", help="rerun the survivors on PostgreSQL")
     args = parser.parse_args()
+    if args.postgresql:
+        return rerun_on_postgresql()
     if args.sample:
         print("\n".join(random.Random(SEED).sample(functions(), args.sample)))
         return 0
