@@ -151,6 +151,42 @@ class Seed:
         self.s.flush()
         return c
 
+    def many_opps(
+        self,
+        account: Account,
+        count: int,
+        code: str,
+        *,
+        amount: float,
+        step: float = 0.0,
+        name: str = "deal",
+        level: int,
+        status: str = "open",
+        created: date,
+        expected: date,
+        closed: date | None = None,
+    ) -> list[Opportunity]:
+        """``count`` deals of the account's owner, coded ``code.format(i=i)`` and named ``name.format(i=i)`` for
+        i = 0 .. count-1, of ``amount + i * step``, without stage history rows (a test's many rows, added at once)."""
+        opps = [
+            Opportunity(
+                opp_code=code.format(i=i),
+                account_id=account.id,
+                owner_rep_id=account.owner_rep_id,
+                name=name.format(i=i),
+                amount=amount + i * step,
+                level=level,
+                status=status,
+                created_date=created,
+                expected_close_date=expected,
+                closed_date=closed,
+            )
+            for i in range(count)
+        ]
+        self.s.add_all(opps)
+        self.s.flush()
+        return opps
+
     def quota(self, rep: Rep, year: int, revenue: float, gm: float, quarter: int | None = None) -> Quota:
         q = Quota(rep_id=rep.id, year=year, quarter=quarter, revenue_target=revenue, gm_target=gm)
         self.s.add(q)

@@ -20,7 +20,7 @@ from datetime import date, timedelta
 
 from sqlalchemy.orm import Session
 
-from data_access.models import Contract, Opportunity, Payment
+from data_access.models import Contract, Payment
 from data_access.scope import Scope
 from data_access.users import Viewer
 from metrics.period import Period
@@ -154,23 +154,19 @@ def test_lmo007_each_overview_list_holds_its_first_200_rows_of_201(session: Sess
     team = seed.team("列表组")
     rep = seed.rep("RL", team)
     acc = seed.account("AC-L", rep)
-    opps = [
-        Opportunity(
-            opp_code=f"L{i:03d}",
-            account_id=acc.id,
-            owner_rep_id=rep.id,
-            name="deal",
-            amount=1_000 + i,
-            level=5,
-            status="won",
-            created_date=date(2026, 1, 5),
-            expected_close_date=date(2026, 3, 1),
-            closed_date=date(2026, 3, 1),
-        )
-        for i in range(201)
-    ]
-    session.add_all(opps)
-    session.flush()
+    day = date(2026, 3, 1)
+    opps = seed.many_opps(
+        acc,
+        201,
+        "L{i:03d}",
+        amount=1_000,
+        step=1,
+        level=5,
+        status="won",
+        created=date(2026, 1, 5),
+        expected=day,
+        closed=day,
+    )
     contracts = [
         Contract(
             contract_code=f"HL{i:03d}",
@@ -201,21 +197,9 @@ def test_lmo008_a_thousand_and_one_deals_due_draw_a_thousand_and_sum_the_last(se
     team = seed.team("预测组")
     rep = seed.rep("RF", team)
     acc = seed.account("AC-FC", rep)
-    session.add_all(
-        Opportunity(
-            opp_code=f"F{i:04d}",
-            account_id=acc.id,
-            owner_rep_id=rep.id,
-            name="deal",
-            amount=100 + i,
-            level=3,
-            status="open",
-            created_date=date(2026, 1, 5),
-            expected_close_date=date(2026, 12, 1),
-        )
-        for i in range(1_001)
+    seed.many_opps(
+        acc, 1_001, "F{i:04d}", amount=100, step=1, level=3, created=date(2026, 1, 5), expected=date(2026, 12, 1)
     )
-    session.flush()
     got = forecast_view.load_forecast(session, DIRECTOR, {"year": "2026"}, TODAY).forecast
     assert (got.deals, got.drawn) == (1_001, 1_000)
 

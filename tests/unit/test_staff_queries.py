@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from data_access.models import Opportunity, Training
+from data_access.models import Training
 from data_access.queries import staff as q
 from data_access.scope import Scope
 from metrics.staff import Attendance, EventRow, NewDeal, RepWeek
@@ -351,19 +351,8 @@ def test_stq008_account_deals_are_the_open_deals_in_scope_newest_first(session, 
 
 def test_stq009_account_deals_stop_at_200(session, world):
     acc = Seed(session).account("NA9", world["r1"], name="North Nine")
-    session.add_all(
-        Opportunity(
-            opp_code=f"M{i:03d}",
-            account_id=acc.id,
-            owner_rep_id=world["r1"].id,
-            name=f"many {i}",
-            amount=1,
-            level=1,
-            status="open",
-            created_date=date(2026, 1, 1),
-            expected_close_date=date(2026, 12, 1),
-        )
-        for i in range(201)
+    Seed(session).many_opps(
+        acc, 201, "M{i:03d}", name="many {i}", amount=1, level=1, created=date(2026, 1, 1), expected=date(2026, 12, 1)
     )
     session.commit()
     got = q.account_deals(session, Scope.rep(world["r1"].id), acc.id)
