@@ -94,6 +94,15 @@ def year_choices(years: list[int], today: date, chosen: int | None = None) -> li
     return sorted(offered, reverse=True)
 
 
+def page_period(raw: str) -> Period:
+    """The period of an address's ``period``; ValueError when it does not parse or its year is outside
+    ``FIRST_YEAR``-``LAST_YEAR`` (the pages then show the default year)."""
+    period = Period.parse(raw)
+    if not FIRST_YEAR <= period.year <= LAST_YEAR:
+        raise ValueError(f"year {period.year} is outside {FIRST_YEAR}-{LAST_YEAR}")
+    return period
+
+
 def parse_filters(
     query: dict[str, str],
     today: date,
@@ -110,9 +119,7 @@ def parse_filters(
     raw_period = query.get("period")
     if raw_period:
         try:
-            period = Period.parse(raw_period)
-            if not FIRST_YEAR <= period.year <= LAST_YEAR:
-                raise ValueError(f"year {period.year} is outside {FIRST_YEAR}-{LAST_YEAR}")
+            period = page_period(raw_period)
         except ValueError as exc:
             problems.append(Problem(str(exc)))
             period = shown
@@ -222,11 +229,9 @@ def canonical_query(search: str | None, today: date, years: list[int] | None = N
     """
     query = query_of(search)
     shown = Period(default_year(years or [], today))
-    try:
-        period = Period.parse(query["period"]) if query.get("period") else shown
+    try:  # a period the page refuses shows the default year, as in parse_filters
+        period = page_period(query["period"]) if query.get("period") else shown
     except ValueError:
-        period = shown
-    if not FIRST_YEAR <= period.year <= LAST_YEAR:  # the page shows the default year then, as parse_filters does
         period = shown
     return filters_from_controls(
         period.year,
