@@ -23,6 +23,7 @@ from data_access.models import (
     Rep,
     StageHistory,
     Team,
+    Training,
     Visit,
 )
 from data_access.users import Viewer
@@ -150,6 +151,13 @@ class Seed:
         self.s.add(c)
         self.s.flush()
         return c
+
+    def training(self, rep: Rep, day: date, hours: float, course: str = "course") -> Training:
+        """A product training of ``rep`` on ``day``."""
+        t = Training(rep_id=rep.id, course=course, kind="product", training_date=day, hours=hours)
+        self.s.add(t)
+        self.s.flush()
+        return t
 
     def many_opps(
         self,

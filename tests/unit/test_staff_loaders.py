@@ -37,7 +37,7 @@ import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
-from data_access.models import Account, Contact, Rep, Training, Visit
+from data_access.models import Account, Contact, Rep, Visit
 from data_access.scope import Scope
 from metrics.actions import Action
 from metrics.staff import EventRow, EventSummary, RepTraining, RepWeek
@@ -167,7 +167,7 @@ def world(session: Session) -> dict[str, Any]:
         (m1, date(2026, 5, 5), 4),
         (s1, date(2026, 6, 1), 7),
     ]:
-        session.add(Training(rep_id=rep.id, course="course", kind="product", training_date=day, hours=hours))
+        seed.training(rep, day, hours)
     session.commit()
     return {
         "teams": {"south": south.id, "north": north.id, "east": east.id},

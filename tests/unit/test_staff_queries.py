@@ -23,7 +23,6 @@ from typing import Any
 import pytest
 from sqlalchemy.orm import Session
 
-from data_access.models import Training
 from data_access.queries import staff as q
 from data_access.scope import Scope
 from metrics.staff import Attendance, EventRow, NewDeal, RepWeek
@@ -137,7 +136,7 @@ def world(session: Session) -> dict[str, Any]:
         (m1, date(2026, 5, 5), 4),
         (s1, date(2026, 6, 1), 7),
     ]:
-        session.add(Training(rep_id=rep.id, course="course", kind="product", training_date=when, hours=hours))
+        seed.training(rep, when, hours)
     session.commit()
     return {
         "north": north.id,
