@@ -32,6 +32,7 @@ KILLED = {"killed", "timeout", "killed on PostgreSQL"}
 COUNTED = {"killed", "timeout", "killed on PostgreSQL", "survived", "no tests"}
 SEED = 23
 PG_KILLS = ROOT / "mutants" / "killed-on-postgresql.txt"
+MUTMUT = str(Path(sys.executable).with_name("mutmut"))
 
 
 def equivalent() -> set[str]:
@@ -60,23 +61,19 @@ def functions() -> list[str]:
 
 def statuses() -> list[tuple[str, str]]:
     """(mutant name, status) of every mutant of the last run, as ``mutmut results`` prints them."""
-    mutmut = Path(sys.executable).with_name("mutmut")
-    out = subprocess.run(
-        [str(mutmut), "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=False
-    )
+    out = subprocess.run([MUTMUT, "results", "--all", "true"], cwd=ROOT, capture_output=True, text=True, check=False)
     pairs = [line.strip().rpartition(": ") for line in out.stdout.splitlines()]
     return [(name, status) for name, _, status in pairs if name]
 
 
 def rerun_on_postgresql() -> int:
     """Each survivor of the last run on PostgreSQL (see the module's docstring); prints one line per mutant."""
-    mutmut = Path(sys.executable).with_name("mutmut")
     same = equivalent()
     survivors = [name for name, status in statuses() if status == "survived" and name not in same]
     killed: list[str] = []
     for name in survivors:
         tests = subprocess.run(
-            [str(mutmut), "tests-for-mutant", name], cwd=ROOT, capture_output=True, text=True, check=True
+            [MUTMUT, "tests-for-mutant", name], cwd=ROOT, capture_output=True, text=True, check=True
         ).stdout.split()
         env = {**os.environ, "MUTANT_UNDER_TEST": name, "SALESRADAR_TEST_BACKEND": "postgresql"}
         run = subprocess.run(
