@@ -237,15 +237,15 @@ def load_calculation(
     Unknown products and bad numbers are named in the problems and left out."""
     floor_default = load_settings(session).floor_margin
     problems: list[str] = []
-    wanted = [(params.text(code, 50), quantity, price) for code, quantity, price in picked[:CALC_LINES]]
-    products = queries.products_by_code(session, sorted({c for c, _, _ in wanted if c}))
+    wanted = [(sent, params.text(sent, 50), quantity, price) for sent, quantity, price in picked[:CALC_LINES]]
+    products = queries.products_by_code(session, sorted({c for _, c, _, _ in wanted if c}))
     lines = []
-    for code, quantity, price in wanted:
-        if not code:
+    for sent, code, quantity, price in wanted:
+        if sent is None or sent == "":  # an empty row of the form
             continue
-        product = products.get(code)
-        if product is None:
-            problems.append(Problem(f"product {code[:40]!r} is not on the price list"))
+        product = products.get(code) if code else None  # a code no product can have (too long, control characters)
+        if code is None or product is None:
+            problems.append(Problem(f"product {str(sent)[:40]!r} is not on the price list"))
             continue
         qty = params.number(quantity, 0.01, 1_000_000)
         if qty is None:

@@ -71,7 +71,9 @@ def test_lde002_the_calculator_names_each_refused_line_and_prices_the_rest(sessi
     session.commit()
     picked: list[tuple[object, object, object]] = [
         ("", 1, ""),  # no product: skipped, the lines after it still priced
-        ("X" * 51, 1, ""),  # longer than any code: skipped without a word
+        ("X" * 51, 1, ""),  # longer than any code: named, like an unknown one (was left out without a word)
+        ("P1\x00", 1, ""),  # a control character: named, its repr shows it
+        (7, 1, ""),  # not text at all (a hostile client): named
         ("U" * 45, 1, ""),  # unknown: named by its first 40 characters
         ("P1", "1000000.5", ""),  # above the most a line may hold
         ("P1", "x" * 25, ""),  # not a number: its first 20 characters
@@ -82,6 +84,9 @@ def test_lde002_the_calculator_names_each_refused_line_and_prices_the_rest(sessi
     ]
     quote, problems = support_view.load_calculation(session, DIRECTOR, picked)
     assert problems == [
+        "product '" + "X" * 40 + "' is not on the price list",
+        "product 'P1\\x00' is not on the price list",
+        "product '7' is not on the price list",
         "product '" + "U" * 40 + "' is not on the price list",
         "P1: quantity '1000000.5' is not a number from 0.01 to 1000000",
         "P1: quantity '" + "x" * 20 + "' is not a number from 0.01 to 1000000",
