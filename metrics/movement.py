@@ -19,7 +19,7 @@ reads and computes).
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 import pandas as pd
 
@@ -57,8 +57,12 @@ def _as_of(current: pd.Series, changes: pd.DataFrame, fld: str, day: date) -> pd
 
 
 def _to_date(value: object) -> date | None:
-    if value is None or (isinstance(value, float) and pd.isna(value)):
+    """A plain date of a cell: None for a missing one (None, NaN, NaT), a datetime's day (pandas' Timestamps are
+    datetimes, NaT too: it is asked first), an ISO text's first ten characters."""
+    if value is None or value is pd.NaT or (isinstance(value, float) and pd.isna(value)):
         return None
+    if isinstance(value, datetime):
+        return value.date()
     if isinstance(value, date):
         return value
     return date.fromisoformat(str(value)[:10])

@@ -106,3 +106,18 @@ def test_mov004_a_reopened_deal_comes_back_as_new_and_a_relost_one_as_lost():
     assert m.steps["new"] == pytest.approx(40) and m.steps["lost"] == pytest.approx(15)
     assert m.lists["new"] == ["REOPENED"] and m.lists["lost"] == ["RELOST"]
     assert m.balances()
+
+
+def test_mov005_dates_as_pandas_datetimes_with_nat_give_the_same_week():
+    """A reader that parses the date columns hands pandas datetimes, and an open deal's missing close date as NaT
+    (not None): the week is the same as with plain dates (NaT was taken for a date and compared)."""
+    opps = _opps()
+    for column in ("closed_date", "expected_close_date", "created_date"):
+        opps[column] = pd.to_datetime(opps[column])
+    assert opps["closed_date"].isna().sum() == 6 and opps["closed_date"].iloc[0] is pd.NaT
+    m = movement(opps, _changes(), _history(), D0, D1, PERIOD_END)
+    assert m.start == pytest.approx(580) and m.end == pytest.approx(460)
+    assert m.steps == pytest.approx(
+        {"new": 50, "increased": 50, "decreased": 40, "won": 80, "lost": 30, "pushed_out": 70}
+    )
+    assert m.lists["won"] == ["WON"] and m.lists["pushed_out"] == ["PUSHED"] and m.lists["new"] == ["NEW"]
