@@ -705,7 +705,11 @@ def team_events_table(rows: Sequence[dict[str, Any]], year: int, lang: str) -> h
     body = [
         html.Tr(
             [
-                html.Td(dcc.Link(r["team"] or "—", href="/events?" + urlencode({"year": year, "team": r["team_id"]}))),
+                html.Td(
+                    t("overview.no_team", lang)  # organisers without a team: no team's page to open
+                    if r["team_id"] is None
+                    else dcc.Link(r["team"] or "—", href="/events?" + urlencode({"year": year, "team": r["team_id"]}))
+                ),
                 html.Td(count(int(r["events"]), lang), className="text-end"),
                 html.Td(cny(float(r["cost"]), lang), className="text-end"),
                 html.Td(count(int(r["accounts"]), lang), className="text-end d-none d-sm-table-cell"),

@@ -378,14 +378,14 @@ def event_team_totals(session: Session, scope: Scope, start: date, end: date) ->
         )
         .outerjoin(Team, Team.id == e.team_id)
         .group_by(e.team_id, Team.name)
-        .order_by(Team.name)
+        .order_by(Team.name.asc().nulls_last())
     )
     out = []
     for row in session.execute(stmt):
         values = dict(zip(TEAM_EVENT_COLUMNS, row, strict=True))
-        out.append(
-            {k: (v if k == "team" else float(v or 0) if k == "cost" else int(v or 0)) for k, v in values.items()}
-        )
+        line = {k: (v if k == "team" else float(v or 0) if k == "cost" else int(v or 0)) for k, v in values.items()}
+        line["team_id"] = None if values["team_id"] is None else int(values["team_id"])  # organisers without a team
+        out.append(line)
     return out
 
 

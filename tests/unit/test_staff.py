@@ -536,3 +536,37 @@ def test_stf023_a_directors_year_of_events_per_team(world, session):
     assert [e.event.event_code for e in opened.events] == ["E1"]
     refused = view.load_events(session, world["manager"], {"year": "2026", "team": str(world["west"].id)}, TODAY)
     assert refused.problems and [e.event.event_code for e in refused.events] == ["E1"]
+
+
+def test_stf024_a_director_year_line_of_organisers_without_a_team_opens_nothing():
+    """The line of events whose organiser has no team (a director's own dinner) says so in the page's language and
+    is no link (it linked to ``team=0``, a team that is none); a team's line opens its events."""
+    from dash import dcc
+
+    from components.staff import team_events_table
+
+    def line(team_id: int | None, team: str | None) -> dict[str, object]:
+        return {
+            "team_id": team_id,
+            "team": team,
+            "events": 1,
+            "cost": 50.0,
+            "accounts": 1,
+            "R": 0,
+            "A": 0,
+            "D": 1,
+            "unknown": 0,
+            "dinners": 0,
+            "dinners_held": 0,
+        }
+
+    def first_cells(lang: str) -> list[object]:
+        table = team_events_table([line(7, "East"), line(None, None)], 2026, lang).children[0].children
+        rows = table.children[1].children
+        return [row.children[0].children for row in rows]
+
+    east, nobody = first_cells("zh")
+    assert isinstance(east, dcc.Link) and east.to_plotly_json()["props"]["href"] == "/events?year=2026&team=7"
+    assert east.children == "East"
+    assert nobody == "未分组"
+    assert first_cells("en")[1] == "No team"
