@@ -26,6 +26,8 @@ FORMATS = {
 SCROLL_ROWS = 15
 #: The narrowest a column gets (px): a code, a name's first words or a 万 amount stay readable
 MIN_WIDTH = 120
+#: the column a grid is sorted by at first: room for its sort arrow beside a header word like "Attainment"
+SORTED_MIN_WIDTH = 150
 #: Ratios above this are shown as "> 10×" (the value in the tooltip): a V of 176.97× reads as noise
 TIMES_CAP = 10.0
 #: AG Grid's own words in Chinese (its defaults are English): paging, the filter menus, an empty grid
@@ -89,7 +91,7 @@ STATUSES = ("behind", "on", "ahead")
 
 
 def _column(field: str, header: str, kind: Kind, statuses: bool = False) -> dict[str, Any]:
-    col: dict[str, Any] = {"field": field, "headerName": header}
+    col: dict[str, Any] = {"field": field, "headerName": header, "headerTooltip": header}  # a header cut reads whole
     if statuses:
         col["cellClassRules"] = {
             f"cell-{s}": f"params.data && params.data['{field}_status'] === '{s}'" for s in STATUSES
@@ -189,8 +191,8 @@ def data_grid(
     defs = [_column(f, h, k, f + "_status" in present) for f, h, k in columns]
     if sort is not None:
         for col in defs:
-            if col["field"] == sort[0]:
-                col["sort"] = sort[1]
+            if col["field"] == sort[0]:  # its arrow takes room: "Attainment" beside it was cut to "Attain…"
+                col |= {"sort": sort[1], "minWidth": SORTED_MIN_WIDTH}
     sized: dict[str, Any] = {"style": {"height": height, "width": "100%"}} if height else {}
     return dag.AgGrid(
         id=grid_id,
@@ -198,7 +200,15 @@ def data_grid(
         rowData=_rows(rows, columns, lang, present),
         # a column is never narrower than MIN_WIDTH: on a phone the grid scrolls inside itself instead of
         # cutting every cell to "北…"
-        defaultColDef={"sortable": True, "resizable": True, "filter": True, "minWidth": MIN_WIDTH},
+        # a header longer than its column wraps onto a second line instead of being cut ("任务完成…")
+        defaultColDef={
+            "sortable": True,
+            "resizable": True,
+            "filter": True,
+            "minWidth": MIN_WIDTH,
+            "wrapHeaderText": True,
+            "autoHeaderHeight": True,
+        },
         dashGridOptions=options,
         columnSize="responsiveSizeToFit",
         className="ag-theme-alpine",

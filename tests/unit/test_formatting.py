@@ -118,6 +118,11 @@ def test_fmt008_a_ranked_scrolling_grid_with_coloured_cells():
     grid = data_grid("g", many, columns, lang="en", sort=("a", "desc"), height="640px")
     cols = {c["field"]: c for c in grid.columnDefs}
     assert cols["a"]["sort"] == "desc" and "sort" not in cols["pace"]
+    # its arrow beside a header word like "Attainment": the sorted column is wider than the others may be
+    assert cols["a"]["minWidth"] == 150 and "minWidth" not in cols["pace"] and grid.defaultColDef["minWidth"] == 120
+    # a header wraps between words instead of being cut, and a cut one reads whole in its tooltip
+    assert grid.defaultColDef["wrapHeaderText"] is True and grid.defaultColDef["autoHeaderHeight"] is True
+    assert [c["headerTooltip"] for c in grid.columnDefs] == ["R", "P", "A"]
     assert set(cols["pace"]["cellClassRules"]) == {"cell-behind", "cell-on", "cell-ahead"}
     assert "pace_status" in cols["pace"]["cellClassRules"]["cell-behind"] and "cellClassRules" not in cols["a"]
     assert grid.rowData[0]["pace_status"] == "behind" and grid.rowData[19]["pace_status"] == "on"
