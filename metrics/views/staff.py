@@ -249,9 +249,15 @@ def load_visits_api(session: Session, viewer: Viewer, query: dict[str, str], tod
 
 
 def load_visit(session: Session, viewer: Viewer, query: dict[str, str], today: date) -> dict[str, Any] | None:
-    """One visit of the viewer's scope (``query["visit"]``, its id) for the record form; None for any other."""
+    """One visit of the viewer's scope (``query["visit"]``, its id) for the record form; None for any other. Its
+    account's RAD class is of the year of its week's Monday, as the week's list that opened it shows it (a visit of
+    2 January in a week that began in December is classed by December's year there, so here too)."""
     visit_id = params.whole(query.get("visit"), 1, 2**31 - 1)
-    return queries.visit_by_id(session, viewer.scope, visit_id, today.year) if visit_id is not None else None
+    if visit_id is None:
+        return None
+    row = queries.visit_by_id(session, viewer.scope, visit_id, today.year)
+    year = monday_of(row["visit_date"]).year if row else today.year
+    return row if year == today.year else queries.visit_by_id(session, viewer.scope, visit_id, year)
 
 
 @dataclass(frozen=True)

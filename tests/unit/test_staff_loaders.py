@@ -537,3 +537,25 @@ def test_stl014_a_week_of_last_year_counts_that_years_training_in_the_own_and_th
     team = view.load_week(session, world["manager"], {"week": "2026-W01"}, TODAY)
     # fewest hours first, then by code
     assert [(t.rep_code, t.hours) for t in team.training] == [("R2", 0.0), ("R3", 0.0), ("R1", 8.0)]
+
+
+def test_stl015_the_record_form_classes_a_visit_by_its_weeks_year_as_the_week_list_does(session, world):
+    """NA3 is booked in 2025 only (class A in 2025, none in 2026). A visit of Friday 2 January 2026 is in the week of
+    Monday 29 December 2025 (2026-W01): R1's own week lists it with 2025's class, and the record form it opens shows
+    the same A (it showed 2026's none, the class of the day the form was opened)."""
+    seed = Seed(session)
+    v = seed.visit(world["reps"]["R1"], world["acc"]["NA3"], date(2026, 1, 2), "planned")
+    session.commit()
+    week = view.load_week(session, world["rep"], {"week": "2026-W01"}, TODAY)
+    assert week.own is not None
+    assert [(r["id"], r["rad_class"]) for r in week.own.this_week] == [(v.id, "A")]
+    form = view.load_visit(session, world["rep"], {"visit": str(v.id)}, TODAY)
+    assert form is not None and (form["visit_date"], form["rad_class"]) == (date(2026, 1, 2), "A")
+    # a visit of last June: classed by last year's bookings (A), not this year's (none)
+    june = seed.visit(world["reps"]["R1"], world["acc"]["NA3"], date(2025, 6, 10), "done")
+    session.commit()
+    opened = view.load_visit(session, world["rep"], {"visit": str(june.id)}, TODAY)
+    assert opened is not None and opened["rad_class"] == "A"
+    # a visit of a week inside this year keeps this year's class: NA1 is A in 2026 (booked then)
+    this_year = view.load_visit(session, world["rep"], {"visit": str(world["visits"]["r1_mon"].id)}, TODAY)
+    assert this_year is not None and this_year["rad_class"] == "A"
