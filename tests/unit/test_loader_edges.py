@@ -71,6 +71,7 @@ def test_lde002_the_calculator_names_each_refused_line_and_prices_the_rest(sessi
     session.commit()
     picked: list[tuple[object, object, object]] = [
         ("", 1, ""),  # no product: skipped, the lines after it still priced
+        (None, 2, "5"),  # a blank cell of the form's grid: skipped too
         ("X" * 51, 1, ""),  # longer than any code: named, like an unknown one (was left out without a word)
         ("P1\x00", 1, ""),  # a control character: named, its repr shows it
         (7, 1, ""),  # not text at all (a hostile client): named
