@@ -34,6 +34,8 @@ def world(session: Session) -> dict[str, int]:
     seed.payment(ca2, "advance", date(2026, 5, 1), 50, paid=49.99, paid_date=date(2026, 5, 2))  # p5, owes a fen
     seed.payment(ca2, "progress", date(2026, 4, 1), 80, paid=80, paid_date=date(2026, 4, 1))  # p6, paid in full
     seed.payment(cb, "advance", date(2026, 6, 29), 40)  # q1, West's, the same day as p1
+    # half a fen owed (0.005 as written: SQLite keeps it, not late; PostgreSQL keeps money to the fen: 0.01, late)
+    seed.payment(cb, "progress", date(2026, 2, 2), 0.005)
     # open deals: East at levels 5, 1, 3 (written out of level order), two at level 3; West one at 1; closed ones
     for level, amount in ((5, 70.0), (1, 10.0), (3, 30.0), (3, 33.0)):
         seed.opp(acc_a, amount, level)
@@ -45,9 +47,12 @@ def world(session: Session) -> dict[str, int]:
 
 def test_qed001_late_payments_are_those_due_before_today_with_more_than_half_a_fen_owed(session, world):
     """Per due date: p1 (100, nothing paid) with West's q1 (40) on 29 June, p4 (300, 100 paid) and p5 (50, 49.99
-    paid) on 1 May; p2 (due today), p3 (tomorrow) and p6 (paid) are not late. Nothing paid sums as 0, not NULL."""
+    paid) on 1 May; p2 (due today), p3 (tomorrow) and p6 (paid) are not late, nor half a fen owed (on SQLite).
+    Nothing paid sums as 0, not NULL."""
     everyone = queries.unpaid_payments_due_before(session, Scope.everything(), TODAY)
+    half_fen = [{"due_date": date(2026, 2, 2), "amount": 0.01, "paid_amount": 0.0, "n": 1}]
     assert everyone.to_dict("records") == [
+        *(half_fen if session.get_bind().dialect.name == "postgresql" else []),
         {"due_date": date(2026, 5, 1), "amount": 350.0, "paid_amount": 149.99, "n": 2},
         {"due_date": date(2026, 6, 29), "amount": 140.0, "paid_amount": 0.0, "n": 2},
     ]
