@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from datetime import date
 
-import pandas as pd
 import pytest
 from sqlalchemy.orm import Session
 
@@ -101,4 +100,3 @@ def test_qed003_a_closed_deal_at_an_account_the_kept_classes_lack_is_of_no_class
         (500.0, "won", "none"),
     ]
     assert deals["rad_class"].dtype == object
-    assert isinstance(deals, pd.DataFrame)
