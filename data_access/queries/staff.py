@@ -383,9 +383,13 @@ def event_team_totals(session: Session, scope: Scope, start: date, end: date) ->
     out = []
     for row in session.execute(stmt):
         values = dict(zip(TEAM_EVENT_COLUMNS, row, strict=True))
-        line = {k: (v if k == "team" else float(v or 0) if k == "cost" else int(v or 0)) for k, v in values.items()}
-        line["team_id"] = None if values["team_id"] is None else int(values["team_id"])  # organisers without a team
-        out.append(line)
+        team_id = values.pop("team_id")
+        out.append(
+            {
+                "team_id": None if team_id is None else int(team_id),  # None: organisers without a team
+                **{k: (v if k == "team" else float(v or 0) if k == "cost" else int(v or 0)) for k, v in values.items()},
+            }
+        )
     return out
 
 
