@@ -28,7 +28,7 @@ from data_access.migrate import upgrade
 from data_access.queries import has_any_data
 from data_access.result_cache import install as install_kept_results
 from data_access.runtime import Runtime, install
-from data_access.stats import SUMMARIES, analyze, ensure_statistics
+from data_access.stats import analyze, ensure_statistics
 from data_access.summaries import ensure_summaries
 from pages import _forecast as forecast_panels
 from web import filter_sync, tables
@@ -118,9 +118,10 @@ def create_app(config: Config | None = None, *, seed_demo: bool = True) -> Dash:
     runtime = Runtime(config=config, engine=engine, sessions=session_factory(engine))
     if seed_demo:
         seed_demo_if_first_run(runtime)
-    if ensure_summaries(engine):  # a database migrated from before the summaries (issue 16)
-        analyze(engine, SUMMARIES)  # what the planner knows of them was of empty tables
-        log.warning("the database had no summaries: summed them from the rows")
+    filled = ensure_summaries(engine)  # a database migrated from before a summary (issue 16)
+    if filled:
+        analyze(engine, filled)  # what the planner knows of them was of empty tables
+        log.warning("the database had empty summaries (%s): summed them from the rows", ", ".join(filled))
     if ensure_statistics(engine):  # a database loaded without them plans 5-100x slower (issue 16)
         log.warning("the database had no planner statistics: analysed")
     reaped = reap_interrupted(engine)  # imports whose process died mid-write: failed, not "running" forever

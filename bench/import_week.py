@@ -38,7 +38,7 @@ sys.path[:0] = [str(ROOT), str(ROOT / "bench")]
 import run  # noqa: E402  (bench/run.py: the database it builds)
 
 from data_access.importer.schema import SHEETS  # noqa: E402
-from data_access.models import Account, AccountYear, DealLevel, Opportunity, Rep  # noqa: E402
+from data_access.models import Account, Opportunity, Rep  # noqa: E402
 
 AS_OF = date.fromisoformat(run.AS_OF)
 
@@ -146,18 +146,19 @@ def _rows(conn: Connection, table: Any) -> set[tuple[Any, ...]]:
 
 def summaries_agree(url: str) -> bool:
     """The summaries the import kept equal a rebuild from the rows (rolled back)."""
-    from data_access.summaries import rebuild
+    from data_access.summaries import SUMMARY_TABLES, rebuild
 
     engine = create_engine(url)
     with engine.connect() as conn:
-        kept_years, kept_levels = _rows(conn, AccountYear.__table__), _rows(conn, DealLevel.__table__)
+        kept = {t.name: _rows(conn, t) for t in SUMMARY_TABLES}
         rebuild(conn)
-        years, levels = _rows(conn, AccountYear.__table__), _rows(conn, DealLevel.__table__)
-        same = kept_years == years and kept_levels == levels
-        for name, kept, summed in (("account_years", kept_years, years), ("deal_levels", kept_levels, levels)):
-            if kept != summed:
-                print(f"{name}: {len(kept - summed)} kept rows not summed, e.g. {sorted(kept - summed)[:3]}")
-                print(f"{name}: {len(summed - kept)} summed rows not kept, e.g. {sorted(summed - kept)[:3]}")
+        summed = {t.name: _rows(conn, t) for t in SUMMARY_TABLES}
+        same = kept == summed
+        for name in kept:
+            if kept[name] != summed[name]:
+                extra, lacking = kept[name] - summed[name], summed[name] - kept[name]
+                print(f"{name}: {len(extra)} kept rows not summed, e.g. {sorted(extra)[:3]}")
+                print(f"{name}: {len(lacking)} summed rows not kept, e.g. {sorted(lacking)[:3]}")
         conn.rollback()
     engine.dispose()
     return same

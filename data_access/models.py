@@ -594,4 +594,5 @@ from data_access.models_support import SUPPORT_KINDS as SUPPORT_KINDS  # noqa: E
 from data_access.models_support import Bid as Bid  # noqa: E402
 from data_access.models_support import Product as Product  # noqa: E402
 from data_access.models_support import QuoteLine as QuoteLine  # noqa: E402
+from data_access.models_support import QuoteTotal as QuoteTotal  # noqa: E402
 from data_access.models_support import SupportRequest as SupportRequest  # noqa: E402

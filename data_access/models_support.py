@@ -8,7 +8,18 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Numeric, String, Text, UniqueConstraint
+from sqlalchemy import (
+    Boolean,
+    CheckConstraint,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy.orm import Mapped, mapped_column
 
 from data_access.models import Base, _in
@@ -17,6 +28,8 @@ BID_STATUSES = ("preparing", "submitted", "won", "lost", "withdrawn", "no_bid")
 SUPPORT_KINDS = ("demo", "solution_design", "poc", "site_survey", "consulting")
 Ratio = Numeric(5, 4, asdecimal=False)
 Money = Numeric(14, 2, asdecimal=False)
+#: a quote's sums of quantity x price: two decimals times two, kept whole (no rounding to the fen on PostgreSQL)
+Amount = Numeric(20, 4, asdecimal=False)
 
 
 class Bid(Base):
@@ -100,3 +113,36 @@ class QuoteLine(Base):
     unit_price: Mapped[float] = mapped_column(Money)
     approved_by_rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id"), index=True)
     approval_note: Mapped[str | None] = mapped_column(Text)
+
+
+#: what the quote summary's readers sum, after the columns they narrow by
+QUOTE_SUMS = ("revenue", "list_amount", "quote_code")
+
+
+class QuoteTotal(Base):
+    """Summary, one row per quote (``data_access.summaries`` keeps it in the transaction of every write): its
+    deal, date, revenue, cost and list amount (quantity x unit price, unit cost and list price summed over its
+    lines), how many lines, whether it is its deal's current quote (latest date, then the greater code), and the
+    deal's status, owner, product line and account. The risk flags' contracts below their current quote and every
+    rep's discount read it instead of every quote line of the year (issue 16)."""
+
+    __tablename__ = "quote_totals"
+    __table_args__ = (
+        Index("ix_quote_totals_date", "quoted_date", "owner_rep_id", *QUOTE_SUMS, "product_line", "account_id"),
+        Index("ix_quote_totals_owner", "owner_rep_id", "quoted_date", *QUOTE_SUMS, "product_line", "account_id"),
+        Index("ix_quote_totals_current", "opportunity_id", "is_current", "revenue", "status", "owner_rep_id"),
+    )
+
+    #: no foreign key: a deal's rows go in the flush that deletes the deal, after its row (the summary's listener)
+    opportunity_id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    quote_code: Mapped[str] = mapped_column(String(50), primary_key=True)
+    quoted_date: Mapped[date] = mapped_column(Date)
+    revenue: Mapped[float] = mapped_column(Amount)
+    cost: Mapped[float] = mapped_column(Amount)
+    list_amount: Mapped[float] = mapped_column(Amount)
+    lines: Mapped[int] = mapped_column(Integer)
+    is_current: Mapped[bool] = mapped_column(Boolean)
+    status: Mapped[str] = mapped_column(String(10))
+    owner_rep_id: Mapped[int] = mapped_column(Integer)
+    product_line: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    account_id: Mapped[int] = mapped_column(Integer)

@@ -19,12 +19,14 @@ ALSO_WRITTEN = {
     "reps": ("teams",),
     "accounts": ("account_years",),
     "buying_power": ("account_years",),
-    "opportunities": ("stage_history", "opportunity_changes", "account_years", "deal_levels"),
+    "opportunities": ("stage_history", "opportunity_changes", "account_years", "deal_levels", "quote_totals"),
     "stage_history": ("deal_levels",),
     "contracts": ("account_years",),
+    "products": ("quote_totals",),
+    "quote_lines": ("quote_totals",),
 }
-#: The summary tables (``data_access.summaries``): analysed when start-up fills them
-SUMMARIES = ("account_years", "deal_levels")
+#: The summary tables (``data_access.summaries``)
+SUMMARIES = ("account_years", "deal_levels", "quote_totals")
 KNOWN = {table.name for table in Base.metadata.sorted_tables}
 
 

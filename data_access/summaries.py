@@ -19,6 +19,12 @@ It is kept where the rows change, so nothing reads it stale:
 - the demo, which bulk-inserts, rebuilds them at the end of its transaction (``rebuild``);
 - ``salesradar db rebuild-summaries`` rebuilds them from the rows, and start-up fills one that is empty while
   its rows exist (a database migrated from before it).
+
+``quote_totals`` holds, per quote, its deal, date, revenue, cost and list amount, its number of lines, whether it
+is its deal's current quote (latest date, then the greater code), and the deal's status, owner, product line and
+account: the risk flags' contracts below their current quote and every rep's discount read it instead of every
+quote line of the year. A flush that adds, changes or deletes a quote line, changes a deal's status, owner,
+product line or account, or a product's unit cost or list price sums the quotes of the deals it touched again.
 """
 
 from __future__ import annotations
@@ -60,6 +66,9 @@ from data_access.models import (
     Contract,
     DealLevel,
     Opportunity,
+    Product,
+    QuoteLine,
+    QuoteTotal,
     Setting,
     StageHistory,
 )
@@ -217,14 +226,96 @@ def refresh_deals(conn: Connection, deals: Iterable[int]) -> None:
     _summed_again(conn, LEVELS, "opportunity_id", LEVEL_COLUMNS, lambda chunk: _level_rows(conn, chunk), deals)
 
 
-def rebuild(conn: Connection) -> dict[str, int]:
-    """Every row of every summary summed again from its rows; how many rows each summary holds."""
-    r_min, a_max = thresholds(conn)
-    conn.execute(delete(TABLE))
-    conn.execute(insert(TABLE).from_select(COLUMNS, _rows(None, r_min, a_max)))
-    conn.execute(delete(LEVELS))
-    conn.execute(insert(LEVELS).from_select(LEVEL_COLUMNS, _level_rows(conn, None)))
-    return {t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one()) for t in (TABLE, LEVELS)}
+def _quote_rows(deals: list[int] | None) -> Any:
+    """(opportunity_id, quote_code, quoted_date, revenue, cost, list_amount, lines, is_current, status,
+    owner_rep_id, product_line, account_id) of every quote (of ``deals``' only, when given): its lines summed (the
+    price list's current unit cost and list price), and whether it is its deal's current quote, the latest by
+    date, then the greater code (as ``queries.support`` picks it)."""
+    grouped = (
+        select(
+            QuoteLine.opportunity_id.label("oid"),
+            QuoteLine.quote_code.label("code"),
+            func.max(QuoteLine.quoted_date).label("day"),
+            func.sum(QuoteLine.quantity * QuoteLine.unit_price).label("revenue"),
+            func.sum(QuoteLine.quantity * Product.unit_cost).label("cost"),
+            func.sum(QuoteLine.quantity * Product.list_price).label("listed"),
+            func.count().label("lines"),
+        )
+        .join(Product, Product.id == QuoteLine.product_id)
+        .group_by(QuoteLine.opportunity_id, QuoteLine.quote_code)
+    )
+    if deals is not None:
+        grouped = grouped.where(QuoteLine.opportunity_id.in_(deals))
+    q = grouped.subquery()
+    rank = func.row_number().over(partition_by=q.c.oid, order_by=(q.c.day.desc(), q.c.code.desc()))
+    return select(
+        q.c.oid,
+        q.c.code,
+        q.c.day,
+        q.c.revenue,
+        q.c.cost,
+        q.c.listed,
+        q.c.lines,
+        case((rank == 1, true()), else_=false()),
+        Opportunity.status,
+        Opportunity.owner_rep_id,
+        Opportunity.product_line,
+        Opportunity.account_id,
+    ).join(Opportunity, Opportunity.id == q.c.oid)
+
+
+QUOTE_COLUMNS = (
+    "opportunity_id",
+    "quote_code",
+    "quoted_date",
+    "revenue",
+    "cost",
+    "list_amount",
+    "lines",
+    "is_current",
+    "status",
+    "owner_rep_id",
+    "product_line",
+    "account_id",
+)
+QUOTES = cast(Table, QuoteTotal.__table__)
+#: a deal's fields its quotes' rows carry: a change of any of these sums them again
+QUOTE_DEAL_FIELDS = ("status", "owner_rep_id", "product_line", "account_id")
+
+
+def refresh_quotes(conn: Connection, deals: Iterable[int]) -> None:
+    """The quote rows of these deals summed again from their quote lines."""
+    _summed_again(conn, QUOTES, "opportunity_id", QUOTE_COLUMNS, _quote_rows, deals)
+
+
+def _fill(conn: Connection, name: str) -> None:
+    """One summary emptied and summed again from all its rows."""
+    if name == TABLE.name:
+        r_min, a_max = thresholds(conn)
+        conn.execute(delete(TABLE))
+        conn.execute(insert(TABLE).from_select(COLUMNS, _rows(None, r_min, a_max)))
+    elif name == LEVELS.name:
+        conn.execute(delete(LEVELS))
+        conn.execute(insert(LEVELS).from_select(LEVEL_COLUMNS, _level_rows(conn, None)))
+    else:
+        conn.execute(delete(QUOTES))
+        conn.execute(insert(QUOTES).from_select(QUOTE_COLUMNS, _quote_rows(None)))
+
+
+SUMMARY_TABLES = (TABLE, LEVELS, QUOTES)
+
+
+def rebuild(conn: Connection, only: Iterable[str] | None = None) -> dict[str, int]:
+    """Every row of every summary (of those named ``only``) summed again from its rows; how many rows each
+    summary summed holds."""
+    names = [t.name for t in SUMMARY_TABLES] if only is None else [t.name for t in SUMMARY_TABLES if t.name in only]
+    for name in names:
+        _fill(conn, name)
+    return {
+        t.name: int(conn.execute(select(func.count()).select_from(t)).scalar_one())
+        for t in SUMMARY_TABLES
+        if t.name in names
+    }
 
 
 def reclass(conn: Connection, r_min: float, a_max: float) -> None:
@@ -234,22 +325,29 @@ def reclass(conn: Connection, r_min: float, a_max: float) -> None:
     conn.execute(update(table).values(rad_class=class_expression(table.c.bp, table.c.bookings, override, r_min, a_max)))
 
 
-def missing(conn: Connection) -> bool:
-    """Whether the database holds rows but a summary of them is empty (one migrated from before it)."""
-    has_rows = conn.execute(select(exists(select(BuyingPower.id)) | exists(select(Contract.id)))).scalar()
-    if has_rows and not conn.execute(select(exists(select(AccountYear.account_id)))).scalar():
-        return True
-    has_stages = conn.execute(select(exists(select(StageHistory.id)))).scalar()
-    return bool(has_stages) and not conn.execute(select(exists(select(DealLevel.opportunity_id)))).scalar()
+def missing(conn: Connection) -> list[str]:
+    """The summaries that are empty while the database holds their rows (one migrated from before them)."""
+
+    def empty(column: Any) -> bool:
+        return not conn.execute(select(exists(select(column)))).scalar()
+
+    out = []
+    if not (empty(BuyingPower.id) and empty(Contract.id)) and empty(AccountYear.account_id):
+        out.append(TABLE.name)
+    if not empty(StageHistory.id) and empty(DealLevel.opportunity_id):
+        out.append(LEVELS.name)
+    if not empty(QuoteLine.id) and empty(QuoteTotal.opportunity_id):
+        out.append(QUOTES.name)
+    return out
 
 
-def ensure_summaries(engine: Engine) -> bool:
-    """Fill the summaries of a database that has rows but none (start-up); whether it had to."""
+def ensure_summaries(engine: Engine) -> list[str]:
+    """Fill the summaries of a database that has their rows but none of them (start-up); the ones it filled."""
     with engine.begin() as conn:
-        if not missing(conn):
-            return False
-        rebuild(conn)
-        return True
+        names = missing(conn)
+        if names:
+            rebuild(conn, names)
+        return names
 
 
 def _old(obj: Any, name: str) -> list[Any]:
@@ -268,6 +366,8 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
     accounts: set[int] = set()
     deals: set[int] = set()
     staged: set[int] = set()  # deals whose level rows are summed again
+    quoted: set[int] = set()  # deals whose quote rows are summed again
+    priced: set[int] = set()  # products whose unit cost or list price changed
     new_thresholds = False
     # each of these builds a set of every pending object: asked once, not per object (8,800 new deals took 5.5 s)
     new, dirty, deleted = session.new, session.dirty, session.deleted
@@ -281,6 +381,13 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
                 accounts.update([obj.account_id, *_old(obj, "account_id")])
             if obj in new or obj in deleted or any(_changed(obj, f) for f in DEAL_FIELDS):
                 staged.add(obj.id)
+            if obj not in new and any(_changed(obj, f) for f in QUOTE_DEAL_FIELDS):
+                quoted.add(obj.id)  # a new deal has no quote yet; a deleted one's lines went first
+        elif isinstance(obj, QuoteLine):
+            quoted.update([obj.opportunity_id, *_old(obj, "opportunity_id")])
+        elif isinstance(obj, Product):
+            if obj not in new and obj not in deleted and (_changed(obj, "unit_cost") or _changed(obj, "list_price")):
+                priced.add(obj.id)
         elif isinstance(obj, StageHistory):
             staged.update([obj.opportunity_id, *_old(obj, "opportunity_id")])
         elif isinstance(obj, Account):
@@ -291,9 +398,15 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
     accounts.discard(None)  # type: ignore[arg-type,unused-ignore]
     deals.discard(None)  # type: ignore[arg-type,unused-ignore]
     staged.discard(None)  # type: ignore[arg-type,unused-ignore]
-    if not (accounts or deals or staged or new_thresholds):
+    quoted.discard(None)  # type: ignore[arg-type,unused-ignore]
+    if not (accounts or deals or staged or quoted or priced or new_thresholds):
         return
     conn = session.connection()
+    if priced:
+        on_price_list = select(QuoteLine.opportunity_id).where(QuoteLine.product_id.in_(sorted(priced))).distinct()
+        quoted.update(int(d) for d in conn.execute(on_price_list).scalars())
+    if quoted:
+        refresh_quotes(conn, quoted)
     if staged:
         refresh_deals(conn, staged)
     if not (accounts or deals or new_thresholds):

@@ -6,9 +6,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from sqlalchemy import and_, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import and_, func, select, true
+from sqlalchemy.orm import Session
 
+from data_access.chunks import chunked
 from data_access.models import (
     Account,
     AccountYear,
@@ -16,8 +17,8 @@ from data_access.models import (
     Event,
     EventAttendee,
     Opportunity,
-    Product,
     QuoteLine,
+    QuoteTotal,
     Rep,
     Team,
 )
@@ -65,81 +66,83 @@ def contracts_below_quotes(
     session: Session, scope: Scope, start: date, end: date, threshold: float
 ) -> tuple[list[ContractRow], dict[str, Quote]]:
     """Flag (3)'s rows: the won deals' contracts signed in [start, end] in scope whose amount is below their deal's
-    current quote's revenue x (1 - threshold), with those current quotes. It starts from the period's contracts;
-    each deal's current quote code is looked up through the deal's quote index (latest date, then the greater
-    code) and only its lines are summed; the comparison is in SQL, so only the flagged rows come back."""
-    latest = (
-        select(QuoteLine.quote_code)
-        .where(QuoteLine.opportunity_id == Opportunity.id)
-        .order_by(QuoteLine.quoted_date.desc(), QuoteLine.quote_code.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
-    line = aliased(QuoteLine)
-    revenue = func.sum(line.quantity * line.unit_price)
+    current quote's revenue x (1 - threshold), with those current quotes. It reads the period's contracts from
+    their date's covering index and asks each its deal's current quote in the quote summary (``quote_totals``, which
+    carries the deal's status, owner, line and account: one index probe, where it sorted and summed the deal's
+    quote lines); the comparison is in SQL, and only the flagged contracts' and deals' codes are read after."""
+    total = QuoteTotal
     stmt = (
         select(
-            Contract.contract_code,
-            Opportunity.opp_code,
+            Contract.id,
             Contract.signed_date,
             Contract.amount,
             Rep.rep_code,
             Account.account_code,
-            line.quote_code,
-            func.max(line.quoted_date),
-            revenue,
-            func.sum(line.quantity * Product.unit_cost),
-            func.sum(line.quantity * Product.list_price),
+            total.quote_code,
+            total.quoted_date,
+            total.revenue,
+            total.cost,
+            total.list_amount,
         )
-        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-        .join(line, and_(line.opportunity_id == Opportunity.id, line.quote_code == latest))
-        .join(Product, Product.id == line.product_id)
-        .join(Rep, Rep.id == Opportunity.owner_rep_id)
-        .join(Account, Account.id == Opportunity.account_id)
+        .join(total, and_(total.opportunity_id == Contract.opportunity_id, total.is_current.is_(true())))
+        .join(Rep, Rep.id == total.owner_rep_id)
+        .join(Account, Account.id == total.account_id)
         .where(
             scoped_day(session, Contract.signed_date, scope).between(start, end),
-            Opportunity.status == "won",
-            scope.opportunities(),
+            total.status == "won",
+            scope.deals_on(total.owner_rep_id, total.product_line, total.account_id),
+            Contract.amount < total.revenue * (1 - threshold),
         )
-        .group_by(
-            Contract.contract_code,
-            Opportunity.opp_code,
-            Contract.signed_date,
-            Contract.amount,
-            Rep.rep_code,
-            Account.account_code,
-            line.quote_code,
-        )
-        .having(Contract.amount < revenue * (1 - threshold))
-        .order_by(Contract.contract_code)
     )
+    flagged = session.execute(stmt).all()
+    codes: dict[int, tuple[str, str]] = {}
+    for chunk in chunked(sorted({int(row[0]) for row in flagged})):
+        named = (
+            select(Contract.id, Contract.contract_code, Opportunity.opp_code)
+            .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+            .where(Contract.id.in_(chunk))
+        )
+        codes.update({int(i): (str(code), str(opp)) for i, code, opp in session.execute(named)})
     contracts: list[ContractRow] = []
     quotes: dict[str, Quote] = {}
-    for code, opp, signed, amount, rep, account, quote, quoted, rev, cost, listed in session.execute(stmt):
+    for cid, signed, amount, rep, account, quote, quoted, rev, cost, listed in flagged:
+        code, opp = codes[int(cid)]
         contracts.append(ContractRow(code, opp, signed, float(amount), rep, account))
         quotes[opp] = Quote(quote, opp, quoted, _money(rev), _money(cost), _money(listed), 0, current=True)
+    contracts.sort(key=lambda c: c.contract_code)
     return contracts, quotes
 
 
 def rep_discounts(session: Session, scope: Scope, start: date, end: date) -> list[RepDiscount]:
     """Per rep of the scope who quoted in [start, end]: the quotes' revenue and list amount summed (every version
-    quoted in the period), with the rep's team."""
+    quoted in the period), with the rep's team; summed per owner from the quote summary (``quote_totals``), then
+    named."""
+    total = QuoteTotal
+    per_owner = (
+        select(
+            total.owner_rep_id.label("owner"),
+            func.sum(total.revenue).label("revenue"),
+            func.sum(total.list_amount).label("listed"),
+            func.count(func.distinct(total.quote_code)).label("quotes"),
+        )
+        .where(
+            scoped_day(session, total.quoted_date, scope).between(start, end),
+            scope.deals_on(total.owner_rep_id, total.product_line, total.account_id),
+        )
+        .group_by(total.owner_rep_id)
+        .subquery()
+    )
     stmt = (
         select(
             Rep.rep_code,
             func.coalesce(Team.name, ""),
-            func.sum(QuoteLine.quantity * QuoteLine.unit_price),
-            func.sum(QuoteLine.quantity * Product.list_price),
-            func.count(func.distinct(QuoteLine.quote_code)),
+            per_owner.c.revenue,
+            per_owner.c.listed,
+            per_owner.c.quotes,
             Rep.name,
         )
-        .select_from(QuoteLine)
-        .join(Product, Product.id == QuoteLine.product_id)
-        .join(Opportunity, Opportunity.id == QuoteLine.opportunity_id)
-        .join(Rep, Rep.id == Opportunity.owner_rep_id)
+        .join(Rep, Rep.id == per_owner.c.owner)
         .outerjoin(Team, Team.id == Rep.team_id)
-        .where(scoped_day(session, QuoteLine.quoted_date, scope).between(start, end), scope.opportunities())
-        .group_by(Rep.rep_code, Team.name, Rep.name)
     )
     return [
         RepDiscount(rep, team, _money(rev), _money(listed), int(n), name)

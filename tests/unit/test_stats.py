@@ -50,9 +50,12 @@ def test_sta001_tables_an_import_writes():
         "deal_levels",
         "opportunities",
         "opportunity_changes",
+        "quote_totals",
         "stage_history",
     ]
     assert tables_of(["stage_history"]) == ["deal_levels", "stage_history"]
+    assert tables_of(["quote_lines"]) == ["quote_lines", "quote_totals"]
+    assert tables_of(["products"]) == ["products", "quote_totals"]
     assert tables_of(["reps", "visits", "no_such_sheet"]) == ["reps", "teams", "visits"]
 
 

@@ -1,4 +1,5 @@
-"""The summaries (account_years, deal_levels) equal what their rows say, after any sequence of writes (issue 16).
+"""The summaries (account_years, deal_levels, quote_totals) equal what their rows say, after any sequence of
+writes (issue 16).
 
 Random sequences of what an import or the UI writes (buying power set and removed, deals moved between
 accounts, contracts signed, changed and removed, overrides set and cleared, thresholds saved) go through the
@@ -17,12 +18,23 @@ from pathlib import Path
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sqlalchemy import delete, select
+from sqlalchemy import delete, func, select
 from sqlalchemy.orm import Session
 
 from data_access.db import session_factory
 from data_access.importer.engine import run_import
-from data_access.models import Account, AccountYear, BuyingPower, Contract, DealLevel, Opportunity, StageHistory
+from data_access.models import (
+    Account,
+    AccountYear,
+    BuyingPower,
+    Contract,
+    DealLevel,
+    Opportunity,
+    Product,
+    QuoteLine,
+    QuoteTotal,
+    StageHistory,
+)
 from data_access.rad import UNKNOWN, class_accounts, in_class
 from data_access.settings import load_settings, save_setting
 from data_access.summaries import TABLE, ensure_summaries, rebuild
@@ -201,16 +213,23 @@ def test_sum003_start_up_and_the_command_fill_an_empty_summary(new_engine, tmp_p
         full, levels = _summary(session), _levels_found(session)
         session.execute(delete(TABLE))
         session.commit()
-    assert ensure_summaries(engine) is True and ensure_summaries(engine) is False
+    assert ensure_summaries(engine) == ["account_years"] and ensure_summaries(engine) == []
     with session_factory(engine)() as session:
         assert _summary(session) == full
         session.execute(delete(DealLevel))  # the level summary alone empty (a database migrated to 0011)
         session.commit()
-    assert ensure_summaries(engine) is True and ensure_summaries(engine) is False
+    assert ensure_summaries(engine) == ["deal_levels"] and ensure_summaries(engine) == []
     with session_factory(engine)() as session:
         assert _levels_found(session) == levels and len(levels) > 300
+        quotes = _quotes_found(session)
+        session.execute(delete(QuoteTotal))  # the quote summary alone empty (a database migrated to 0017)
+        session.commit()
+    assert ensure_summaries(engine) == ["quote_totals"] and ensure_summaries(engine) == []
+    with session_factory(engine)() as session:
+        assert _quotes_found(session) == quotes and len(quotes) > 10
         session.execute(delete(TABLE))
         session.execute(delete(DealLevel))
+        session.execute(delete(QuoteTotal))
         session.commit()
     root = Path(__file__).resolve().parents[2]
     done = subprocess.run(
@@ -224,8 +243,9 @@ def test_sum003_start_up_and_the_command_fill_an_empty_summary(new_engine, tmp_p
     assert done.returncode == 0, done.stderr
     assert f"account_years: {len(full):,} rows" in done.stdout
     assert f"deal_levels: {len(levels):,} rows" in done.stdout
+    assert f"quote_totals: {len(quotes):,} rows" in done.stdout
     with session_factory(engine)() as session:
-        assert _summary(session) == full and _levels_found(session) == levels
+        assert _summary(session) == full and _levels_found(session) == levels and _quotes_found(session) == quotes
 
 
 def _zip(files: dict[str, str]) -> bytes:
@@ -463,5 +483,227 @@ def test_sum008_the_demo_and_a_rebuild_agree_on_deal_levels(demo_engine):
             rebuild(conn)
             with Session(conn) as session:
                 assert _levels_found(session) == kept
+        finally:
+            trans.rollback()
+
+
+# ---------------------------------------------------------------- quote_totals: each quote's sums and currency
+QUOTE_DAYS = [date(2026, 3, 1), date(2026, 3, 1), date(2026, 5, 2), date(2026, 9, 30)]
+quote_ops = st.lists(
+    st.one_of(
+        st.tuples(st.just("deal"), st.integers(0, 2)),
+        st.tuples(
+            st.just("line"),
+            st.integers(0, 9),
+            st.integers(0, 2),
+            st.integers(0, 1),
+            st.integers(1, 5),
+            st.integers(0, 300),
+            st.sampled_from(QUOTE_DAYS),
+        ),
+        st.tuples(st.just("unline"), st.integers(0, 19)),
+        st.tuples(st.just("requote"), st.integers(0, 19), st.integers(0, 9)),
+        st.tuples(st.just("reprice"), st.integers(0, 19), st.integers(1, 5), st.integers(0, 300)),
+        st.tuples(st.just("price_list"), st.integers(0, 1), st.integers(0, 200), st.integers(0, 400)),
+        st.tuples(st.just("close"), st.integers(0, 9), st.sampled_from(["won", "lost", "open"])),
+        st.tuples(st.just("owner"), st.integers(0, 9), st.integers(0, 1)),
+        st.tuples(st.just("pline"), st.integers(0, 9), st.sampled_from([None, "云服务", "运维服务"])),
+        st.tuples(st.just("move"), st.integers(0, 9), st.integers(0, 2)),
+        st.tuples(st.just("remove"), st.integers(0, 9)),
+    ),
+    min_size=1,
+    max_size=16,
+)
+
+
+def _quotes_expected(deals: dict[int, dict], lines: dict[tuple[str, int], dict], prices: dict[int, tuple]) -> set:
+    """{(deal, quote, date, revenue, cost, list amount, lines, current, status, owner, line, account)} from the rows
+    the test wrote: a quote's lines summed at the price list's current prices; the deal's current quote is its
+    latest by date, then by the greater code."""
+    by_quote: dict[tuple[int, str], list[dict]] = {}
+    for (code, _product), line in lines.items():
+        by_quote.setdefault((line["deal"], code), []).append(line)
+    current: dict[int, tuple[date, str]] = {}
+    for deal, code in by_quote:
+        key = (by_quote[deal, code][0]["day"], code)
+        current[deal] = max(current.get(deal, key), key)
+    out = set()
+    for (deal, code), rows in by_quote.items():
+        d = deals[deal]
+        day = rows[0]["day"]
+        revenue = sum(r["qty"] * r["price"] for r in rows)
+        cost = sum(r["qty"] * prices[r["product"]][0] for r in rows)
+        listed = sum(r["qty"] * prices[r["product"]][1] for r in rows)
+        is_current = current[deal] == (day, code)
+        out.add(
+            (
+                deal,
+                code,
+                day,
+                revenue,
+                cost,
+                listed,
+                len(rows),
+                is_current,
+                d["status"],
+                d["owner"],
+                d["line"],
+                d["account"],
+            )
+        )
+    return out
+
+
+def _quotes_found(session: Session) -> set:
+    return {
+        (
+            r.opportunity_id,
+            r.quote_code,
+            r.quoted_date,
+            round(r.revenue, 4),
+            round(r.cost, 4),
+            round(r.list_amount, 4),
+            r.lines,
+            bool(r.is_current),
+            r.status,
+            r.owner_rep_id,
+            r.product_line,
+            r.account_id,
+        )
+        for r in session.scalars(select(QuoteTotal))
+    }
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(steps=quote_ops)
+def test_sum009_quote_totals_follow_every_write(engine, steps):
+    """Quote lines added, repriced and removed, the price list's costs and list prices changed, deals closed,
+    handed over, moved to another line or account and removed, in random order: after each flush the quote
+    summary equals the test's own sums, and each deal's current quote is its latest."""
+    with session_factory(engine)() as session:
+        for model in (QuoteTotal, QuoteLine, Product, DealLevel, StageHistory, Contract, Opportunity):
+            session.execute(delete(model))
+        session.commit()
+        seed = Seed(session)
+        tag = id(steps)
+        team = seed.team(f"T{tag}")
+        reps = [seed.rep(f"R{tag}-{i}", team) for i in range(2)]
+        accounts = [seed.account(f"A{tag}-{i}", reps[0]) for i in range(3)]
+        products = []
+        for i in range(2):
+            product = Product(
+                product_code=f"P{tag}-{i}", product_line="云服务", name=f"P{i}", list_price=100 + i, unit_cost=60 + i
+            )
+            session.add(product)
+            products.append(product)
+        session.flush()
+        prices = {p.id: (p.unit_cost, p.list_price) for p in products}
+        deals: list[Opportunity] = []
+        state: dict[int, dict] = {}
+        lines: dict[tuple[str, int], dict] = {}
+        rows: dict[tuple[str, int], QuoteLine] = {}
+        quote_days: dict[str, date] = {}  # one quote, one date (the importer's rule)
+        first = [("deal", 0), ("deal", 1), ("line", 0, 0, 0, 2, 100, QUOTE_DAYS[0])]
+        first.append(("line", 1, 1, 1, 3, 50, QUOTE_DAYS[2]))
+        for step in [*first, *steps]:  # two quoted deals first: every step has something to change
+            kind = step[0]
+            if kind == "deal":
+                deal = seed.opp(accounts[step[1]], 1000, 3)
+                session.flush()
+                deals.append(deal)
+                state[deal.id] = {
+                    "status": "open",
+                    "owner": deal.owner_rep_id,
+                    "line": None,
+                    "account": deal.account_id,
+                }
+            elif kind == "price_list":
+                product = products[step[1]]
+                product.unit_cost, product.list_price = step[2], step[3]
+                prices[product.id] = (step[2], step[3])
+            elif not deals:
+                continue
+            elif kind == "line":
+                _, d, q, p, qty, price, day = step
+                deal = deals[d % len(deals)]
+                code = f"Q{deal.id}-{q}"
+                day = quote_days.setdefault(code, day)
+                key = (code, products[p].id)
+                if key in rows:
+                    rows[key].quantity, rows[key].unit_price = qty, price
+                else:
+                    rows[key] = QuoteLine(
+                        quote_code=code,
+                        opportunity_id=deal.id,
+                        quoted_date=day,
+                        product_id=products[p].id,
+                        quantity=qty,
+                        unit_price=price,
+                    )
+                    session.add(rows[key])
+                owner_deal = rows[key].opportunity_id  # a requoted quote's line stays with its new deal
+                lines[key] = {"deal": owner_deal, "day": day, "product": products[p].id, "qty": qty, "price": price}
+            elif kind in ("unline", "reprice", "requote") and rows:
+                key = sorted(rows)[step[1] % len(rows)]
+                if kind == "requote":  # the whole quote handed to another deal (its lines move together)
+                    deal = deals[step[2] % len(deals)]
+                    for k in [k for k in rows if k[0] == key[0]]:
+                        rows[k].opportunity_id = deal.id
+                        lines[k]["deal"] = deal.id
+                elif kind == "unline":
+                    session.delete(rows.pop(key))
+                    del lines[key]
+                else:
+                    rows[key].quantity, rows[key].unit_price = step[2], step[3]
+                    lines[key].update(qty=step[2], price=step[3])
+            elif kind == "close":
+                deal = deals[step[1] % len(deals)]
+                deal.status = step[2]
+                deal.closed_date = None if step[2] == "open" else date(2026, 10, 1)
+                state[deal.id]["status"] = step[2]
+            elif kind == "owner":
+                deal = deals[step[1] % len(deals)]
+                deal.owner_rep_id = reps[step[2]].id
+                state[deal.id]["owner"] = reps[step[2]].id
+            elif kind == "pline":
+                deal = deals[step[1] % len(deals)]
+                deal.product_line = step[2]
+                state[deal.id]["line"] = step[2]
+            elif kind == "move":
+                deal = deals[step[1] % len(deals)]
+                deal.account_id = accounts[step[2]].id
+                state[deal.id]["account"] = accounts[step[2]].id
+            elif kind == "remove":
+                deal = deals.pop(step[1] % len(deals))
+                for key in [k for k, line in lines.items() if line["deal"] == deal.id]:
+                    session.delete(rows.pop(key))
+                    del lines[key]
+                session.flush()
+                for row in list(deal.history):
+                    session.delete(row)
+                session.flush()
+                session.delete(deal)
+                del state[deal.id]
+            session.flush()
+            assert _quotes_found(session) == _quotes_expected(state, lines, prices)
+        session.rollback()
+
+
+def test_sum010_the_demo_and_a_rebuild_agree_on_quote_totals(demo_engine):
+    """The demo's bulk load sums every quote once; summed again from the quote lines they are the same, every
+    quoted deal has exactly one current quote, and the lines counted are the lines written."""
+    with demo_engine.connect() as conn:
+        with Session(conn) as session:
+            kept = _quotes_found(session)
+            assert len(kept) > 100
+            current = [row[0] for row in kept if row[7]]
+            assert sorted(current) == sorted(set(current)) == sorted({row[0] for row in kept})
+            assert sum(row[6] for row in kept) == session.scalar(select(func.count()).select_from(QuoteLine))
+        trans = conn.begin()
+        try:
+            conn.execute(delete(QuoteTotal))
+            rebuild(conn, ["quote_totals"])
+            with Session(conn) as session:
+                assert _quotes_found(session) == kept
         finally:
             trans.rollback()
