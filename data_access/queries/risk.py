@@ -27,20 +27,34 @@ from data_access.queries.support import _below_floor, _line_select, _lines, _mon
 from data_access.scope import Scope
 from metrics.support import ContractRow, EventCost, LineRow, Quote, QuoteOwner, RepDiscount
 
+#: the lowest integer SQLite can store: ``id >= LOWEST_ID`` holds for every id there, never for NULL
+LOWEST_ID = -(2**63)
+
 
 def flagged_lines(session: Session, scope: Scope, start: date, end: date, floor_default: float) -> list[LineRow]:
     """The lines quoted in [start, end] in scope that flags (1) and (2) look at: below floor without an approver,
     and approved by the deal's own owner. Two statements, not one with an OR: SQLite answers an OR of the two by
     reading every unapproved line of the company through the approver index; the approver is asked as
     ``approved_by_rep_id + 0`` so no index on it is taken for a team's read either (NULL stays NULL: an unapproved
-    line is never its owner's own approval, whatever the owner's id)."""
+    line is never its owner's own approval, whatever the owner's id). The whole company's self-approved lines
+    start from the approver's index instead, the few lines with an approver at all (5,374 of the year's 288,531 at
+    a million deals: 0.5 s -> 30 ms on SQLite). On SQLite the approver is asked as a range no NULL is in (``>=``
+    the lowest id SQLite can store: every id; its planner estimates ``IS NOT NULL`` as most of the table) and the
+    date through ``coalesce``, so its planner does not read the year's range of lines instead; PostgreSQL's
+    statistics know how few lines are approved, and its integer column would refuse that bound."""
     period = scoped_day(session, QuoteLine.quoted_date, scope).between(start, end)
     approver = QuoteLine.approved_by_rep_id + 0
     unapproved = approver.is_(None)
     by_owner = approver == Opportunity.owner_rep_id
+    own_period = period
+    if not scope.restrictions and session.get_bind().dialect.name == "sqlite":
+        by_owner = and_(QuoteLine.approved_by_rep_id >= LOWEST_ID, by_owner)
+        own_period = func.coalesce(QuoteLine.quoted_date, QuoteLine.quoted_date).between(start, end)
+    elif not scope.restrictions:
+        by_owner = and_(QuoteLine.approved_by_rep_id.is_not(None), by_owner)  # PostgreSQL knows the NULL share
     lines: list[LineRow] = []
-    for condition in (and_(unapproved, _below_floor(floor_default)), by_owner):
-        stmt = _line_select(floor_default).where(period, scope.opportunities(), condition)
+    for when, condition in ((period, and_(unapproved, _below_floor(floor_default))), (own_period, by_owner)):
+        stmt = _line_select(floor_default).where(when, scope.opportunities(), condition)
         lines += _lines(session, stmt)
     return sorted(lines, key=lambda line: (line.quote_code, line.product_code))
 

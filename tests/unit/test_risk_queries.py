@@ -595,3 +595,32 @@ def test_rkq024_a_rep_whose_id_is_0_is_neither_unapproved_nor_self_approved_by_m
     session.commit()
     assert q.flagged_lines(session, Scope.rep(0), START, END, FLOOR) == [_line("P1", 1, 65, "Q-R0A", "N-R0", day)]
     assert q.flagged_lines(session, Scope.rep(world["r2"]), START, END, FLOOR) == R2_LINES
+
+
+def test_rkq025_the_whole_companys_self_approved_lines_include_reps_of_id_0_and_below(session, world):
+    """The director's self-approved lines start from the approver's index, asked (on SQLite) as a range from the
+    lowest id: a rep stored with id 0 and one with id -7 (the database allows both) who each approve a line of
+    their own deal are flagged for the whole company, as a line approved by someone else and a line approved
+    outside the period are not. Written: Z0 (id 0) owns Z-DEAL, Q-Z0 P1 1 x 99 approved by Z0 on 2026-05-01
+    (self); ZN (id -7) owns ZN-DEAL, Q-ZN P1 1 x 98 approved by ZN on 2026-05-02 (self) and Q-ZM P1 1 x 97
+    approved by M1 (not self); Q-ZO P1 1 x 96 approved by ZN on 2026-07-01 (after END)."""
+    north = _one(session, Team, name="North")
+    z0 = Rep(id=0, rep_code="Z0", name="Zero", team_id=north.id, role="rep")
+    zn = Rep(id=-7, rep_code="ZN", name="Minus Seven", team_id=north.id, role="rep")
+    session.add_all([z0, zn])
+    session.flush()
+    m1, p1 = _one(session, Rep, rep_code="M1"), _one(session, Product, product_code="P1")
+    seed = Seed(session)
+    own0 = seed.opp(seed.account("ZA0", z0), 1_000, 2, code="Z-DEAL")
+    own7 = seed.opp(seed.account("ZA7", zn), 1_000, 2, code="ZN-DEAL")
+    _quote(session, "Q-Z0", own0, date(2026, 5, 1), (p1, 1, 99, z0, None))
+    _quote(session, "Q-ZN", own7, date(2026, 5, 2), (p1, 1, 98, zn, None))
+    _quote(session, "Q-ZM", own7, date(2026, 5, 3), (p1, 1, 97, m1, None))
+    _quote(session, "Q-ZO", own7, date(2026, 7, 1), (p1, 1, 96, zn, None))
+    session.commit()
+    everyone = q.flagged_lines(session, Scope.everything(), START, END, FLOOR)
+    mine = [line for line in everyone if line.quote_code.startswith("Q-Z")]
+    assert mine == [
+        _line("P1", 1, 99, "Q-Z0", "Z-DEAL", date(2026, 5, 1), "Z0"),
+        _line("P1", 1, 98, "Q-ZN", "ZN-DEAL", date(2026, 5, 2), "ZN"),
+    ]
