@@ -569,32 +569,36 @@ def event_cost_high(
 ) -> list[Flag]:
     """Flag (5): event cost at one account in a year above ``threshold`` (10%) of the account's bookings in the
     year. An event's cost is split equally over its attended accounts and summed per account; accounts without
-    bookings in the year are not flagged (that spend is acquisition). Value: the cost share."""
+    bookings in the year are not flagged (that spend is acquisition). Value: the cost share. The events behind a
+    flag are listed for the flagged accounts only (a year of the whole company at a million deals: 70,000 seats,
+    a few hundred flagged)."""
+    events = [e for e in events if e.accounts]
     spent: dict[str, float] = defaultdict(float)
-    behind: dict[str, list[Evidence]] = defaultdict(list)
     for e in events:
-        if not e.accounts:
-            continue
         share = e.cost / len(e.accounts)
         for account in e.accounts:
             spent[account] += share
-            behind[account].append(Evidence("event", e.event_code, e.name, e.event_date, share))
-    out = []
+    ratios: dict[str, float] = {}
     for account, cost in spent.items():
         booked = bookings.get(account, 0.0)
-        if booked <= 0:
-            continue
-        ratio = cost / booked
-        if ratio > threshold + 1e-12:
-            out.append(
-                Flag(
-                    "event_cost_high",
-                    owners.get(account),
-                    ratio,
-                    account_code=account,
-                    evidence=(*behind[account], Evidence("bookings", account, "", None, booked, ratio)),
-                )
-            )
+        if booked > 0 and cost / booked > threshold + 1e-12:
+            ratios[account] = cost / booked
+    behind: dict[str, list[Evidence]] = defaultdict(list)
+    for e in events:
+        share = e.cost / len(e.accounts)
+        for account in e.accounts:
+            if account in ratios:
+                behind[account].append(Evidence("event", e.event_code, e.name, e.event_date, share))
+    out = [
+        Flag(
+            "event_cost_high",
+            owners.get(account),
+            ratio,
+            account_code=account,
+            evidence=(*behind[account], Evidence("bookings", account, "", None, bookings[account], ratio)),
+        )
+        for account, ratio in ratios.items()
+    ]
     return sorted(out, key=lambda f: -(f.value or 0))
 
 
