@@ -47,7 +47,7 @@ from sqlalchemy.orm import Session
 
 from data_access.models import Account, Event, EventAttendee, Opportunity, Product, QuoteLine, Rep, Team
 from data_access.queries import risk as q
-from data_access.scope import Scope
+from data_access.scope import ProductLine, RadClass, Scope
 from metrics.support import ContractRow, EventCost, LineRow, Quote, QuoteOwner, RepDiscount
 from tests.builders import Seed
 
@@ -617,10 +617,45 @@ def test_rkq025_the_whole_companys_self_approved_lines_include_reps_of_id_0_and_
     _quote(session, "Q-ZN", own7, date(2026, 5, 2), (p1, 1, 98, zn, None))
     _quote(session, "Q-ZM", own7, date(2026, 5, 3), (p1, 1, 97, m1, None))
     _quote(session, "Q-ZO", own7, date(2026, 7, 1), (p1, 1, 96, zn, None))
-    session.commit()
-    everyone = q.flagged_lines(session, Scope.everything(), START, END, FLOOR)
-    mine = [line for line in everyone if line.quote_code.startswith("Q-Z")]
-    assert mine == [
+    expected = [
         _line("P1", 1, 99, "Q-Z0", "Z-DEAL", date(2026, 5, 1), "Z0"),
         _line("P1", 1, 98, "Q-ZN", "ZN-DEAL", date(2026, 5, 2), "ZN"),
     ]
+    if session.get_bind().dialect.name == "sqlite":  # the lowest id SQLite stores (PostgreSQL's ids are 32-bit)
+        zl = Rep(id=-(2**63), rep_code="ZL", name="Lowest", team_id=north.id, role="rep")
+        session.add(zl)
+        session.flush()
+        lowest = seed.opp(seed.account("ZAL", zl), 1_000, 2, code="ZL-DEAL")
+        _quote(session, "Q-ZL", lowest, date(2026, 5, 4), (p1, 1, 95, zl, None))
+        expected.append(_line("P1", 1, 95, "Q-ZL", "ZL-DEAL", date(2026, 5, 4), "ZL"))
+    session.commit()
+    everyone = q.flagged_lines(session, Scope.everything(), START, END, FLOOR)
+    assert [line for line in everyone if line.quote_code.startswith("Q-Z")] == sorted(
+        expected, key=lambda line: line.quote_code
+    )
+
+
+def test_rkq026_deal_filters_narrow_the_contracts_below_quotes_and_the_discounts(session, world):
+    """A scope's deal filters reach the quote summary's readers. N-DEAL (R1's five quotes of the period) and N-W1
+    (HT-N1, below its current quote) moved to the line 网络, and a new R1 deal N-NET on 网络 quoted as Q-N6 again
+    (P2 1 x 100, list 250, on END: a code N-DEAL's Q-N6 already has, which the importer would refuse but the
+    database holds). On 网络: the one contract HT-N1; R1's discount 1,396 + 100 of 2,600 + 250 in 5 distinct quote
+    codes. On 云服务 (N-W3 alone; the other deals have no line): HT-N3, and no quote of the period. A RAD class
+    nobody is in (R: no account has a BP) reads nothing."""
+    for code in ("N-DEAL", "N-W1"):
+        _one(session, Opportunity, opp_code=code).product_line = "网络"
+    _one(session, Opportunity, opp_code="N-W3").product_line = "云服务"
+    r1 = _one(session, Rep, rep_code="R1")
+    net = Seed(session).opp(_one(session, Account, account_code="NA2"), 1_000, 3, code="N-NET", product_line="网络")
+    _quote(session, "Q-N6", net, END, (_one(session, Product, product_code="P2"), 1, 100, None, None))
+    session.commit()
+    on_net = Scope.everything().narrow(deals=(ProductLine("网络"),))
+    contracts, quotes = q.contracts_below_quotes(session, on_net, START, END, 0.05)
+    assert contracts == [HT_N1] and quotes == {"N-W1": W1}
+    assert q.rep_discounts(session, on_net, START, END) == [RepDiscount("R1", "North", 1_496.0, 2_850.0, 5, r1.name)]
+    on_cloud = Scope.everything().narrow(deals=(ProductLine("云服务"),))
+    assert q.rep_discounts(session, on_cloud, START, END) == []  # N-W3's quotes are of Q1
+    assert q.contracts_below_quotes(session, on_cloud, START, END, 0.05) == ([HT_N3], {"N-W3": W3})
+    nobody = Scope.everything().narrow(deals=(RadClass(2026, "R", 0.7, 0.2),))
+    assert q.contracts_below_quotes(session, nobody, START, END, 0.05) == ([], {})
+    assert q.rep_discounts(session, nobody, START, END) == []
