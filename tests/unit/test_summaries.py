@@ -395,6 +395,26 @@ def _levels_found(session: Session) -> dict[tuple[int, int], tuple]:
     }
 
 
+def _handed_over(step: tuple, deals: list[Opportunity], reps: list, accounts: list, state: dict[int, dict]) -> bool:
+    """The deal changes both the level and the quote summaries' tests make: ``owner`` (to ``reps[i]``), ``line`` (a
+    product line), ``move`` (to ``accounts[i]``), written on the deal and in the test's own state; whether ``step``
+    was one of them."""
+    kind = step[0]
+    if kind not in ("owner", "line", "move"):
+        return False
+    deal = deals[step[1] % len(deals)]
+    if kind == "owner":
+        deal.owner_rep_id = reps[step[2]].id
+        state[deal.id]["owner"] = reps[step[2]].id
+    elif kind == "move":
+        deal.account_id = accounts[step[2]].id
+        state[deal.id]["account"] = accounts[step[2]].id
+    else:
+        deal.product_line = step[2]
+        state[deal.id]["line"] = step[2]
+    return True
+
+
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(steps=level_ops)
 def test_sum007_deal_levels_follow_every_write(engine, steps):
@@ -444,18 +464,8 @@ def test_sum007_deal_levels_follow_every_write(engine, steps):
                 closed = None if step[2] == "open" else step[3]
                 deal.status, deal.closed_date = step[2], closed
                 state[deal.id].update(status=step[2], closed=closed)
-            elif kind == "owner":
-                deal = deals[step[1] % len(deals)]
-                deal.owner_rep_id = reps[step[2]].id
-                state[deal.id]["owner"] = reps[step[2]].id
-            elif kind == "line":
-                deal = deals[step[1] % len(deals)]
-                deal.product_line = step[2]
-                state[deal.id]["line"] = step[2]
-            elif kind == "move":
-                deal = deals[step[1] % len(deals)]
-                deal.account_id = accounts[step[2]].id
-                state[deal.id]["account"] = accounts[step[2]].id
+            elif _handed_over(step, deals, reps, accounts, state):
+                pass
             elif kind == "remove":
                 deal = deals.pop(step[1] % len(deals))
                 for row in [r for r in stages if r.opportunity_id == deal.id]:
@@ -493,7 +503,7 @@ quote_ops = st.lists(
     st.one_of(
         st.tuples(st.just("deal"), st.integers(0, 2)),
         st.tuples(
-            st.just("line"),
+            st.just("qline"),
             st.integers(0, 9),
             st.integers(0, 2),
             st.integers(0, 1),
@@ -507,7 +517,7 @@ quote_ops = st.lists(
         st.tuples(st.just("price_list"), st.integers(0, 1), st.integers(0, 200), st.integers(0, 400)),
         st.tuples(st.just("close"), st.integers(0, 9), st.sampled_from(["won", "lost", "open"])),
         st.tuples(st.just("owner"), st.integers(0, 9), st.integers(0, 1)),
-        st.tuples(st.just("pline"), st.integers(0, 9), st.sampled_from([None, "云服务", "运维服务"])),
+        st.tuples(st.just("line"), st.integers(0, 9), st.sampled_from([None, "云服务", "运维服务"])),
         st.tuples(st.just("move"), st.integers(0, 9), st.integers(0, 2)),
         st.tuples(st.just("remove"), st.integers(0, 9)),
     ),
@@ -603,8 +613,8 @@ def test_sum009_quote_totals_follow_every_write(engine, steps):
         lines: dict[tuple[str, int], dict] = {}
         rows: dict[tuple[str, int], QuoteLine] = {}
         quote_days: dict[str, date] = {}  # one quote, one date (the importer's rule)
-        first = [("deal", 0), ("deal", 1), ("line", 0, 0, 0, 2, 100, QUOTE_DAYS[0])]
-        first.append(("line", 1, 1, 1, 3, 50, QUOTE_DAYS[2]))
+        first = [("deal", 0), ("deal", 1), ("qline", 0, 0, 0, 2, 100, QUOTE_DAYS[0])]
+        first.append(("qline", 1, 1, 1, 3, 50, QUOTE_DAYS[2]))
         for step in [*first, *steps]:  # two quoted deals first: every step has something to change
             kind = step[0]
             if kind == "deal":
@@ -623,7 +633,7 @@ def test_sum009_quote_totals_follow_every_write(engine, steps):
                 prices[product.id] = (step[2], step[3])
             elif not deals:
                 continue
-            elif kind == "line":
+            elif kind == "qline":
                 _, d, q, p, qty, price, day = step
                 deal = deals[d % len(deals)]
                 code = f"Q{deal.id}-{q}"
@@ -661,18 +671,8 @@ def test_sum009_quote_totals_follow_every_write(engine, steps):
                 deal.status = step[2]
                 deal.closed_date = None if step[2] == "open" else date(2026, 10, 1)
                 state[deal.id]["status"] = step[2]
-            elif kind == "owner":
-                deal = deals[step[1] % len(deals)]
-                deal.owner_rep_id = reps[step[2]].id
-                state[deal.id]["owner"] = reps[step[2]].id
-            elif kind == "pline":
-                deal = deals[step[1] % len(deals)]
-                deal.product_line = step[2]
-                state[deal.id]["line"] = step[2]
-            elif kind == "move":
-                deal = deals[step[1] % len(deals)]
-                deal.account_id = accounts[step[2]].id
-                state[deal.id]["account"] = accounts[step[2]].id
+            elif _handed_over(step, deals, reps, accounts, state):
+                pass
             elif kind == "remove":
                 deal = deals.pop(step[1] % len(deals))
                 for key in [k for k, line in lines.items() if line["deal"] == deal.id]:
