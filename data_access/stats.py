@@ -25,8 +25,6 @@ ALSO_WRITTEN = {
     "products": ("quote_totals",),
     "quote_lines": ("quote_totals",),
 }
-#: The summary tables (``data_access.summaries``)
-SUMMARIES = ("account_years", "deal_levels", "quote_totals")
 KNOWN = {table.name for table in Base.metadata.sorted_tables}
 
 

@@ -288,21 +288,18 @@ def refresh_quotes(conn: Connection, deals: Iterable[int]) -> None:
     _summed_again(conn, QUOTES, "opportunity_id", QUOTE_COLUMNS, _quote_rows, deals)
 
 
+SUMMARY_TABLES = (TABLE, LEVELS, QUOTES)
+
+
 def _fill(conn: Connection, name: str) -> None:
     """One summary emptied and summed again from all its rows."""
-    if name == TABLE.name:
-        r_min, a_max = thresholds(conn)
-        conn.execute(delete(TABLE))
-        conn.execute(insert(TABLE).from_select(COLUMNS, _rows(None, r_min, a_max)))
-    elif name == LEVELS.name:
-        conn.execute(delete(LEVELS))
-        conn.execute(insert(LEVELS).from_select(LEVEL_COLUMNS, _level_rows(conn, None)))
-    else:
-        conn.execute(delete(QUOTES))
-        conn.execute(insert(QUOTES).from_select(QUOTE_COLUMNS, _quote_rows(None)))
-
-
-SUMMARY_TABLES = (TABLE, LEVELS, QUOTES)
+    table, columns, every_row = {
+        TABLE.name: (TABLE, COLUMNS, lambda: _rows(None, *thresholds(conn))),
+        LEVELS.name: (LEVELS, LEVEL_COLUMNS, lambda: _level_rows(conn, None)),
+        QUOTES.name: (QUOTES, QUOTE_COLUMNS, lambda: _quote_rows(None)),
+    }[name]
+    conn.execute(delete(table))
+    conn.execute(insert(table).from_select(columns, every_row()))
 
 
 def rebuild(conn: Connection, only: Iterable[str] | None = None) -> dict[str, int]:

@@ -581,8 +581,8 @@ def event_cost_high(
     ratios: dict[str, float] = {}
     for account, cost in spent.items():
         booked = bookings.get(account, 0.0)
-        if booked > 0 and cost / booked > threshold + 1e-12:
-            ratios[account] = cost / booked
+        if booked > 0 and (ratio := cost / booked) > threshold + 1e-12:
+            ratios[account] = ratio
     behind: dict[str, list[Evidence]] = defaultdict(list)
     for e in events:
         share = e.cost / len(e.accounts)

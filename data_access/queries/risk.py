@@ -9,7 +9,7 @@ from datetime import date
 from sqlalchemy import and_, func, select, true
 from sqlalchemy.orm import Session
 
-from data_access.chunks import chunked
+from data_access.chunks import rows_in_chunks
 from data_access.models import (
     Account,
     AccountYear,
@@ -109,14 +109,16 @@ def contracts_below_quotes(
         )
     )
     flagged = session.execute(stmt).all()
-    codes: dict[int, tuple[str, str]] = {}
-    for chunk in chunked(sorted({int(row[0]) for row in flagged})):
-        named = (
+    named = rows_in_chunks(
+        session,
+        lambda chunk: (
             select(Contract.id, Contract.contract_code, Opportunity.opp_code)
             .join(Opportunity, Opportunity.id == Contract.opportunity_id)
             .where(Contract.id.in_(chunk))
-        )
-        codes.update({int(i): (str(code), str(opp)) for i, code, opp in session.execute(named)})
+        ),
+        sorted({int(row[0]) for row in flagged}),
+    )
+    codes = {int(i): (str(code), str(opp)) for i, code, opp in named}
     contracts: list[ContractRow] = []
     quotes: dict[str, Quote] = {}
     for cid, signed, amount, rep, account, quote, quoted, rev, cost, listed in flagged:
