@@ -60,7 +60,16 @@ class SupportRequest(Base):
     __tablename__ = "support_requests"
     __table_args__ = (
         CheckConstraint(_in("kind", SUPPORT_KINDS), name="ck_support_requests_kind"),
-        Index("ix_support_requests_date", "requested_date", "opportunity_id"),
+        # the period's requests summed per engineer and kind from the index alone (migration 0018)
+        Index(
+            "ix_support_requests_cover",
+            "requested_date",
+            "opportunity_id",
+            "kind",
+            "engineer",
+            "resolved_date",
+            "hours",
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

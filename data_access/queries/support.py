@@ -251,31 +251,45 @@ def requests_between(session: Session, scope: Scope, start: date, end: date) -> 
 
 def supported_outcomes(session: Session, scope: Scope, start: date, end: date) -> tuple[WinSplit, WinSplit]:
     """Won and lost deals closed in [start, end] in scope, supported (a request exists) and not: ``supported_split``
-    summed in SQL."""
-    supported = (
-        select(SupportRequest.id).where(SupportRequest.opportunity_id == Opportunity.id).exists().label("supported")
-    )
+    summed in SQL.
+
+    A scope that narrows deals asks each of its closed deals whether it has a request. The whole company sums its
+    closed deals from their covering index, and the supported ones from the requests' distinct deals (the deals
+    ever supported are fewer than a year's closed deals: 0.2 s against 0.8 s at a million deals on SQLite, which
+    asked twice per deal); the unsupported are the difference."""
     won = Opportunity.status == "won"
-    stmt = (
-        select(
-            supported,
-            func.sum(case((won, 1), else_=0)),
-            func.sum(case((won, 0), else_=1)),
-            func.sum(case((won, Opportunity.amount), else_=0)),
-            func.sum(case((won, 0), else_=Opportunity.amount)),
-        )
-        .where(
-            scoped_day(session, Opportunity.closed_date, scope).between(start, end),
-            Opportunity.status.in_(("won", "lost")),
-            scope.opportunities(),
-        )
-        .group_by(supported)
+    sums = (
+        func.sum(case((won, 1), else_=0)),
+        func.sum(case((won, 0), else_=1)),
+        func.sum(case((won, Opportunity.amount), else_=0)),
+        func.sum(case((won, 0), else_=Opportunity.amount)),
     )
-    split = {
-        bool(s): WinSplit(int(w or 0), int(lost or 0), _money(wa), _money(la))
-        for s, w, lost, wa, la in session.execute(stmt)
-    }
-    return split.get(True, WinSplit()), split.get(False, WinSplit())
+    closed = (
+        scoped_day(session, Opportunity.closed_date, scope).between(start, end),
+        Opportunity.status.in_(("won", "lost")),
+        scope.opportunities(),
+    )
+
+    def split(w: Any, lost: Any, wa: Any, la: Any) -> WinSplit:
+        return WinSplit(int(w or 0), int(lost or 0), _money(wa), _money(la))
+
+    if scope.narrows_deals:
+        supported = select(SupportRequest.id).where(SupportRequest.opportunity_id == Opportunity.id).exists().label("s")
+        by = {
+            bool(s): split(*row)
+            for s, *row in session.execute(select(supported, *sums).where(*closed).group_by(supported))
+        }
+        return by.get(True, WinSplit()), by.get(False, WinSplit())
+    every = split(*session.execute(select(*sums).where(*closed)).one())
+    asked = select(SupportRequest.opportunity_id)
+    yes = split(*session.execute(select(*sums).where(*closed, Opportunity.id.in_(asked))).one())
+    no = WinSplit(
+        every.won - yes.won,
+        every.lost - yes.lost,
+        round(every.won_amount - yes.won_amount, 2),
+        round(every.lost_amount - yes.lost_amount, 2),
+    )
+    return yes, no
 
 
 def price_list(session: Session) -> list[dict[str, Any]]:

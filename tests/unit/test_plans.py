@@ -64,7 +64,7 @@ STATS_1M = {
     ("quote_lines", "ix_quote_lines_opp"): "586431 4 3",
     ("quote_lines", "ix_quote_lines_product_id"): "586431 17771",
     ("quote_lines", "sqlite_autoindex_quote_lines_1"): "586431 3 1",
-    ("support_requests", "ix_support_requests_date"): "266102 253 1",
+    ("support_requests", "ix_support_requests_cover"): "266102 253 1 1 1 1 1",
     ("support_requests", "ix_support_requests_opportunity_id"): "266102 2",
     ("support_requests", "ix_support_requests_requested_by_rep_id"): "266102 36",
     ("support_requests", "sqlite_autoindex_support_requests_1"): "266102 1",

@@ -13,10 +13,11 @@ from sqlalchemy import func, select
 from data_access import support_writes
 from data_access.importer.engine import run_import
 from data_access.importer.export import export
-from data_access.models import ChangeLog, QuoteLine, Rep
+from data_access.models import ChangeLog, Opportunity, QuoteLine, Rep, SupportRequest
 from data_access.settings import load_settings
 from data_access.staff_writes import Refused
 from data_access.users import Viewer, create_user
+from metrics.support import WinSplit
 from metrics.views import opportunity as opp_view
 from metrics.views import support as view
 
@@ -358,3 +359,43 @@ Q9,O3,2026-07-02,P2,1,100
     assert [(i.row, i.column) for i in issues] == [(2, "opp_code"), (4, "quoted_date")]
     assert "one quote, one deal" in issues[0].message and "new quote version" in issues[1].message
     assert session.scalar(select(func.count()).select_from(QuoteLine)) == 7  # nothing written
+
+
+def test_sup113_supported_split_of_each_scope_with_amounts(world, session):
+    """The whole company's split is summed another way than a team's (its closed deals, less the supported): both
+    give the sheet's figures, a deal asked about twice counts once, a request on a deal closed in another year
+    and an open deal's request count nowhere, and a year without closed deals is empty on both sides."""
+    o4, o6 = (session.scalar(select(Opportunity).where(Opportunity.opp_code == c)) for c in ("O4", "O6"))
+    b1 = session.scalar(select(Rep).where(Rep.rep_code == "B1"))
+    a2 = session.scalar(select(Rep).where(Rep.rep_code == "A2"))
+    session.add_all(
+        [  # O4 asked twice; O6 asked in 2025 (a request's year is not the deal's)
+            SupportRequest(
+                request_code="SR4",
+                opportunity_id=o4.id,
+                requested_by_rep_id=b1.id,
+                kind="demo",
+                requested_date=date(2026, 4, 1),
+            ),
+            SupportRequest(
+                request_code="SR5",
+                opportunity_id=o6.id,
+                requested_by_rep_id=a2.id,
+                kind="demo",
+                requested_date=date(2025, 12, 1),
+            ),
+        ]
+    )
+    session.commit()
+    # closed in 2026: O1 won 1800 and O4 lost 500 and O6 lost 200 had support; O2 won 836 and O5 lost 300 had none
+    expected = {
+        "director": (WinSplit(1, 2, 1800.0, 700.0), WinSplit(1, 1, 836.0, 300.0)),
+        "east": (WinSplit(1, 1, 1800.0, 200.0), WinSplit(1, 1, 836.0, 300.0)),  # O4 is the West's
+        "west": (WinSplit(0, 1, 0.0, 500.0), WinSplit()),
+        "a2": (WinSplit(0, 1, 0.0, 200.0), WinSplit(1, 0, 836.0, 0.0)),
+    }
+    for who, (yes, no) in expected.items():
+        data = view.load_support_api(session, world[who], _q(), TODAY)
+        assert (data.supported, data.unsupported) == (yes, no), who
+        empty = view.load_support_api(session, world[who], _q(2025), TODAY)
+        assert (empty.supported, empty.unsupported) == (WinSplit(), WinSplit()), who
