@@ -109,6 +109,13 @@ class Scope:
         """SQL condition on ``opportunities`` rows: owner in scope and every deal filter met."""
         return self.deals_on(Opportunity.owner_rep_id, Opportunity.product_line, Opportunity.account_id)
 
+    def named_opportunities(self) -> ColumnElement[bool]:
+        """``opportunities()`` for a read of deals named by code or id (a few hundred): the same rows, on columns
+        no index is taken for, so the planner starts from the names. With the scope's columns indexable, SQLite
+        read every deal of a RAD class through the account index to keep 700 named ones (0.3 s at a million)."""
+        account = Opportunity.account_id + 0
+        return self.deals_on(Opportunity.owner_rep_id + 0, Opportunity.product_line.concat(""), account)
+
     def deal_levels(self) -> ColumnElement[bool]:
         """The same condition on the ``deal_levels`` summary, which carries each deal's owner, line and account."""
         return self.deals_on(DealLevel.owner_rep_id, DealLevel.product_line, DealLevel.account_id)

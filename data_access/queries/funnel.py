@@ -117,7 +117,9 @@ def opportunity_rows(
     if not codes and not ids:
         return pd.DataFrame(columns=[*DEAL_COLUMNS, "loss_reason"])
     wanted = Opportunity.opp_code.in_(codes[:1000]) if codes else Opportunity.id.in_([int(i) for i in ids or []][:1000])
-    return _deals(session, scope, wanted, 1000, (Opportunity.loss_reason, "loss_reason"))
+    stmt = deal_list(Opportunity.created_date, Opportunity.id, Opportunity.loss_reason)
+    stmt = stmt.where(wanted, scope.named_opportunities()).limit(1000)
+    return _frame(session, stmt, [*DEAL_COLUMNS, "loss_reason"])
 
 
 def open_deals_by_level(session: Session, scope: Scope, limit: int) -> pd.DataFrame:

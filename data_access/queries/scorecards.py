@@ -237,6 +237,6 @@ def open_deals_due(session: Session, scope: Scope, end: date, limit: int = 30) -
 def open_amounts(session: Session, scope: Scope, codes: list[str]) -> dict[str, float]:
     """The amounts of the open deals among ``codes`` (at most 200) that are in scope (others are ignored)."""
     stmt = select(Opportunity.opp_code, Opportunity.amount).where(
-        Opportunity.opp_code.in_(codes[:200]), Opportunity.status == "open", scope.opportunities()
+        Opportunity.opp_code.in_(codes[:200]), Opportunity.status == "open", scope.named_opportunities()
     )
     return {str(c): float(a) for c, a in session.execute(stmt)}
