@@ -16,6 +16,12 @@ from data_access.queries.shared import OPEN_DEAL_COLUMNS, OPEN_DEAL_FIELDS, _fra
 from data_access.rad import account_classes
 from data_access.scope import Scope
 
+#: The open pipeline's owner, grouped by as an expression: with the plain column SQLite reads the company's
+#: 333,000 open deals in owner order through the (status, owner) index, a probe into the table each (0.47 s at a
+#: million deals); as ``owner_rep_id + 0`` it reads them from the open deals' covering index and sorts the sums
+#: (0.08 s). A team's or a rep's scope still reads its deals through the owner's index.
+OPEN_OWNER = Opportunity.owner_rep_id + 0
+
 
 def _by_rep(session: Session, stmt: Executable, columns: list[str]) -> pd.DataFrame:
     return _frame(session, stmt, ["rep_id", *columns]).set_index("rep_id")
@@ -59,14 +65,14 @@ def rep_rollup(
     pipe = _by_rep(
         session,
         select(
-            owner,
+            OPEN_OWNER,
             func.sum(case((due, Opportunity.amount), else_=0)),
             func.sum(case((due, weight), else_=0)),
             func.sum(Opportunity.amount),
             func.sum(weight),
         )
         .where(Opportunity.status == "open", scope.opportunities())
-        .group_by(owner),
+        .group_by(OPEN_OWNER),
         ["pipeline_due", "weighted_due", "open_pipeline", "weighted_pipeline"],
     )
     won, lost = Opportunity.status == "won", Opportunity.status == "lost"
