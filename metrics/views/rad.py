@@ -188,6 +188,13 @@ def _kept_points(
     rad_class: str | None,
 ) -> pd.DataFrame:
     table = reads.rad_table(session, scope, year, probabilities, now, r_min, a_max, region=region, industry=industry)
+    return placed_points(table, r_min, rad_class)
+
+
+def placed_points(table: pd.DataFrame, r_min: float, rad_class: str | None) -> pd.DataFrame:
+    """A classed table's accounts of ``rad_class`` (all of them when None), placed on the scatter
+    (``rad_points.placed``), with ``POINT_COLUMNS`` only. The page's loader places the table it already read;
+    the zoom and the lasso read the kept points."""
     shown = table if rad_class is None else table[table["rad_class"] == rad_class]
     points = rad_points.placed(shown, r_min)[list(POINT_COLUMNS)]
     return points.astype(POINT_COLUMNS).reset_index(drop=True)
@@ -231,7 +238,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         ctx=ctx,
         everything=everything,
         shown=shown,
-        points=scatter_points(session, ctx, today),
+        points=placed_points(everything, ctx.r_min, ctx.chosen.rad_class),
         summary=class_summary(everything),
         moves=class_moves(before, everything),
         top=top_accounts(shown),
