@@ -4,7 +4,7 @@ from the rows below; the importer's rules for the new sheets; the thresholds a d
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -14,6 +14,8 @@ from data_access import support_writes
 from data_access.importer.engine import run_import
 from data_access.importer.export import export
 from data_access.models import ChangeLog, Opportunity, QuoteLine, Rep, SupportRequest
+from data_access.queries import support as support_queries
+from data_access.scope import Scope
 from data_access.settings import load_settings
 from data_access.staff_writes import Refused
 from data_access.users import Viewer, create_user
@@ -386,16 +388,82 @@ def test_sup113_supported_split_of_each_scope_with_amounts(world, session):
             ),
         ]
     )
+    for code, cents in (("O2", 836.55), ("O5", 300.25)):  # the unsupported are a difference: cents must survive it
+        session.scalar(select(Opportunity).where(Opportunity.opp_code == code)).amount = cents
     session.commit()
-    # closed in 2026: O1 won 1800 and O4 lost 500 and O6 lost 200 had support; O2 won 836 and O5 lost 300 had none
+    # closed in 2026: O1 won 1800 and O4 lost 500 and O6 lost 200 had support; O2 won 836.55 and O5 lost 300.25
+    # had none
     expected = {
-        "director": (WinSplit(1, 2, 1800.0, 700.0), WinSplit(1, 1, 836.0, 300.0)),
-        "east": (WinSplit(1, 1, 1800.0, 200.0), WinSplit(1, 1, 836.0, 300.0)),  # O4 is the West's
+        "director": (WinSplit(1, 2, 1800.0, 700.0), WinSplit(1, 1, 836.55, 300.25)),
+        "east": (WinSplit(1, 1, 1800.0, 200.0), WinSplit(1, 1, 836.55, 300.25)),  # O4 is the West's
         "west": (WinSplit(0, 1, 0.0, 500.0), WinSplit()),
-        "a2": (WinSplit(0, 1, 0.0, 200.0), WinSplit(1, 0, 836.0, 0.0)),
+        "a2": (WinSplit(0, 1, 0.0, 200.0), WinSplit(1, 0, 836.55, 0.0)),
     }
     for who, (yes, no) in expected.items():
         data = view.load_support_api(session, world[who], _q(), TODAY)
         assert (data.supported, data.unsupported) == (yes, no), who
         empty = view.load_support_api(session, world[who], _q(2025), TODAY)
         assert (empty.supported, empty.unsupported) == (WinSplit(), WinSplit()), who
+
+
+def _request(session, code: str, deal: str, by: str, day: date, **kw) -> SupportRequest:
+    opp = session.scalar(select(Opportunity).where(Opportunity.opp_code == deal))
+    rep = session.scalar(select(Rep).where(Rep.rep_code == by))
+    return SupportRequest(
+        request_code=code,
+        opportunity_id=opp.id,
+        requested_by_rep_id=rep.id,
+        kind=kw.pop("kind", "demo"),
+        requested_date=day,
+        **kw,
+    )
+
+
+def test_sup114_request_sums_name_the_unassigned_and_keep_their_order(world, session):
+    """Per engineer: requests with nobody assigned (no engineer, or "") under "", with no hours adding nothing;
+    most requests first, then by name. The eight weeks in hand (Mondays Oct 5 .. Nov 23, the last Sunday Nov 29)
+    count a request made on that Sunday, not one made the day after, leave out the unassigned, and list the most
+    weeks first, then by name (issue 23: the first mutation run of these two queries)."""
+    session.add_all(
+        [
+            _request(session, "SR6", "O2", "A2", date(2026, 2, 1), resolved_date=date(2026, 2, 3)),  # no engineer
+            _request(session, "SR7", "O5", "A1", date(2026, 11, 30), engineer="赵工", hours=3, kind="poc"),
+            _request(
+                session,
+                "SR8",
+                "O5",
+                "A1",
+                date(2026, 11, 16),
+                engineer="孙工",
+                hours=2,
+                resolved_date=date(2026, 11, 17),
+            ),
+            _request(session, "SR9", "O3", "A3", date(2026, 11, 29), engineer="钱工"),
+            _request(session, "SR10", "O3", "A3", date(2026, 11, 2), engineer=""),  # open, nobody assigned
+        ]
+    )
+    session.commit()
+    everyone = Scope.everything()
+    year = (date(2026, 1, 1), date(2026, 12, 31))
+    by_engineer = support_queries.request_totals(session, everyone, *year, TODAY, by="engineer")
+    # two each for "" and 王工 ("" first by name), then one each by name (孙 < 李 < 赵 < 钱 in code points)
+    assert [name for name, _t in by_engineer] == ["", "王工", "孙工", "李工", "赵工", "钱工"]
+    sums = {name: (t.requests, t.open, t.hours) for name, t in by_engineer}
+    assert sums == {
+        "": (2, 1, 0.0),
+        "王工": (2, 1, 28.0),
+        "孙工": (1, 0, 2.0),
+        "李工": (1, 0, 4.0),
+        "赵工": (1, 1, 3.0),
+        "钱工": (1, 1, 0.0),
+    }
+    ((_, whole),) = support_queries.request_totals(session, everyone, *year, TODAY)
+    assert (whole.requests, whole.open, whole.hours) == (8, 4, 37.0)
+    mondays = [date(2026, 11, 23) - timedelta(weeks=k) for k in range(7, -1, -1)]
+    load = support_queries.engineer_weeks(session, everyone, mondays, TODAY)
+    assert load == {
+        "王工": [0, 0, 0, 1, 1, 1, 1, 1],  # SR2, open since Sunday Nov 1: from the week of Oct 26 on
+        "孙工": [0, 0, 0, 0, 0, 0, 1, 0],  # one week; before 钱工 by name, though 钱工's weeks sort higher
+        "钱工": [0, 0, 0, 0, 0, 0, 0, 1],  # made on the last Sunday
+    }
+    assert list(load) == ["王工", "孙工", "钱工"]
