@@ -103,10 +103,14 @@ def movement_rows(
 DEAL_COLUMNS = [*DEAL_LIST_COLUMNS, "created_date", "id"]
 
 
-def _deals(session: Session, scope: Scope, condition: Any, limit: int, *extra: tuple[Any, str]) -> pd.DataFrame:
-    """A list of deals (the columns of DEAL_COLUMNS, then ``extra``: (column, name)), in scope, largest first."""
+def _deals(
+    session: Session, scope: Scope, condition: Any, limit: int, *extra: tuple[Any, str], named: bool = False
+) -> pd.DataFrame:
+    """A list of deals (the columns of DEAL_COLUMNS, then ``extra``: (column, name)), in scope, largest first;
+    ``named``: deals named by code or id, kept in scope by ``Scope.named_opportunities``."""
     fields = [Opportunity.created_date, Opportunity.id, *(column for column, _name in extra)]
-    stmt = deal_list(*fields).where(condition, scope.opportunities()).limit(limit)
+    in_scope = scope.named_opportunities() if named else scope.opportunities()
+    stmt = deal_list(*fields).where(condition, in_scope).limit(limit)
     return _frame(session, stmt, [*DEAL_COLUMNS, *(name for _column, name in extra)])
 
 
@@ -117,9 +121,7 @@ def opportunity_rows(
     if not codes and not ids:
         return pd.DataFrame(columns=[*DEAL_COLUMNS, "loss_reason"])
     wanted = Opportunity.opp_code.in_(codes[:1000]) if codes else Opportunity.id.in_([int(i) for i in ids or []][:1000])
-    stmt = deal_list(Opportunity.created_date, Opportunity.id, Opportunity.loss_reason)
-    stmt = stmt.where(wanted, scope.named_opportunities()).limit(1000)
-    return _frame(session, stmt, [*DEAL_COLUMNS, "loss_reason"])
+    return _deals(session, scope, wanted, 1000, (Opportunity.loss_reason, "loss_reason"), named=True)
 
 
 def open_deals_by_level(session: Session, scope: Scope, limit: int) -> pd.DataFrame:

@@ -363,29 +363,27 @@ Q9,O3,2026-07-02,P2,1,100
     assert session.scalar(select(func.count()).select_from(QuoteLine)) == 7  # nothing written
 
 
+def _request(session, code: str, deal: str, by: str, day: date, **kw) -> SupportRequest:
+    opp = session.scalar(select(Opportunity).where(Opportunity.opp_code == deal))
+    rep = session.scalar(select(Rep).where(Rep.rep_code == by))
+    return SupportRequest(
+        request_code=code,
+        opportunity_id=opp.id,
+        requested_by_rep_id=rep.id,
+        kind=kw.pop("kind", "demo"),
+        requested_date=day,
+        **kw,
+    )
+
+
 def test_sup113_supported_split_of_each_scope_with_amounts(world, session):
     """The whole company's split is summed another way than a team's (its closed deals, less the supported): both
     give the sheet's figures, a deal asked about twice counts once, a request on a deal closed in another year
     and an open deal's request count nowhere, and a year without closed deals is empty on both sides."""
-    o4, o6 = (session.scalar(select(Opportunity).where(Opportunity.opp_code == c)) for c in ("O4", "O6"))
-    b1 = session.scalar(select(Rep).where(Rep.rep_code == "B1"))
-    a2 = session.scalar(select(Rep).where(Rep.rep_code == "A2"))
     session.add_all(
         [  # O4 asked twice; O6 asked in 2025 (a request's year is not the deal's)
-            SupportRequest(
-                request_code="SR4",
-                opportunity_id=o4.id,
-                requested_by_rep_id=b1.id,
-                kind="demo",
-                requested_date=date(2026, 4, 1),
-            ),
-            SupportRequest(
-                request_code="SR5",
-                opportunity_id=o6.id,
-                requested_by_rep_id=a2.id,
-                kind="demo",
-                requested_date=date(2025, 12, 1),
-            ),
+            _request(session, "SR4", "O4", "B1", date(2026, 4, 1)),
+            _request(session, "SR5", "O6", "A2", date(2025, 12, 1)),
         ]
     )
     for code, cents in (("O2", 836.55), ("O5", 300.25)):  # the unsupported are a difference: cents must survive it
@@ -404,19 +402,6 @@ def test_sup113_supported_split_of_each_scope_with_amounts(world, session):
         assert (data.supported, data.unsupported) == (yes, no), who
         empty = view.load_support_api(session, world[who], _q(2025), TODAY)
         assert (empty.supported, empty.unsupported) == (WinSplit(), WinSplit()), who
-
-
-def _request(session, code: str, deal: str, by: str, day: date, **kw) -> SupportRequest:
-    opp = session.scalar(select(Opportunity).where(Opportunity.opp_code == deal))
-    rep = session.scalar(select(Rep).where(Rep.rep_code == by))
-    return SupportRequest(
-        request_code=code,
-        opportunity_id=opp.id,
-        requested_by_rep_id=rep.id,
-        kind=kw.pop("kind", "demo"),
-        requested_date=day,
-        **kw,
-    )
 
 
 def test_sup114_request_sums_name_the_unassigned_and_keep_their_order(world, session):
