@@ -93,6 +93,14 @@ class Scope:
         below a deal (contracts, payments) can then skip the join to ``opportunities``."""
         return bool(self.restrictions or self.deals)
 
+    @property
+    def reads_class_list(self) -> bool:
+        """True when ``deals_on`` reads a RAD class's list of accounts: the whole company's deals of a class (two
+        thirds of them for class A), each account probed through its index. Such a read costs the class's deals
+        whatever else it asks, so a query reads them once, grouped, where it asks a part (a level, a count and a
+        page of rows) per statement for other scopes, whose indexes find each part on its own."""
+        return not self.restrictions and any(isinstance(f, RadClass) for f in self.deals)
+
     def condition(self, rep_column: Any) -> ColumnElement[bool]:
         """SQL condition on a column holding a rep id; bound parameters only."""
         parts: list[ColumnElement[bool]] = []

@@ -133,8 +133,10 @@ def _counts(counts: pd.DataFrame, columns: tuple[str, ...]) -> dict[int, tuple[i
 
 
 def conversion_from_counts(counts: pd.DataFrame) -> list[LevelConversion]:
-    """``conversion``'s answer from per-level counts (level, entered, advanced, won), e.g. counted in SQL."""
-    found = _counts(counts, ("entered", "advanced", "won"))
+    """``conversion``'s answer from per-level counts (level, entered, advanced, entered_won: of the deals that
+    entered the level in the window, how many later reached a higher level and how many were won), e.g. counted
+    in SQL (``data_access.queries.level_health``)."""
+    found = _counts(counts, ("entered", "advanced", "entered_won"))
     return [LevelConversion(level, *found.get(level, (0, 0, 0))) for level in LEVELS]
 
 

@@ -172,7 +172,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         stuck_rows=records(
             queries.opportunity_rows(session, scope, ids=stuck["opportunity_id"].tolist()[:STALLED_ROWS])
         ),
-        conversion=conversion_from_counts(reads.level_conversion(session, scope, today - timedelta(days=365), today)),
+        conversion=conversion_from_counts(health),
         calibration=calibration_from_counts(health, probabilities),
         days_at=days_at_levels(health),
         has_data=queries.has_any_data(session),

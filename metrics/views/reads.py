@@ -25,8 +25,7 @@ reps_in_scope = kept(queries.reps_in_scope)
 product_lines = kept(queries.product_lines)
 # the funnel: 0.3 s at a million deals each, for every level, measure and movement window of one period
 funnel_stages = kept(queries.funnel_stages)
-level_conversion = kept(queries.level_conversion)
-# calibration and days at level over all history, in one read of the deal_levels summary
+# conversion over a year, calibration and days at level over all history, in one read of the deal_levels summary
 level_health = kept(queries.level_health)
 stalled_deals = kept(queries.stalled_deals)
 # the scorecards' one grouped pass over every rep

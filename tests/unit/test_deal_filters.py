@@ -12,7 +12,7 @@ from sqlalchemy import select
 from components import filters
 from components.formatting import cny
 from data_access import queries
-from data_access.models import Account, Rep
+from data_access.models import Account, Opportunity, Rep
 from data_access.rad import UNKNOWN, account_classes
 from data_access.result_cache import EXTENSION as KEPT
 from data_access.scope import ProductLine, RadClass, Scope
@@ -99,6 +99,56 @@ def test_flt003_deal_filters_narrow_the_funnel(demo_session):
     both = everything.narrow(deals=(ProductLine(lines[0]), classes[2]))
     n_both = int(queries.funnel_stages(demo_session, both, p.start, p.end)["count"].sum())
     assert 0 < n_both < int(parts[0]["count"].sum())
+
+
+def test_flt006_a_class_funnel_read_in_one_statement_counts_each_stage(demo_session):
+    """The whole company's deals of a class are read in one grouped statement (Scope.reads_class_list): each
+    stage's count and amount equal plain Python over the deals and the classes the metric gives, also with a
+    product line, and a team's class (a statement per stage) the same way."""
+    year = AS_OF.year
+    p = Period(year)
+    classes = _python_classes(demo_session, year)
+    rows = demo_session.execute(
+        select(
+            Opportunity.status,
+            Opportunity.level,
+            Opportunity.closed_date,
+            Opportunity.account_id,
+            Opportunity.amount,
+            Opportunity.product_line,
+            Opportunity.owner_rep_id,
+        )
+    ).all()
+    team = set(demo_session.scalars(select(Rep.id).where(Rep.team_id == 1)))
+    line = queries.product_lines(demo_session, Scope.everything())[0]
+
+    def stage(status, level, closed):
+        if status == "open":
+            return str(level)
+        if status == "won" and level in (5, 6) and p.start <= closed <= p.end:
+            return "5w" if level == 5 else "6"
+        return None
+
+    for cls in ("R", "A", "D", UNKNOWN):
+        rad = RadClass(year, cls, 0.5, 0.1)
+        for scope, keep in (
+            (Scope.everything().narrow(deals=(rad,)), lambda r: True),
+            (Scope.everything().narrow(deals=(ProductLine(line), rad)), lambda r: r.product_line == line),
+            (Scope.team(1).narrow(deals=(rad,)), lambda r: r.owner_rep_id in team),
+        ):
+            want = {s: [0, 0.0] for s in queries.STAGES}
+            for r in rows:
+                key = stage(r.status, r.level, r.closed_date)
+                if key and keep(r) and classes.get(r.account_id, (UNKNOWN,))[0] == cls:
+                    want[key][0] += 1
+                    want[key][1] += float(r.amount)
+            got = queries.funnel_stages(demo_session, scope, p.start, p.end)
+            assert got["stage"].tolist() == list(queries.STAGES)
+            assert got["count"].tolist() == [want[s][0] for s in queries.STAGES], (cls, scope)
+            assert got["amount"].tolist() == pytest.approx([want[s][1] for s in queries.STAGES]), (cls, scope)
+            assert scope.reads_class_list == (scope.restrictions == ())
+            if cls != UNKNOWN and scope.restrictions == () and len(scope.deals) == 1:
+                assert sum(want[s][0] for s in queries.STAGES) > 0
 
 
 def test_flt004_quota_stays_whole_under_a_deal_filter(demo_session):

@@ -11,7 +11,10 @@ P = {1: 0.1, 2: 0.25, 3: 0.5, 4: 0.75, 5: 0.9}
 
 
 def test_fnc001_conversion_per_level_and_the_levels_nobody_entered():
-    counts = pd.DataFrame({"level": [1, 3, 5], "entered": [10, 4, 2], "advanced": [6, 3, 0], "won": [2, 2, 1]})
+    # level_health's frame: "won" is the calibration's (closed deals over all history), not the window's
+    counts = pd.DataFrame(
+        {"level": [1, 3, 5], "entered": [10, 4, 2], "advanced": [6, 3, 0], "entered_won": [2, 2, 1], "won": [7, 9, 9]}
+    )
     out = conversion_from_counts(counts)
     assert out == [
         LevelConversion(1, 10, 6, 2),

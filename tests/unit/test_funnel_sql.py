@@ -9,12 +9,12 @@ from sqlalchemy import select
 
 from data_access import queries
 from data_access.models import Rep
-from data_access.scope import ProductLine, Scope
+from data_access.scope import ProductLine, RadClass, Scope
 from metrics.funnel import calibration, conversion, days_at_levels, days_in_level, stalled
 from tests.conftest import AS_OF
 
 
-@pytest.fixture(params=["everything", "team", "rep", "product"])
+@pytest.fixture(params=["everything", "team", "rep", "product", "class", "line-class", "team-class"])
 def scope(request, demo_session) -> Scope:
     rep_id = demo_session.scalar(select(Rep.id).where(Rep.rep_code == "R0001"))
     line = queries.product_lines(demo_session, Scope.everything())[0]
@@ -23,6 +23,10 @@ def scope(request, demo_session) -> Scope:
         "team": Scope.team(1),
         "rep": Scope.rep(rep_id),
         "product": Scope.everything().narrow(deals=(ProductLine(line),)),
+        # the whole company's class reads the class's list in one statement (Scope.reads_class_list)
+        "class": Scope.everything().narrow(deals=(RadClass(AS_OF.year, "A", 0.5, 0.1),)),
+        "line-class": Scope.everything().narrow(deals=(ProductLine(line), RadClass(AS_OF.year, "R", 0.5, 0.1))),
+        "team-class": Scope.team(1).narrow(deals=(RadClass(AS_OF.year, "A", 0.5, 0.1),)),
     }[request.param]
 
 
@@ -30,7 +34,8 @@ def test_fsql001_conversion_and_calibration(demo_session, scope):
     history, outcomes = queries.funnel_history(demo_session, scope)
     start = AS_OF - timedelta(days=365)
     want = [(c.level, c.entered, c.advanced, c.won) for c in conversion(history, outcomes, start, AS_OF) if c.entered]
-    got = queries.level_conversion(demo_session, scope, start, AS_OF)
+    health = queries.level_health(demo_session, scope, AS_OF)
+    got = health[health["entered"] > 0][["level", "entered", "advanced", "entered_won"]]
     assert [tuple(r) for r in got.itertuples(index=False)] == want and want
     cal = [(c.level, c.closed, c.won) for c in calibration(history, outcomes, {}) if c.closed or c.won]
     got_cal = queries.level_health(demo_session, scope, AS_OF)[["level", "closed", "won"]]
@@ -51,3 +56,7 @@ def test_fsql002_days_and_stalled(demo_session, scope):
         top, total = queries.stalled_deals(demo_session, scope, AS_OF, days, limit=10_000)
         assert total == len(ref) == len(top)
         assert sorted(map(tuple, top.values.tolist())) == sorted(map(tuple, ref.values.tolist()))
+        # a page of them: the longest idle first (ties by id), and still all of them counted
+        page, counted = queries.stalled_deals(demo_session, scope, AS_OF, days, limit=3)
+        assert counted == len(ref)
+        assert page.values.tolist() == top.sort_values(["since", "opportunity_id"]).values.tolist()[:3]
