@@ -75,10 +75,13 @@ def stalled_days_of(query: dict[str, str]) -> tuple[int, str | None]:
 
 
 @kept
-def movement_of(session: Session, scope: Scope, start: date, end: date, period_end: date) -> Movement:
+def movement_of(
+    session: Session, scope: Scope, start: date, end: date, period_end: date, pipeline_due: float | None = None
+) -> Movement:
     """``metrics.movement.movement`` of the deals in ``scope``, read through ``queries.movement_rows``; kept
-    until the data changes."""
-    opps, changes, history, steady = queries.movement_rows(session, scope, start, end, period_end)
+    until the data changes. ``pipeline_due``: the period's open pipeline due, when the caller holds it (the KPI
+    set's V value)."""
+    opps, changes, history, steady = queries.movement_rows(session, scope, start, end, period_end, pipeline_due)
     return movement(opps, changes, history, start, end, period_end, steady)
 
 
@@ -148,7 +151,8 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
     period = chosen.period
     probabilities = load_settings(session).level_probabilities
     stage = params.one_of(query.get("level"), queries.STAGES)
-    moved = movement_of(session, scope, since, today, period.end)
+    kpis = overview_kpis(session, scope, period, today)
+    moved = movement_of(session, scope, since, today, period.end, kpis.v.pipeline_due)
     stuck, stuck_total = reads.stalled_deals(session, scope, today, stalled_days, limit=STALLED_ROWS)
     listed = sorted({c for name in LISTS for c in moved.lists[name][: LIST_ROWS * 5]})
     health = reads.level_health(session, scope, today)
@@ -166,7 +170,7 @@ def load(session: Session, viewer: Viewer, query: dict[str, str], today: date) -
         else [],
         moved=moved,
         details=_by_code(session, scope, listed),
-        kpis=overview_kpis(session, scope, period, today),
+        kpis=kpis,
         stuck=stuck,
         stuck_total=stuck_total,
         stuck_rows=records(
@@ -249,9 +253,9 @@ def _slide(session: Session, review: _Review, index: int | None, today: date) ->
     if not ranking:
         return ReviewData(chosen, today, since, [], None, None, None, {})
     slide_scope = scope if index is None else scope.narrow(rep_id=int(ranking[index]["key"]))
-    moved = movement_of(session, slide_scope, since, today, chosen.period.end)
-    wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
     kpis = overview_kpis(session, slide_scope, chosen.period, today)
+    moved = movement_of(session, slide_scope, since, today, chosen.period.end, kpis.v.pipeline_due)
+    wanted = sorted({c for name in REVIEW_LISTS for c in moved.lists[name][:REVIEW_ROWS]})
     deals = records(queries.open_deals_by_level(session, slide_scope, REVIEW_DEALS)) if index is not None else []
     for d in deals:
         d["idle_days"] = (today - d["since"]).days if d["since"] else None

@@ -23,16 +23,18 @@ def overview_inputs(session: Session, scope: Scope, period: Period, today: date)
     their task book, the open pipeline (per level, and due by the period's end), the period's and the last
     365 days' closed deals, and the payments due before today."""
     booked, gm_booked = queries.bookings(session, scope.owners(), period.start, period.end)
-    closed = queries.closed_outcomes(session, scope, period.start, period.end)
-    history = queries.closed_outcomes(session, scope, today - timedelta(days=364), today)
+    closed, history = queries.closed_outcomes_of(
+        session, scope, [(period.start, period.end), (today - timedelta(days=364), today)]
+    )
+    pipeline = queries.open_pipeline_by_level(session, scope, due_by=period.end)
     return OverviewInputs(
         period=period,
         today=today,
         bookings=booked,
         gm_booked=gm_booked,
         quota_rows=queries.quota_rows(session, scope, period.year),
-        pipeline=queries.open_pipeline_by_level(session, scope),
-        pipeline_due=queries.open_pipeline_due(session, scope, period.end),
+        pipeline=pipeline.drop(columns="due"),
+        pipeline_due=float(pipeline["due"].sum()),
         won_count=closed.won_count,
         lost_count=closed.lost_count,
         won_amount=closed.won_amount,

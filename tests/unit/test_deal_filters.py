@@ -101,7 +101,7 @@ def test_flt003_deal_filters_narrow_the_funnel(demo_session):
     assert 0 < n_both < int(parts[0]["count"].sum())
 
 
-def test_flt006_a_class_funnel_read_in_one_statement_counts_each_stage(demo_session):
+def test_flt010_a_class_funnel_read_in_one_statement_counts_each_stage(demo_session):
     """The whole company's deals of a class are read in one grouped statement (Scope.reads_class_list): each
     stage's count and amount equal plain Python over the deals and the classes the metric gives, also with a
     product line, and a team's class (a statement per stage) the same way."""
@@ -149,6 +149,53 @@ def test_flt006_a_class_funnel_read_in_one_statement_counts_each_stage(demo_sess
             assert scope.reads_class_list == (scope.restrictions == ())
             if cls != UNKNOWN and scope.restrictions == () and len(scope.deals) == 1:
                 assert sum(want[s][0] for s in queries.STAGES) > 0
+
+
+def test_flt011_a_class_kpi_set_reads_its_closed_deals_and_due_pipeline_once(session):
+    """The KPI set's two closed windows (the period and the last 364 days) and the open pipeline due, on literal
+    deals of a class-A and a class-R account: read in one statement each for the whole company's class
+    (Scope.reads_class_list) and per window for a team's class, alike; deals closed on each window's bounds and
+    the day outside, an open deal due on the period's last day and one the day after."""
+    y = 2026
+    seed = Seed(session)
+    team = seed.team("T")
+    rep = seed.rep("R1", team)
+    a, r = seed.account("ACC-A", rep), seed.account("ACC-R", rep)
+    seed.bp(a, y, 1000.0)  # nothing booked: SOW 0, class A
+    seed.bp(r, y, 1000.0)
+    seed.contract(seed.opp(r, 600.0, 5, "won", closed=date(y, 3, 1)), 600.0, date(y, 3, 1))  # SOW 60%: class R
+    seed.opp(r, 900.0, 2, expected=date(y, 5, 1))
+    for amount, status, closed in (
+        (100.0, "won", date(y, 1, 1)),  # both windows
+        (200.0, "won", date(y - 1, 11, 28)),  # the last 364 days' first day only
+        (300.0, "lost", date(y - 1, 11, 27)),  # the day before: neither
+        (400.0, "lost", date(y, 12, 31)),  # the period's last day only
+        (500.0, "won", date(y, 11, 28)),  # the day after the last 364 days: the period only
+    ):
+        seed.opp(a, amount, 5, status, closed=closed)
+    seed.opp(a, 700.0, 2, expected=date(y, 12, 31))  # due by the period's end
+    seed.opp(a, 800.0, 2, expected=date(y + 1, 1, 1))  # the day after: not due
+    seed.opp(a, 50.0, 4, expected=date(y, 6, 30))
+    session.commit()
+    windows = [(date(y, 1, 1), date(y, 12, 31)), (date(y - 1, 11, 28), date(y, 11, 27))]
+    for cls, want_closed, want_open in (
+        ("A", [(2, 1, 600.0, 400.0), (2, 0, 300.0, 0.0)], [(2, 2, 1500.0, 700.0), (4, 1, 50.0, 50.0)]),
+        ("R", [(1, 0, 600.0, 0.0), (1, 0, 600.0, 0.0)], [(2, 1, 900.0, 900.0)]),
+    ):
+        rad = RadClass(y, cls, 0.5, 0.1)
+        for scope in (Scope.everything().narrow(deals=(rad,)), Scope.team(team.id).narrow(deals=(rad,))):
+            got = queries.closed_outcomes_of(session, scope, windows)
+            assert [(o.won_count, o.lost_count, o.won_amount, o.lost_amount) for o in got] == want_closed, cls
+            assert [queries.closed_outcomes(session, scope, *w) for w in windows] == got
+            pipe = queries.open_pipeline_by_level(session, scope, due_by=date(y, 12, 31))
+            assert [tuple(row) for row in pipe.itertuples(index=False)] == want_open, cls
+            assert queries.open_pipeline_by_level(session, scope).columns.tolist() == ["level", "count", "amount"]
+    # the same windows for a class with no deals: zeros, not a missing row
+    none = Scope.everything().narrow(deals=(RadClass(y, "D", 0.5, 0.1),))
+    assert [
+        (o.won_count, o.lost_count, o.won_amount, o.lost_amount)
+        for o in queries.closed_outcomes_of(session, none, windows)
+    ] == [(0, 0, 0.0, 0.0)] * 2
 
 
 def test_flt004_quota_stays_whole_under_a_deal_filter(demo_session):

@@ -40,9 +40,6 @@ VIEWS: list[tuple[str, Loader, dict[str, str]]] = [
 ]
 #: Duplicates not yet removed, each with what it costs (left for a later session: docs/performance.md)
 KNOWN = {
-    # the KPI set's pipeline due and the week's movement's untouched pipeline are the same sum (73 ms for a
-    # product line's class at 1M); each is kept on its own, so a kept movement does not need the KPIs
-    ("/funnel", "SELECT coalesce(sum(opportunities.amount)"),
     # a rep's own card: the leaderboard line and the KPIs each read the rep's row, quotas and open levels (ms)
     ("/scorecards", "SELECT reps.id, reps.rep_code, reps.name"),
     ("/scorecards", "SELECT quotas.rep_id, quotas.quarter"),

@@ -278,6 +278,8 @@ def _arguments(session: Session, ids: dict[str, Any]) -> dict[str, Any]:
         "today": TODAY,
         "as_of": TODAY,
         "period_end": date(2026, 12, 31),
+        "due_by": date(2026, 12, 31),
+        "windows": [(date(2025, 1, 1), date(2025, 12, 31)), (date(2026, 1, 1), date(2026, 12, 31))],
         "year": 2026,
         "w": Windows(TODAY),
         "limit": 100,
