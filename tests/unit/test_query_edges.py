@@ -100,3 +100,39 @@ def test_qed003_a_closed_deal_at_an_account_the_kept_classes_lack_is_of_no_class
         (500.0, "won", "none"),
     ]
     assert deals["rad_class"].dtype == object
+
+
+def test_qed004_a_read_sees_the_sessions_own_writes_not_yet_flushed(session, world):
+    """``_frame`` reads through the Core connection, which does not flush; a session holding writes still reads
+    them (the ORM's autoflush): a deal added, one changed and one deleted, none flushed by hand."""
+    from sqlalchemy import select
+
+    from data_access.models import Account, Opportunity
+
+    def pipeline() -> list[tuple[int, int, float]]:
+        rows = queries.open_pipeline_by_level(session, Scope.team(world["east"])).to_dict("records")
+        return [(r["level"], r["count"], r["amount"]) for r in rows]
+
+    assert pipeline() == [(1, 1, 10.0), (3, 2, 63.0), (5, 1, 70.0)]
+    account = session.scalars(select(Account).where(Account.account_code == "ACC-A")).one()
+    session.add(
+        Opportunity(
+            opp_code="NEW-1",
+            account_id=account.id,
+            owner_rep_id=account.owner_rep_id,
+            name="new",
+            amount=5.0,
+            level=2,
+            status="open",
+            created_date=date(2026, 6, 1),
+            expected_close_date=date(2026, 9, 1),
+        )
+    )
+    assert pipeline() == [(1, 1, 10.0), (2, 1, 5.0), (3, 2, 63.0), (5, 1, 70.0)]  # pending: added
+    session.commit()
+    five = session.scalars(select(Opportunity).where(Opportunity.level == 5, Opportunity.status == "open")).one()
+    five.amount = 75.0
+    assert pipeline() == [(1, 1, 10.0), (2, 1, 5.0), (3, 2, 63.0), (5, 1, 75.0)]  # dirty: changed
+    session.commit()
+    session.delete(session.scalars(select(Opportunity).where(Opportunity.opp_code == "NEW-1")).one())
+    assert pipeline() == [(1, 1, 10.0), (3, 2, 63.0), (5, 1, 75.0)]  # deleted
