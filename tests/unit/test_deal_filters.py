@@ -152,10 +152,11 @@ def test_flt010_a_class_funnel_read_in_one_statement_counts_each_stage(demo_sess
 
 
 def test_flt011_a_class_kpi_set_reads_its_closed_deals_and_due_pipeline_once(session):
-    """The KPI set's two closed windows (the period and the last 364 days) and the open pipeline due, on literal
-    deals of a class-A and a class-R account: read in one statement each for the whole company's class
-    (Scope.reads_class_list) and per window for a team's class, alike; deals closed on each window's bounds and
-    the day outside, an open deal due on the period's last day and one the day after."""
+    """The KPI set's two closed windows (the period and the last 364 days), the open pipeline due and the funnel's
+    stages, on literal deals of a class-A and a class-R account: read in one statement each for the whole company's
+    class (Scope.reads_class_list) and per window or stage for a team's class, alike; deals closed on each window's
+    bounds and the day outside, an open deal due on the period's last day and one the day after, a level with
+    nothing due, won deals collecting (level 5) and collected (level 6) in the period and one the year before."""
     y = 2026
     seed = Seed(session)
     team = seed.team("T")
@@ -176,11 +177,23 @@ def test_flt011_a_class_kpi_set_reads_its_closed_deals_and_due_pipeline_once(ses
     seed.opp(a, 700.0, 2, expected=date(y, 12, 31))  # due by the period's end
     seed.opp(a, 800.0, 2, expected=date(y + 1, 1, 1))  # the day after: not due
     seed.opp(a, 50.0, 4, expected=date(y, 6, 30))
+    seed.opp(a, 20.0, 1, expected=date(y + 1, 3, 1))  # a level with nothing due
+    # won deals of the period still collecting (level 5) and collected (level 6), and one collected the year before
+    seed.opp(a, 11.0, 5, "won", closed=date(y, 2, 1), expected=date(y, 2, 1))
+    seed.opp(a, 13.0, 6, "won", closed=date(y, 4, 1), expected=date(y, 4, 1))
+    seed.opp(a, 17.0, 6, "won", closed=date(y - 1, 4, 1), expected=date(y - 1, 4, 1))
     session.commit()
     windows = [(date(y, 1, 1), date(y, 12, 31)), (date(y - 1, 11, 28), date(y, 11, 27))]
-    for cls, want_closed, want_open in (
-        ("A", [(2, 1, 600.0, 400.0), (2, 0, 300.0, 0.0)], [(2, 2, 1500.0, 700.0), (4, 1, 50.0, 50.0)]),
-        ("R", [(1, 0, 600.0, 0.0), (1, 0, 600.0, 0.0)], [(2, 1, 900.0, 900.0)]),
+    stages_a = [(1, 20.0), (2, 1500.0), (0, 0.0), (1, 50.0), (0, 0.0), (3, 611.0), (1, 13.0)]  # 1-5, 5w, 6
+    stages_r = [(0, 0.0), (1, 900.0), (0, 0.0), (0, 0.0), (0, 0.0), (1, 600.0), (0, 0.0)]
+    for cls, want_closed, want_open, want_stages in (
+        (
+            "A",
+            [(4, 1, 624.0, 400.0), (4, 0, 324.0, 0.0)],
+            [(1, 1, 20.0, 0.0), (2, 2, 1500.0, 700.0), (4, 1, 50.0, 50.0)],
+            stages_a,
+        ),
+        ("R", [(1, 0, 600.0, 0.0), (1, 0, 600.0, 0.0)], [(2, 1, 900.0, 900.0)], stages_r),
     ):
         rad = RadClass(y, cls, 0.5, 0.1)
         for scope in (Scope.everything().narrow(deals=(rad,)), Scope.team(team.id).narrow(deals=(rad,))):
@@ -190,6 +203,9 @@ def test_flt011_a_class_kpi_set_reads_its_closed_deals_and_due_pipeline_once(ses
             pipe = queries.open_pipeline_by_level(session, scope, due_by=date(y, 12, 31))
             assert [tuple(row) for row in pipe.itertuples(index=False)] == want_open, cls
             assert queries.open_pipeline_by_level(session, scope).columns.tolist() == ["level", "count", "amount"]
+            stages = queries.funnel_stages(session, scope, *windows[0])
+            assert stages["stage"].tolist() == list(queries.STAGES)
+            assert list(zip(stages["count"], stages["amount"], strict=True)) == want_stages, cls
     # the same windows for a class with no deals: zeros, not a missing row
     none = Scope.everything().narrow(deals=(RadClass(y, "D", 0.5, 0.1),))
     assert [

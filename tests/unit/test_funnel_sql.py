@@ -42,6 +42,17 @@ def test_fsql001_conversion_and_calibration(demo_session, scope):
     assert [tuple(r) for r in got_cal[got_cal["closed"] > 0].itertuples(index=False)] == cal
 
 
+def test_fsql003_the_health_frames_columns_and_types_also_when_empty(demo_session, scope):
+    """level_health hands over whole numbers and days as floats, on both databases (PostgreSQL's date difference
+    is a whole number), and the same columns for a scope with no deals."""
+    want = ["level", "closed", "won", "stays", "days", "entered", "advanced", "entered_won"]
+    for s in (scope, Scope.nothing()):
+        health = queries.level_health(demo_session, s, AS_OF)
+        assert health.columns.tolist() == want
+        assert [str(t) for t in health.dtypes] == ["int64"] * 4 + ["float64"] + ["int64"] * 3
+    assert queries.level_health(demo_session, Scope.nothing(), AS_OF).empty
+
+
 def test_fsql002_days_and_stalled(demo_session, scope):
     history, outcomes = queries.funnel_history(demo_session, scope)
     want = days_in_level(history, outcomes, AS_OF)
@@ -56,7 +67,12 @@ def test_fsql002_days_and_stalled(demo_session, scope):
         top, total = queries.stalled_deals(demo_session, scope, AS_OF, days, limit=10_000)
         assert total == len(ref) == len(top)
         assert sorted(map(tuple, top.values.tolist())) == sorted(map(tuple, ref.values.tolist()))
-        # a page of them: the longest idle first (ties by id), and still all of them counted
-        page, counted = queries.stalled_deals(demo_session, scope, AS_OF, days, limit=3)
-        assert counted == len(ref)
-        assert page.values.tolist() == top.sort_values(["since", "opportunity_id"]).values.tolist()[:3]
+        # a page of them: the longest idle first (ties by id), and still all of them counted, whatever the page's
+        # size (one row, none, the default 50)
+        ordered = top.sort_values(["since", "opportunity_id"]).values.tolist()
+        for limit in (3, 1, 0):
+            page, counted = queries.stalled_deals(demo_session, scope, AS_OF, days, limit=limit)
+            assert counted == len(ref), limit
+            assert page.values.tolist() == ordered[:limit]
+        page, counted = queries.stalled_deals(demo_session, scope, AS_OF, days)
+        assert counted == len(ref) and page.values.tolist() == ordered[:50]
