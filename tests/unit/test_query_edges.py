@@ -85,6 +85,11 @@ def test_qed002_the_open_pipeline_by_level_in_level_order_with_whole_number_colu
         (3, 2, 63.0),
         (5, 1, 70.0),
     ]
+    # with the pipeline due as well: the same types, also for a scope with no deals
+    for scope in (Scope.team(world["east"]), Scope.nothing()):
+        due = queries.open_pipeline_by_level(session, scope, due_by=date(2026, 12, 31))
+        assert due.columns.tolist() == ["level", "count", "amount", "due"]
+        assert [str(t) for t in due.dtypes] == ["int64", "int64", "float64", "float64"]
 
 
 def test_qed003_a_closed_deal_at_an_account_the_kept_classes_lack_is_of_no_class(session, world):
