@@ -93,7 +93,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply migrations")
-    db_sub.add_parser("rebuild-summaries", help="sum the summary tables (account_years, deal_levels) again")
+    db_sub.add_parser(
+        "rebuild-summaries",
+        help="sum the summary tables (account_years, deal_levels, quote_totals, unpaid_payments) again",
+    )
     return parser
 
 

@@ -25,6 +25,13 @@ is its deal's current quote (latest date, then the greater code), and the deal's
 account: the risk flags' contracts below their current quote and every rep's discount read it instead of every
 quote line of the year. A flush that adds, changes or deletes a quote line, changes a deal's status, owner,
 product line or account, or a product's unit cost or list price sums the quotes of the deals it touched again.
+
+``unpaid_payments`` holds, per payment with something still owed (its amount less what was paid, above 0), its
+deal, due date, amount, what was paid and what is owed, and the deal's owner, product line and account: the
+scorecards' overdue per rep and the Overview's overdue tile are one index range of it instead of every late payment
+asked its contract and deal. A flush that adds,
+changes or deletes a payment or a contract, or changes a deal's owner, product line or account, sums the payments
+of the deals it touched again.
 """
 
 from __future__ import annotations
@@ -66,11 +73,13 @@ from data_access.models import (
     Contract,
     DealLevel,
     Opportunity,
+    Payment,
     Product,
     QuoteLine,
     QuoteTotal,
     Setting,
     StageHistory,
+    UnpaidPayment,
 )
 from data_access.rad import class_expression
 from metrics.settings import BusinessSettings
@@ -288,7 +297,55 @@ def refresh_quotes(conn: Connection, deals: Iterable[int]) -> None:
     _summed_again(conn, QUOTES, "opportunity_id", QUOTE_COLUMNS, _quote_rows, deals)
 
 
-SUMMARY_TABLES = (TABLE, LEVELS, QUOTES)
+def owed_of(payment: Any = Payment) -> Any:
+    """What a payment still owes: its amount less what was paid (nothing paid counts 0)."""
+    return payment.amount - func.coalesce(payment.paid_amount, 0)
+
+
+def _unpaid_rows(deals: list[int] | None) -> Any:
+    """(payment_id, opportunity_id, due_date, amount, paid, owed, owner_rep_id, product_line, account_id) of every
+    payment with something still owed (of ``deals``' payments only, when given)."""
+    stmt = (
+        select(
+            Payment.id,
+            Contract.opportunity_id,
+            Payment.due_date,
+            Payment.amount,
+            func.coalesce(Payment.paid_amount, 0),
+            owed_of(),
+            Opportunity.owner_rep_id,
+            Opportunity.product_line,
+            Opportunity.account_id,
+        )
+        .join(Contract, Contract.id == Payment.contract_id)
+        .join(Opportunity, Opportunity.id == Contract.opportunity_id)
+        .where(owed_of() > 0)
+    )
+    return stmt if deals is None else stmt.where(Contract.opportunity_id.in_(deals))
+
+
+UNPAID_COLUMNS = (
+    "payment_id",
+    "opportunity_id",
+    "due_date",
+    "amount",
+    "paid",
+    "owed",
+    "owner_rep_id",
+    "product_line",
+    "account_id",
+)
+UNPAID = cast(Table, UnpaidPayment.__table__)
+#: a deal's fields its payments' rows carry: a change of any of these sums them again
+UNPAID_DEAL_FIELDS = ("owner_rep_id", "product_line", "account_id")
+
+
+def refresh_unpaid(conn: Connection, deals: Iterable[int]) -> None:
+    """The unpaid rows of these deals' payments summed again from their payments."""
+    _summed_again(conn, UNPAID, "opportunity_id", UNPAID_COLUMNS, _unpaid_rows, deals)
+
+
+SUMMARY_TABLES = (TABLE, LEVELS, QUOTES, UNPAID)
 
 
 def _fill(conn: Connection, name: str) -> None:
@@ -297,6 +354,7 @@ def _fill(conn: Connection, name: str) -> None:
         TABLE.name: (TABLE, COLUMNS, lambda: _rows(None, *thresholds(conn))),
         LEVELS.name: (LEVELS, LEVEL_COLUMNS, lambda: _level_rows(conn, None)),
         QUOTES.name: (QUOTES, QUOTE_COLUMNS, lambda: _quote_rows(None)),
+        UNPAID.name: (UNPAID, UNPAID_COLUMNS, lambda: _unpaid_rows(None)),
     }[name]
     conn.execute(delete(table))
     conn.execute(insert(table).from_select(columns, every_row()))
@@ -335,6 +393,12 @@ def missing(conn: Connection) -> list[str]:
         out.append(LEVELS.name)
     if not empty(QuoteLine.id) and empty(QuoteTotal.opportunity_id):
         out.append(QUOTES.name)
+    if (
+        not empty(Payment.id)
+        and empty(UnpaidPayment.payment_id)
+        and conn.execute(select(exists(_unpaid_rows(None)))).scalar()
+    ):
+        out.append(UNPAID.name)
     return out
 
 
@@ -357,6 +421,20 @@ def _changed(obj: Any, name: str) -> bool:
     return bool(orm_attributes.get_history(obj, name).has_changes())
 
 
+def _deals_paid(conn: Connection, contracts: set[int], payments: set[int]) -> set[int]:
+    """The deals of these contracts, and the deals these payments' unpaid rows were kept under (a payment moved to
+    another contract, paid, or deleted with its contract, leaves its old deal)."""
+    out: set[int] = set()
+    for chunk in chunked(sorted(contracts)):
+        out.update(
+            int(d) for d in conn.execute(select(Contract.opportunity_id).where(Contract.id.in_(chunk))).scalars()
+        )
+    for chunk in chunked(sorted(payments)):
+        kept = select(UNPAID.c.opportunity_id).where(UNPAID.c.payment_id.in_(chunk))
+        out.update(int(d) for d in conn.execute(kept).scalars())
+    return out
+
+
 @event.listens_for(Session, "after_flush")
 def _follow(session: Session, _flush: UOWTransaction) -> None:
     """Refresh the summary rows of every account and deal this flush touched, in its transaction."""
@@ -365,6 +443,9 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
     staged: set[int] = set()  # deals whose level rows are summed again
     quoted: set[int] = set()  # deals whose quote rows are summed again
     priced: set[int] = set()  # products whose unit cost or list price changed
+    owing: set[int] = set()  # deals whose unpaid payments are summed again
+    paid_to: set[int] = set()  # contracts of the payments added or changed: their deals' payments
+    unpaid: set[int] = set()  # payments changed or deleted: their old deals' payments
     new_thresholds = False
     # each of these builds a set of every pending object: asked once, not per object (8,800 new deals took 5.5 s)
     new, dirty, deleted = session.new, session.dirty, session.deleted
@@ -373,6 +454,12 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
             accounts.update([obj.account_id, *_old(obj, "account_id")])
         elif isinstance(obj, Contract):
             deals.update([obj.opportunity_id, *_old(obj, "opportunity_id")])
+            owing.update([obj.opportunity_id, *_old(obj, "opportunity_id")])
+        elif isinstance(obj, Payment):
+            if obj not in deleted:
+                paid_to.add(obj.contract_id)
+            if obj not in new:
+                unpaid.add(obj.id)
         elif isinstance(obj, Opportunity):
             if obj in new or obj in deleted or _changed(obj, "account_id"):
                 accounts.update([obj.account_id, *_old(obj, "account_id")])
@@ -380,6 +467,8 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
                 staged.add(obj.id)
             if obj not in new and any(_changed(obj, f) for f in QUOTE_DEAL_FIELDS):
                 quoted.add(obj.id)  # a new deal has no quote yet; a deleted one's lines went first
+            if obj not in new and any(_changed(obj, f) for f in UNPAID_DEAL_FIELDS):
+                owing.add(obj.id)  # a new deal has no payment yet; a deleted one's went first
         elif isinstance(obj, QuoteLine):
             quoted.update([obj.opportunity_id, *_old(obj, "opportunity_id")])
         elif isinstance(obj, Product):
@@ -396,9 +485,15 @@ def _follow(session: Session, _flush: UOWTransaction) -> None:
     deals.discard(None)  # type: ignore[arg-type,unused-ignore]
     staged.discard(None)  # type: ignore[arg-type,unused-ignore]
     quoted.discard(None)  # type: ignore[arg-type,unused-ignore]
-    if not (accounts or deals or staged or quoted or priced or new_thresholds):
+    owing.discard(None)  # type: ignore[arg-type,unused-ignore]
+    paid_to.discard(None)  # type: ignore[arg-type,unused-ignore]
+    if not (accounts or deals or staged or quoted or priced or owing or paid_to or unpaid or new_thresholds):
         return
     conn = session.connection()
+    if paid_to or unpaid:
+        owing.update(_deals_paid(conn, paid_to, unpaid))
+    if owing:
+        refresh_unpaid(conn, owing)
     if priced:
         on_price_list = select(QuoteLine.opportunity_id).where(QuoteLine.product_id.in_(sorted(priced))).distinct()
         quoted.update(int(d) for d in conn.execute(on_price_list).scalars())

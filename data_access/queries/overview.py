@@ -11,7 +11,7 @@ import pandas as pd
 from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep
+from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, UnpaidPayment
 from data_access.queries.shared import DEAL_LIST_COLUMNS, _frame, _month_of, deal_list
 from data_access.scope import ProductLine, Scope
 from metrics.sales import Outcomes
@@ -154,17 +154,20 @@ def _payments_deals(session: Session, scope: Scope) -> Any:
 
 def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> pd.DataFrame:
     """Payments due before ``today`` and not fully paid (more than half a fen owed), summed per due date:
-    due_date, amount, paid_amount (sums; nothing paid counts 0), n (payments)."""
-    stmt = select(
-        Payment.due_date, func.sum(Payment.amount), func.sum(func.coalesce(Payment.paid_amount, 0)), func.count()
-    ).where(Payment.due_date < today, _owed() > UNPAID_FROM)
-    if scope.narrows_deals:
-        stmt = (
-            stmt.join(Contract, Contract.id == Payment.contract_id)
-            .join(Opportunity, Opportunity.id == Contract.opportunity_id)
-            .where(_payments_deals(session, scope))
+    due_date, amount, paid_amount (sums; nothing paid counts 0), n (payments). Read from the ``unpaid_payments``
+    summary: no payment is asked its contract and deal (class A of the whole company: 0.44 -> 0.0x s at a million
+    deals)."""
+    unpaid = UnpaidPayment  # the unpaid payments' summary, which carries each deal's owner, line and account
+    stmt = (
+        select(unpaid.due_date, func.sum(unpaid.amount), func.sum(unpaid.paid), func.count())
+        .where(
+            unpaid.due_date < today,
+            unpaid.owed > UNPAID_FROM,
+            scope.deals_on(unpaid.owner_rep_id, unpaid.product_line, unpaid.account_id),
         )
-    stmt = stmt.group_by(Payment.due_date).order_by(Payment.due_date)
+        .group_by(unpaid.due_date)
+        .order_by(unpaid.due_date)
+    )
     return _frame(session, stmt, ["due_date", "amount", "paid_amount", "n"])
 
 

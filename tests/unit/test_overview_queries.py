@@ -116,11 +116,22 @@ def test_ovq007_overdue_summed_per_due_date_equals_per_payment(demo_session):
     from sqlalchemy import select
 
     from data_access.models import Contract, Opportunity, Payment
+    from data_access.scope import ProductLine, RadClass
+    from data_access.settings import load_settings
     from metrics.collections import overdue
     from tests.conftest import AS_OF
 
     rep_id, team_id = rep_by_code(demo_session, "R0001") or (0, 0)
-    for scope in (Scope.everything(), Scope.team(team_id or 0), Scope.rep(rep_id)):
+    s = load_settings(demo_session)
+    class_a, class_r = RadClass(2026, "A", s.rad_r_min, s.rad_a_max), RadClass(2026, "R", s.rad_r_min, s.rad_a_max)
+    for scope in (
+        Scope.everything(),
+        Scope.team(team_id or 0),
+        Scope.rep(rep_id),
+        Scope.everything().narrow(deals=(class_a,)),  # the whole company's class: the class's account list
+        Scope.team(team_id or 0).narrow(deals=(class_r,)),  # a team's class: each deal's account asked
+        Scope.everything().narrow(deals=(ProductLine("云服务"), class_a)),
+    ):
         rows = demo_session.execute(
             select(Payment.due_date, Payment.amount, Payment.paid_amount)
             .join(Contract, Contract.id == Payment.contract_id)

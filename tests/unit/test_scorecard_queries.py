@@ -327,3 +327,42 @@ def test_scq013_the_rollup_names_a_rep_without_a_team_with_none(session, world):
     got = q.rep_rollup(session, Scope.rep(lone.id), START, END, TODAY, P)
     assert list(got["rep_code"]) == ["R0"] and list(got["name"]) == ["Lone Rep"]
     assert got["team"].isna().all() and got["team_id"].isna().all()
+
+
+def test_scq014_overdue_per_rep_of_a_product_line_and_a_rad_class(session):
+    """The overdue column of a narrowed scope, from the unpaid payments' summary. Rep RL's account AR (BP 1,000,
+    booked 600 in 2026: SOW 60%, class R at the default thresholds) has a 云服务 deal whose contract owes 250 of 300
+    due 11-01 and 100 due 11-20, and 500 due 12-15 (not yet due); account AN (no BP: class "none") has a 运维服务
+    deal owing 70 of 80 due 10-10. Rep RM (another team) owes 40 due 11-02 on AR's 运维服务 deal."""
+    from data_access.scope import ProductLine, RadClass
+
+    seed = Seed(session)
+    north, south = seed.team("North-L"), seed.team("South-L")
+    rl, rm = seed.rep("RL", north), seed.rep("RM", south)
+    ar, an = seed.account("AR", rl), seed.account("AN", rl)
+    seed.bp(ar, 2026, 1_000)
+    cloud = seed.opp(ar, 600, 5, "won", closed=date(2026, 3, 1), product_line="云服务")
+    c1 = seed.contract(cloud, 600, date(2026, 3, 1))
+    seed.payment(c1, "advance", date(2026, 11, 1), 300, paid=50, paid_date=date(2026, 11, 3))
+    seed.payment(c1, "progress", date(2026, 11, 20), 100)
+    seed.payment(c1, "acceptance", date(2026, 12, 15), 500)
+    ops = seed.opp(an, 80, 5, "won", closed=date(2026, 3, 1), product_line="运维服务")
+    seed.payment(seed.contract(ops, 0, date(2025, 3, 1)), "advance", date(2026, 10, 10), 80, paid=10)
+    theirs = seed.opp(ar, 40, 5, "won", closed=date(2026, 3, 1), product_line="运维服务", owner=rm)
+    seed.payment(seed.contract(theirs, 0, date(2025, 3, 1)), "advance", date(2026, 11, 2), 40)
+    session.commit()
+
+    def overdue(scope: Scope) -> dict[str, float]:
+        got = q.rep_rollup(session, scope, START, END, TODAY, P)
+        return {code: float(v) for code, v in zip(got["rep_code"], got["overdue"], strict=True)}
+
+    line = (ProductLine("云服务"),)
+    cls_r, cls_none = (RadClass(2026, "R", 0.5, 0.1),), (RadClass(2026, "none", 0.5, 0.1),)
+    assert overdue(Scope.everything()) == {"RL": 420.0, "RM": 40.0}
+    assert overdue(Scope.everything().narrow(deals=line)) == {"RL": 350.0, "RM": 0.0}
+    assert overdue(Scope.everything().narrow(deals=cls_r)) == {"RL": 350.0, "RM": 40.0}
+    assert overdue(Scope.everything().narrow(deals=cls_none)) == {"RL": 70.0, "RM": 0.0}
+    assert overdue(Scope.team(north.id).narrow(deals=cls_r)) == {"RL": 350.0}
+    assert overdue(Scope.team(south.id).narrow(deals=cls_r)) == {"RM": 40.0}
+    assert overdue(Scope.rep(rl.id).narrow(deals=(ProductLine("运维服务"),))) == {"RL": 70.0}
+    assert overdue(Scope.nothing()) == {}

@@ -52,7 +52,10 @@ def test_sta001_tables_an_import_writes():
         "opportunity_changes",
         "quote_totals",
         "stage_history",
+        "unpaid_payments",
     ]
+    assert tables_of(["payments"]) == ["payments", "unpaid_payments"]
+    assert tables_of(["contracts"]) == ["account_years", "contracts", "unpaid_payments"]
     assert tables_of(["stage_history"]) == ["deal_levels", "stage_history"]
     assert tables_of(["quote_lines"]) == ["quote_lines", "quote_totals"]
     assert tables_of(["products"]) == ["products", "quote_totals"]
