@@ -29,9 +29,9 @@ product line or account, or a product's unit cost or list price sums the quotes 
 ``unpaid_payments`` holds, per payment with something still owed (its amount less what was paid, above 0), its
 deal, due date, amount, what was paid and what is owed, and the deal's owner, product line and account: the
 scorecards' overdue per rep and the Overview's overdue tile are one index range of it instead of every late payment
-asked its contract and deal. A flush that adds,
-changes or deletes a payment or a contract, or changes a deal's owner, product line or account, sums the payments
-of the deals it touched again.
+asked its contract and deal. A flush that adds, changes or deletes a payment or a contract, or changes a deal's
+owner, product line or account, sums the payments of the deals it touched again (a payment moved or deleted is
+found under its old deal through its own row).
 """
 
 from __future__ import annotations
