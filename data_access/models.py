@@ -527,14 +527,15 @@ class OpportunityChange(Base):
     new_value: Mapped[str | None] = mapped_column(String(200))
 
 
-# the support tables (issue 20) live in their own module; importing it here registers them on Base.metadata
-# the summary tables (issue 16) live in their own module, registered on Base.metadata the same way
+# the summary tables (issue 16) live in their own module; importing it here registers them on Base.metadata
 from data_access.models_summaries import DEAL_LEVEL_SUMS as DEAL_LEVEL_SUMS  # noqa: E402
 from data_access.models_summaries import STALLED_COVER as STALLED_COVER  # noqa: E402
 from data_access.models_summaries import UNPAID_SUMS as UNPAID_SUMS  # noqa: E402
 from data_access.models_summaries import AccountYear as AccountYear  # noqa: E402
 from data_access.models_summaries import DealLevel as DealLevel  # noqa: E402
 from data_access.models_summaries import UnpaidPayment as UnpaidPayment  # noqa: E402
+
+# the support tables (issue 20) likewise
 from data_access.models_support import BID_STATUSES as BID_STATUSES  # noqa: E402
 from data_access.models_support import SUPPORT_KINDS as SUPPORT_KINDS  # noqa: E402
 from data_access.models_support import Bid as Bid  # noqa: E402

@@ -297,9 +297,10 @@ def refresh_quotes(conn: Connection, deals: Iterable[int]) -> None:
     _summed_again(conn, QUOTES, "opportunity_id", QUOTE_COLUMNS, _quote_rows, deals)
 
 
-def owed_of(payment: Any = Payment) -> Any:
-    """What a payment still owes: its amount less what was paid (nothing paid counts 0)."""
-    return payment.amount - func.coalesce(payment.paid_amount, 0)
+def owed_of() -> Any:
+    """What a payment still owes: its amount less what was paid (nothing paid counts 0). The summary's rule and the
+    queries' that still read the payments (the overdue list, the actions' late contracts)."""
+    return Payment.amount - func.coalesce(Payment.paid_amount, 0)
 
 
 def _unpaid_rows(deals: list[int] | None) -> Any:
@@ -393,12 +394,8 @@ def missing(conn: Connection) -> list[str]:
         out.append(LEVELS.name)
     if not empty(QuoteLine.id) and empty(QuoteTotal.opportunity_id):
         out.append(QUOTES.name)
-    if (
-        not empty(Payment.id)
-        and empty(UnpaidPayment.payment_id)
-        and conn.execute(select(exists(_unpaid_rows(None)))).scalar()
-    ):
-        out.append(UNPAID.name)
+    if empty(UnpaidPayment.payment_id) and conn.execute(select(exists(_unpaid_rows(None)))).scalar():
+        out.append(UNPAID.name)  # an empty summary is right when every payment is paid
     return out
 
 

@@ -30,6 +30,7 @@ from data_access.models import (
 from data_access.queries.shared import _frame, latest_entry
 from data_access.rad import class_accounts
 from data_access.scope import Scope
+from data_access.summaries import owed_of
 from metrics.actions import EXEC_EVENT_KINDS, EXEC_VISIT_KINDS, KINDS, TOP_D, Windows
 
 ROW_COLUMNS = [
@@ -170,7 +171,7 @@ def stalled_deal(scope: Scope, w: Windows) -> Any:
 def collect_overdue(scope: Scope, w: Windows) -> Any:
     """A contract with overdue payments (due before today, paid less than due): one action per contract; day: the
     oldest due date, amount: what is still owed of them, n: how many."""
-    owed = Payment.amount - func.coalesce(Payment.paid_amount, 0)
+    owed = owed_of()
     stmt = (
         select(
             Opportunity.owner_rep_id.label("rep_id"),

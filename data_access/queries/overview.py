@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, UnpaidPayment
 from data_access.queries.shared import DEAL_LIST_COLUMNS, _frame, _month_of, deal_list
 from data_access.scope import ProductLine, Scope
+from data_access.summaries import owed_of
 from metrics.sales import Outcomes
 
 
@@ -133,11 +134,6 @@ def closed_by_day(session: Session, scope: Scope, start: date, end: date) -> pd.
 UNPAID_FROM = 0.005
 
 
-def _owed() -> Any:
-    """What a payment still owes: its amount less what was paid (nothing paid counts 0)."""
-    return Payment.amount - func.coalesce(Payment.paid_amount, 0)
-
-
 def _payments_deals(session: Session, scope: Scope) -> Any:
     """``scope.opportunities()`` for a read that starts from the unpaid payments. The whole company's deals of a
     RAD class on SQLite: the class's account list is kept off the account index (``account_id + 0``), so the
@@ -155,7 +151,7 @@ def _payments_deals(session: Session, scope: Scope) -> Any:
 def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> pd.DataFrame:
     """Payments due before ``today`` and not fully paid (more than half a fen owed), summed per due date:
     due_date, amount, paid_amount (sums; nothing paid counts 0), n (payments). Read from the ``unpaid_payments``
-    summary: no payment is asked its contract and deal (class A of the whole company: 0.44 -> 0.0x s at a million
+    summary: no payment is asked its contract and deal (class A of the whole company: 436 -> 75 ms at a million
     deals)."""
     unpaid = UnpaidPayment  # the unpaid payments' summary, which carries each deal's owner, line and account
     stmt = (
@@ -281,7 +277,7 @@ def overdue_list(
 ) -> Listed:
     """Payments ``first_day``..``last_day`` days past due (None: no end) and not fully paid (more than half a
     fen owed, as the tile counts), oldest first: OVERDUE_COLUMNS (``owed`` = amount less what was paid)."""
-    owed = _owed()
+    owed = owed_of()
     where = [Payment.due_date <= today - timedelta(days=first_day), owed > UNPAID_FROM, _payments_deals(session, scope)]
     if last_day is not None:
         where.append(Payment.due_date >= today - timedelta(days=last_day))
