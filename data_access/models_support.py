@@ -111,13 +111,15 @@ class QuoteLine(Base):
         CheckConstraint("quantity > 0 AND unit_price >= 0", name="ck_quote_lines_amounts"),
         Index("ix_quote_lines_opp", "opportunity_id", "quoted_date"),
         Index("ix_quote_lines_date", "quoted_date", "opportunity_id"),
+        # each product's lines by price: the lines below its floor are one range (risk flag 1, issue 16)
+        Index("ix_quote_lines_price", "product_id", "unit_price", "quoted_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     quote_code: Mapped[str] = mapped_column(String(50))
     opportunity_id: Mapped[int] = mapped_column(ForeignKey("opportunities.id"))
     quoted_date: Mapped[date] = mapped_column(Date)
-    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"), index=True)
+    product_id: Mapped[int] = mapped_column(ForeignKey("products.id"))
     quantity: Mapped[float] = mapped_column(Numeric(14, 2, asdecimal=False))
     unit_price: Mapped[float] = mapped_column(Money)
     approved_by_rep_id: Mapped[int | None] = mapped_column(ForeignKey("reps.id"), index=True)

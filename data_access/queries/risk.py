@@ -23,7 +23,7 @@ from data_access.models import (
     Team,
 )
 from data_access.queries.shared import scoped_day
-from data_access.queries.support import _below_floor, _line_select, _lines, _money
+from data_access.queries.support import _below_floor, _line_select, _lines, _money, _price_bound
 from data_access.scope import Scope
 from metrics.support import ContractRow, EventCost, LineRow, Quote, QuoteOwner, RepDiscount
 
@@ -41,7 +41,10 @@ def flagged_lines(session: Session, scope: Scope, start: date, end: date, floor_
     a million deals: 0.5 s -> 30 ms on SQLite). On SQLite the approver is asked as a range no NULL is in (``>=``
     the lowest id SQLite can store: every id; its planner estimates ``IS NOT NULL`` as most of the table) and the
     date through ``coalesce``, so its planner does not read the year's range of lines instead; PostgreSQL's
-    statistics know how few lines are approved, and its integer column would refuse that bound."""
+    statistics know how few lines are approved, and its integer column would refuse that bound. The whole company's
+    unapproved lines below floor are asked under each product's price bound too (``_price_bound``), so both
+    planners read the price index's ranges, the company's lines below floor of every year (17,788 at a million
+    deals), not the year's 288,531 lines: 0.3-0.5 s -> 50 ms on SQLite."""
     period = scoped_day(session, QuoteLine.quoted_date, scope).between(start, end)
     approver = QuoteLine.approved_by_rep_id + 0
     unapproved = approver.is_(None)
@@ -52,8 +55,11 @@ def flagged_lines(session: Session, scope: Scope, start: date, end: date, floor_
         own_period = func.coalesce(QuoteLine.quoted_date, QuoteLine.quoted_date).between(start, end)
     elif not scope.restrictions:
         by_owner = and_(QuoteLine.approved_by_rep_id.is_not(None), by_owner)  # PostgreSQL knows the NULL share
+    below = _below_floor(floor_default)
+    if not scope.restrictions:  # a team's lines come from its own deals, fewer than the company's below floor
+        below = and_(QuoteLine.unit_price < _price_bound(floor_default), below)
     lines: list[LineRow] = []
-    for when, condition in ((period, and_(unapproved, _below_floor(floor_default))), (own_period, by_owner)):
+    for when, condition in ((period, and_(unapproved, below)), (own_period, by_owner)):
         stmt = _line_select(floor_default).where(when, scope.opportunities(), condition)
         lines += _lines(session, stmt)
     return sorted(lines, key=lambda line: (line.quote_code, line.product_code))

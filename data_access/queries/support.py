@@ -333,6 +333,23 @@ def _below_floor(floor_default: float) -> Any:
     )
 
 
+#: a unit price no quote reaches (``Money`` has 12 digits before the point): the bound of a product at a 100% floor
+NO_PRICE_BOUND = 10**13
+
+
+def _price_bound(floor_default: float) -> Any:
+    """The unit price each product's lines are below floor under: ``unit_cost / (1 - floor)`` (``_below_floor``
+    solved for the price; a floor of 100% leaves no bound), a hair looser than exact so that no rounding of the
+    division drops a line ``_below_floor`` keeps. Asked beside ``_below_floor``, it lets a planner read each
+    product's range of the price index (``ix_quote_lines_price``): the few lines below floor of all years, not
+    every line of the period."""
+    floor = _floor(floor_default)
+    return case(
+        (floor < 1, Product.unit_cost / (1 - floor) * (1 + 1e-9) + 1e-9),
+        else_=literal(NO_PRICE_BOUND),
+    )
+
+
 def _line_select(floor_default: float) -> Any:
     approver = aliased(Rep)
     return (

@@ -62,7 +62,7 @@ STATS_1M = {
     ("quote_lines", "ix_quote_lines_approved_by_rep_id"): "586431 281",
     ("quote_lines", "ix_quote_lines_date"): "586431 573 3",
     ("quote_lines", "ix_quote_lines_opp"): "586431 4 3",
-    ("quote_lines", "ix_quote_lines_product_id"): "586431 17771",
+    ("quote_lines", "ix_quote_lines_price"): "586431 17771 2 1",
     ("quote_lines", "sqlite_autoindex_quote_lines_1"): "586431 3 1",
     ("support_requests", "ix_support_requests_cover"): "266102 253 1 1 1 1 1",
     ("support_requests", "ix_support_requests_opportunity_id"): "266102 2",

@@ -39,6 +39,7 @@ Events (cost; attended accounts; invited but absent):
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Any
 
 import pytest
@@ -659,3 +660,65 @@ def test_rkq026_deal_filters_narrow_the_contracts_below_quotes_and_the_discounts
     nobody = Scope.everything().narrow(deals=(RadClass(2026, "R", 0.7, 0.2),))
     assert q.contracts_below_quotes(session, nobody, START, END, 0.05) == ([], {})
     assert q.rep_discounts(session, nobody, START, END) == []
+
+
+def test_rkq027_the_whole_companys_lines_below_floor_at_every_floor_and_on_its_edges(session, world):
+    """The whole company's unapproved lines below floor are read from the price index under ``cost / (1 - floor)``
+    (a team's from its own deals): the same lines as the definition, price - cost < floor x price or a line given
+    away at a cost, on the floor's edges. Added: P4 "Appliance" (list 500, cost 300, its own floor 100%: every line
+    with a price is below, as is one given away) and P5 "Guide" (list 20, cost 9.90, its own floor 1%), quoted on
+    R1's N-DEAL on 2026-05-05 as Q-E1 P4 1 x 999,999 and P5 1 x 10.00, Q-E2 P4 1 x 0 and P5 1 x 9.95. P5 at 10.00
+    is exactly on its floor: PostgreSQL computes in decimal (not below), SQLite in binary floating point, where
+    10 - 9.9 < 0.01 x 10 (below) while 9.9 / 0.99 is exactly 10: the bound must not drop what the comparison keeps.
+    Expected by hand at the 15% default; at other defaults against the definition in plain Python, in the
+    database's arithmetic, over every line written."""
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    p4 = _product(session, "P4", "Appliance", 500, 300, 1.0)
+    p5 = _product(session, "P5", "Guide", 20, 9.90, 0.01)
+    deal = _one(session, Opportunity, opp_code="N-DEAL")
+    day = date(2026, 5, 5)
+    _quote(session, "Q-E1", deal, day, (p4, 1, 999_999, None, None), (p5, 1, 10.00, None, None))
+    _quote(session, "Q-E2", deal, day, (p4, 1, 0, None, None), (p5, 1, 9.95, None, None))
+    session.commit()
+
+    def row(product: Product, price: float, quote: str) -> LineRow:
+        listed, cost, floor = float(product.list_price), float(product.unit_cost), float(product.floor_margin or 0)
+        return LineRow(product.product_code, 1.0, price, listed, cost, floor, quote, "N-DEAL", day, product.name)
+
+    new = [row(p4, 999_999, "Q-E1"), row(p4, 0, "Q-E2"), row(p5, 9.95, "Q-E2")] + (
+        [row(p5, 10.0, "Q-E1")] if sqlite else []
+    )
+    everyone = q.flagged_lines(session, Scope.everything(), START, END, FLOOR)
+    assert everyone == sorted(
+        R1_LINES + R2_LINES + SOUTH_LINES + new, key=lambda line: (line.quote_code, line.product_code)
+    )
+    assert q.flagged_lines(session, Scope.team(world["north"]), START, END, FLOOR) == [
+        line for line in everyone if line.opp_code not in ("S-AT-NA1", "S-DEAL")
+    ]
+
+    number = float if sqlite else Decimal
+    written = [
+        (quote, product, number(str(price)), number(str(cost)), own, approver, quoted)
+        for quote, product, price, cost, own, approver, quoted in session.execute(
+            select(
+                QuoteLine.quote_code,
+                Product.product_code,
+                QuoteLine.unit_price,
+                Product.unit_cost,
+                Product.floor_margin,
+                QuoteLine.approved_by_rep_id,
+                QuoteLine.quoted_date,
+            ).join(Product, Product.id == QuoteLine.product_id)
+        )
+    ]
+    for default in (0.0, 0.2, 0.25, 0.4, 0.9):
+        expected = []
+        for quote, product, price, cost, own, approver, quoted in written:
+            floor = number(str(default if own is None else own))
+            below = (price > 0 and price - cost < floor * price) or (price == 0 and cost > 0)
+            if approver is None and START <= quoted <= END and below:
+                expected.append((quote, product))
+        found = q.flagged_lines(session, Scope.everything(), START, END, default)
+        assert sorted((line.quote_code, line.product_code) for line in found if line.approved_by is None) == sorted(
+            expected
+        ), default
