@@ -38,6 +38,7 @@ Events (cost; attended accounts; invited but absent):
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -696,7 +697,7 @@ def test_rkq027_the_whole_companys_lines_below_floor_at_every_floor_and_on_its_e
         line for line in everyone if line.opp_code not in ("S-AT-NA1", "S-DEAL")
     ]
 
-    number = float if sqlite else Decimal
+    number: Callable[[str], Any] = float if sqlite else Decimal  # the database's arithmetic
     written = [
         (quote, product, number(str(price)), number(str(cost)), own, approver, quoted)
         for quote, product, price, cost, own, approver, quoted in session.execute(
