@@ -552,13 +552,15 @@ def discount_outliers(reps: Iterable[RepDiscount], gap: float, min_reps: int) ->
 
 @dataclass(frozen=True)
 class EventCost:
-    """An event and the accounts that attended it."""
+    """An event, the accounts in question that attended it, and how many accounts attended it in all (its cost is
+    split equally over them)."""
 
     event_code: str
     name: str
     event_date: date
     cost: float
     accounts: tuple[str, ...]
+    seats: int
 
 
 def event_cost_high(
@@ -572,10 +574,10 @@ def event_cost_high(
     bookings in the year are not flagged (that spend is acquisition). Value: the cost share. The events behind a
     flag are listed for the flagged accounts only (a year of the whole company at a million deals: 70,000 seats,
     a few hundred flagged)."""
-    events = [e for e in events if e.accounts]
+    events = [e for e in events if e.seats]
     spent: dict[str, float] = defaultdict(float)
     for e in events:
-        share = e.cost / len(e.accounts)
+        share = e.cost / e.seats
         for account in e.accounts:
             spent[account] += share
     ratios: dict[str, float] = {}
@@ -585,7 +587,7 @@ def event_cost_high(
             ratios[account] = ratio
     behind: dict[str, list[Evidence]] = defaultdict(list)
     for e in events:
-        share = e.cost / len(e.accounts)
+        share = e.cost / e.seats
         for account in e.accounts:
             if account in ratios:
                 behind[account].append(Evidence("event", e.event_code, e.name, e.event_date, share))

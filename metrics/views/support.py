@@ -316,7 +316,7 @@ def risk_flags(session: Session, scope: Scope, year: int, settings: BusinessSett
     lines = queries.flagged_lines(session, scope, start, end, settings.floor_margin)
     owners = queries.deal_owners(session, scope, {line.opp_code for line in lines})
     contracts, current = queries.contracts_below_quotes(session, scope, start, end, settings.risk_contract_below_quote)
-    events, bookings, account_owners = queries.event_costs(session, scope, year)
+    events, bookings, account_owners = queries.event_costs(session, scope, year, settings.risk_event_cost_share)
     return [
         *unapproved_below_floor(lines, owners),
         *self_approved(lines, owners),

@@ -383,61 +383,91 @@ def test_rkq011_a_rep_without_a_team_has_an_empty_team_name(session, world):
     ]
 
 
-E1 = EventCost("E1", "New year dinner", date(2026, 1, 1), 1_000.0, ("NA2", "SA1"))
-E_A = EventCost("E-A", "Summit A", date(2026, 6, 15), 300.0, ("NA3", "NB1"))
-E_B = EventCost("E-B", "Summit B", date(2026, 6, 15), 600.0, ("NA2",))
-E_S = EventCost("E-S", "South gala", date(2026, 6, 15), 7_777.0, ("SA1",))
-E2 = EventCost("E2", "Year end", date(2026, 12, 31), 3_000.0, ("NA3",))
+def _event_of(code: str, *accounts: str) -> EventCost:
+    """A 2026 event of the world (the module docstring) as the query returns it: the accounts named are those asked
+    about; its seats are every account that attended it."""
+    name, day, cost, seats = {
+        "E1": ("New year dinner", date(2026, 1, 1), 1_000.0, 2),
+        "E-A": ("Summit A", date(2026, 6, 15), 300.0, 2),
+        "E-B": ("Summit B", date(2026, 6, 15), 600.0, 1),
+        "E-S": ("South gala", date(2026, 6, 15), 7_777.0, 1),
+        "E2": ("Year end", date(2026, 12, 31), 3_000.0, 1),
+    }[code]
+    return EventCost(code, name, day, cost, accounts, seats)
 
 
-def test_rkq012_event_costs_of_a_reps_accounts(session, world):
-    """R1's accounts that attended a 2026 event: NA2 (E1, E-B; booked 1,900 in 2026) and NA3 (E-A, E2; booked
-    only in 2025: 0). NA1 attended only E0 (2025) and E9 (2027) and missed E1 and E-S. Every attended account of
-    an event is kept (SA1 at E1, NB1 at E-A); E-S, which only South's SA1 attended, is not R1's."""
-    events, bookings, owners = q.event_costs(session, Scope.rep(world["r1"]), 2026)
-    assert events == [E1, E_A, E_B, E2]
-    assert bookings == {"NA2": 1_900.0, "NA3": 0.0}
-    assert owners == {"NA2": "R1", "NA3": "R1"}
+#: 2026's split: E1 1,000 over NA2 and SA1 (NA1 invited, absent: no seat), E-B 600 NA2, E-A 300 over NA3 and
+#: NB1, E-S 7,777 SA1, E2 3,000 NA3. Spent: NA2 1,100 of 1,900 booked (57.9%), NB1 150 of 800 (18.75%), SA1
+#: 8,277 of 77,777 (10.64%), NA3 3,150 with nothing booked in 2026 (never flagged: acquisition).
 
 
-def test_rkq013_event_costs_of_a_team_another_rep_and_the_whole_company(session, world):
-    events, bookings, owners = q.event_costs(session, Scope.team(world["north"]), 2026)
-    assert events == [E1, E_A, E_B, E2]
-    assert bookings == {"NA2": 1_900.0, "NA3": 0.0, "NB1": 800.0}
-    assert owners == {"NA2": "R1", "NA3": "R1", "NB1": "R2"}
-    assert q.event_costs(session, Scope.rep(world["r2"]), 2026) == ([E_A], {"NB1": 800.0}, {"NB1": "R2"})
-    events, bookings, owners = q.event_costs(session, Scope.everything(), 2026)
-    assert events == [E1, E_A, E_B, E_S, E2]
-    assert bookings == {"NA2": 1_900.0, "NA3": 0.0, "NB1": 800.0, "SA1": 77_777.0}
-    assert owners == {"NA2": "R1", "NA3": "R1", "NB1": "R2", "SA1": "S1"}
-    assert q.event_costs(session, Scope.team(world["south"]), 2026) == (
-        [E1, E_S],
-        {"SA1": 77_777.0},
-        {"SA1": "S1"},
+def test_rkq012_event_costs_of_a_reps_accounts_that_may_pass_the_share(session, world):
+    """At 10%, R1's NA2 (E1 with South's SA1, whose seat counts in the split, and E-B); NA3 booked nothing, though
+    a BP of 2026 gives it a year's row (bookings 0)."""
+    Seed(session).bp(_one(session, Account, account_code="NA3"), 2026, 50_000)
+    session.commit()
+    assert q.event_costs(session, Scope.rep(world["r1"]), 2026, 0.10) == (
+        [_event_of("E1", "NA2"), _event_of("E-B", "NA2")],
+        {"NA2": 1_900.0},
+        {"NA2": "R1"},
     )
 
 
+def test_rkq013_event_costs_of_a_team_another_rep_and_the_whole_company(session, world):
+    north, everyone = Scope.team(world["north"]), Scope.everything()
+    assert q.event_costs(session, north, 2026, 0.10) == (
+        [_event_of("E1", "NA2"), _event_of("E-A", "NB1"), _event_of("E-B", "NA2")],
+        {"NA2": 1_900.0, "NB1": 800.0},
+        {"NA2": "R1", "NB1": "R2"},
+    )
+    assert q.event_costs(session, Scope.rep(world["r2"]), 2026, 0.10) == (
+        [_event_of("E-A", "NB1")],
+        {"NB1": 800.0},
+        {"NB1": "R2"},
+    )
+    assert q.event_costs(session, everyone, 2026, 0.10) == (
+        [_event_of("E1", "NA2", "SA1"), _event_of("E-A", "NB1"), _event_of("E-B", "NA2"), _event_of("E-S", "SA1")],
+        {"NA2": 1_900.0, "NB1": 800.0, "SA1": 77_777.0},
+        {"NA2": "R1", "NB1": "R2", "SA1": "S1"},
+    )
+    assert q.event_costs(session, Scope.team(world["south"]), 2026, 0.10) == (
+        [_event_of("E1", "SA1"), _event_of("E-S", "SA1")],
+        {"SA1": 77_777.0},
+        {"SA1": "S1"},
+    )
+    # the share's edges: SA1 (10.64%) is gone at 11%; NB1 exactly at 18.75% is still read (the flag decides), gone
+    # above it; NA2 alone from 20% to 57%; nobody at 58%
+    assert q.event_costs(session, everyone, 2026, 0.11)[1] == {"NA2": 1_900.0, "NB1": 800.0}
+    assert q.event_costs(session, everyone, 2026, 0.1875)[1] == {"NA2": 1_900.0, "NB1": 800.0}
+    assert q.event_costs(session, everyone, 2026, 0.1876)[1] == {"NA2": 1_900.0}
+    assert q.event_costs(session, everyone, 2026, 0.57) == (
+        [_event_of("E1", "NA2"), _event_of("E-B", "NA2")],
+        {"NA2": 1_900.0},
+        {"NA2": "R1"},
+    )
+    assert q.event_costs(session, everyone, 2026, 0.58) == ([], {}, {})
+
+
 def test_rkq014_event_costs_read_only_the_asked_year(session, world):
-    """2025: E0 (NA1, NA2), NA3's 5,555 booked that year is not an attendee's; 2027: E9 (NA1), nothing booked."""
+    """2025: E0 (NA1, NA2: 2,500 each), neither booked anything in 2025; 2027: E9 (NA1), nothing booked; 2024: no
+    event."""
     r1 = Scope.rep(world["r1"])
-    old = EventCost("E0", "Old dinner", date(2025, 12, 31), 5_000.0, ("NA1", "NA2"))
-    assert q.event_costs(session, r1, 2025) == ([old], {"NA1": 0.0, "NA2": 0.0}, {"NA1": "R1", "NA2": "R1"})
-    nxt = EventCost("E9", "Next year", date(2027, 1, 1), 9_000.0, ("NA1",))
-    assert q.event_costs(session, r1, 2027) == ([nxt], {"NA1": 0.0}, {"NA1": "R1"})
-    assert q.event_costs(session, r1, 2024) == ([], {}, {})
+    for year in (2024, 2025, 2027):
+        assert q.event_costs(session, r1, year, 0.0) == ([], {}, {}), year
 
 
 def test_rkq015_event_bookings_are_the_years(session, world):
-    """NA3 booked 5,555 in 2025; in 2026 it attended E-A and E2 with nothing booked that year."""
+    """NA3 booked 5,555 in 2025 and attended E-OLD3 (2025-03-01, 10, alone): 0.18% of its 2025 bookings, read at
+    0.1% and not at 0.2%; E0 of 2025, which NA3 did not attend, is not its. In 2026 NA3 booked nothing."""
     na3 = session.query(Account).filter_by(account_code="NA3").one()
     r1 = session.get(Rep, world["r1"])
     assert r1 is not None
     _event(session, "E-OLD3", "NA3 in 2025", date(2025, 3, 1), 10, r1, a=(na3, True))
     session.commit()
-    _, bookings, _ = q.event_costs(session, Scope.rep(world["r1"]), 2025)
-    assert bookings == {"NA1": 0.0, "NA2": 0.0, "NA3": 5_555.0}
-    _, bookings, _ = q.event_costs(session, Scope.rep(world["r1"]), 2026)
-    assert bookings == {"NA2": 1_900.0, "NA3": 0.0}
+    old3 = EventCost("E-OLD3", "NA3 in 2025", date(2025, 3, 1), 10.0, ("NA3",), 1)
+    assert q.event_costs(session, Scope.rep(world["r1"]), 2025, 0.001) == ([old3], {"NA3": 5_555.0}, {"NA3": "R1"})
+    assert q.event_costs(session, Scope.rep(world["r1"]), 2025, 0.002) == ([], {}, {})
+    assert q.event_costs(session, Scope.rep(world["r1"]), 2026, 0.0)[1] == {"NA2": 1_900.0}
 
 
 def test_rkq016_names_of_the_reps_and_accounts_in_scope(session, world):
@@ -563,18 +593,23 @@ def test_rkq022_two_reps_of_one_name_in_one_team_are_two_rows(session, world):
     ]
 
 
-def test_rkq023_an_events_attended_accounts_come_in_code_order_not_in_the_order_written(session, world):
-    """R1's NA0, added after every other account, attends E-C (2026-08-01, 200) after NA3 was written as its first
-    attendee: E-C's accounts are NA0, NA3. NA0 booked nothing in 2026."""
-    r1 = _one(session, Rep, rep_code="R1")
-    na3, na0 = _one(session, Account, account_code="NA3"), Seed(session).account("NA0", r1, name="North Zero")
-    _event(session, "E-C", "Club", date(2026, 8, 1), 200, r1, a=(na3, True), b=(na0, True))
+def test_rkq023_an_events_accounts_come_in_code_order_and_only_the_attended_ones(session, world):
+    """R1's NA0, added last (the greatest id, the least code), booked 1,000 in 2026 (a won deal, signed 05-01).
+    E-C (2026-08-01, 600) attended by NB1, written first, then NA0 and NA3: 200 a seat; E-D (2026-09-01, 100)
+    attended by NB1, NA2 invited and absent. North's accounts that may pass 10%: NA0 (20%), NA2, NB1 (450 of 800);
+    E-C names NA0, NB1 in code order (NA3 booked nothing), E-D names NB1 only, with one seat."""
+    seed, r1 = Seed(session), _one(session, Rep, rep_code="R1")
+    na0 = seed.account("NA0", r1, name="North Zero")
+    seed.contract(seed.opp(na0, 1_000, 5, "won", closed=date(2026, 5, 1), code="N-NA0"), 1_000, date(2026, 5, 1))
+    na2, na3, nb1 = (_one(session, Account, account_code=code) for code in ("NA2", "NA3", "NB1"))
+    _event(session, "E-C", "Club", date(2026, 8, 1), 600, r1, a=(nb1, True), b=(na0, True), c=(na3, True))
+    _event(session, "E-D", "Golf", date(2026, 9, 1), 100, r1, a=(nb1, True), b=(na2, False))
     session.commit()
-    events, bookings, owners = q.event_costs(session, Scope.rep(world["r1"]), 2026)
-    e_c = EventCost("E-C", "Club", date(2026, 8, 1), 200.0, ("NA0", "NA3"))
-    assert events == [E1, E_A, E_B, e_c, E2]
-    assert bookings == {"NA0": 0.0, "NA2": 1_900.0, "NA3": 0.0}
-    assert owners == {"NA0": "R1", "NA2": "R1", "NA3": "R1"}
+    events, bookings, _ = q.event_costs(session, Scope.team(world["north"]), 2026, 0.10)
+    e_c = EventCost("E-C", "Club", date(2026, 8, 1), 600.0, ("NA0", "NB1"), 3)
+    e_d = EventCost("E-D", "Golf", date(2026, 9, 1), 100.0, ("NB1",), 1)
+    assert events == [_event_of("E1", "NA2"), _event_of("E-A", "NB1"), _event_of("E-B", "NA2"), e_c, e_d]
+    assert bookings == {"NA0": 1_000.0, "NA2": 1_900.0, "NB1": 800.0}
 
 
 def test_rkq024_a_rep_whose_id_is_0_is_neither_unapproved_nor_self_approved_by_mistake(session, world):

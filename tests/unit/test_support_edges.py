@@ -239,9 +239,9 @@ def test_spe013_discount_gap_at_threshold_plus_tolerance_is_not_flagged() -> Non
 def test_spe014_event_cost_high_whole_flags_ordered_by_share() -> None:
     d1, d2 = date(2026, 3, 1), date(2026, 4, 1)
     events = [
-        EventCost("E0", "无人参加", d1, 100.0, ()),  # nobody attended, listed first: skipped, not the end
-        EventCost("E1", "客户答谢会", d1, 200.0, ("A1",)),  # A1: 200 / 1000 = 20%
-        EventCost("E2", "高层拜访", d2, 0.5, ("A2",)),  # A2: 0.5 / 1 = 50%, booked only 1 CNY
+        EventCost("E0", "无人参加", d1, 100.0, (), 0),  # nobody attended, listed first: skipped, not the end
+        EventCost("E1", "客户答谢会", d1, 200.0, ("A1",), 1),  # A1: 200 / 1000 = 20%
+        EventCost("E2", "高层拜访", d2, 0.5, ("A2",), 1),  # A2: 0.5 / 1 = 50%, booked only 1 CNY
     ]
     bookings = {"A1": 1000.0, "A2": 1.0}
     owners = {"A1": "R01", "A2": "R02"}
@@ -269,7 +269,7 @@ def test_spe014_event_cost_high_whole_flags_ordered_by_share() -> None:
 def test_spe015_event_cost_share_at_threshold_plus_tolerance_is_not_flagged() -> None:
     threshold = 0.25 - TOL
     assert threshold + TOL == 0.25
-    events = [EventCost("E1", "x", date(2026, 3, 1), 250.0, ("A1",))]  # 250 / 1000 = 25%
+    events = [EventCost("E1", "x", date(2026, 3, 1), 250.0, ("A1",), 1)]  # 250 / 1000 = 25%
     assert event_cost_high(events, {"A1": 1000.0}, {"A1": "R01"}, threshold) == []
     assert [f.account_code for f in event_cost_high(events, {"A1": 999.0}, {"A1": "R01"}, threshold)] == ["A1"]
 

@@ -457,10 +457,10 @@ def test_sup020_flag_discount_outlier_needs_three_quoting_reps() -> None:
 def test_sup021_flag_event_cost_high() -> None:
     d1, d2, d3 = date(2026, 3, 1), date(2026, 5, 1), date(2026, 6, 1)
     events = [
-        EventCost("E1", "客户答谢会", d1, 1000.0, ("A1", "A2")),  # 500 each
-        EventCost("E2", "高层拜访", d2, 300.0, ("A1",)),  # A1: 500 + 300
-        EventCost("E3", "技术研讨会", d3, 600.0, ("A3", "A4", "A5")),  # 200 each
-        EventCost("E4", "无人参加", d3, 100.0, ()),  # no attended account: nobody's cost
+        EventCost("E1", "客户答谢会", d1, 1000.0, ("A1", "A2"), 2),  # 500 each
+        EventCost("E2", "高层拜访", d2, 300.0, ("A1",), 1),  # A1: 500 + 300
+        EventCost("E3", "技术研讨会", d3, 600.0, ("A3", "A4", "A5"), 3),  # 200 each
+        EventCost("E4", "无人参加", d3, 100.0, (), 0),  # no attended account: nobody's cost
     ]
     bookings = {"A1": 5000.0, "A2": 5000.0, "A4": 0.0, "A5": 1999.0}  # A3: no bookings
     owners = {"A1": "R01", "A2": "R02", "A3": "R03", "A4": "R04", "A5": "R05"}
@@ -482,7 +482,11 @@ def test_sup021_flag_event_cost_high() -> None:
         ("bookings", "A5", "", None, 1999, None, None),
     ]
     # an account without bookings is never flagged, however much is spent on it
-    assert event_cost_high([EventCost("E9", "x", d1, 1e6, ("A3", "A4"))], bookings, owners, 0.10) == []
+    assert event_cost_high([EventCost("E9", "x", d1, 1e6, ("A3", "A4"), 2)], bookings, owners, 0.10) == []
+    # the cost is split over every seat, not over the accounts named: A2, named alone at E5's 8 seats, gets 4,000 / 8
+    alone = event_cost_high([EventCost("E5", "渠道大会", d3, 4000.0, ("A2",), 8)], bookings, owners, 0.09)
+    assert [(f.account_code, f.value) for f in alone] == [("A2", pytest.approx(0.1))]
+    assert shown(alone[0].evidence)[0] == ("event", "E5", "渠道大会", d3, 500, None, None)
 
 
 def test_sup022_flag_counts_name_every_kind() -> None:
