@@ -758,3 +758,22 @@ def test_rkq027_the_whole_companys_lines_below_floor_at_every_floor_and_on_its_e
         assert sorted((line.quote_code, line.product_code) for line in found if line.approved_by is None) == sorted(
             expected
         ), default
+
+
+def test_rkq028_the_least_booking_and_a_free_event_at_a_share_of_0(session, world):
+    """R1's NA7 booked 1.00 CNY in 2026 (a won deal, signed 03-01) and alone attended E-T (2026-03-03, 10): read at
+    a share of 0; NA8 booked 500 and alone attended the free E-F (2026-03-04, 0): nothing spent is no share, not
+    read even at 0."""
+    seed, r1 = Seed(session), _one(session, Rep, rep_code="R1")
+    na7, na8 = seed.account("NA7", r1), seed.account("NA8", r1)
+    for account, amount, code in ((na7, 1.0, "N-NA7"), (na8, 500.0, "N-NA8")):
+        won = seed.opp(account, amount, 5, "won", closed=date(2026, 3, 1), code=code)
+        seed.contract(won, amount, date(2026, 3, 1))
+    _event(session, "E-T", "Tea", date(2026, 3, 3), 10, r1, a=(na7, True))
+    _event(session, "E-F", "Free talk", date(2026, 3, 4), 0, r1, a=(na8, True))
+    session.commit()
+    events, bookings, owners = q.event_costs(session, Scope.rep(world["r1"]), 2026, 0.0)
+    assert bookings == {"NA2": 1_900.0, "NA7": 1.0}
+    assert owners == {"NA2": "R1", "NA7": "R1"}
+    tea = EventCost("E-T", "Tea", date(2026, 3, 3), 10.0, ("NA7",), 1)
+    assert events == [_event_of("E1", "NA2"), tea, _event_of("E-B", "NA2")]
