@@ -342,7 +342,8 @@ def _price_bound(floor_default: float) -> Any:
     solved for the price; a floor of 100% leaves no bound), a hair looser than exact so that no rounding of the
     division drops a line ``_below_floor`` keeps. Asked beside ``_below_floor``, it lets a planner read each
     product's range of the price index (``ix_quote_lines_price``): the few lines below floor of all years, not
-    every line of the period."""
+    every line of the period. On PostgreSQL ``1 - floor`` is cast to the floor's type (4 decimals): exact for a
+    product's floor (4 decimals; at 100% the bound is not divided) and the setting's (4 decimals, at most 90%)."""
     floor = _floor(floor_default)
     return case(
         (floor < 1, Product.unit_cost / (1 - floor) * (1 + 1e-9) + 1e-9),
