@@ -19,6 +19,7 @@ from data_access.queries.shared import (
     _days_between,
     _frame,
     _frame_of_ids,
+    class_list_probed,
     deal_list,
     latest_entry,
     open_pipeline_due,
@@ -111,7 +112,7 @@ def _deals(
     """A list of deals (the columns of DEAL_COLUMNS, then ``extra``: (column, name)), in scope, largest first;
     ``named``: deals named by code or id, kept in scope by ``Scope.named_opportunities``."""
     fields = [Opportunity.created_date, Opportunity.id, *(column for column, _name in extra)]
-    in_scope = scope.named_opportunities() if named else scope.opportunities()
+    in_scope = scope.named_opportunities() if named else class_list_probed(session, scope)
     stmt = deal_list(*fields).where(condition, in_scope).limit(limit)
     return _frame(session, stmt, [*DEAL_COLUMNS, *(name for _column, name in extra)])
 
@@ -316,7 +317,8 @@ def stalled_deals(session: Session, scope: Scope, today: date, days: int, limit:
     ``limit``): opportunity_id, level, since, idle_days; and how many there are (``metrics.funnel.stalled``).
     The latest entry of each deal is its ``deal_levels`` row with a ``last_entered``."""
     entered = latest_entry(scope)
-    idle = and_(entered < date.fromordinal(today.toordinal() - days), DealLevel.status == "open", scope.deal_levels())
+    in_scope = class_list_probed(session, scope, DealLevel)
+    idle = and_(entered < date.fromordinal(today.toordinal() - days), DealLevel.status == "open", in_scope)
     stmt = (
         select(DealLevel.opportunity_id, DealLevel.level, DealLevel.last_entered)
         .where(idle)

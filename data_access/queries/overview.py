@@ -12,7 +12,7 @@ from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
 from data_access.models import Account, Contract, Opportunity, Payment, Quota, Rep, UnpaidPayment
-from data_access.queries.shared import DEAL_LIST_COLUMNS, _frame, _month_of, deal_list
+from data_access.queries.shared import DEAL_LIST_COLUMNS, _frame, _month_of, class_list_probed, deal_list
 from data_access.scope import ProductLine, Scope
 from data_access.summaries import owed_of
 from metrics.sales import Outcomes
@@ -135,17 +135,14 @@ UNPAID_FROM = 0.005
 
 
 def _payments_deals(session: Session, scope: Scope) -> Any:
-    """``scope.opportunities()`` for a read that starts from the unpaid payments. The whole company's deals of a
-    RAD class on SQLite: the class's account list is kept off the account index (``account_id + 0``), so the
-    planner starts from the 89,000 unpaid payments (the due-date index) and asks each its deal, instead of
-    walking the class's 250,000 deals to their contracts and payments: 0.71 -> 0.32 s for class R at a million
-    deals (issue 16). A product line with the class narrows the deals enough to start from them (class A of one
-    line: 0.48 -> 0.25 s), and so does a team's or a rep's scope (the owner's index); PostgreSQL plans this well
-    as it is."""
-    lines = any(isinstance(f, ProductLine) for f in scope.deals)
-    if scope.restrictions or lines or session.get_bind().dialect.name != "sqlite":
+    """``scope.opportunities()`` for a read that starts from the unpaid payments: the whole company's deals of a RAD
+    class on SQLite (``class_list_probed``) start from the 89,000 unpaid payments (the due-date index) and ask each
+    its deal, instead of walking the class's 250,000 deals to their contracts and payments: 0.71 -> 0.32 s for
+    class R at a million deals (issue 16). A product line with the class narrows the deals enough to start from
+    them (class A of one line: 0.48 -> 0.25 s)."""
+    if any(isinstance(f, ProductLine) for f in scope.deals):
         return scope.opportunities()
-    return scope.deals_on(Opportunity.owner_rep_id, Opportunity.product_line, Opportunity.account_id + 0)
+    return class_list_probed(session, scope)
 
 
 def unpaid_payments_due_before(session: Session, scope: Scope, today: date) -> pd.DataFrame:

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import select
 
 from data_access import queries
-from data_access.models import Rep
+from data_access.models import Opportunity, Rep
 from data_access.scope import ProductLine, RadClass, Scope
 from metrics.funnel import calibration, conversion, days_at_levels, days_in_level, stalled
 from tests.conftest import AS_OF
@@ -76,3 +76,49 @@ def test_fsql002_days_and_stalled(demo_session, scope):
             assert page.values.tolist() == ordered[:limit]
         page, counted = queries.stalled_deals(demo_session, scope, AS_OF, days)
         assert counted == len(ref) and page.values.tolist() == ordered[:50]
+
+
+def test_fsql004_a_class_of_the_whole_company_lists_its_own_deals_at_a_stage_and_its_stalled_ones(session):
+    """The whole company's class R (``Scope.reads_class_list``, the class's account list probed per row on SQLite):
+    a stage lists the R account's deals of the stage, largest first, and the stalled deals are the R account's idle
+    ones, whatever the A account holds at the same stage and idle as long."""
+    from datetime import date
+
+    from tests.builders import Seed, book
+
+    seed = Seed(session)
+    team = seed.team("东区")
+    rep = seed.rep("SR1", team)
+    r_acc, a_acc = seed.account("AC-R", rep), seed.account("AC-A", rep)
+    book(seed, r_acc, 2026, 100.0, 60.0)  # SOW 60%: R
+    book(seed, a_acc, 2026, 1_000.0, 5.0)  # SOW 0.5%: A
+    old = date(2026, 1, 10)  # idle 300+ days on 2026-11-27
+    seed.opp(r_acc, 50.0, 3, created=old, code="R-3a", product_line="云服务")
+    seed.opp(r_acc, 80.0, 3, created=date(2026, 11, 20), code="R-3b", product_line="网络设备")
+    seed.opp(r_acc, 20.0, 2, created=old, code="R-2")
+    seed.opp(a_acc, 90.0, 3, created=old, code="A-3", product_line="云服务")
+    seed.opp(a_acc, 10.0, 2, created=old, code="A-2")
+    seed.opp(r_acc, 40.0, 6, "won", created=old, closed=date(2026, 5, 1), code="R-6")
+    seed.opp(a_acc, 45.0, 6, "won", created=old, closed=date(2026, 5, 1), code="A-6")
+    session.flush()
+    today, start, end = date(2026, 11, 27), date(2026, 1, 1), date(2026, 12, 31)
+    r = Scope.everything().narrow(deals=(RadClass(2026, "R", 0.5, 0.1),))
+    a = Scope.everything().narrow(deals=(RadClass(2026, "A", 0.5, 0.1),))
+    r_line = Scope.everything().narrow(deals=(ProductLine("云服务"), RadClass(2026, "R", 0.5, 0.1)))
+    assert r.reads_class_list and r_line.reads_class_list
+
+    def codes(scope: Scope, stage: str) -> list[str]:
+        return list(queries.stage_opportunities(session, scope, stage, start, end)["opp_code"])
+
+    assert codes(r, "3") == ["R-3b", "R-3a"]
+    assert codes(a, "3") == ["A-3"]
+    assert codes(r_line, "3") == ["R-3a"]
+    assert codes(r, "6") == ["R-6"] and codes(a, "6") == ["A-6"]
+    assert codes(r, "4") == []
+    ids = {code: i for code, i in session.execute(select(Opportunity.opp_code, Opportunity.id))}
+    stuck, total = queries.stalled_deals(session, r, today, 30)
+    assert total == 2 and sorted(stuck["opportunity_id"]) == sorted([ids["R-3a"], ids["R-2"]])
+    stuck, total = queries.stalled_deals(session, a, today, 30, limit=1)
+    assert total == 2 and len(stuck) == 1 and stuck["opportunity_id"].iloc[0] in {ids["A-3"], ids["A-2"]}
+    stuck, total = queries.stalled_deals(session, r_line, today, 30)
+    assert total == 1 and list(stuck["opportunity_id"]) == [ids["R-3a"]]
