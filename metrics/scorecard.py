@@ -29,7 +29,7 @@ from metrics.sales import (
     win_rate,
 )
 
-#: The additive measures behind a scorecard line (``queries.rep_rollup``'s columns, plus the cycle sums).
+#: The additive measures behind a scorecard line (``queries.rep_rollup``'s columns).
 SUMS = (
     "bookings",
     "gm_booked",
@@ -88,14 +88,6 @@ def forecast(bookings: float, weighted_due: float) -> float:
 def average(total: float, n: float) -> float | None:
     """A mean that is unknown (None) over nothing."""
     return total / n if n else None
-
-
-def cycle_sums(won: pd.DataFrame) -> pd.DataFrame:
-    """Per rep (index rep_id): ``cycle_days_sum`` = sum over deals won of (closed_date - created_date) in days."""
-    if won.empty:
-        return pd.DataFrame({"cycle_days_sum": pd.Series(dtype=float)})
-    days = [(c - s).days for s, c in zip(won["created_date"], won["closed_date"], strict=True)]
-    return won.assign(cycle_days_sum=days).groupby("rep_id")[["cycle_days_sum"]].sum().astype(float)
 
 
 def _clock(period: Period, today: date) -> tuple[float, float]:
@@ -159,12 +151,9 @@ def _rep_targets(quotas: pd.DataFrame, period: Period) -> pd.DataFrame:
     return rep_targets(quotas, period.quarter) if not quotas.empty else pd.DataFrame(columns=["revenue", "gm", "tc"])
 
 
-def leaderboard(
-    rollup: pd.DataFrame, quotas: pd.DataFrame, won: pd.DataFrame, period: Period, today: date
-) -> pd.DataFrame:
-    """One line per rep (``rollup``: ``queries.rep_rollup``; ``quotas``: the year's task-book rows;
-    ``won``: ``queries.won_deals``): rep_id, rep_code, name, team_id, team and ``score``'s columns."""
-    sums = rollup.join(cycle_sums(won), how="left").fillna({"cycle_days_sum": 0.0})
+def leaderboard(sums: pd.DataFrame, quotas: pd.DataFrame, period: Period, today: date) -> pd.DataFrame:
+    """One line per rep (``sums``: ``queries.rep_rollup``, the ``SUMS`` by rep; ``quotas``: the year's task-book
+    rows): rep_id, rep_code, name, team_id, team and ``score``'s columns."""
     targets = {  # every rep's in one pass
         rep_id: as_targets(revenue, gm, tc)
         for rep_id, revenue, gm, tc in _rep_targets(quotas, period)[["revenue", "gm", "tc"]].itertuples()
@@ -183,12 +172,10 @@ def _name(value: Any) -> str | None:
     return None if value is None or pd.isna(value) else str(value)
 
 
-def rolled_up(
-    rollup: pd.DataFrame, quotas: pd.DataFrame, won: pd.DataFrame, period: Period, today: date
-) -> pd.DataFrame:
-    """One line per team and one for everyone in scope (team None, ``name`` "*"): the sums of its reps and
-    the sums of their targets, through ``score``. Reps without a team make one line of team None, named None."""
-    sums = rollup.join(cycle_sums(won), how="left").fillna({"cycle_days_sum": 0.0})
+def rolled_up(sums: pd.DataFrame, quotas: pd.DataFrame, period: Period, today: date) -> pd.DataFrame:
+    """One line per team and one for everyone in scope (team None, ``name`` "*") of ``sums`` (``queries.rep_rollup``):
+    the sums of its reps and the sums of their targets, through ``score``. Reps without a team make one line of
+    team None, named None."""
     targets = _rep_targets(quotas, period)
     mine = targets[targets.index.isin(sums.index)].join(sums["team_id"])
     by_team = sums.groupby("team_id", dropna=False)

@@ -302,11 +302,11 @@ def closed_deal_row(status: str, amount: float, **kw: Any) -> dict[str, Any]:
 
 def rollup_frame(rows: list[tuple[Any, ...]], columns: list[str]) -> pd.DataFrame:
     """Rows of ``queries.rep_rollup`` by rep_id (``columns`` names them, rep_id first); every other sum the
-    scorecard reads is 0 (the cycle days come from the won deals)."""
+    scorecard reads is 0."""
     from metrics.scorecard import SUMS
 
     df = pd.DataFrame(rows, columns=columns).set_index("rep_id")
     for col in SUMS:
-        if col not in df and col != "cycle_days_sum":
+        if col not in df:
             df[col] = 0.0
     return df

@@ -65,7 +65,6 @@ from data_access.queries.scorecards import (
     task_book,
     visits_by_class,
     week_visits,
-    won_deals,
 )
 from data_access.queries.shared import (
     data_years,
@@ -211,6 +210,5 @@ __all__ = [
     "visits_by_class",
     "week_counts",
     "week_visits",
-    "won_deals",
     "year_classes",
 ]

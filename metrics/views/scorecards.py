@@ -68,8 +68,7 @@ def _board(
     probabilities = load_settings(session).level_probabilities
     rollup = reads.rep_rollup(session, scope, period.start, period.end, today, probabilities, roles)
     quotas = queries.quota_rows(session, scope, period.year)
-    won = queries.won_deals(session, scope, period.start, period.end)
-    return leaderboard(rollup, quotas, won, period, today), rolled_up(rollup, quotas, won, period, today)
+    return leaderboard(rollup, quotas, period, today), rolled_up(rollup, quotas, period, today)
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """Scorecard, commission and frame edges that must give the exact number (issue 23: tests that catch a wrong number).
 
 Hand-computed rows: a whole scorecard line (every key, so a renamed or dropped field fails), a line before its
-period starts and one whose quota is met, the cycle sums' frame and dtype, the leaderboard and the team rollup
+period starts and one whose quota is met, the leaderboard and the team rollup
 (a rep without a team, a rep without a won deal, no task book at all), the what-if on both paths, the
 cumulative target line cut at today's month, and the commission payout tier by tier.
 """
@@ -22,7 +22,6 @@ from metrics.scorecard import (
     WhatIf,
     coverage,
     cumulative_target,
-    cycle_sums,
     leaderboard,
     rolled_up,
     score,
@@ -94,24 +93,6 @@ def test_sce001_commission_payout_whole_breakdown() -> None:
             TierPay(1.5, None, 2.0, 0.0, 0.0),
         ),
     )
-
-
-def test_sce002_cycle_sums_of_no_deal_is_an_empty_float_column() -> None:
-    won = pd.DataFrame(columns=["rep_id", "amount", "created_date", "closed_date"])
-    pd.testing.assert_frame_equal(cycle_sums(won), pd.DataFrame({"cycle_days_sum": pd.Series(dtype="float64")}))
-
-
-def test_sce003_cycle_sums_per_rep_as_floats() -> None:
-    won = pd.DataFrame(
-        [
-            (1, 100.0, date(2026, 7, 1), date(2026, 7, 11)),  # 10 days
-            (2, 50.0, date(2026, 6, 30), date(2026, 7, 5)),  # 5 days
-            (1, 70.0, date(2026, 7, 2), date(2026, 7, 22)),  # 20 days
-        ],
-        columns=["rep_id", "amount", "created_date", "closed_date"],
-    )
-    expected = pd.DataFrame({"cycle_days_sum": [30.0, 5.0]}, index=pd.Index([1, 2], name="rep_id"))
-    pd.testing.assert_frame_equal(cycle_sums(won), expected)
 
 
 def test_sce004_a_whole_scorecard_line() -> None:
@@ -242,12 +223,13 @@ def test_sce006_line_before_the_period_starts() -> None:
 
 def _rollup() -> pd.DataFrame:
     rows: list[tuple[Any, ...]] = [
-        # rep_id, rep_code, name, team_id, team, bookings, won_count, lost_count
-        (1, "R1", "a", 10, "T1", 300.0, 1.0, 1.0),
-        (2, "R2", "b", 10, "T1", 100.0, 0.0, 1.0),  # no deal won: no cycle
-        (3, "R3", "c", None, None, 50.0, 1.0, 0.0),  # no team
+        # rep_id, rep_code, name, team_id, team, bookings, won_count, lost_count, cycle_days_sum
+        (1, "R1", "a", 10, "T1", 300.0, 1.0, 1.0, 10.0),  # won 07-01 -> 07-11: 10 days
+        (2, "R2", "b", 10, "T1", 100.0, 0.0, 1.0, 0.0),  # no deal won: no cycle
+        (3, "R3", "c", None, None, 50.0, 1.0, 0.0, 20.0),  # no team; won 06-21 -> 07-11: 20 days
     ]
-    return rollup_frame(rows, ["rep_id", "rep_code", "name", "team_id", "team", "bookings", "won_count", "lost_count"])
+    columns = ["rep_id", "rep_code", "name", "team_id", "team", "bookings", "won_count", "lost_count"]
+    return rollup_frame(rows, [*columns, "cycle_days_sum"])
 
 
 QUOTAS = pd.DataFrame(
@@ -257,17 +239,10 @@ QUOTAS = pd.DataFrame(
     ],
     columns=["rep_id", "quarter", "revenue_target", "gm_target", "target_commission"],
 )
-WON = pd.DataFrame(
-    [
-        (1, 300.0, date(2026, 7, 1), date(2026, 7, 11)),  # R1: 10 days
-        (3, 50.0, date(2026, 6, 21), date(2026, 7, 11)),  # R3: 20 days
-    ],
-    columns=["rep_id", "amount", "created_date", "closed_date"],
-)
 
 
 def test_sce007_leaderboard_columns_and_targets() -> None:
-    board = leaderboard(_rollup(), QUOTAS, WON, Q3, JULY_23)
+    board = leaderboard(_rollup(), QUOTAS, Q3, JULY_23)
     assert list(board.columns) == ["rep_id", "rep_code", "name", "team_id", "team", *LINE_KEYS]
     assert board["rep_id"].tolist() == [1, 2, 3]
     assert board["rep_code"].tolist() == ["R1", "R2", "R3"]
@@ -279,7 +254,7 @@ def test_sce007_leaderboard_columns_and_targets() -> None:
 
 
 def test_sce008_leaderboard_without_any_task_book() -> None:
-    board = leaderboard(_rollup(), pd.DataFrame(), WON, Q3, JULY_23)
+    board = leaderboard(_rollup(), pd.DataFrame(), Q3, JULY_23)
     assert board["rep_code"].tolist() == ["R1", "R2", "R3"]
     assert board["revenue_target"].isna().all() and board["attainment"].isna().all()
     assert board["target_commission"].isna().all()
@@ -287,7 +262,7 @@ def test_sce008_leaderboard_without_any_task_book() -> None:
 
 
 def test_sce009_rollup_keeps_reps_without_a_team_and_sums_cycles() -> None:
-    teams = rolled_up(_rollup(), QUOTAS, WON, Q3, JULY_23)
+    teams = rolled_up(_rollup(), QUOTAS, Q3, JULY_23)
     assert list(teams.columns) == ["team_id", "team", "reps", *LINE_KEYS]
     assert len(teams) == 3  # T1, the reps without a team, everyone
     assert teams["team_id"].tolist()[0] == 10 and teams["team_id"][1:].isna().all()

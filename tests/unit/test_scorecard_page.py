@@ -26,8 +26,7 @@ def _board(session, scope: Scope, period: Period):
     s = load_settings(session)
     rollup = queries.rep_rollup(session, scope, period.start, period.end, AS_OF, s.level_probabilities)
     quotas = queries.quota_rows(session, scope, period.year)
-    won = queries.won_deals(session, scope, period.start, period.end)
-    return leaderboard(rollup, quotas, won, period, AS_OF), rolled_up(rollup, quotas, won, period, AS_OF)
+    return leaderboard(rollup, quotas, period, AS_OF), rolled_up(rollup, quotas, period, AS_OF)
 
 
 def test_scp001_leaderboard_shows_the_metric(director, demo_session):

@@ -178,24 +178,6 @@ def test_scq008_open_amounts_of_the_viewers_open_deals_among_200_codes(session, 
     assert q.open_amounts(session, scope, [*fillers, "ZZ", "N-OPEN-1"]) == {}
 
 
-def test_scq009_won_deals_are_the_viewers_won_in_the_period(session, world):
-    from data_access.models import Account
-
-    na2 = session.query(Account).filter_by(account_code="NA2").one()
-    Seed(session).opp(na2, 9_000, 3, "lost", closed=date(2026, 11, 1), code="N-LOST")
-    session.commit()
-    got = q.won_deals(session, Scope.rep(world["r1"]), START, END)
-    assert list(got.columns) == ["rep_id", "amount", "created_date", "closed_date"]
-    rows = sorted(
-        (int(r["rep_id"]), r["amount"], str(r["created_date"])[:10], str(r["closed_date"])[:10])
-        for r in got.to_dict("records")
-    )
-    assert rows == [  # closed on the period's first day + 1 and on its last; not 09-30, 2027-01-01, lost, South's
-        (world["r1"], 2_000.0, "2026-01-10", "2026-10-02"),
-        (world["r1"], 30_000.0, "2026-01-10", "2026-12-31"),
-    ]
-
-
 def _by_class(frame: pd.DataFrame) -> dict[str, tuple[int, int]]:
     return {str(r["rad_class"]): (int(r["visits"]), int(r["accounts"])) for r in frame.to_dict("records")}
 
@@ -277,6 +259,9 @@ def test_scq011_the_rep_rollup_sums_each_measure_of_the_period(session, world):
         "lost_count": 1.0,
         "won_amount": 42_000.0,
         "lost_amount": 9_000.0,
+        # days from creation (01-10) to close of the won deals closed in the period: 12-31, 10-02 and 11-15
+        # (355 + 265 + 309); not 09-30's, 2027-01-01's, the lost deal's or South's
+        "cycle_days_sum": 929.0,
         "overdue": 5_500.5,  # 4,000 + 1,500 + 0.50
         "visits_done": 4.0,  # NA1 on 10-01, today and 12-15, NA2 on 11-03
         "visits_planned": 1.0,
@@ -296,6 +281,7 @@ def test_scq011_the_rep_rollup_sums_each_measure_of_the_period(session, world):
         "lost_count": 1.0,
         "won_amount": 500.0,
         "lost_amount": 300.0,
+        "cycle_days_sum": 314.0,  # R2-WON: 01-10 -> 11-20
         "overdue": 200.0,
         "visits_done": 1.0,
         "visits_planned": 1.0,
