@@ -50,7 +50,10 @@ UNSCOPED = {
     "products_by_code": "the company's price list: every viewer prices from it",
 }
 #: Public functions that build an expression from the scope they are given, reading no rows
-EXPRESSIONS = {"scoped_day": "a date column as a period's condition reads it"}
+EXPRESSIONS = {
+    "scoped_day": "a date column as a period's condition reads it",
+    "class_list_probed": "a scope's deal condition as a query builds it in (test_fsql004 reads through it)",
+}
 #: Functions whose answer for a part of the company depends on the rest of it by the method itself
 COMPANY_WIDE = {
     # the director's TOP 10 D accounts are ranked over the company's class-D accounts (docs/api.md)
