@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date
-from functools import lru_cache
 from typing import Any, cast
 
 import pandas as pd
@@ -90,25 +89,28 @@ def average(total: float, n: float) -> float | None:
     return total / n if n else None
 
 
-def _clock(period: Period, today: date) -> tuple[float, float]:
+def clock(period: Period, today: date) -> tuple[float, float]:
     """The share of ``period`` elapsed by ``today`` and its weeks so far (``today`` clipped to the period, never
-    below 0): the same for every line of a board, so ``score`` asks ``_clocked``, which works them out once per
-    period and day, not per rep (they were 40% of scoring the whole company's 8,500 reps)."""
+    below 0): the same for every line of a board, so the board works them out once and hands them to ``score``
+    (asked per line they were 40% of scoring the whole company's 8,500 reps)."""
     weeks = max((min(today, period.end) - period.start).days + 1, 0) / 7
     return period.elapsed_share(today), weeks
 
 
-#: ``_clock`` kept per (period, day); a wrapper, not a decorator, so mutation testing still reaches ``_clock``
-_clocked = lru_cache(maxsize=64)(_clock)
-
-
-def score(sums: Mapping[str, float], targets: Targets | None, period: Period, today: date) -> dict[str, Any]:
+def score(
+    sums: Mapping[str, float],
+    targets: Targets | None,
+    period: Period,
+    today: date,
+    clocked: tuple[float, float] | None = None,
+) -> dict[str, Any]:
     """One scorecard line from its sums and targets (data dictionary: attainment, remaining quota, V value,
-    win rate; this module: pace, forecast, average deal size, cycle length, visits per week)."""
+    win rate; this module: pace, forecast, average deal size, cycle length, visits per week). ``clocked``:
+    ``clock(period, today)``, when the caller scores many lines."""
     revenue, gm = (targets.revenue, targets.gm) if targets else (None, None)
     booked = float(sums["bookings"])
     att = attainment(booked, revenue)
-    elapsed, weeks = _clocked(period, today)
+    elapsed, weeks = clocked or clock(period, today)
     fc = forecast(booked, float(sums["weighted_due"]))
     on_pace = pace(att, elapsed)
     rate = win_rate(float(sums["won_count"]), float(sums["lost_count"]))
@@ -160,8 +162,9 @@ def leaderboard(sums: pd.DataFrame, quotas: pd.DataFrame, period: Period, today:
     }
     meta = sums[["rep_code", "name", "team_id", "team"]].to_dict("records")
     measures = cast(list[dict[str, float]], sums[list(SUMS)].astype(float).to_dict("records"))
+    now = clock(period, today)
     lines = [
-        {"rep_id": rep_id, **info, **score(values, targets.get(rep_id), period, today)}
+        {"rep_id": rep_id, **info, **score(values, targets.get(rep_id), period, today, now)}
         for rep_id, info, values in zip(sums.index, meta, measures, strict=True)
     ]
     return pd.DataFrame(lines)
@@ -182,9 +185,10 @@ def rolled_up(sums: pd.DataFrame, quotas: pd.DataFrame, period: Period, today: d
     totals = by_team[list(SUMS)].sum().astype(float)
     names, sizes = by_team["team"].first(), by_team.size()
     books = summed_targets(mine, "team_id").reindex(totals.index)[["revenue", "gm", "tc"]]  # NaN: no targets
+    now = clock(period, today)
     lines = [
         {"team_id": team_id, "team": _name(names.loc[team_id]), "reps": int(sizes.loc[team_id])}
-        | score(values, as_targets(*book), period, today)
+        | score(values, as_targets(*book), period, today, now)
         for team_id, values, book in zip(
             totals.index,
             cast(list[dict[str, float]], totals.to_dict("records")),
@@ -193,7 +197,8 @@ def rolled_up(sums: pd.DataFrame, quotas: pd.DataFrame, period: Period, today: d
         )
     ]
     everyone = {k: float(sums[k].sum()) for k in SUMS}
-    lines.append({"team_id": None, "team": "*", "reps": len(sums), **score(everyone, targets_of(mine), period, today)})
+    everyone_line = score(everyone, targets_of(mine), period, today, now)
+    lines.append({"team_id": None, "team": "*", "reps": len(sums), **everyone_line})
     return pd.DataFrame(lines)
 
 
