@@ -115,6 +115,7 @@ def test_fsql004_a_class_of_the_whole_company_lists_its_own_deals_at_a_stage_and
     assert codes(r_line, "3") == ["R-3a"]
     assert codes(r, "6") == ["R-6"] and codes(a, "6") == ["A-6"]
     assert codes(r, "4") == []
+    assert list(queries.stage_opportunities(session, r, "3", start, end, limit=1)["opp_code"]) == ["R-3b"]
     ids = {code: i for code, i in session.execute(select(Opportunity.opp_code, Opportunity.id))}
     stuck, total = queries.stalled_deals(session, r, today, 30)
     assert total == 2 and sorted(stuck["opportunity_id"]) == sorted([ids["R-3a"], ids["R-2"]])

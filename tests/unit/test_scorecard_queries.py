@@ -352,3 +352,44 @@ def test_scq014_overdue_per_rep_of_a_product_line_and_a_rad_class(session):
     assert overdue(Scope.team(south.id).narrow(deals=cls_r)) == {"RM": 40.0}
     assert overdue(Scope.rep(rl.id).narrow(deals=(ProductLine("运维服务"),))) == {"RL": 70.0}
     assert overdue(Scope.nothing()) == {}
+
+
+def test_scq015_the_closed_deals_bookings_and_pipeline_of_a_product_line_and_a_rad_class(session):
+    """The sums of a narrowed scope. Rep RC's account AR (BP 1,000, 800 booked in 2026: class R) has, closed in the
+    period: a 云服务 deal won (created 10-01, closed 10-11: 10 days; its contract 600 signed 10-11), a 运维服务 deal
+    won (09-01 -> 11-30: 90 days; 200 signed 11-30) and a 云服务 deal lost (300); and an open 运维服务 deal of 1,000
+    at level 3 due 12-01. Account AN (no BP: class "none") has a 运维服务 deal won (11-01 -> 11-05: 4 days, 50, no
+    contract) and an open 云服务 deal of 400 at level 2 due 2027-02-01 (after the period)."""
+    from data_access.scope import ProductLine, RadClass
+
+    seed = Seed(session)
+    team = seed.team("Closed-L")
+    rc = seed.rep("RC", team)
+    ar, an = seed.account("AR", rc), seed.account("AN", rc)
+    seed.bp(ar, 2026, 1_000)
+    cloud = seed.opp(ar, 600, 5, "won", created=date(2026, 10, 1), closed=date(2026, 10, 11), product_line="云服务")
+    seed.contract(cloud, 600, date(2026, 10, 11))
+    ops = seed.opp(ar, 200, 5, "won", created=date(2026, 9, 1), closed=date(2026, 11, 30), product_line="运维服务")
+    seed.contract(ops, 200, date(2026, 11, 30))
+    seed.opp(ar, 300, 3, "lost", created=date(2026, 9, 1), closed=date(2026, 11, 2), product_line="云服务")
+    seed.opp(an, 50, 5, "won", created=date(2026, 11, 1), closed=date(2026, 11, 5), product_line="运维服务")
+    seed.opp(ar, 1_000, 3, expected=date(2026, 12, 1), product_line="运维服务")
+    seed.opp(an, 400, 2, expected=date(2027, 2, 1), product_line="云服务")
+    session.commit()
+    columns = [
+        *("won_count", "lost_count", "won_amount", "lost_amount", "cycle_days_sum"),
+        *("bookings", "open_pipeline", "pipeline_due", "weighted_due", "weighted_pipeline"),
+    ]
+
+    def sums(*deals: Any) -> list[float]:
+        got = q.rep_rollup(session, Scope.everything().narrow(deals=deals), START, END, TODAY, P)
+        return [float(got.iloc[0][c]) for c in columns]
+
+    # weights: level 3 x 0.50, level 2 x 0.25
+    assert sums() == [3.0, 1.0, 850.0, 300.0, 104.0, 800.0, 1_400.0, 1_000.0, 500.0, 600.0]
+    assert sums(ProductLine("云服务")) == [1.0, 1.0, 600.0, 300.0, 10.0, 600.0, 400.0, 0.0, 0.0, 100.0]
+    assert sums(ProductLine("运维服务")) == [2.0, 0.0, 250.0, 0.0, 94.0, 200.0, 1_000.0, 1_000.0, 500.0, 500.0]
+    assert sums(RadClass(2026, "R", 0.5, 0.1)) == [2.0, 1.0, 800.0, 300.0, 100.0, 800.0, 1_000.0, 1_000.0, 500.0, 500.0]
+    assert sums(RadClass(2026, "none", 0.5, 0.1)) == [1.0, 0.0, 50.0, 0.0, 4.0, 0.0, 400.0, 0.0, 0.0, 100.0]
+    r_ops = sums(ProductLine("运维服务"), RadClass(2026, "R", 0.5, 0.1))
+    assert r_ops == [1.0, 0.0, 200.0, 0.0, 90.0, 200.0, 1_000.0, 1_000.0, 500.0, 500.0]

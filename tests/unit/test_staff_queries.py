@@ -581,3 +581,21 @@ def test_stq018_event_team_is_the_organisers_team_of_an_event_in_scope(session, 
     assert q.event_team(session, Scope.everything(), "EV-S") == south
     assert q.event_team(session, Scope.everything(), "EV-F") is None  # F1 has no team
     assert q.event_team(session, Scope.everything(), "NOPE") is None
+
+
+def test_stq019_a_plan_with_its_purpose_and_outcome_written_is_not_a_complete_record(session):
+    """Rep RX's week: a plan at AX with a purpose and an outcome already written (a plan, not a record), a record at
+    AY with both (complete), a record at AZ without an outcome (incomplete), and a plan at AY (planned and done)."""
+    seed = Seed(session)
+    rx = seed.rep("RX", seed.team("X-Team"))
+    ax, ay, az = seed.account("AX", rx), seed.account("AY", rx), seed.account("AZ", rx)
+    plan = seed.visit(rx, ax, date(2026, 12, 1), status="planned")
+    plan.purpose, plan.outcome = "demo", "liked it"
+    record = seed.visit(rx, ay, date(2026, 12, 2))
+    record.purpose, record.outcome = "quote", "asked for a discount"
+    bare = seed.visit(rx, az, date(2026, 12, 3))
+    bare.purpose = "intro"
+    seed.visit(rx, ay, date(2026, 12, 4), status="planned")
+    session.flush()
+    got = q.week_counts(session, Scope.rep(rx.id), *W49)
+    assert got == {rx.id: RepWeek(planned=2, planned_done=1, unplanned=1, records=2, records_complete=1)}
